@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("codex-backend: not built yet");
+    std::process::exit(2);
+}

@@ -1,0 +1,228 @@
+//! HTTP API bodies (`/api/v1`).
+
+use crate::{JobType, Status};
+use serde::{Deserialize, Serialize};
+
+/// Default API prefix.
+pub const API_V1: &str = "/api/v1";
+
+/// `POST /projects/` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectCreate {
+    pub instruction: String,
+}
+
+/// Instruction length accepted by `POST /projects/` (after trimming).
+pub const PROJECT_INSTRUCTION_CHARS: std::ops::RangeInclusive<usize> = 5..=2000;
+/// Instruction length accepted by `POST /{id}/jobs`.
+pub const JOB_INSTRUCTION_CHARS: std::ops::RangeInclusive<usize> = 1..=2000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSummary {
+    pub id: String,
+    #[serde(default)]
+    pub instruction: String,
+    pub status: Status,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectDetail {
+    #[serde(flatten)]
+    pub project: ProjectSummary,
+    #[serde(default)]
+    pub workspace_path: String,
+    #[serde(default)]
+    pub jobs: Vec<JobSummary>,
+}
+
+/// `POST /{project_id}/jobs` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobCreate {
+    pub job_type: JobType,
+    pub instruction: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSummary {
+    pub id: String,
+    #[serde(default)]
+    pub project_id: String,
+    pub job_type: JobType,
+    #[serde(default)]
+    pub instruction: String,
+    pub status: Status,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobDetail {
+    #[serde(flatten)]
+    pub job: JobSummary,
+    #[serde(default)]
+    pub result_path: Option<String>,
+    #[serde(default)]
+    pub logs_path: Option<String>,
+    /// Why a job ended in `error` (our backend's addition; absent elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    #[serde(default)]
+    pub size: u64,
+}
+
+/// `GET /{project_id}/files`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileList {
+    pub files: Vec<FileEntry>,
+}
+
+impl FileList {
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.iter().any(|f| f.path == path)
+    }
+}
+
+/// `GET /{project_id}/files/{path}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileContents {
+    pub path: String,
+    pub contents: String,
+}
+
+/// The error body of every 4xx/5xx.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+    pub code: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<serde_json::Value>,
+}
+
+impl ErrorBody {
+    /// The contract's slug for an HTTP status code.
+    pub fn slug_for(code: u16) -> &'static str {
+        match code {
+            400 => "bad_request",
+            404 => "not_found",
+            409 => "conflict",
+            422 => "validation_error",
+            500..=599 => "internal_error",
+            _ => "http_error",
+        }
+    }
+
+    pub fn new(code: u16, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error: Self::slug_for(code).to_string(),
+            message: message.into(),
+            code,
+            detail: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+}
+
+/// Which mode a backend runs in (`GET /healthz`, our backend's addition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Mocked,
+    Live,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Mocked => "mocked",
+            Mode::Live => "live",
+        }
+    }
+}
+
+/// `GET /healthz` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub mode: Mode,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn project_detail_reads_leniently_and_flattens_the_summary() {
+        let body = json!({
+            "id": "p1", "instruction": "make a cli", "status": "completed",
+            "created_at": "2025-11-14T17:14:05Z", "updated_at": "2025-11-14T17:14:06Z",
+            "workspace_path": "/w/p1", "extra_field_from_another_backend": 1,
+            "jobs": [{"id": "j1", "project_id": "p1", "job_type": "initial_project",
+                      "instruction": "make a cli", "status": "completed",
+                      "created_at": "x", "updated_at": "y"}]
+        });
+        let d: ProjectDetail = serde_json::from_value(body).unwrap();
+        assert_eq!(d.project.summary, None);
+        assert_eq!(d.project.status, Status::Completed);
+        assert_eq!(d.jobs[0].job_type, JobType::InitialProject);
+        let back = serde_json::to_value(&d).unwrap();
+        assert_eq!(back["id"], "p1");
+        assert_eq!(back["workspace_path"], "/w/p1");
+    }
+
+    #[test]
+    fn job_detail_tolerates_missing_paths() {
+        let d: JobDetail = serde_json::from_value(json!({
+            "id": "j", "job_type": "edit", "status": "queued"
+        }))
+        .unwrap();
+        assert_eq!(d.job.status, Status::Queued);
+        assert_eq!(d.result_path, None);
+        assert!(serde_json::to_value(&d).unwrap().get("error").is_none());
+    }
+
+    #[test]
+    fn error_body_slugs_follow_the_contract() {
+        for (code, slug) in [
+            (400, "bad_request"),
+            (404, "not_found"),
+            (409, "conflict"),
+            (422, "validation_error"),
+            (500, "internal_error"),
+            (503, "internal_error"),
+            (413, "http_error"),
+        ] {
+            assert_eq!(ErrorBody::new(code, "m").error, slug);
+        }
+        let v = serde_json::to_value(ErrorBody::new(404, "no such project")).unwrap();
+        assert_eq!(
+            v,
+            json!({"error": "not_found", "message": "no such project", "code": 404})
+        );
+    }
+
+    #[test]
+    fn file_list_contains() {
+        let l: FileList =
+            serde_json::from_value(json!({"files": [{"path": "app.py", "size": 3}]})).unwrap();
+        assert!(l.contains("app.py") && !l.contains("README.md"));
+    }
+}

@@ -1,0 +1,259 @@
+//! The known secrets (`OPENAI_API_KEY`, `OPENAI_ORG_ID`, `OPENAI_PROJECT`) and the one
+//! redactor that every byte the suite writes goes through.
+//!
+//! Values come from the process environment, then from `.env.live` for any variable the
+//! environment leaves unset or empty. They are handed to the backend's environment and never
+//! printed: `Debug` shows presence only.
+
+use anyhow::{Context, Result};
+use codex_contract::SECRET_VARS;
+use std::path::Path;
+
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Values shorter than this are not redacted: replacing every `1` or `a` in the evidence would
+/// destroy it without protecting anything (such a value is no secret). Reported at start-up.
+pub const MIN_REDACT_LEN: usize = 4;
+
+#[derive(Clone, Default)]
+pub struct Secrets {
+    /// (variable name, value), only for variables with a non-empty value.
+    known: Vec<(&'static str, String)>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.presence()).finish()
+    }
+}
+
+impl Secrets {
+    /// From the environment, completed by `<dir>/.env.live` when that file exists.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let file = dir.join(".env.live");
+        let from_file: Vec<(String, String)> = if file.exists() {
+            dotenvy::from_path_iter(&file)
+                .with_context(|| format!("reading {}", file.display()))?
+                .collect::<Result<_, _>>()
+                // dotenvy's message quotes the bad line, which may hold a secret: drop it.
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "could not parse {}: every line must be NAME=value, a comment or blank \
+                         (the line is not shown because it may hold a secret)",
+                        file.display()
+                    )
+                })?
+        } else {
+            Vec::new()
+        };
+        Ok(Self::from_lookup(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .or_else(|| {
+                    from_file
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                })
+        }))
+    }
+
+    /// From any lookup (tests use a closure instead of the real environment).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let known = SECRET_VARS
+            .iter()
+            .filter_map(|&name| lookup(name).filter(|v| !v.is_empty()).map(|v| (name, v)))
+            .collect();
+        Secrets { known }
+    }
+
+    /// `NAME=present|absent` for each secret variable.
+    pub fn presence(&self) -> Vec<String> {
+        codex_contract::presence_lines(|name| self.value(name).map(str::to_owned))
+    }
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.known
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// (name, value) pairs to set on a child process's environment. Never print these.
+    pub fn env_pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.known.iter().map(|(k, v)| (*k, v.as_str()))
+    }
+
+    /// Values that are too short to redact safely (names only), for a start-up warning.
+    pub fn too_short_to_redact(&self) -> Vec<&'static str> {
+        self.known
+            .iter()
+            .filter(|(_, v)| v.len() < MIN_REDACT_LEN)
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
+    /// Raw values, for `::add-mask::` only.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.known.iter().map(|(_, v)| v.as_str())
+    }
+
+    pub fn redactor(&self) -> Redactor {
+        let mut pairs: Vec<(&'static str, String)> = self
+            .known
+            .iter()
+            .filter(|(_, v)| v.len() >= MIN_REDACT_LEN)
+            .cloned()
+            .collect();
+        // Longest first, so a value that contains another is replaced whole.
+        pairs.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        Redactor { pairs }
+    }
+}
+
+/// Replaces every known secret value with `[REDACTED]` and says which variables it found.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    pairs: Vec<(&'static str, String)>,
+}
+
+/// Redacted text plus the names of the variables whose values were found in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redacted {
+    pub text: String,
+    pub found: Vec<&'static str>,
+}
+
+impl Redactor {
+    pub fn redact(&self, text: &str) -> Redacted {
+        let mut out = text.to_owned();
+        let mut found = Vec::new();
+        for (name, value) in &self.pairs {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), REDACTED);
+                if !found.contains(name) {
+                    found.push(*name);
+                }
+            }
+        }
+        Redacted { text: out, found }
+    }
+
+    /// For bytes that may not be UTF-8 (a zip entry, a log): redacts as text when it is one,
+    /// and otherwise searches the raw bytes so that a secret never slips through.
+    pub fn redact_bytes(&self, bytes: &[u8]) -> (Vec<u8>, Vec<&'static str>) {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let r = self.redact(text);
+            return (r.text.into_bytes(), r.found);
+        }
+        let mut out = bytes.to_vec();
+        let mut found = Vec::new();
+        for (name, value) in &self.pairs {
+            let needle = value.as_bytes();
+            let mut i = 0;
+            let mut replaced = Vec::with_capacity(out.len());
+            let mut hit = false;
+            while i < out.len() {
+                if out[i..].starts_with(needle) {
+                    replaced.extend_from_slice(REDACTED.as_bytes());
+                    i += needle.len();
+                    hit = true;
+                } else {
+                    replaced.push(out[i]);
+                    i += 1;
+                }
+            }
+            if hit {
+                out = replaced;
+                found.push(*name);
+            }
+        }
+        (out, found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planted() -> Secrets {
+        Secrets::from_lookup(|n| match n {
+            "OPENAI_API_KEY" => Some("sk-test-PLANTED-1234567890".into()),
+            "OPENAI_ORG_ID" => Some("org-PLANTED".into()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn debug_and_presence_never_show_a_value() {
+        let s = planted();
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("PLANTED"), "{dbg}");
+        assert_eq!(
+            s.presence(),
+            [
+                "OPENAI_API_KEY=present",
+                "OPENAI_ORG_ID=present",
+                "OPENAI_PROJECT=absent"
+            ]
+        );
+    }
+
+    #[test]
+    fn redactor_replaces_every_occurrence_and_names_the_variable() {
+        let r = planted().redactor();
+        let out = r.redact("key sk-test-PLANTED-1234567890 and again sk-test-PLANTED-1234567890");
+        assert_eq!(out.text, "key [REDACTED] and again [REDACTED]");
+        assert_eq!(out.found, ["OPENAI_API_KEY"]);
+        let clean = r.redact("OPENAI_API_KEY=present");
+        assert!(clean.found.is_empty());
+        assert_eq!(clean.text, "OPENAI_API_KEY=present");
+    }
+
+    #[test]
+    fn redactor_handles_non_utf8_bytes() {
+        let r = planted().redactor();
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend_from_slice(b"org-PLANTED");
+        bytes.push(0xff);
+        let (out, found) = r.redact_bytes(&bytes);
+        assert_eq!(found, ["OPENAI_ORG_ID"]);
+        assert_eq!(&out[2..out.len() - 1], REDACTED.as_bytes());
+    }
+
+    #[test]
+    fn short_values_are_reported_not_redacted() {
+        let s = Secrets::from_lookup(|n| (n == "OPENAI_PROJECT").then(|| "p1".to_string()));
+        assert_eq!(s.too_short_to_redact(), ["OPENAI_PROJECT"]);
+        assert!(s.redactor().redact("p1 p1").found.is_empty());
+    }
+
+    #[test]
+    fn env_live_completes_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".env.live"),
+            "# comment\nOPENAI_PROJECT=proj-from-file-xyz\nUNRELATED=1\n",
+        )
+        .unwrap();
+        let s = Secrets::load(dir.path()).unwrap();
+        // Only the variables of the contract are taken; the file's value is redacted.
+        assert!(s.env_pairs().any(|(k, v)| k == "OPENAI_PROJECT"
+            && (v == "proj-from-file-xyz" || std::env::var("OPENAI_PROJECT").is_ok())));
+        assert!(s.env_pairs().all(|(k, _)| k != "UNRELATED"));
+    }
+
+    #[test]
+    fn malformed_env_live_is_a_clear_error_without_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".env.live"),
+            "OPENAI_API_KEY='unterminated-SECRETVALUE\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", Secrets::load(dir.path()).unwrap_err());
+        assert!(err.contains(".env.live"), "{err}");
+        assert!(!err.contains("SECRETVALUE"), "{err}");
+    }
+}
