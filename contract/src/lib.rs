@@ -11,11 +11,13 @@ use std::time::SystemTime;
 
 pub mod api;
 pub mod excerpt;
+pub mod redact;
 pub mod secrets;
 pub mod workspace;
 
 pub use api::*;
 pub use excerpt::result_excerpt;
+pub use redact::{Redacted, Redactor, REDACTED};
 pub use secrets::{presence_lines, SECRET_VARS};
 pub use workspace::{
     WorkerRequest, WorkerResult, WorkerStatus, CODEX_DIR, REQUEST_FILE, RESULT_FILE,

@@ -7,9 +7,8 @@
 
 use anyhow::{Context, Result};
 use codex_contract::SECRET_VARS;
+pub use codex_contract::{Redacted, Redactor, REDACTED};
 use std::path::Path;
-
-pub const REDACTED: &str = "[REDACTED]";
 
 /// Values shorter than this are not redacted: replacing every `1` or `a` in the evidence would
 /// destroy it without protecting anything (such a value is no secret). Reported at start-up.
@@ -99,77 +98,14 @@ impl Secrets {
         self.known.iter().map(|(_, v)| v.as_str())
     }
 
+    /// Values shorter than `MIN_REDACT_LEN` are left out (see there).
     pub fn redactor(&self) -> Redactor {
-        let mut pairs: Vec<(&'static str, String)> = self
-            .known
-            .iter()
-            .filter(|(_, v)| v.len() >= MIN_REDACT_LEN)
-            .cloned()
-            .collect();
-        // Longest first, so a value that contains another is replaced whole.
-        pairs.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
-        Redactor { pairs }
-    }
-}
-
-/// Replaces every known secret value with `[REDACTED]` and says which variables it found.
-#[derive(Clone, Default)]
-pub struct Redactor {
-    pairs: Vec<(&'static str, String)>,
-}
-
-/// Redacted text plus the names of the variables whose values were found in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redacted {
-    pub text: String,
-    pub found: Vec<&'static str>,
-}
-
-impl Redactor {
-    pub fn redact(&self, text: &str) -> Redacted {
-        let mut out = text.to_owned();
-        let mut found = Vec::new();
-        for (name, value) in &self.pairs {
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), REDACTED);
-                if !found.contains(name) {
-                    found.push(*name);
-                }
-            }
-        }
-        Redacted { text: out, found }
-    }
-
-    /// For bytes that may not be UTF-8 (a zip entry, a log): redacts as text when it is one,
-    /// and otherwise searches the raw bytes so that a secret never slips through.
-    pub fn redact_bytes(&self, bytes: &[u8]) -> (Vec<u8>, Vec<&'static str>) {
-        if let Ok(text) = std::str::from_utf8(bytes) {
-            let r = self.redact(text);
-            return (r.text.into_bytes(), r.found);
-        }
-        let mut out = bytes.to_vec();
-        let mut found = Vec::new();
-        for (name, value) in &self.pairs {
-            let needle = value.as_bytes();
-            let mut i = 0;
-            let mut replaced = Vec::with_capacity(out.len());
-            let mut hit = false;
-            while i < out.len() {
-                if out[i..].starts_with(needle) {
-                    replaced.extend_from_slice(REDACTED.as_bytes());
-                    i += needle.len();
-                    hit = true;
-                } else {
-                    replaced.push(out[i]);
-                    i += 1;
-                }
-            }
-            if hit {
-                out = replaced;
-                found.push(*name);
-            }
-        }
-        (out, found)
+        Redactor::new(
+            self.known
+                .iter()
+                .filter(|(_, v)| v.len() >= MIN_REDACT_LEN)
+                .cloned(),
+        )
     }
 }
 
