@@ -1,0 +1,252 @@
+//! `GET /openapi.json` (a hand-maintained OpenAPI 3 document, also under the API prefix)
+//! and `GET /docs`, a self-contained HTML page rendered from that same document, so the two
+//! never disagree and nothing is downloaded at build or run time.
+
+use super::AppState;
+use axum::extract::State;
+use axum::response::Html;
+use axum::Json;
+use serde_json::{json, Value};
+
+pub async fn openapi(State(st): State<AppState>) -> Json<Value> {
+    Json(document(&st.cfg.api_prefix))
+}
+
+pub async fn page(State(st): State<AppState>) -> Html<String> {
+    Html(render(&document(&st.cfg.api_prefix)))
+}
+
+fn error_responses(codes: &[&str]) -> Value {
+    let mut m = serde_json::Map::new();
+    for code in codes {
+        let description = match *code {
+            "400" => "unsafe path (absolute, drive/UNC, `..`, NUL, symlink leaving the workspace), a directory, a non-UTF-8 file or a file over 2 MiB",
+            "404" => "unknown project, job or file",
+            "413" => "request body over 64 KiB",
+            "422" => "malformed JSON or a field out of range",
+            _ => "error",
+        };
+        m.insert(
+            code.to_string(),
+            json!({"description": description,
+                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}),
+        );
+    }
+    Value::Object(m)
+}
+
+fn ok(schema: &str, description: &str) -> Value {
+    json!({"description": description,
+           "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}
+
+fn project_id() -> Value {
+    json!({"name": "project_id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}})
+}
+
+/// The OpenAPI 3.0.3 document for API prefix `p`.
+pub fn document(p: &str) -> Value {
+    let create_project = json!({
+        "summary": "Create a project and queue its initial_project job",
+        "description": "Answers at once with status `queued`; poll GET /projects/{project_id}. `/projects` without the trailing slash creates too.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProjectCreate"}}}},
+        "responses": merge(json!({"200": ok("ProjectSummary", "the new project")}), error_responses(&["413", "422"]))
+    });
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Codex Workspace Orchestrator",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Turns a natural-language instruction into a code workspace by running a worker against it. Jobs run in the background: POSTs answer `queued`; poll until `completed` or `error`."
+        },
+        "paths": {
+            "/healthz": {"get": {
+                "summary": "Readiness and mode (mocked or live)",
+                "responses": {"200": ok("Health", "the backend is ready")}
+            }},
+            "/docs": {"get": {
+                "summary": "This documentation as HTML",
+                "responses": {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}
+            }},
+            "/openapi.json": {"get": {
+                "summary": "This OpenAPI document",
+                "responses": {"200": {"description": "OpenAPI 3 JSON", "content": {"application/json": {"schema": {"type": "object"}}}}}
+            }},
+            format!("{p}/projects/"): {"post": create_project.clone()},
+            format!("{p}/projects"): {"post": create_project},
+            format!("{p}/projects/{{project_id}}"): {"get": {
+                "summary": "A project with its jobs",
+                "parameters": [project_id()],
+                "responses": merge(json!({"200": ok("ProjectDetail", "the project")}), error_responses(&["404"]))
+            }},
+            format!("{p}/{{project_id}}/files"): {"get": {
+                "summary": "Every file of the workspace, recursively (symlinks leaving it are not followed)",
+                "parameters": [project_id()],
+                "responses": merge(json!({"200": ok("FileList", "the files")}), error_responses(&["404"]))
+            }},
+            format!("{p}/{{project_id}}/files/{{path}}"): {"get": {
+                "summary": "One UTF-8 file of the workspace (up to 2 MiB)",
+                "parameters": [project_id(), {"name": "path", "in": "path", "required": true,
+                    "description": "relative path with `/` separators, percent-decoded once",
+                    "schema": {"type": "string"}}],
+                "responses": merge(json!({"200": ok("FileContents", "the file")}), error_responses(&["400", "404"]))
+            }},
+            format!("{p}/{{project_id}}/jobs"): {"post": {
+                "summary": "Queue a job (initial_project or edit) for the project",
+                "description": "Answers at once with status `queued`. Jobs of one project run one at a time in submission order.",
+                "parameters": [project_id()],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobCreate"}}}},
+                "responses": merge(json!({"200": ok("JobSummary", "the queued job")}), error_responses(&["404", "413", "422"]))
+            }},
+            format!("{p}/{{project_id}}/jobs/{{job_id}}"): {"get": {
+                "summary": "A job, with its result and log paths and, when it failed, the reason",
+                "parameters": [project_id(), {"name": "job_id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+                "responses": merge(json!({"200": ok("JobDetail", "the job")}), error_responses(&["404"]))
+            }}
+        },
+        "components": {"schemas": {
+            "Status": {"type": "string", "enum": ["queued", "in_progress", "completed", "error"]},
+            "JobType": {"type": "string", "enum": ["initial_project", "edit"]},
+            "Health": {"type": "object", "required": ["status", "mode"], "properties": {
+                "status": {"type": "string", "enum": ["ok"]},
+                "mode": {"type": "string", "enum": ["mocked", "live"]}}},
+            "ProjectCreate": {"type": "object", "required": ["instruction"], "properties": {
+                "instruction": {"type": "string", "minLength": 5, "maxLength": 2000, "description": "trimmed before the length check"}}},
+            "ProjectSummary": {"type": "object", "required": ["id", "instruction", "status", "summary", "created_at", "updated_at"], "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "instruction": {"type": "string"},
+                "status": {"$ref": "#/components/schemas/Status"},
+                "summary": {"type": "string", "nullable": true},
+                "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"}}},
+            "ProjectDetail": {"allOf": [{"$ref": "#/components/schemas/ProjectSummary"}, {"type": "object",
+                "required": ["workspace_path", "jobs"], "properties": {
+                "workspace_path": {"type": "string"},
+                "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobSummary"}}}}]},
+            "JobCreate": {"type": "object", "required": ["job_type", "instruction"], "properties": {
+                "job_type": {"$ref": "#/components/schemas/JobType"},
+                "instruction": {"type": "string", "minLength": 1, "maxLength": 2000}}},
+            "JobSummary": {"type": "object", "required": ["id", "project_id", "job_type", "instruction", "status", "created_at", "updated_at"], "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "project_id": {"type": "string", "format": "uuid"},
+                "job_type": {"$ref": "#/components/schemas/JobType"},
+                "instruction": {"type": "string"},
+                "status": {"$ref": "#/components/schemas/Status"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"}}},
+            "JobDetail": {"allOf": [{"$ref": "#/components/schemas/JobSummary"}, {"type": "object",
+                "required": ["result_path", "logs_path"], "properties": {
+                "result_path": {"type": "string", "nullable": true},
+                "logs_path": {"type": "string", "nullable": true},
+                "error": {"type": "string", "description": "why the job ended in error (absent otherwise)"}}}]},
+            "FileList": {"type": "object", "required": ["files"], "properties": {
+                "files": {"type": "array", "items": {"type": "object", "required": ["path", "size"], "properties": {
+                    "path": {"type": "string"}, "size": {"type": "integer", "minimum": 0}}}}}},
+            "FileContents": {"type": "object", "required": ["path", "contents"], "properties": {
+                "path": {"type": "string"}, "contents": {"type": "string"}}},
+            "ErrorBody": {"type": "object", "required": ["error", "message", "code"], "properties": {
+                "error": {"type": "string", "enum": ["bad_request", "not_found", "validation_error", "internal_error", "conflict", "http_error"]},
+                "message": {"type": "string"},
+                "code": {"type": "integer"},
+                "detail": {"description": "optional details; never internals on a 5xx"}}}
+        }}
+    })
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The HTML page: one section per operation of the document.
+pub fn render(doc: &Value) -> String {
+    let mut rows = String::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, ops) in paths {
+            for (method, op) in ops.as_object().into_iter().flatten() {
+                let codes: Vec<&str> = op["responses"]
+                    .as_object()
+                    .map(|r| r.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let body = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                    .as_str()
+                    .map(|r| r.rsplit('/').next().unwrap_or(r).to_string())
+                    .unwrap_or_default();
+                rows.push_str(&format!(
+                    "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}{}</td><td>{}</td><td>{}</td></tr>\n",
+                    method.to_uppercase(),
+                    escape(path),
+                    escape(op["summary"].as_str().unwrap_or("")),
+                    op["description"]
+                        .as_str()
+                        .map(|d| format!("<br><small>{}</small>", escape(d)))
+                        .unwrap_or_default(),
+                    escape(&body),
+                    codes.join(", ")
+                ));
+            }
+        }
+    }
+    let mut schemas = String::new();
+    if let Some(s) = doc["components"]["schemas"].as_object() {
+        for (name, schema) in s {
+            schemas.push_str(&format!(
+                "<h3 id=\"{0}\">{0}</h3><pre>{1}</pre>\n",
+                escape(name),
+                escape(&serde_json::to_string_pretty(schema).unwrap_or_default())
+            ));
+        }
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} — API docs</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}}
+table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}}
+pre{{background:#f6f6f6;padding:.6rem;overflow:auto}}</style></head>
+<body><h1>{title}</h1><p>{desc}</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3). Errors always answer
+<code>{{"error": slug, "message": str, "code": int, "detail"?: any}}</code>.</p>
+<h2>Endpoints</h2>
+<table><tr><th>method</th><th>path</th><th>what</th><th>body</th><th>responses</th></tr>
+{rows}</table>
+<h2>Schemas</h2>
+{schemas}</body></html>
+"#,
+        title = escape(doc["info"]["title"].as_str().unwrap_or("API")),
+        desc = escape(doc["info"]["description"].as_str().unwrap_or("")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `$ref` in the document points at a schema it defines.
+    #[test]
+    fn references_resolve_and_the_page_lists_every_path() {
+        let doc = document("/api/v1");
+        let text = doc.to_string();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = part.split('"').next().unwrap();
+            assert!(schemas.contains_key(name), "dangling $ref {name}");
+        }
+        let page = render(&doc);
+        for path in doc["paths"].as_object().unwrap().keys() {
+            assert!(page.contains(&escape(path)), "{path} missing from /docs");
+        }
+        assert!(
+            !page.contains("http://") && !page.contains("https://"),
+            "no external assets"
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! `POST /{project_id}/jobs` and `GET /{project_id}/jobs/{job_id}`.
+
+use super::json::{instruction, ApiJson};
+use super::projects::find;
+use super::AppState;
+use crate::error::{ApiError, ApiResult};
+use axum::extract::{Path, State};
+use axum::Json;
+use codex_contract::{JobCreate, JobDetail, JobSummary, JOB_INSTRUCTION_CHARS};
+
+/// Queues a job for the project; answers at once (`queued`).
+pub async fn create(
+    State(st): State<AppState>,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<JobCreate>,
+) -> ApiResult<Json<JobSummary>> {
+    let text = instruction(&body.instruction, JOB_INSTRUCTION_CHARS)?;
+    let job = st
+        .db
+        .create_job(project_id.clone(), body.job_type, text)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no project with id {project_id:?}")))?;
+    st.scheduler.submit(job.clone()).await?;
+    Ok(Json(job))
+}
+
+pub async fn get(
+    State(st): State<AppState>,
+    Path((project_id, job_id)): Path<(String, String)>,
+) -> ApiResult<Json<JobDetail>> {
+    find(&st, &project_id).await?;
+    let row = st
+        .db
+        .job(project_id.clone(), job_id.clone())
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no job with id {job_id:?} in project {project_id:?}"
+            ))
+        })?;
+    let (result_path, logs_path) = if row.job.status.is_final() {
+        let latest = st.db.latest_final_job_id(project_id.clone()).await?;
+        let ws = st.ws.clone();
+        tokio::task::spawn_blocking(move || {
+            ws.job_artifacts(&project_id, &job_id, latest.as_deref())
+        })
+        .await
+        .map_err(anyhow::Error::from)?
+    } else {
+        (None, None)
+    };
+    Ok(Json(JobDetail {
+        job: row.job,
+        result_path,
+        logs_path,
+        error: row.error,
+    }))
+}

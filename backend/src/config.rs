@@ -1,0 +1,380 @@
+//! Backend configuration: the environment, plus a `.env` file in the working directory when
+//! one exists (its values never override variables already set). An invalid value stops the
+//! start-up with a message naming the variable and the values it accepts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which runner executes jobs in live mode (`WORKER_RUNNER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunnerKind {
+    Docker,
+    Process,
+}
+
+/// `uid:gid` for worker containers (`WORKER_USER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerUser {
+    pub uid: u32,
+    pub gid: Option<u32>,
+}
+
+impl WorkerUser {
+    /// The form Docker's `User` field takes.
+    pub fn docker_user(&self) -> String {
+        match self.gid {
+            Some(gid) => format!("{}:{gid}", self.uid),
+            None => self.uid.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind_addr: SocketAddr,
+    /// API prefix without a trailing slash; empty means "at the root".
+    pub api_prefix: String,
+    pub database_path: PathBuf,
+    pub workspace_root: PathBuf,
+    pub use_dummy_worker: bool,
+    pub worker_image: String,
+    pub runner: RunnerKind,
+    pub worker_bin: PathBuf,
+    pub worker_timeout: Duration,
+    pub max_concurrent_jobs: usize,
+    pub workspace_volume: Option<String>,
+    pub worker_user: Option<WorkerUser>,
+    pub worker_network: String,
+    pub stack_id: String,
+    pub shutdown_grace: Duration,
+}
+
+/// A start-up configuration error: which variable, what it held, what it accepts.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid {name}={value:?}: accepted values are {accepted}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        accepted: &'static str,
+    },
+    #[error("cannot read .env in the working directory: {0} (fix the line or remove the file)")]
+    DotEnv(String),
+}
+
+impl Config {
+    /// Loads `.env` (when present) into the process environment, then reads the config.
+    pub fn load() -> Result<Config, ConfigError> {
+        // Only the working directory: `dotenvy::dotenv()` would also search its parents.
+        match dotenvy::from_path(".env") {
+            Ok(()) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(ConfigError::DotEnv(e.to_string())),
+        }
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the config through `lookup` (the environment in production, a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        // An empty variable counts as unset, as compose files often write `NAME=`.
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let invalid =
+            |name: &'static str, value: &str, accepted: &'static str| ConfigError::Invalid {
+                name,
+                value: value.to_string(),
+                accepted,
+            };
+
+        let bind_addr = match get("BIND_ADDR") {
+            None => SocketAddr::from(([0, 0, 0, 0], 8000)),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| invalid("BIND_ADDR", &v, "a socket address such as 0.0.0.0:8000"))?,
+        };
+
+        let api_prefix = match get("API_V1_STR") {
+            None => codex_contract::API_V1.to_string(),
+            Some(v) => {
+                let v = v.trim();
+                if !v.starts_with('/') || v.contains(['{', '}', '*', '?', '#']) {
+                    return Err(invalid(
+                        "API_V1_STR",
+                        v,
+                        "a path starting with '/' such as /api/v1",
+                    ));
+                }
+                v.trim_end_matches('/').to_string()
+            }
+        };
+
+        let database_path = {
+            let v = get("DATABASE_URL").unwrap_or_else(|| "sqlite://./codex.db".into());
+            parse_database_url(v.trim()).ok_or_else(|| {
+                invalid(
+                    "DATABASE_URL",
+                    &v,
+                    "sqlite://<path> (e.g. sqlite://./codex.db or sqlite:////data/codex.db)",
+                )
+            })?
+        };
+
+        let workspace_root = PathBuf::from(
+            get("WORKSPACE_ROOT")
+                .map(|v| v.trim().to_string())
+                .unwrap_or_else(|| "./workspaces".into()),
+        );
+
+        let use_dummy_worker = match get("USE_DUMMY_WORKER") {
+            None => true,
+            Some(v) => parse_bool(&v).ok_or_else(|| {
+                invalid("USE_DUMMY_WORKER", &v, "True, False, true, false, 1 or 0")
+            })?,
+        };
+
+        let worker_image = get("CODEX_WORKER_IMAGE")
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "codex-worker:latest".into());
+
+        let runner = match get("WORKER_RUNNER").as_deref().map(str::trim) {
+            None | Some("docker") => RunnerKind::Docker,
+            Some("process") => RunnerKind::Process,
+            Some(other) => return Err(invalid("WORKER_RUNNER", other, "docker or process")),
+        };
+
+        let worker_bin = match get("WORKER_BIN") {
+            Some(v) => PathBuf::from(v.trim()),
+            None => default_worker_bin(),
+        };
+
+        let worker_timeout =
+            Duration::from_secs(positive(get("WORKER_TIMEOUT_SECONDS"), 900, |v| {
+                invalid(
+                    "WORKER_TIMEOUT_SECONDS",
+                    v,
+                    "a whole number of seconds >= 1",
+                )
+            })?);
+
+        let max_concurrent_jobs = positive(get("MAX_CONCURRENT_JOBS"), 4, |v| {
+            invalid("MAX_CONCURRENT_JOBS", v, "a whole number >= 1")
+        })? as usize;
+
+        let workspace_volume = get("WORKSPACE_VOLUME").map(|v| v.trim().to_string());
+
+        let worker_user = match get("WORKER_USER") {
+            None => None,
+            Some(v) => Some(parse_user(v.trim()).ok_or_else(|| {
+                invalid(
+                    "WORKER_USER",
+                    &v,
+                    "uid or uid:gid in numbers, e.g. 1000:1000",
+                )
+            })?),
+        };
+
+        let worker_network = get("WORKER_NETWORK")
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "bridge".into());
+
+        let stack_id = get("CODEX_STACK_ID")
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "none".into());
+
+        let shutdown_grace =
+            Duration::from_secs(non_negative(get("SHUTDOWN_GRACE_SECONDS"), 8, |v| {
+                invalid(
+                    "SHUTDOWN_GRACE_SECONDS",
+                    v,
+                    "a whole number of seconds >= 0",
+                )
+            })?);
+
+        if workspace_volume.is_some() && workspace_root.is_relative() {
+            return Err(invalid(
+                "WORKSPACE_ROOT",
+                &workspace_root.display().to_string(),
+                "an absolute path when WORKSPACE_VOLUME is set (the volume is mounted at that path in worker containers)",
+            ));
+        }
+
+        Ok(Config {
+            bind_addr,
+            api_prefix,
+            database_path,
+            workspace_root,
+            use_dummy_worker,
+            worker_image,
+            runner,
+            worker_bin,
+            worker_timeout,
+            max_concurrent_jobs,
+            workspace_volume,
+            worker_user,
+            worker_network,
+            stack_id,
+            shutdown_grace,
+        })
+    }
+
+    pub fn mode(&self) -> codex_contract::Mode {
+        if self.use_dummy_worker {
+            codex_contract::Mode::Mocked
+        } else {
+            codex_contract::Mode::Live
+        }
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim() {
+        "True" | "true" | "1" => Some(true),
+        "False" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn positive(
+    v: Option<String>,
+    default: u64,
+    err: impl Fn(&str) -> ConfigError,
+) -> Result<u64, ConfigError> {
+    match v {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(err(&v)),
+        },
+    }
+}
+
+fn non_negative(
+    v: Option<String>,
+    default: u64,
+    err: impl Fn(&str) -> ConfigError,
+) -> Result<u64, ConfigError> {
+    match v {
+        None => Ok(default),
+        Some(v) => v.trim().parse::<u64>().map_err(|_| err(&v)),
+    }
+}
+
+/// `sqlite://./codex.db` → `./codex.db`; `sqlite:////data/x.db` and `sqlite:///data/x.db`
+/// → absolute paths. Other schemes are rejected: this backend only speaks SQLite.
+fn parse_database_url(v: &str) -> Option<PathBuf> {
+    let rest = v
+        .strip_prefix("sqlite://")
+        .or_else(|| v.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}
+
+fn parse_user(v: &str) -> Option<WorkerUser> {
+    let (uid, gid) = match v.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (v, None),
+    };
+    Some(WorkerUser {
+        uid: uid.parse().ok()?,
+        gid: match gid {
+            Some(g) => Some(g.parse().ok()?),
+            None => None,
+        },
+    })
+}
+
+/// `codex-worker` beside the backend's own executable (how the images and the tests lay
+/// the binaries out).
+fn default_worker_bin() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("codex-worker")))
+        .unwrap_or_else(|| PathBuf::from("codex-worker"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_issue() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.bind_addr.to_string(), "0.0.0.0:8000");
+        assert_eq!(c.api_prefix, "/api/v1");
+        assert_eq!(c.database_path, PathBuf::from("./codex.db"));
+        assert_eq!(c.workspace_root, PathBuf::from("./workspaces"));
+        assert!(c.use_dummy_worker);
+        assert_eq!(c.worker_image, "codex-worker:latest");
+        assert_eq!(c.runner, RunnerKind::Docker);
+        assert!(c.worker_bin.ends_with("codex-worker"));
+        assert_eq!(c.worker_timeout, Duration::from_secs(900));
+        assert_eq!(c.max_concurrent_jobs, 4);
+        assert_eq!(c.worker_network, "bridge");
+        assert_eq!(c.stack_id, "none");
+        assert!(c.workspace_volume.is_none() && c.worker_user.is_none());
+    }
+
+    #[test]
+    fn booleans_and_urls_parse_in_every_accepted_form() {
+        for (v, want) in [
+            ("True", true),
+            ("true", true),
+            ("1", true),
+            ("False", false),
+            ("false", false),
+            ("0", false),
+        ] {
+            assert_eq!(
+                load(&[("USE_DUMMY_WORKER", v)]).unwrap().use_dummy_worker,
+                want
+            );
+        }
+        let c = load(&[("DATABASE_URL", "sqlite:////data/codex.db")]).unwrap();
+        assert_eq!(c.database_path, PathBuf::from("//data/codex.db"));
+        let c = load(&[("DATABASE_URL", "sqlite:///data/codex.db")]).unwrap();
+        assert_eq!(c.database_path, PathBuf::from("/data/codex.db"));
+        let c = load(&[("WORKER_USER", "1000:1001")]).unwrap();
+        assert_eq!(c.worker_user.unwrap().docker_user(), "1000:1001");
+        assert_eq!(
+            load(&[("API_V1_STR", "/api/v2/")]).unwrap().api_prefix,
+            "/api/v2"
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable_and_the_accepted_values() {
+        for (name, value, accepted) in [
+            ("USE_DUMMY_WORKER", "yes", "True, False"),
+            ("WORKER_RUNNER", "podman", "docker or process"),
+            ("WORKER_TIMEOUT_SECONDS", "0", ">= 1"),
+            ("MAX_CONCURRENT_JOBS", "many", ">= 1"),
+            ("DATABASE_URL", "postgres://x", "sqlite://"),
+            ("BIND_ADDR", "localhost", "socket address"),
+            ("WORKER_USER", "me", "uid:gid"),
+            ("API_V1_STR", "api", "starting with '/'"),
+        ] {
+            let msg = load(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                msg.contains(name) && msg.contains(accepted) && msg.contains(value),
+                "{msg}"
+            );
+        }
+        let msg = load(&[("WORKSPACE_VOLUME", "vol"), ("WORKSPACE_ROOT", "./w")])
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("WORKSPACE_ROOT"), "{msg}");
+    }
+}
