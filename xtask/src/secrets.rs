@@ -7,7 +7,7 @@
 
 use anyhow::{Context, Result};
 use codex_contract::SECRET_VARS;
-pub use codex_contract::{Redacted, Redactor, REDACTED};
+pub use codex_contract::{Redactor, REDACTED};
 use std::path::Path;
 
 /// Values shorter than this are not redacted: replacing every `1` or `a` in the evidence would

@@ -1,6 +1,11 @@
 //! The outcome model every report is written from: `summary.txt`, `junit.xml`,
 //! `manifest.json`, the GitHub step summary and outputs.
 
+pub mod github;
+pub mod junit;
+pub mod summary;
+pub mod zip;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -4,6 +4,14 @@
 //! - `compose`: docker compose with worker containers (`stack/compose.rs`).
 //! - `external`: an already running backend given by `--base-url` (`stack/external.rs`).
 
+pub mod compose;
+pub mod external;
+pub mod health;
+pub mod local;
+
+use crate::progress::Progress;
+use crate::secrets::Secrets;
+use anyhow::Result;
 use codex_contract::Mode;
 
 /// A running backend that the suite can test, roll back and tear down.
@@ -27,4 +35,55 @@ pub trait Stack {
 
     /// Stop everything this stack started (idempotent; honours `--keep-up`).
     fn shutdown(&mut self) -> anyhow::Result<()>;
+
+    /// Why this stack cannot roll back, when it cannot (then the rollback phase is reported
+    /// skipped with this reason). `None`: `rollback_to_mocked` is available.
+    fn rollback_unavailable(&self) -> Option<String> {
+        None
+    }
+}
+
+/// `--stack`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StackKind {
+    /// The backend as a child process with the process runner (no Docker).
+    Local,
+    /// docker compose: backend container, one worker container per job.
+    Compose,
+}
+
+/// What every stack constructor gets.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// The mode to start in: live for the ladder, mocked for `smoke` and `up --mocked`.
+    pub mode: Mode,
+    /// Leave the stack running at the end (`--keep-up`).
+    pub keep_up: bool,
+    /// The secrets to hand to the backend's environment (never printed).
+    pub secrets: Secrets,
+    /// Names the run (compose project names, labels); unique per run.
+    pub run_id: String,
+}
+
+/// `--stack` given, or the default: compose when a Docker engine answers, else local.
+/// Returns the choice and the reason, printed first.
+pub fn choose(requested: Option<StackKind>) -> (StackKind, String) {
+    match requested {
+        Some(k) => (k, "chosen with --stack".into()),
+        None => match crate::docker::probe_engine() {
+            Ok(version) => (
+                StackKind::Compose,
+                format!("Docker engine {version} answers (default)"),
+            ),
+            Err(why) => (StackKind::Local, format!("{why} (default without Docker)")),
+        },
+    }
+}
+
+/// Starts the chosen stack in `opts.mode` and waits until it is healthy.
+pub fn start(kind: StackKind, opts: &StackOptions, progress: &Progress) -> Result<Box<dyn Stack>> {
+    Ok(match kind {
+        StackKind::Local => Box::new(local::LocalStack::start(opts, progress)?),
+        StackKind::Compose => Box::new(compose::ComposeStack::start(opts, progress)?),
+    })
 }

@@ -1,0 +1,146 @@
+//! The command line (`cargo xtask …`).
+
+use crate::stack::StackKind;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const LIVE_IDS: [&str; 8] = ["L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08"];
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xtask",
+    about = "Live validation suite of the Codex Workspace Orchestrator",
+    long_about = "Live validation suite of the Codex Workspace Orchestrator.\n\n\
+        `cargo xtask live-suite` brings a backend up in live mode, climbs the gated ladder \
+        L01–L08, rolls back to mocked mode, re-runs the mocked smoke M01–M04, and writes \
+        evidence, summary.txt, junit.xml and a zip under --out.\n\n\
+        Secrets (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT) come from the environment or \
+        .env.live; they reach the backend's environment only and are redacted from every \
+        byte the suite writes.\n\n\
+        Exit codes: 0 every scenario that ran passed; 1 a scenario failed; 2 setup error \
+        (bad flags, a stack that will not start).",
+    version
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run L01–L08, the rollback and M01–M04; write evidence, JUnit and a zip.
+    LiveSuite(LiveSuiteArgs),
+    /// List the scenarios, one line each.
+    List,
+    /// Run the mocked smoke M01–M04 alone (backend started in mocked mode).
+    Smoke(SmokeArgs),
+    /// Start a stack for a developer (local: in the foreground until Ctrl-C).
+    Up(UpArgs),
+    /// Stop a stack started with `up` (local stacks stop with their xtask).
+    Down(DownArgs),
+    /// Check a running backend: GET /docs and /healthz.
+    Health(HealthArgs),
+    /// Print the backend output of the compose stack started with `up` (redacted).
+    Logs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StackArgs {
+    /// local (child process, no Docker) or compose (containers). Default: compose when a
+    /// Docker engine answers, else local.
+    #[arg(long, value_enum, conflicts_with = "base_url")]
+    pub stack: Option<StackKind>,
+    /// Test a backend that is already running (no lifecycle), e.g. http://localhost:8000.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Evidence root: the run folder is <OUT>/<UTC timestamp>/, the zip <OUT>/<timestamp>.zip.
+    #[arg(long, value_name = "DIR", default_value = "docs/evidence")]
+    pub out: PathBuf,
+    /// Seconds to wait for a job's result (L08 gets twice this).
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub poll_timeout: u64,
+    /// Leave the stack running at the end.
+    #[arg(long)]
+    pub keep_up: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LiveSuiteArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// With --base-url: the mocked-mode twin for the rollback smoke. Without it the
+    /// rollback phase is reported skipped.
+    #[arg(long, value_name = "URL", requires = "base_url")]
+    pub mocked_base_url: Option<String>,
+    /// Start the ladder at this scenario (earlier ones are skipped).
+    #[arg(long, value_name = "ID", value_parser = LIVE_IDS, conflicts_with = "only")]
+    pub from: Option<String>,
+    /// Run only this live scenario.
+    #[arg(long, value_name = "ID", value_parser = LIVE_IDS)]
+    pub only: Option<String>,
+    /// Re-run a failing scenario up to N times (each attempt's evidence in attempt-<k>/).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
+    /// How long L08's worker sleeps (`long_run: sleep_seconds=N`).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub long_run_seconds: u64,
+    /// Skip the rollback and the mocked rerun.
+    #[arg(long)]
+    pub no_rollback: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SmokeArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct UpArgs {
+    #[arg(long, value_enum)]
+    pub stack: Option<StackKind>,
+    /// Start in live mode (the default).
+    #[arg(long, conflicts_with = "mocked")]
+    pub live: bool,
+    /// Start in mocked mode (USE_DUMMY_WORKER=True).
+    #[arg(long)]
+    pub mocked: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DownArgs {
+    #[arg(long, value_enum)]
+    pub stack: Option<StackKind>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct HealthArgs {
+    /// The backend to check.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8000")]
+    pub base_url: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent_and_rejects_bad_ids() {
+        Cli::command().debug_assert();
+        let e = Cli::try_parse_from(["xtask", "live-suite", "--from", "L09"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = Cli::try_parse_from(["xtask", "live-suite", "--mocked-base-url", "http://x"])
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let ok = Cli::try_parse_from(["xtask", "live-suite", "--stack", "local", "--only", "L04"])
+            .unwrap();
+        let Command::LiveSuite(a) = ok.command else {
+            panic!()
+        };
+        assert_eq!(a.only.as_deref(), Some("L04"));
+        assert_eq!(a.stack.poll_timeout, 300);
+        assert_eq!(a.long_run_seconds, 5);
+        assert_eq!(a.stack.out, PathBuf::from("docs/evidence"));
+    }
+}

@@ -1,0 +1,241 @@
+//! The freshness rule: a `.codex/result.json` counts only when it is this job's.
+//!
+//! - When the result carries a `job_id` (our worker) and we know the job's id: it must match.
+//! - Otherwise (the original worker writes no `job_id` and leaves the previous result in
+//!   place while the next job runs): the job's status must be final (from the POST answer
+//!   of a synchronous backend, or `GET /jobs/{id}` / `GET /projects/{id}`) AND result.json
+//!   must differ from the copy read before the job was sent.
+//! - A job that ended without a result of its own fails, saying which case it was.
+
+use crate::client::{file_path, Client};
+use crate::ladder::Problem;
+use crate::poll::{self, Step};
+use crate::progress::Progress;
+use codex_contract::{JobDetail, ProjectDetail, Status, WorkerResult, RESULT_FILE};
+use std::time::Duration;
+
+/// The decision for one look at the job status and result.json.
+#[derive(Debug, PartialEq)]
+pub enum Judgement {
+    /// This job's result.
+    Fresh,
+    /// Not yet: why.
+    Pending(String),
+    /// The job is over and result.json is not its own: why.
+    Stale(String),
+}
+
+/// `ours`: this job's id when known. `status`: the job's status when known.
+/// `before`: result.json as read before the job was sent (`None` = absent).
+/// `now`: result.json as read now (`None` = absent).
+pub fn judge(
+    ours: Option<&str>,
+    status: Option<Status>,
+    before: Option<&str>,
+    now: Option<&str>,
+) -> Judgement {
+    let final_status = status.filter(|s| s.is_final());
+    let written_by = now
+        .and_then(|raw| serde_json::from_str::<WorkerResult>(raw).ok())
+        .and_then(|r| r.job_id);
+    if let (Some(ours), Some(theirs)) = (ours, written_by.as_deref()) {
+        return match (ours == theirs, final_status, status) {
+            (true, Some(_), _) | (true, None, None) => Judgement::Fresh,
+            (true, None, Some(s)) => Judgement::Pending(format!("result written; job still {s}")),
+            (false, Some(s), _) => Judgement::Stale(format!(
+                "the job ended {s} but .codex/result.json belongs to job {theirs}, not to this \
+                 job {ours}: the worker wrote no result for this job"
+            )),
+            (false, None, _) => Judgement::Pending(format!("result.json is still job {theirs}'s")),
+        };
+    }
+    let Some(s) = final_status else {
+        return Judgement::Pending(match status {
+            Some(s) => format!("job {s}"),
+            None => "job status unknown".into(),
+        });
+    };
+    match now {
+        None => Judgement::Stale(format!(
+            "the job ended {s} and no .codex/result.json exists"
+        )),
+        Some(now) if Some(now) == before => Judgement::Stale(if s == Status::Error {
+            "the job ended in error and left only the previous job's .codex/result.json \
+             (unchanged since before this job was sent): the worker wrote no result for this job"
+                .into()
+        } else {
+            format!(
+                "the job ended {s} but .codex/result.json is unchanged since before this job was \
+                 sent: it is the previous job's, not this job's"
+            )
+        }),
+        Some(_) => Judgement::Fresh,
+    }
+}
+
+/// Where the job's status comes from.
+#[derive(Debug, Clone)]
+pub enum JobRef {
+    /// A job posted with `POST /{pid}/jobs`: `GET /{pid}/jobs/{id}`.
+    Job { id: String },
+    /// The initial job of a project just created: `GET /projects/{pid}` (its first job, or
+    /// the project's own status when the backend lists no jobs).
+    Initial,
+}
+
+/// This job's result, as read and parsed.
+#[derive(Debug, Clone)]
+pub struct Fresh {
+    pub raw: String,
+    pub result: WorkerResult,
+    pub status: Status,
+    pub job_id: Option<String>,
+}
+
+/// result.json of a project now (`None` when absent), for the `before` copy.
+pub fn read_result(client: &Client, pid: &str) -> anyhow::Result<Option<String>> {
+    let r = client.get(&file_path(pid, RESULT_FILE))?;
+    Ok(match r.status {
+        200 => Some(
+            r.json::<codex_contract::FileContents>()
+                .map(|f| f.contents)
+                .unwrap_or(r.body),
+        ),
+        _ => None,
+    })
+}
+
+/// Waits until the job is final and result.json is its own (see `judge`).
+/// `posted`: the status the POST answered with (final on synchronous backends).
+#[allow(clippy::too_many_arguments)]
+pub fn await_result(
+    client: &Client,
+    progress: &Progress,
+    pid: &str,
+    job: &JobRef,
+    posted: Status,
+    before: Option<&str>,
+    timeout: Duration,
+) -> Result<Fresh, Problem> {
+    let mut known_id = match job {
+        JobRef::Job { id } => Some(id.clone()),
+        JobRef::Initial => None,
+    };
+    poll::until("this job's .codex/result.json", timeout, progress, || {
+        let status = if posted.is_final() {
+            posted
+        } else {
+            match job {
+                JobRef::Job { id } => {
+                    client
+                        .get(&format!("/{pid}/jobs/{id}"))?
+                        .json::<JobDetail>()?
+                        .job
+                        .status
+                }
+                JobRef::Initial => {
+                    let d: ProjectDetail = client.get(&format!("/projects/{pid}"))?.json()?;
+                    match d.jobs.first() {
+                        Some(j) => {
+                            known_id = Some(j.id.clone());
+                            j.status
+                        }
+                        None => d.project.status,
+                    }
+                }
+            }
+        };
+        let now = read_result(client, pid)?;
+        Ok(
+            match judge(known_id.as_deref(), Some(status), before, now.as_deref()) {
+                Judgement::Pending(why) => Step::Wait(why),
+                Judgement::Stale(why) => Step::Done(Err(Problem::fail(why)
+                    .suspect("the worker failed before writing its result, or wrote it elsewhere")
+                    .look("the job's error (GET /jobs/{id}), logs.txt, the workspace's .codex/"))),
+                Judgement::Fresh => {
+                    let raw = now.unwrap_or_default();
+                    Step::Done(match serde_json::from_str::<WorkerResult>(&raw) {
+                        Ok(result) => Ok(Fresh {
+                            raw,
+                            result,
+                            status,
+                            job_id: known_id.clone(),
+                        }),
+                        Err(e) => Err(Problem::fail(format!(
+                            ".codex/result.json is not the contract's result document: {e}"
+                        ))
+                        .suspect("the worker writes another format or a truncated file")
+                        .look("result.json in this folder")),
+                    })
+                }
+            },
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Judgement::*;
+    use Status::*;
+
+    const OLD: &str = r#"{"status":"success","summary":"old","timestamp":"1"}"#;
+    const NEW: &str = r#"{"status":"success","summary":"new","timestamp":"2"}"#;
+    const MINE: &str = r#"{"status":"success","job_id":"j2"}"#;
+    const PREV: &str = r#"{"status":"success","job_id":"j1"}"#;
+
+    #[test]
+    fn job_id_decides_when_present() {
+        assert_eq!(
+            judge(Some("j2"), Some(Completed), Some(PREV), Some(MINE)),
+            Fresh
+        );
+        assert!(matches!(
+            judge(Some("j2"), Some(InProgress), Some(PREV), Some(MINE)),
+            Pending(_)
+        ));
+        assert!(matches!(
+            judge(Some("j2"), Some(InProgress), Some(PREV), Some(PREV)),
+            Pending(_)
+        ));
+        let Stale(why) = judge(Some("j2"), Some(Error), Some(PREV), Some(PREV)) else {
+            panic!()
+        };
+        assert!(why.contains("belongs to job j1"), "{why}");
+    }
+
+    #[test]
+    fn without_job_id_a_final_status_and_a_changed_file_are_needed() {
+        // The original: no job_id, the previous result stays while the job runs.
+        assert!(matches!(
+            judge(None, Some(InProgress), Some(OLD), Some(OLD)),
+            Pending(_)
+        ));
+        assert!(matches!(
+            judge(None, Some(Queued), Some(OLD), Some(NEW)),
+            Pending(_)
+        ));
+        assert_eq!(judge(None, Some(Completed), Some(OLD), Some(NEW)), Fresh);
+        assert_eq!(
+            judge(Some("j9"), Some(Completed), Some(OLD), Some(NEW)),
+            Fresh
+        );
+        assert_eq!(judge(None, Some(Completed), None, Some(NEW)), Fresh);
+    }
+
+    #[test]
+    fn an_error_job_that_left_the_previous_result_fails_saying_so() {
+        let Stale(why) = judge(None, Some(Error), Some(OLD), Some(OLD)) else {
+            panic!()
+        };
+        assert!(why.contains("left only the previous job's"), "{why}");
+        let Stale(why) = judge(None, Some(Completed), Some(OLD), Some(OLD)) else {
+            panic!()
+        };
+        assert!(why.contains("unchanged"), "{why}");
+        let Stale(why) = judge(None, Some(Error), None, None) else {
+            panic!()
+        };
+        assert!(why.contains("no .codex/result.json"), "{why}");
+    }
+}

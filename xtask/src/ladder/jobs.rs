@@ -1,0 +1,194 @@
+//! The steps scenarios share: create a project or submit an edit, wait for this job's
+//! result (the freshness rule), and save the plan's evidence files for it.
+
+use super::{Ctx, Problem, Project};
+use crate::client::{file_path, Reply};
+use crate::evidence::Folder;
+use crate::freshness::{self, Fresh, JobRef};
+use codex_contract::{
+    result_excerpt, FileContents, FileList, JobSummary, ProjectSummary, Status, SECRET_VARS,
+};
+use std::time::Duration;
+
+/// `POST /projects/` → response.json, project_id.txt; then this job's result →
+/// result.json, result_excerpt.txt.
+pub fn create_project(
+    ctx: &mut Ctx,
+    folder: &mut Folder,
+    instruction: &str,
+    timeout: Duration,
+) -> Result<Project, Problem> {
+    let reply = ctx.client.post(
+        "/projects/",
+        &serde_json::json!({ "instruction": instruction }),
+    )?;
+    folder.write_json("response.json", &reply.body)?;
+    let summary: ProjectSummary = expect_200(&reply, "POST /projects/")?
+        .json()
+        .map_err(|e| Problem::fail(format!("POST /projects/: {e:#}")))?;
+    folder.write("project_id.txt", &format!("{}\n", summary.id))?;
+    let fresh = freshness::await_result(
+        &ctx.client,
+        ctx.progress,
+        &summary.id,
+        &JobRef::Initial,
+        summary.status,
+        None,
+        timeout,
+    )
+    .inspect_err(|_| {
+        save_what_was_seen(
+            ctx,
+            folder,
+            &format!("/projects/{}", summary.id),
+            &summary.id,
+        )
+    })?;
+    save_result(folder, &fresh)?;
+    Ok(Project {
+        id: summary.id,
+        response: reply.body,
+        result: fresh,
+    })
+}
+
+/// `POST /{pid}/jobs` (edit) → response.json; then this job's result → result.json,
+/// result_excerpt.txt. The result.json seen before sending is the freshness baseline.
+pub fn submit_edit(
+    ctx: &mut Ctx,
+    folder: &mut Folder,
+    pid: &str,
+    instruction: &str,
+) -> Result<Fresh, Problem> {
+    let before = freshness::read_result(&ctx.client, pid)?;
+    let reply = ctx.client.post(
+        &format!("/{pid}/jobs"),
+        &serde_json::json!({ "job_type": "edit", "instruction": instruction }),
+    )?;
+    folder.write_json("response.json", &reply.body)?;
+    let job: JobSummary = expect_200(&reply, "POST /{project_id}/jobs")?
+        .json()
+        .map_err(|e| Problem::fail(format!("POST /{{project_id}}/jobs: {e:#}")))?;
+    let job_path = format!("/{pid}/jobs/{}", job.id);
+    let fresh = freshness::await_result(
+        &ctx.client,
+        ctx.progress,
+        pid,
+        &JobRef::Job { id: job.id },
+        job.status,
+        before.as_deref(),
+        ctx.settings.poll_timeout,
+    )
+    .inspect_err(|_| save_what_was_seen(ctx, folder, &job_path, pid))?;
+    save_result(folder, &fresh)?;
+    Ok(fresh)
+}
+
+/// When no fresh result came: the job (or project) as the backend reports it → job.json,
+/// and whatever result.json holds now → result_seen.json (best effort: evidence only).
+fn save_what_was_seen(ctx: &Ctx, folder: &mut Folder, status_path: &str, pid: &str) {
+    if let Ok(reply) = ctx.client.get(status_path) {
+        let _ = folder.write_json("job.json", &reply.body);
+    }
+    if let Ok(Some(raw)) = freshness::read_result(&ctx.client, pid) {
+        let _ = folder.write_json("result_seen.json", &raw);
+    }
+}
+
+/// result.json (as the backend served it) and result_excerpt.txt (the five lines).
+pub fn save_result(folder: &mut Folder, fresh: &Fresh) -> anyhow::Result<()> {
+    folder.write_json("result.json", &fresh.raw)?;
+    folder.write("result_excerpt.txt", &result_excerpt(&fresh.result))
+}
+
+/// `GET /{pid}/files` → files.json.
+pub fn list_files(ctx: &Ctx, folder: &mut Folder, pid: &str) -> Result<FileList, Problem> {
+    let reply = ctx.client.get(&format!("/{pid}/files"))?;
+    folder.write_json("files.json", &reply.body)?;
+    expect_200(&reply, "GET /{project_id}/files")?
+        .json()
+        .map_err(|e| Problem::fail(format!("GET /{{project_id}}/files: {e:#}")))
+}
+
+/// `GET /{pid}/files/{path}` → `name` (app.json or file.json) and status.txt.
+pub fn get_file(
+    ctx: &Ctx,
+    folder: &mut Folder,
+    pid: &str,
+    path: &str,
+    name: &str,
+) -> Result<FileContents, Problem> {
+    let reply = ctx.client.get(&file_path(pid, path))?;
+    folder.write_json(name, &reply.body)?;
+    folder.write("status.txt", &format!("{}\n", reply.status))?;
+    expect_200(&reply, &format!("GET /{{project_id}}/files/{path}"))?
+        .json()
+        .map_err(|e| Problem::fail(format!("GET /{{project_id}}/files/{path}: {e:#}")))
+}
+
+/// A non-200 answer is a failed check naming the call, the status and the error body.
+pub fn expect_200<'r>(reply: &'r Reply, call: &str) -> Result<&'r Reply, Problem> {
+    if reply.ok() {
+        return Ok(reply);
+    }
+    let kind = if reply.status >= 500 {
+        Problem::error
+    } else {
+        Problem::fail
+    };
+    Err(kind(format!(
+        "{call} answered HTTP {}: {}",
+        reply.status,
+        super::one_line(&reply.body.chars().take(300).collect::<String>())
+    ))
+    .expected(format!("{call} answers 200 with the contract's body"))
+    .look("response.json in this folder, logs.txt"))
+}
+
+/// The three presence lines, each `present` or `absent` (values are caught by the redactor).
+pub fn check_presence_lines(fresh: &Fresh) -> Result<Vec<String>, Problem> {
+    let mut lines = Vec::new();
+    for var in SECRET_VARS {
+        match fresh.result.log_value(var) {
+            Some(v @ ("present" | "absent")) => lines.push(format!("{var}={v}")),
+            Some(_) => {
+                return Err(Problem::fail(format!(
+                    "result.json logs carry {var}= with something other than present|absent"
+                ))
+                .suspect("the worker logs a value instead of its presence")
+                .look("result.json logs"))
+            }
+            None => {
+                return Err(Problem::fail(format!(
+                    "result.json logs lack the presence line {var}=present|absent"
+                ))
+                .suspect("the worker does not log presence lines, or the backend did not run it")
+                .look("result.json logs, logs.txt"))
+            }
+        }
+    }
+    Ok(lines)
+}
+
+/// The job ended `completed` with a `success` result.
+pub fn check_success(fresh: &Fresh) -> Result<(), Problem> {
+    super::ensure(
+        fresh.result.is_success() && fresh.status == Status::Completed,
+        || {
+            format!(
+                "the job ended {} with result status {} (first error: {})",
+                fresh.status,
+                fresh.result.status.as_str(),
+                fresh
+                    .result
+                    .errors
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("none")
+            )
+        },
+    )?;
+    super::ensure(!fresh.result.summary.trim().is_empty(), || {
+        "result.json has an empty summary".into()
+    })
+}

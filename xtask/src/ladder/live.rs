@@ -1,0 +1,318 @@
+//! The live ladder L01–L08 (plan section 3); each scenario's acceptance reads like the
+//! plan's section 11.
+
+use super::jobs::{
+    check_presence_lines, check_success, create_project, expect_200, get_file, list_files,
+    submit_edit,
+};
+use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
+use crate::evidence::Folder;
+use crate::report::Suite;
+use codex_contract::{Status, WorkerStatus, REQUEST_FILE, RESULT_FILE};
+
+/// The instruction every live project starts from.
+pub const STANDARD_INSTRUCTION: &str =
+    "Create a minimal Python CLI app with a fibonacci function, a README and a test.";
+pub const EDIT_INSTRUCTION: &str = "Append a comment line to app.py describing the change.";
+pub const REFACTOR_INSTRUCTION: &str = "Refactor the fibonacci function in app.py to an \
+     iterative implementation with an input guard, and add a docstring note about the refactor.";
+pub const FORCE_ERROR_INSTRUCTION: &str =
+    "force_error: exercise the controlled failure path of the worker.";
+
+/// L08's instruction: the worker sleeps N seconds before generating.
+pub fn long_run_instruction(seconds: u64) -> String {
+    format!("long_run: sleep_seconds={seconds}; generate and analyze a large codebase")
+}
+
+pub const LADDER: [Scenario; 8] = [
+    Scenario {
+        id: "L01",
+        title: "Worker Environment Presence",
+        suite: Suite::Live,
+        acceptance: "result.json logs include the presence lines OPENAI_API_KEY/OPENAI_ORG_ID/\
+                     OPENAI_PROJECT=present|absent; no secret values",
+        run: l01_env_presence,
+    },
+    Scenario {
+        id: "L02",
+        title: "Simple CLI Scaffold",
+        suite: Suite::Live,
+        acceptance: "the initial job succeeded; .codex/request.json and .codex/result.json are \
+                     listed, with every created file",
+        run: l02_scaffold,
+    },
+    Scenario {
+        id: "L03",
+        title: "File Listing Verification",
+        suite: Suite::Live,
+        acceptance:
+            "GET /files lists .codex/request.json, .codex/result.json and generated content",
+        run: l03_listing,
+    },
+    Scenario {
+        id: "L04",
+        title: "Representative File Fetch",
+        suite: Suite::Live,
+        acceptance: "GET /files/app.py answers 200 with non-empty contents",
+        run: l04_fetch,
+    },
+    Scenario {
+        id: "L05",
+        title: "Edit: Add Feature",
+        suite: Suite::Live,
+        acceptance:
+            "the edit job's own result.json lists app.py in modified_files; coherent summary",
+        run: l05_edit,
+    },
+    Scenario {
+        id: "L06",
+        title: "Edit: Refactor Logic",
+        suite: Suite::Live,
+        acceptance: "result.json lists app.py in modified_files and app.py changed (an appended \
+                     note only passes as a structured limitation)",
+        run: l06_refactor,
+    },
+    Scenario {
+        id: "L07",
+        title: "Negative and Error Handling",
+        suite: Suite::Live,
+        acceptance:
+            "result.json status=error with errors including forced_error; the API still answers",
+        run: l07_forced_error,
+    },
+    Scenario {
+        id: "L08",
+        title: "Long-running Job",
+        suite: Suite::Live,
+        acceptance: "success with a coherent summary, or a structured error, within the long-run \
+                     timeout (twice --poll-timeout); presence-only logs",
+        run: l08_long_run,
+    },
+];
+
+/// L01's project, or (when the ladder starts later with --from/--only) one created now and
+/// recorded as setup in this scenario's folder.
+fn project(ctx: &mut Ctx, folder: &mut Folder) -> Result<Project, Problem> {
+    if let Some(p) = &ctx.project {
+        return Ok(p.clone());
+    }
+    let mut setup = crate::evidence::Folder::child(folder, "setup");
+    let p = create_project(
+        ctx,
+        &mut setup,
+        STANDARD_INSTRUCTION,
+        ctx.settings.poll_timeout,
+    )?;
+    folder.leaks.append(&mut setup.leaks);
+    ctx.project = Some(p.clone());
+    Ok(p)
+}
+
+/// L01: create a project; its result.json carries the three presence lines, no values.
+fn l01_env_presence(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+    let p = create_project(ctx, folder, STANDARD_INSTRUCTION, ctx.settings.poll_timeout)?;
+    ctx.project = Some(p.clone());
+    let lines = check_presence_lines(&p.result)?;
+    ensure(p.result.result.status != WorkerStatus::Unknown, || {
+        "result.json status is neither success nor error".into()
+    })?;
+    Ok(Pass::new(format!(
+        "presence lines {} in result.json of project {}",
+        lines.join(" "),
+        p.id
+    )))
+}
+
+/// L02: the scaffold: the initial job succeeded and its files and .codex artifacts are listed.
+fn l02_scaffold(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+    let p = project(ctx, folder)?;
+    folder.write_json("response.json", &p.response)?;
+    super::jobs::save_result(folder, &p.result)?;
+    check_success(&p.result)?;
+    let files = list_files(ctx, folder, &p.id)?;
+    for path in [REQUEST_FILE, RESULT_FILE] {
+        ensure(files.contains(path), || format!("files.json lacks {path}"))?;
+    }
+    let missing: Vec<_> = p
+        .result
+        .result
+        .created_files
+        .iter()
+        .filter(|f| !files.contains(f))
+        .collect();
+    ensure(missing.is_empty(), || {
+        format!("created_files not in the listing: {missing:?}")
+    })?;
+    Ok(Pass::new(format!(
+        "initial job succeeded; created {}",
+        p.result.result.created_files.join(", ")
+    )))
+}
+
+/// L03: the listing shows the .codex artifacts and generated content.
+fn l03_listing(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+    let p = project(ctx, folder)?;
+    let files = list_files(ctx, folder, &p.id)?;
+    for path in [REQUEST_FILE, RESULT_FILE] {
+        ensure(files.contains(path), || format!("files.json lacks {path}"))?;
+    }
+    let generated = files
+        .files
+        .iter()
+        .filter(|f| !f.path.starts_with(".codex/"))
+        .count();
+    ensure(generated > 0, || {
+        "files.json lists only .codex/ files: the worker generated nothing".into()
+    })?;
+    Ok(Pass::new(format!(
+        "{} files listed, {generated} generated",
+        files.files.len()
+    )))
+}
+
+/// L04: app.py comes back 200 and non-empty.
+fn l04_fetch(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+    let p = project(ctx, folder)?;
+    let app = get_file(ctx, folder, &p.id, "app.py", "app.json")?;
+    ensure(!app.contents.trim().is_empty(), || {
+        "GET /files/app.py answered 200 with empty contents".into()
+    })?;
+    Ok(Pass::new(format!(
+        "app.py: 200, {} lines",
+        app.contents.lines().count()
+    )))
+}
+
+/// L05: an edit job whose own result lists app.py in modified_files.
+fn l05_edit(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+    let p = project(ctx, folder)?;
+    let fresh = submit_edit(ctx, folder, &p.id, EDIT_INSTRUCTION)?;
+    check_success(&fresh)?;
+    ensure(
+        fresh.result.modified_files.iter().any(|f| f == "app.py"),
+        || {
+            format!(
+                "modified_files does not include app.py: {:?}",
+                fresh.result.modified_files
+            )
+        },
+    )?;
+    Ok(Pass::new(format!(
+        "edit job {} modified app.py: {}",
+        fresh.job_id.as_deref().unwrap_or("(id unknown)"),
+        fresh.result.summary
+    )))
+}
+
+/// L06: a refactor; app.py listed as modified and its contents changed. A mere appended
+/// note passes with a structured limitation in notes.txt.
+fn l06_refactor(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+    let p = project(ctx, folder)?;
+    let mut before_folder = Folder::child(folder, "before");
+    let before = get_file(ctx, &mut before_folder, &p.id, "app.py", "app.json")?;
+    folder.leaks.append(&mut before_folder.leaks);
+    let fresh = submit_edit(ctx, folder, &p.id, REFACTOR_INSTRUCTION)?;
+    check_success(&fresh)?;
+    ensure(
+        fresh.result.modified_files.iter().any(|f| f == "app.py"),
+        || {
+            format!(
+                "modified_files does not include app.py: {:?}",
+                fresh.result.modified_files
+            )
+        },
+    )?;
+    let after = get_file(ctx, folder, &p.id, "app.py", "app.json")?;
+    ensure(after.contents != before.contents, || {
+        "app.py is listed as modified but its contents did not change".into()
+    })?;
+    if after.contents.starts_with(&before.contents) {
+        let added = after.contents[before.contents.len()..].trim().to_owned();
+        return Ok(
+            Pass::new("app.py changed by an appended note only (limitation noted)").with_note(
+                format!(
+                    "limitation: the worker did not refactor app.py; it appended:\n{added}\n\
+                 kind: structured limitation (plan L06 debug note); the live worker is minimal\n\
+                 where to look: before/app.json and app.json in this folder\n"
+                ),
+            ),
+        );
+    }
+    Ok(Pass::new(format!(
+        "app.py refactored ({} -> {} lines): {}",
+        before.contents.lines().count(),
+        after.contents.lines().count(),
+        fresh.result.summary
+    )))
+}
+
+/// L07: force_error ends in a structured error and the API stays up.
+fn l07_forced_error(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+    let p = create_project(
+        ctx,
+        folder,
+        FORCE_ERROR_INSTRUCTION,
+        ctx.settings.poll_timeout,
+    )?;
+    let r = &p.result.result;
+    ensure(r.status == WorkerStatus::Error, || {
+        format!(
+            "result.json status is {}, expected error",
+            r.status.as_str()
+        )
+    })?;
+    ensure(r.errors.iter().any(|e| e == "forced_error"), || {
+        format!("errors does not include \"forced_error\": {:?}", r.errors)
+    })?;
+    // API stable: the docs page and this project still answer.
+    let docs = ctx.client.get_root("/docs")?;
+    expect_200(&docs, "GET /docs after the forced error")?;
+    let detail = ctx.client.get(&format!("/projects/{}", p.id))?;
+    expect_200(&detail, "GET /projects/{id} after the forced error")?;
+    folder.write(
+        "notes.txt",
+        &format!(
+            "scenario: L07 Negative and Error Handling\nobserved: job ended {} with result \
+             status error, errors {:?}\napi after the error: GET /docs {}, GET /projects/{{id}} {}\n",
+            p.result.status, r.errors, docs.status, detail.status
+        ),
+    )?;
+    ensure(p.result.status == Status::Error, || {
+        format!(
+            "the job is {} although its result says error",
+            p.result.status
+        )
+    })?;
+    Ok(Pass::new(
+        "forced_error reported as a structured error; API still answers",
+    ))
+}
+
+/// L08: the long run ends in success or a structured error within twice the poll timeout.
+fn l08_long_run(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+    let instruction = long_run_instruction(ctx.settings.long_run_seconds);
+    let timeout = ctx.settings.poll_timeout * 2;
+    let p = create_project(ctx, folder, &instruction, timeout)?;
+    check_presence_lines(&p.result)?;
+    let r = &p.result.result;
+    if r.is_success() {
+        check_success(&p.result)?;
+        if let Ok(files) = list_files(ctx, folder, &p.id) {
+            ensure(!files.files.is_empty(), || "files.json is empty".into())?;
+        }
+        return Ok(Pass::new(format!("long run succeeded: {}", r.summary)));
+    }
+    ensure(
+        r.status == WorkerStatus::Error && !r.errors.is_empty(),
+        || {
+            format!(
+                "long run ended {} without a structured error (errors empty)",
+                r.status.as_str()
+            )
+        },
+    )?;
+    Ok(Pass::new(format!(
+        "long run ended in a structured error: {}",
+        r.errors[0]
+    )))
+}

@@ -1,0 +1,145 @@
+//! Bounded polling with backoff: 20 ms doubling up to 500 ms, never past the poll timeout,
+//! and a backend that stops answering fails within about `UNANSWERED` instead of the
+//! (possibly ten minutes long) poll timeout.
+
+use crate::ladder::Problem;
+use crate::progress::Progress;
+use std::time::{Duration, Instant};
+
+pub const FIRST_DELAY: Duration = Duration::from_millis(20);
+pub const MAX_DELAY: Duration = Duration::from_millis(500);
+/// How long a backend may fail every request in a row before the wait ends.
+pub const UNANSWERED: Duration = Duration::from_secs(6);
+
+/// What one look at the backend found.
+pub enum Step<T> {
+    /// Finished: the value, or the acceptance problem that ends the wait.
+    Done(Result<T, Problem>),
+    /// Not yet; says what we are still waiting for (shown on the spinner and on timeout).
+    Wait(String),
+}
+
+/// The delays between looks.
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { next: FIRST_DELAY }
+    }
+}
+
+impl Iterator for Backoff {
+    type Item = Duration;
+    fn next(&mut self) -> Option<Duration> {
+        let now = self.next;
+        self.next = (self.next * 2).min(MAX_DELAY);
+        Some(now)
+    }
+}
+
+/// Calls `look` until it is done, the timeout passes, or every request has failed for
+/// `UNANSWERED`. An `Err` from `look` is a transport fault (the backend did not answer).
+pub fn until<T>(
+    what: &str,
+    timeout: Duration,
+    progress: &Progress,
+    mut look: impl FnMut() -> anyhow::Result<Step<T>>,
+) -> Result<T, Problem> {
+    let start = Instant::now();
+    let mut last_answer = Instant::now();
+    let mut state = format!("waiting for {what}");
+    for delay in Backoff::default() {
+        match look() {
+            Ok(Step::Done(done)) => return done,
+            Ok(Step::Wait(why)) => {
+                last_answer = Instant::now();
+                state = why;
+            }
+            Err(e) => {
+                if last_answer.elapsed() >= UNANSWERED {
+                    return Err(Problem::error(format!(
+                        "the backend stopped answering for {}s while waiting for {what}: {e:#}",
+                        last_answer.elapsed().as_secs()
+                    ))
+                    .suspect("the backend process or container crashed, hung or was stopped")
+                    .look("logs.txt in this folder (backend output), then the stack's status"));
+                }
+                state = format!("no answer ({e:#})");
+            }
+        }
+        progress.waiting(&state);
+        let left = timeout.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return Err(Problem::error(format!(
+                "timed out after {}s waiting for {what}; last seen: {state}",
+                timeout.as_secs()
+            ))
+            .suspect("the job hangs or is slower than --poll-timeout allows")
+            .look("logs.txt in this folder; raise --poll-timeout if the job is just slow"));
+        }
+        std::thread::sleep(delay.min(left));
+    }
+    unreachable!("Backoff never ends")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_20ms_and_caps_at_500ms() {
+        let d: Vec<u128> = Backoff::default().take(8).map(|d| d.as_millis()).collect();
+        assert_eq!(d, [20, 40, 80, 160, 320, 500, 500, 500]);
+    }
+
+    #[test]
+    fn times_out_with_the_last_state() {
+        let p = Progress::plain(Default::default());
+        let start = Instant::now();
+        let err = until::<()>("the result", Duration::from_millis(150), &p, || {
+            Ok(Step::Wait("job is queued".into()))
+        })
+        .unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(2));
+        assert!(
+            err.reason.contains("timed out") && err.reason.contains("job is queued"),
+            "{}",
+            err.reason
+        );
+        assert_eq!(err.kind, crate::ladder::Kind::Error);
+    }
+
+    #[test]
+    fn returns_the_value_once_done() {
+        let p = Progress::plain(Default::default());
+        let mut n = 0;
+        let v = until("n", Duration::from_secs(5), &p, || {
+            n += 1;
+            Ok(if n < 3 {
+                Step::Wait("not yet".into())
+            } else {
+                Step::Done(Ok(n))
+            })
+        })
+        .unwrap();
+        assert_eq!(v, 3);
+    }
+
+    #[test]
+    fn a_backend_that_stops_answering_fails_within_about_ten_seconds() {
+        let p = Progress::plain(Default::default());
+        let start = Instant::now();
+        let err = until::<()>("the result", Duration::from_secs(300), &p, || {
+            Err(anyhow::anyhow!("connection refused"))
+        })
+        .unwrap_err();
+        let took = start.elapsed();
+        assert!(
+            took >= UNANSWERED && took < Duration::from_secs(10),
+            "{took:?}"
+        );
+        assert!(err.reason.contains("stopped answering"), "{}", err.reason);
+    }
+}

@@ -1,0 +1,72 @@
+//! The health gate every stack uses: `GET /docs` answers 200 (the plan's readiness signal)
+//! and, when the backend has `/healthz`, it reports the expected mode.
+
+use crate::client::Client;
+use crate::poll::Backoff;
+use anyhow::{bail, Result};
+use codex_contract::{Health, Mode};
+use std::time::{Duration, Instant};
+
+/// How long a freshly started backend may take to answer.
+pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Waits until `base_url` is healthy in `want` mode (within `timeout`). `alive` is asked
+/// between tries so that a backend that exited fails at once with its own reason.
+pub fn wait_healthy(
+    base_url: &str,
+    want: Mode,
+    timeout: Duration,
+    mut alive: impl FnMut() -> Result<()>,
+) -> Result<()> {
+    let client = Client::new(base_url, timeout)?;
+    let start = Instant::now();
+    let mut last;
+    for delay in Backoff::default() {
+        alive()?;
+        match probe(&client, want) {
+            Ok(()) => return Ok(()),
+            Err(Probe::Wrong(why)) => bail!("{base_url} is up but {why}"),
+            Err(Probe::NotYet(why)) => last = why,
+        }
+        if start.elapsed() >= timeout {
+            bail!(
+                "{base_url} did not become healthy within {}s (last: {last}); \
+                 see the backend's output above",
+                timeout.as_secs()
+            );
+        }
+        std::thread::sleep(delay);
+    }
+    unreachable!("Backoff never ends")
+}
+
+enum Probe {
+    NotYet(String),
+    Wrong(String),
+}
+
+fn probe(client: &Client, want: Mode) -> Result<(), Probe> {
+    let docs = client
+        .get_root("/docs")
+        .map_err(|e| Probe::NotYet(format!("{e:#}")))?;
+    if !docs.ok() {
+        return Err(Probe::NotYet(format!("GET /docs answered {}", docs.status)));
+    }
+    let h = client
+        .get_root("/healthz")
+        .map_err(|e| Probe::NotYet(format!("{e:#}")))?;
+    if h.status == 404 {
+        return Ok(()); // The original has no /healthz: /docs is the signal.
+    }
+    let health: Health = h
+        .json()
+        .map_err(|e| Probe::Wrong(format!("/healthz is not {{status, mode}}: {e:#}")))?;
+    if health.mode != want {
+        return Err(Probe::Wrong(format!(
+            "reports mode {} on /healthz, expected {}",
+            health.mode.as_str(),
+            want.as_str()
+        )));
+    }
+    Ok(())
+}

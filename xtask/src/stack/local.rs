@@ -1,0 +1,278 @@
+//! The local stack: `codex-backend` as a child process with the process runner, on a free
+//! port, with a fresh workspace root and database in a temporary folder (never inside the
+//! evidence folder). No Docker needed.
+//!
+//! The backend runs in its own process group; that group (backend and its workers) is
+//! killed on shutdown, on Ctrl-C (`interrupt`), and the backend gets SIGTERM if the xtask
+//! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the xtask.
+
+use super::health::{wait_healthy, HEALTH_TIMEOUT};
+use super::{Stack, StackOptions};
+use crate::progress::Progress;
+use crate::secrets::Secrets;
+use anyhow::{bail, Context, Result};
+use codex_contract::{Mode, SECRET_VARS};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root (where `cargo build -p codex-backend` runs).
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+pub struct LocalStack {
+    backend_bin: PathBuf,
+    worker_bin: PathBuf,
+    /// Workspace root and database live here; removed on shutdown unless kept.
+    data: Option<tempfile::TempDir>,
+    data_path: PathBuf,
+    log_path: PathBuf,
+    log_offset: u64,
+    secrets: Secrets,
+    keep_up: bool,
+    port: u16,
+    mode: Mode,
+    child: Option<Child>,
+    interrupt_hook: Option<u64>,
+}
+
+/// Builds `codex-backend` and `codex-worker` (debug) into the xtask's own target folder and
+/// returns their paths.
+pub fn build_binaries(progress: &Progress) -> Result<(PathBuf, PathBuf)> {
+    let exe = std::env::current_exe().context("locating the xtask binary")?;
+    // <target>/debug/xtask (also when run by `cargo test`: CARGO_BIN_EXE_xtask).
+    let profile_dir = exe.parent().context("xtask binary has no folder")?;
+    let target = profile_dir
+        .parent()
+        .context("xtask binary is not in <target>/<profile>")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    progress.line("local: building codex-backend and codex-worker (cargo build)");
+    let status = Command::new(&cargo)
+        .current_dir(WORKSPACE)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "codex-backend",
+            "-p",
+            "codex-worker",
+            "--target-dir",
+        ])
+        .arg(target)
+        .stdin(Stdio::null())
+        .status()
+        .with_context(|| format!("running {} build", Path::new(&cargo).display()))?;
+    if !status.success() {
+        bail!("cargo build -p codex-backend -p codex-worker failed ({status}); fix the build errors above");
+    }
+    let bin = |name: &str| target.join("debug").join(name);
+    Ok((bin("codex-backend"), bin("codex-worker")))
+}
+
+/// A port that was free a moment ago (bind to port 0, read it, release it).
+pub fn free_port() -> Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(l.local_addr()?.port())
+}
+
+impl LocalStack {
+    /// Builds, starts in `opts.mode`, and waits for the health gate (30 s).
+    pub fn start(opts: &StackOptions, progress: &Progress) -> Result<Self> {
+        let (backend_bin, built_worker) = build_binaries(progress)?;
+        // A team can plug in its own worker: WORKER_BIN in the xtask's environment.
+        let worker_bin = std::env::var_os("WORKER_BIN")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or(built_worker);
+        let data = tempfile::Builder::new()
+            .prefix(&format!("codex-local-{}-", opts.run_id))
+            .tempdir()
+            .context("creating the local stack's temporary folder")?;
+        let data_path = data.path().to_owned();
+        let mut stack = LocalStack {
+            backend_bin,
+            worker_bin,
+            log_path: data_path.join("backend.log"),
+            data: Some(data),
+            data_path,
+            log_offset: 0,
+            secrets: opts.secrets.clone(),
+            keep_up: opts.keep_up,
+            port: 0,
+            mode: opts.mode,
+            child: None,
+            interrupt_hook: None,
+        };
+        stack.spawn(opts.mode, Some(progress))?;
+        Ok(stack)
+    }
+
+    fn spawn(&mut self, mode: Mode, progress: Option<&Progress>) -> Result<()> {
+        self.port = free_port()?;
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .with_context(|| format!("opening {}", self.log_path.display()))?;
+        let mut cmd = Command::new(&self.backend_bin);
+        cmd.current_dir(&self.data_path)
+            .env("BIND_ADDR", format!("127.0.0.1:{}", self.port))
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", self.data_path.join("codex.db").display()),
+            )
+            .env("WORKSPACE_ROOT", self.data_path.join("workspaces"))
+            .env("WORKER_RUNNER", "process")
+            .env("WORKER_BIN", &self.worker_bin)
+            .env(
+                "USE_DUMMY_WORKER",
+                if mode == Mode::Mocked {
+                    "True"
+                } else {
+                    "False"
+                },
+            )
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .process_group(0);
+        // Secrets reach the child's environment only (from the environment or .env.live).
+        for var in SECRET_VARS {
+            cmd.env_remove(var);
+        }
+        for (k, v) in self.secrets.env_pairs() {
+            cmd.env(k, v);
+        }
+        if !self.keep_up {
+            // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+            unsafe {
+                cmd.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                    Ok(())
+                });
+            }
+        }
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", self.backend_bin.display()))?;
+        let pgid = child.id() as i32;
+        self.child = Some(child);
+        self.mode = mode;
+        if !self.keep_up {
+            self.interrupt_hook = Some(crate::interrupt::register(move || kill_group(pgid)));
+        }
+        if let Some(progress) = progress {
+            progress.line(&format!(
+                "local: backend pid {pgid} on {} in {} mode (data in {})",
+                self.base_url(),
+                mode.as_str(),
+                self.data_path.display()
+            ));
+        }
+        let log_path = self.log_path.clone();
+        let url = self.base_url();
+        let child = self.child.as_mut().expect("just spawned");
+        wait_healthy(&url, mode, HEALTH_TIMEOUT, || match child.try_wait()? {
+            None => Ok(()),
+            Some(status) => bail!(
+                "the backend exited ({status}) before it was healthy; its output:\n{}",
+                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 40)
+            ),
+        })
+        .context("local stack health gate (GET /docs 200, /healthz mode)")
+    }
+
+    /// Stops the backend's process group: SIGTERM, then SIGKILL after 10 s.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let pgid = child.id() as i32;
+            kill_group_with(pgid, libc::SIGTERM);
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            kill_group_with(pgid, libc::SIGKILL);
+            let _ = child.wait();
+        }
+        if let Some(id) = self.interrupt_hook.take() {
+            crate::interrupt::unregister(id);
+        }
+    }
+}
+
+fn kill_group(pgid: i32) {
+    kill_group_with(pgid, libc::SIGKILL);
+}
+
+fn kill_group_with(pgid: i32, sig: i32) {
+    // SAFETY: kill(2) on a process group we created; a vanished group is harmless (ESRCH).
+    unsafe {
+        libc::kill(-pgid, sig);
+    }
+}
+
+impl Stack for LocalStack {
+    fn name(&self) -> &'static str {
+        "local"
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    fn rollback_to_mocked(&mut self) -> Result<()> {
+        self.stop();
+        // Same database and workspace root, USE_DUMMY_WORKER=True; the gate checks /healthz.
+        self.spawn(Mode::Mocked, None)
+    }
+
+    fn take_logs(&mut self) -> Result<Option<String>> {
+        let mut f = File::open(&self.log_path)
+            .with_context(|| format!("opening {}", self.log_path.display()))?;
+        f.seek(SeekFrom::Start(self.log_offset))?;
+        let mut buf = Vec::new();
+        f.read_to_end(&mut buf)?;
+        self.log_offset += buf.len() as u64;
+        Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+    }
+
+    fn shutdown(&mut self) -> Result<()> {
+        if self.keep_up {
+            if let Some(child) = self.child.take() {
+                println!(
+                    "local: --keep-up: backend pid {} stays up on {} (data in {}); stop it with \
+                     `kill -- -{}`",
+                    child.id(),
+                    self.base_url(),
+                    self.data_path.display(),
+                    child.id()
+                );
+            }
+            if let Some(d) = self.data.take() {
+                let _ = d.keep();
+            }
+            return Ok(());
+        }
+        self.stop();
+        if let Some(d) = self.data.take() {
+            d.close()
+                .context("removing the local stack's temporary folder")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for LocalStack {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}

@@ -1,0 +1,257 @@
+//! The suite against a test double of the original backend (synchronous jobs, no job_id in
+//! result.json, the previous result left in place, no /healthz, redirects): the freshness
+//! rule, gating, the redactor, exit codes.
+
+mod support;
+
+use support::fake_backend::{self, Config};
+use support::{assert_junit_valid, xtask};
+
+fn mocked_twin() -> fake_backend::Fake {
+    fake_backend::start(Config {
+        mocked: true,
+        healthz: true,
+        ..Default::default()
+    })
+}
+
+#[test]
+fn an_original_like_backend_passes_and_redirects_keep_the_post_body() {
+    let live = fake_backend::start(Config {
+        redirect_slash: true,
+        ..Default::default()
+    });
+    let mocked = mocked_twin();
+    let out = tempfile::tempdir().unwrap();
+    let run = xtask(
+        &[
+            "live-suite",
+            "--base-url",
+            &live.url,
+            "--mocked-base-url",
+            &mocked.url,
+            "--long-run-seconds",
+            "1",
+            "--poll-timeout",
+            "20",
+        ],
+        &[],
+        out.path(),
+    );
+    run.assert_code(0);
+    for id in [
+        "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "ROLLBACK", "M01", "M02", "M03",
+        "M04",
+    ] {
+        assert_eq!(
+            run.verdict(id).0,
+            "PASS",
+            "{id}: {}",
+            run.read("summary.txt")
+        );
+    }
+    // L01, L07, L08 create projects: each POST went through the 307 with its body.
+    assert_eq!(*live.posts_after_redirect.lock().unwrap(), 3);
+    // The fake appends a note: L06 passes with a structured limitation.
+    assert!(run.read("live/L06/notes.txt").contains("limitation"));
+    // Rollback trigger recorded in the last live scenario's notes.
+    assert!(run.read("live/L08/notes.txt").contains("rollback trigger"));
+    assert!(run.stdout.contains("stack: external"));
+    assert_junit_valid(&run.run_dir.join("junit.xml"));
+}
+
+#[test]
+fn an_error_job_that_leaves_the_previous_result_fails_and_gates_the_rest() {
+    let live = fake_backend::start(Config {
+        edit_error_keeps_result: true,
+        ..Default::default()
+    });
+    let mocked = mocked_twin();
+    let out = tempfile::tempdir().unwrap();
+    let run = xtask(
+        &[
+            "live-suite",
+            "--base-url",
+            &live.url,
+            "--mocked-base-url",
+            &mocked.url,
+            "--long-run-seconds",
+            "1",
+            "--poll-timeout",
+            "20",
+        ],
+        &[],
+        out.path(),
+    );
+    run.assert_code(1);
+    let (verdict, reason) = run.verdict("L05");
+    assert_eq!(verdict, "FAIL");
+    assert!(reason.contains("left only the previous job's"), "{reason}");
+    for id in ["L06", "L07", "L08"] {
+        assert_eq!(run.verdict(id), ("SKIP".into(), "gated by L05".into()));
+    }
+    let notes = run.read("live/L05/notes.txt");
+    for field in [
+        "observed:",
+        "expected:",
+        "suspected root cause:",
+        "where to look:",
+        "rollback trigger",
+    ] {
+        assert!(notes.contains(field), "{field} missing in\n{notes}");
+    }
+    for id in ["ROLLBACK", "M01", "M02", "M03", "M04"] {
+        assert_eq!(run.verdict(id).0, "PASS", "{id}");
+    }
+    assert!(run.stdout.contains("exit 1: L05 FAIL"), "{}", run.stdout);
+    let junit = run.read("junit.xml");
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    let l05 = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("L05 Edit: Add Feature"))
+        .unwrap();
+    let failure = l05.children().find(|n| n.has_tag_name("failure")).unwrap();
+    assert!(failure
+        .attribute("message")
+        .unwrap()
+        .contains("previous job"));
+    assert_junit_valid(&run.run_dir.join("junit.xml"));
+}
+
+#[test]
+fn without_a_mocked_twin_the_rollback_is_skipped_with_the_reason() {
+    let live = fake_backend::start(Config::default());
+    let out = tempfile::tempdir().unwrap();
+    let run = xtask(
+        &[
+            "live-suite",
+            "--base-url",
+            &live.url,
+            "--only",
+            "L04",
+            "--poll-timeout",
+            "20",
+        ],
+        &[],
+        out.path(),
+    );
+    run.assert_code(0);
+    assert_eq!(run.verdict("L04").0, "PASS");
+    // --only L04 needs a project: created as setup in L04's folder.
+    assert!(run
+        .files()
+        .contains(&"live/L04/setup/project_id.txt".to_string()));
+    assert_eq!(
+        run.verdict("L01"),
+        ("SKIP".into(), "not selected (--only L04)".into())
+    );
+    let (v, reason) = run.verdict("ROLLBACK");
+    assert_eq!(v, "SKIP");
+    assert!(reason.contains("--mocked-base-url"), "{reason}");
+    assert_eq!(
+        run.verdict("M01"),
+        ("SKIP".into(), "gated by ROLLBACK".into())
+    );
+}
+
+#[test]
+fn a_secret_echoed_by_the_backend_is_redacted_and_fails_its_scenario() {
+    let secret = "sk-PLANTED-do-not-leak-8472";
+    let live = fake_backend::start(Config {
+        echo_secret: Some(secret.into()),
+        ..Default::default()
+    });
+    let mocked = mocked_twin();
+    let out = tempfile::tempdir().unwrap();
+    let run = xtask(
+        &[
+            "live-suite",
+            "--base-url",
+            &live.url,
+            "--mocked-base-url",
+            &mocked.url,
+            "--poll-timeout",
+            "20",
+        ],
+        &[("OPENAI_API_KEY", secret)],
+        out.path(),
+    );
+    run.assert_code(1);
+    let (verdict, reason) = run.verdict("L02");
+    assert_eq!(verdict, "FAIL");
+    assert!(
+        reason.contains("OPENAI_API_KEY") && reason.contains("live/L02/files.json"),
+        "{reason}"
+    );
+    assert!(run.read("live/L02/files.json").contains("[REDACTED]"));
+    assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+    for f in run.files() {
+        let bytes = std::fs::read(run.run_dir.join(&f)).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "{f} holds the secret"
+        );
+    }
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&run.zip).unwrap()).unwrap();
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut e, &mut s).unwrap();
+        assert!(
+            !s.contains(secret),
+            "{} holds the secret",
+            e.name().unwrap()
+        );
+    }
+    // Presence is reported, never the value.
+    assert!(run.stdout.contains("OPENAI_API_KEY=present"));
+}
+
+#[test]
+fn bad_flags_are_a_setup_error_with_the_reason() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["live-suite", "--from", "L09"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("L09"));
+}
+
+#[test]
+fn a_retry_keeps_each_attempt_and_a_later_pass_counts() {
+    let live = fake_backend::start(Config {
+        failing_edits: 1,
+        ..Default::default()
+    });
+    let out = tempfile::tempdir().unwrap();
+    let run = xtask(
+        &[
+            "live-suite",
+            "--base-url",
+            &live.url,
+            "--only",
+            "L05",
+            "--retries",
+            "2",
+            "--poll-timeout",
+            "20",
+        ],
+        &[],
+        out.path(),
+    );
+    run.assert_code(0);
+    assert_eq!(run.verdict("L05").0, "PASS");
+    let files = run.files();
+    for f in [
+        "live/L05/attempt-1/response.json",
+        "live/L05/attempt-2/result.json",
+    ] {
+        assert!(files.contains(&f.to_string()), "{f} missing in {files:#?}");
+    }
+    assert!(!files.iter().any(|f| f.starts_with("live/L05/attempt-3")));
+    let notes = run.read("live/L05/notes.txt");
+    assert!(
+        notes.contains("passed on attempt 2") && notes.contains("attempt 1: FAIL"),
+        "{notes}"
+    );
+}

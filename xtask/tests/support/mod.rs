@@ -1,0 +1,133 @@
+//! Shared by the integration tests: run the real xtask binary and read its run folder.
+
+#![allow(dead_code)]
+
+pub mod fake_backend;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    /// `<out>/<run id>/`.
+    pub run_dir: PathBuf,
+    pub zip: PathBuf,
+}
+
+/// Runs `xtask <args>` with `envs`, the secret variables cleared unless given, in `cwd`.
+pub fn xtask(args: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.args(args).arg("--out").arg(out).current_dir(out);
+    for v in [
+        "OPENAI_API_KEY",
+        "OPENAI_ORG_ID",
+        "OPENAI_PROJECT",
+        "GITHUB_ACTIONS",
+        "WORKER_BIN",
+    ] {
+        cmd.env_remove(v);
+    }
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("running the xtask binary");
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    runs.sort();
+    let run_dir = runs
+        .pop()
+        .unwrap_or_else(|| panic!("no run folder\n{stdout}\n{stderr}"));
+    let zip = run_dir.with_extension("zip");
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+        run_dir,
+        zip,
+    }
+}
+
+impl Run {
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.run_dir.join(rel))
+            .unwrap_or_else(|e| panic!("{rel}: {e}\n{}\n{}", self.stdout, self.stderr))
+    }
+
+    /// The summary.txt row of a scenario: (verdict, reason).
+    pub fn verdict(&self, id: &str) -> (String, String) {
+        let summary = self.read("summary.txt");
+        let row = summary
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("no row {id} in\n{summary}"));
+        let mut parts = row.split_whitespace();
+        parts.next();
+        let verdict = parts.next().unwrap().to_owned();
+        parts.next();
+        (verdict, parts.collect::<Vec<_>>().join(" "))
+    }
+
+    /// Every file of the run folder (relative, sorted).
+    pub fn files(&self) -> Vec<String> {
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(root, &p, out);
+                } else {
+                    out.push(
+                        p.strip_prefix(root)
+                            .unwrap()
+                            .to_string_lossy()
+                            .replace('\\', "/"),
+                    );
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.run_dir, &self.run_dir, &mut out);
+        out.sort();
+        out
+    }
+
+    pub fn zip_entries(&self) -> Vec<String> {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&self.zip).unwrap()).unwrap();
+        (0..z.len())
+            .map(|i| z.by_index(i).unwrap().name().unwrap().to_string())
+            .collect()
+    }
+
+    pub fn assert_code(&self, code: i32) {
+        assert_eq!(
+            self.code, code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+    }
+}
+
+/// Validates junit.xml against the schema when xmllint and the schema are at hand.
+pub fn assert_junit_valid(path: &Path) {
+    let xsd = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/schemas/junit-10.xsd"
+    );
+    if Command::new("xmllint").arg("--version").output().is_err() || !Path::new(xsd).exists() {
+        println!("skipped xsd validation: xmllint or {xsd} not available");
+        return;
+    }
+    let o = Command::new("xmllint")
+        .args(["--noout", "--schema", xsd])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
