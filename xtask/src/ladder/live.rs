@@ -113,6 +113,18 @@ fn l01_env_presence(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     let p = create_project(ctx, folder, STANDARD_INSTRUCTION, ctx.settings.poll_timeout)?;
     ctx.project = Some(p.clone());
     let lines = check_presence_lines(&p.result)?;
+    // The worker must see what the stack handed over: a key that never reached the worker
+    // container would otherwise pass as a coherent `absent`.
+    if let Some(handed) = ctx.stack.handed_secrets() {
+        let expected = handed.presence();
+        ensure(lines == expected, || {
+            format!(
+                "the worker reports {} but the stack handed the backend {}",
+                lines.join(" "),
+                expected.join(" ")
+            )
+        })?;
+    }
     ensure(p.result.result.status != WorkerStatus::Unknown, || {
         "result.json status is neither success nor error".into()
     })?;

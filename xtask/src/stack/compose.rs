@@ -365,6 +365,10 @@ impl ComposeStack {
 }
 
 impl Stack for ComposeStack {
+    fn handed_secrets(&self) -> Option<&Secrets> {
+        Some(&self.secrets)
+    }
+
     fn name(&self) -> &'static str {
         "compose"
     }

@@ -217,6 +217,10 @@ fn kill_group_with(pgid: i32, sig: i32) {
 }
 
 impl Stack for LocalStack {
+    fn handed_secrets(&self) -> Option<&Secrets> {
+        Some(&self.secrets)
+    }
+
     fn name(&self) -> &'static str {
         "local"
     }

@@ -36,6 +36,13 @@ pub trait Stack {
     /// Stop everything this stack started (idempotent; honours `--keep-up`).
     fn shutdown(&mut self) -> anyhow::Result<()>;
 
+    /// The secrets this stack handed to the backend's environment, so that L01 can check
+    /// the worker's presence lines against them. `None` when the stack does not control the
+    /// backend's environment (`--base-url`).
+    fn handed_secrets(&self) -> Option<&Secrets> {
+        None
+    }
+
     /// Why this stack cannot roll back, when it cannot (then the rollback phase is reported
     /// skipped with this reason). `None`: `rollback_to_mocked` is available.
     fn rollback_unavailable(&self) -> Option<String> {
