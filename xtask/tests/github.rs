@@ -1,0 +1,255 @@
+//! The xtask as a GitHub Actions step (issue 6): the real binary with `GITHUB_ACTIONS=true`,
+//! planted secrets and temporary `GITHUB_STEP_SUMMARY` / `GITHUB_OUTPUT` files, on the local
+//! stack. Checks the masks come first, a group per scenario, annotations, the summary table
+//! and the outputs.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use support::fake_backend::{self, Config};
+use support::xtask;
+
+const KEY: &str = "sk-gh-PLANTED-5f4e3d2c1b";
+/// Holds a `%`: its mask must be escaped (`%25`) or the runner would mask another value.
+const PROJECT: &str = "proj-PLANTED%41x";
+
+const SCENARIOS: [&str; 12] = [
+    "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "M01", "M02", "M03", "M04",
+];
+
+/// `$GITHUB_OUTPUT` parsed as the runner does (`name=value` and `name<<DELIM`…`DELIM`).
+fn parse_outputs(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delim)) = line.split_once("<<") {
+            let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delim).collect();
+            out.push((name.to_owned(), value.join("\n")));
+        } else if let Some((name, value)) = line.split_once('=') {
+            out.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn on_github_the_suite_masks_groups_summarises_and_sets_outputs() {
+    let out = tempfile::tempdir().unwrap();
+    let gh = tempfile::tempdir().unwrap();
+    let summary_file = gh.path().join("step_summary.md");
+    let output_file = gh.path().join("github_output");
+    // The runner creates both files before the step; the step appends.
+    std::fs::write(&summary_file, "").unwrap();
+    std::fs::write(&output_file, "earlier=kept\n").unwrap();
+
+    let start = std::time::Instant::now();
+    let run = xtask(
+        &[
+            "live-suite",
+            "--stack",
+            "local",
+            "--long-run-seconds",
+            "1",
+            "--poll-timeout",
+            "60",
+        ],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", summary_file.to_str().unwrap()),
+            ("GITHUB_OUTPUT", output_file.to_str().unwrap()),
+            ("OPENAI_API_KEY", KEY),
+            ("OPENAI_PROJECT", PROJECT),
+        ],
+        out.path(),
+    );
+    println!(
+        "github-mode local pipeline wall time: {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    assert!(
+        run.code == 0 || run.code == 1,
+        "setup error (exit {}):\n{}\n{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+
+    // The masks first, one per known value, escaped; the values nowhere else.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            format!("::add-mask::{KEY}"),
+            "::add-mask::proj-PLANTED%2541x".to_owned()
+        ],
+        "stdout must start with the masks:\n{}",
+        run.stdout
+    );
+    assert!(!lines.iter().skip(2).any(|l| l.contains("::add-mask::")));
+    let after_masks = lines[2..].join("\n");
+    for secret in [KEY, PROJECT] {
+        assert!(
+            !after_masks.contains(secret),
+            "value printed after the masks"
+        );
+        assert!(!run.stderr.contains(secret), "value printed on stderr");
+    }
+
+    // A group per scenario, never nested, each closed.
+    let commands: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("::group::") || *l == "::endgroup::")
+        .collect();
+    for pair in commands.chunks(2) {
+        assert!(
+            pair.len() == 2 && pair[0].starts_with("::group::") && pair[1] == "::endgroup::",
+            "groups must open and close in turn: {commands:#?}"
+        );
+    }
+    for id in SCENARIOS {
+        let opened = commands
+            .iter()
+            .filter(|l| l.starts_with(&format!("::group::{id} ")))
+            .count();
+        assert_eq!(opened, 1, "{id} must have exactly one group: {commands:#?}");
+    }
+
+    // The summary table: a row per scenario with its verdict from summary.txt.
+    let md = std::fs::read_to_string(&summary_file).unwrap();
+    assert!(
+        md.contains("| scenario | verdict | duration | reason | evidence file |"),
+        "{md}"
+    );
+    for id in SCENARIOS {
+        let row = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {id} ")))
+            .unwrap_or_else(|| panic!("no row for {id} in\n{md}"));
+        let verdict = run.verdict(id).0;
+        assert!(row.contains(&format!(" {verdict} |")), "{row} vs {verdict}");
+    }
+    assert!(md.contains("`live/L01/result.json`"), "{md}");
+
+    // Annotations: none on success, at most one per failed scenario otherwise.
+    let errors: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    if run.code == 0 {
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    for id in SCENARIOS {
+        let n = errors
+            .iter()
+            .filter(|l| l.starts_with(&format!("::error title={id} ")))
+            .count();
+        assert!(n <= 1, "{id} annotated {n} times: {errors:#?}");
+    }
+
+    // The outputs: earlier lines kept, paths to the files of this run, the verdict.
+    let outputs_text = std::fs::read_to_string(&output_file).unwrap();
+    let outputs = parse_outputs(&outputs_text);
+    let get = |name: &str| -> String {
+        outputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no output {name} in\n{outputs_text}"))
+    };
+    assert_eq!(get("earlier"), "kept");
+    let same = |a: &Path, b: &Path| a.canonicalize().unwrap() == b.canonicalize().unwrap();
+    let junit = PathBuf::from(get("junit"));
+    let zip = PathBuf::from(get("zip"));
+    assert!(junit.is_file() && zip.is_file(), "{outputs_text}");
+    assert!(
+        same(&junit, &run.run_dir.join("junit.xml")),
+        "{outputs_text}"
+    );
+    assert!(same(&zip, &run.zip), "{outputs_text}");
+    let expected_verdict = if run.code == 0 { "PASS" } else { "FAIL|ERROR" };
+    assert!(
+        expected_verdict.split('|').any(|v| v == get("verdict")),
+        "exit {} but verdict={}",
+        run.code,
+        get("verdict")
+    );
+    for secret in [KEY, PROJECT] {
+        assert!(!md.contains(secret) && !outputs_text.contains(secret));
+    }
+}
+
+#[test]
+fn on_github_a_failed_scenario_gets_one_annotation_even_when_retried() {
+    // Edits end in `error` and leave the previous result: L05 fails on every attempt.
+    let live = fake_backend::start(Config {
+        edit_error_keeps_result: true,
+        ..Default::default()
+    });
+    let mocked = fake_backend::start(Config {
+        mocked: true,
+        healthz: true,
+        ..Default::default()
+    });
+    let out = tempfile::tempdir().unwrap();
+    let gh = tempfile::tempdir().unwrap();
+    let summary_file = gh.path().join("step_summary.md");
+    let output_file = gh.path().join("github_output");
+    let run = xtask(
+        &[
+            "live-suite",
+            "--base-url",
+            &live.url,
+            "--mocked-base-url",
+            &mocked.url,
+            "--retries",
+            "1",
+            "--long-run-seconds",
+            "1",
+            "--poll-timeout",
+            "20",
+        ],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", summary_file.to_str().unwrap()),
+            ("GITHUB_OUTPUT", output_file.to_str().unwrap()),
+        ],
+        out.path(),
+    );
+    run.assert_code(1);
+
+    // No secret known: no mask line at all.
+    assert!(!run.stdout.contains("::add-mask::"), "{}", run.stdout);
+    let errors: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let (_, reason) = run.verdict("L05");
+    assert!(
+        errors[0].starts_with("::error title=L05 failed::"),
+        "{errors:#?}"
+    );
+    // The message is the reason, escaped as workflow-command data.
+    let data = &errors[0]["::error title=L05 failed::".len()..];
+    assert!(!data.contains('\n') && !data.contains('\r'));
+    assert_eq!(data.replace("%25", "%"), reason, "{data}");
+
+    let md = std::fs::read_to_string(&summary_file).unwrap();
+    assert!(md.contains("## Live validation suite: ❌ FAIL"), "{md}");
+    let row = |id: &str| {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| {id} ")))
+            .unwrap_or_else(|| panic!("no row {id} in\n{md}"))
+            .to_owned()
+    };
+    assert!(row("L05").contains("❌ FAIL"), "{md}");
+    assert!(row("L05").contains("`live/L05/notes.txt`"), "{md}");
+    assert!(row("L06").contains("gated by L05"), "{md}");
+    assert!(row("M04").contains("✅ PASS"), "{md}");
+
+    let outputs = std::fs::read_to_string(&output_file).unwrap();
+    assert!(outputs.lines().any(|l| l == "verdict=FAIL"), "{outputs}");
+}
