@@ -45,6 +45,7 @@ fn main() {
     let code = result.unwrap_or_else(|e| {
         let msg = secrets.redactor().redact(&format!("{e:#}")).text;
         eprintln!("setup error (exit 2): {msg}");
+        report::github::report_setup_error(&msg);
         suite::EXIT_SETUP
     });
     std::process::exit(code);

@@ -95,6 +95,10 @@ fn compose_live_suite_runs_one_worker_per_live_job_and_leaves_nothing() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         // A planted key: it must reach the worker containers (presence) and no file.
         .env("OPENAI_API_KEY", PLANTED)
+        .env_remove("OPENAI_ORG_ID")
+        .env_remove("OPENAI_PROJECT")
+        // Run inside a GitHub step, this run must not write that step's summary and outputs.
+        .env_remove("GITHUB_ACTIONS")
         .output()
         .unwrap();
     let wall = t.elapsed();

@@ -253,3 +253,37 @@ fn on_github_a_failed_scenario_gets_one_annotation_even_when_retried() {
     let outputs = std::fs::read_to_string(&output_file).unwrap();
     assert!(outputs.lines().any(|l| l == "verdict=FAIL"), "{outputs}");
 }
+
+/// A setup error (exit 2) on GitHub: one `setup failed` annotation with the cause, and
+/// `verdict=ERROR` in the outputs, so the workflow can tell it from a failed scenario.
+#[test]
+fn a_setup_error_is_annotated_and_reported_as_the_verdict() {
+    let gh = tempfile::tempdir().unwrap();
+    let output_file = gh.path().join("github_output");
+    std::fs::write(&output_file, "").unwrap();
+    // A Docker engine that cannot answer: the compose stack fails at once, before any build.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["live-suite", "--stack", "compose", "--out"])
+        .arg(gh.path().join("evidence"))
+        .env("DOCKER_HOST", "unix:///nonexistent/codex-test.sock")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &output_file)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stdout}\n{stderr}");
+    let errors: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stdout}");
+    assert!(
+        errors[0].starts_with("::error title=setup failed::") && errors[0].len() > 40,
+        "{errors:?}"
+    );
+    assert!(stderr.contains("setup error (exit 2)"), "{stderr}");
+    let outputs = std::fs::read_to_string(&output_file).unwrap();
+    assert_eq!(outputs, "verdict=ERROR\n");
+}

@@ -20,6 +20,7 @@ fn up() -> (std::process::Child, i32, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["up", "--stack", "local", "--mocked"])
+        .env_remove("GITHUB_ACTIONS")
         .current_dir(dir.path())
         .stdout(Stdio::piped())
         .spawn()

@@ -213,6 +213,20 @@ pub fn write_outputs(report: &RunReport) -> Result<()> {
     }
 }
 
+/// A setup error (exit 2) on GitHub: one annotation with the reason, and `verdict=ERROR` in
+/// the outputs so that later steps can tell it from a failed scenario. Nothing else exists
+/// to report: no run folder was finished.
+pub fn report_setup_error(reason: &str) {
+    error_annotation("setup", reason);
+    if let Some(path) = github_file("GITHUB_OUTPUT") {
+        let mut text = String::new();
+        output_entry(&mut text, "verdict", Verdict::Error.as_str());
+        if let Err(e) = append(&path, &text) {
+            eprintln!("warning: writing $GITHUB_OUTPUT: {e:#}");
+        }
+    }
+}
+
 /// `name=value`, or the heredoc form when the value holds a line break (a path may).
 fn output_entry(text: &mut String, name: &str, value: &str) {
     if !value.contains(['\r', '\n']) {

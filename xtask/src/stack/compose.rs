@@ -486,12 +486,58 @@ fn dev_project() -> Result<Project> {
     })
 }
 
-/// `cargo xtask down --stack compose`: removes the developer's stack (with its volumes).
+/// `cargo xtask down --stack compose`: removes the developer's stack (with its volumes) and
+/// the stacks of suite runs that were killed before they could tear down their own.
 pub fn dev_down() -> Result<()> {
     let p = dev_project()?;
     p.teardown()?;
     println!("down: compose project {} removed", p.name);
+    for name in abandoned_run_projects()? {
+        let run = Project {
+            name,
+            port: 0,
+            torn_down: Arc::default(),
+            ..p.clone()
+        };
+        run.teardown()?;
+        println!("down: compose project {} of a killed run removed", run.name);
+    }
     Ok(())
+}
+
+/// Projects named `codex-<run id>-<pid>` (see `project_name`), from the compose and worker
+/// labels of the engine's containers, whose xtask process no longer runs on this host. A
+/// live run's stack is never touched.
+fn abandoned_run_projects() -> Result<Vec<String>> {
+    let sh = xshell::Shell::new()?;
+    let mut names = std::collections::BTreeSet::new();
+    for label in ["com.docker.compose.project", docker::STACK_LABEL] {
+        let format = format!("{{{{.Label \"{label}\"}}}}");
+        let filter = format!("label={label}");
+        let out = xshell::cmd!(sh, "docker ps --all --filter {filter} --format {format}")
+            .quiet()
+            .read()
+            .with_context(|| format!("listing containers labelled {label}"))?;
+        names.extend(out.lines().map(str::trim).map(str::to_owned));
+    }
+    Ok(names
+        .into_iter()
+        .filter(|name| run_pid(name).is_some_and(|pid| !xtask_alive(pid)))
+        .collect())
+}
+
+/// The pid in `codex-<run id>-<pid>`; `None` for any other name (the dev stack included).
+fn run_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix("codex-")?;
+    let (run_id, pid) = rest.rsplit_once('-')?;
+    (!run_id.is_empty() && name != DEV_PROJECT)
+        .then(|| pid.parse().ok())
+        .flatten()
+}
+
+/// Whether `pid` is a running xtask (a recycled pid of another program does not count).
+fn xtask_alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| comm.trim() == "xtask")
 }
 
 /// `cargo xtask logs`: the developer's backend output so far, redacted.
@@ -568,6 +614,19 @@ fn parse_line(line: &str) -> LogLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_run_projects_of_dead_xtasks_are_abandoned() {
+        let name = project_name("2025-11-14T17-14-05Z", 4242);
+        assert_eq!(run_pid(&name), Some(4242));
+        assert_eq!(run_pid(DEV_PROJECT), None);
+        assert_eq!(run_pid("codex-42"), None);
+        assert_eq!(run_pid("myapp-x-42"), None);
+        assert_eq!(run_pid("codex-run-notapid"), None);
+        // This test process is not an xtask; pid 0 never is.
+        assert!(!xtask_alive(std::process::id()));
+        assert!(!xtask_alive(0));
+    }
 
     #[test]
     fn project_names_are_valid_and_unique_per_process() {

@@ -30,8 +30,7 @@ pub fn wait_healthy(
         }
         if start.elapsed() >= timeout {
             bail!(
-                "{base_url} did not become healthy within {}s (last: {last}); \
-                 see the backend's output above",
+                "{base_url} did not become healthy within {}s (last: {last})",
                 timeout.as_secs()
             );
         }

@@ -176,12 +176,15 @@ impl LocalStack {
         let child = self.child.as_mut().expect("just spawned");
         wait_healthy(&url, mode, HEALTH_TIMEOUT, || match child.try_wait()? {
             None => Ok(()),
-            Some(status) => bail!(
-                "the backend exited ({status}) before it was healthy; its output:\n{}",
-                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 40)
-            ),
+            Some(status) => bail!("the backend exited ({status}) before it was healthy"),
         })
-        .context("local stack health gate (GET /docs 200, /healthz mode)")
+        // The temporary folder holding the log goes with the failed stack: show its tail.
+        .with_context(|| {
+            format!(
+                "local stack health gate (GET /docs 200, /healthz mode); the backend's output:\n{}",
+                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 40)
+            )
+        })
     }
 
     /// Stops the backend's process group: SIGTERM, then SIGKILL after 10 s.
