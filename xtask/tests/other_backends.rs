@@ -4,8 +4,8 @@
 
 mod support;
 
-use support::fake_backend::{self, Config};
-use support::{assert_junit_valid, xtask};
+use support::fake_backend::{self, Config, Fake};
+use support::{assert_junit_valid, xtask, Run};
 
 fn mocked_twin() -> fake_backend::Fake {
     fake_backend::start(Config {
@@ -15,6 +15,25 @@ fn mocked_twin() -> fake_backend::Fake {
     })
 }
 
+/// `live-suite --base-url <live> [--mocked-base-url <mocked>] <flags> --poll-timeout 20`,
+/// with the run folder in a temporary directory that lives as long as the returned guard.
+fn suite_against(
+    live: &Fake,
+    mocked: Option<&Fake>,
+    flags: &[&str],
+    envs: &[(&str, &str)],
+) -> (Run, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["live-suite", "--base-url", &live.url];
+    if let Some(m) = mocked {
+        args.extend(["--mocked-base-url", &m.url]);
+    }
+    args.extend(flags);
+    args.extend(["--poll-timeout", "20"]);
+    let run = xtask(&args, envs, out.path());
+    (run, out)
+}
+
 #[test]
 fn an_original_like_backend_passes_and_redirects_keep_the_post_body() {
     let live = fake_backend::start(Config {
@@ -22,22 +41,7 @@ fn an_original_like_backend_passes_and_redirects_keep_the_post_body() {
         ..Default::default()
     });
     let mocked = mocked_twin();
-    let out = tempfile::tempdir().unwrap();
-    let run = xtask(
-        &[
-            "live-suite",
-            "--base-url",
-            &live.url,
-            "--mocked-base-url",
-            &mocked.url,
-            "--long-run-seconds",
-            "1",
-            "--poll-timeout",
-            "20",
-        ],
-        &[],
-        out.path(),
-    );
+    let (run, _out) = suite_against(&live, Some(&mocked), &["--long-run-seconds", "1"], &[]);
     run.assert_code(0);
     for id in [
         "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "ROLLBACK", "M01", "M02", "M03",
@@ -67,22 +71,7 @@ fn an_error_job_that_leaves_the_previous_result_fails_and_gates_the_rest() {
         ..Default::default()
     });
     let mocked = mocked_twin();
-    let out = tempfile::tempdir().unwrap();
-    let run = xtask(
-        &[
-            "live-suite",
-            "--base-url",
-            &live.url,
-            "--mocked-base-url",
-            &mocked.url,
-            "--long-run-seconds",
-            "1",
-            "--poll-timeout",
-            "20",
-        ],
-        &[],
-        out.path(),
-    );
+    let (run, _out) = suite_against(&live, Some(&mocked), &["--long-run-seconds", "1"], &[]);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L05");
     assert_eq!(verdict, "FAIL");
@@ -121,20 +110,7 @@ fn an_error_job_that_leaves_the_previous_result_fails_and_gates_the_rest() {
 #[test]
 fn without_a_mocked_twin_the_rollback_is_skipped_with_the_reason() {
     let live = fake_backend::start(Config::default());
-    let out = tempfile::tempdir().unwrap();
-    let run = xtask(
-        &[
-            "live-suite",
-            "--base-url",
-            &live.url,
-            "--only",
-            "L04",
-            "--poll-timeout",
-            "20",
-        ],
-        &[],
-        out.path(),
-    );
+    let (run, _out) = suite_against(&live, None, &["--only", "L04"], &[]);
     run.assert_code(0);
     assert_eq!(run.verdict("L04").0, "PASS");
     // --only L04 needs a project: created as setup in L04's folder.
@@ -162,20 +138,7 @@ fn a_secret_echoed_by_the_backend_is_redacted_and_fails_its_scenario() {
         ..Default::default()
     });
     let mocked = mocked_twin();
-    let out = tempfile::tempdir().unwrap();
-    let run = xtask(
-        &[
-            "live-suite",
-            "--base-url",
-            &live.url,
-            "--mocked-base-url",
-            &mocked.url,
-            "--poll-timeout",
-            "20",
-        ],
-        &[("OPENAI_API_KEY", secret)],
-        out.path(),
-    );
+    let (run, _out) = suite_against(&live, Some(&mocked), &[], &[("OPENAI_API_KEY", secret)]);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L02");
     assert_eq!(verdict, "FAIL");
@@ -223,22 +186,7 @@ fn a_retry_keeps_each_attempt_and_a_later_pass_counts() {
         failing_edits: 1,
         ..Default::default()
     });
-    let out = tempfile::tempdir().unwrap();
-    let run = xtask(
-        &[
-            "live-suite",
-            "--base-url",
-            &live.url,
-            "--only",
-            "L05",
-            "--retries",
-            "2",
-            "--poll-timeout",
-            "20",
-        ],
-        &[],
-        out.path(),
-    );
+    let (run, _out) = suite_against(&live, None, &["--only", "L05", "--retries", "2"], &[]);
     run.assert_code(0);
     assert_eq!(run.verdict("L05").0, "PASS");
     let files = run.files();

@@ -170,6 +170,14 @@ pub fn check_presence_lines(fresh: &Fresh) -> Result<Vec<String>, Problem> {
     Ok(lines)
 }
 
+/// L05/L06: the job's own result lists `path` in `modified_files`.
+pub fn check_modified(fresh: &Fresh, path: &str) -> Result<(), Problem> {
+    let modified = &fresh.result.modified_files;
+    super::ensure(modified.iter().any(|f| f == path), || {
+        format!("modified_files does not include {path}: {modified:?}")
+    })
+}
+
 /// The job ended `completed` with a `success` result.
 pub fn check_success(fresh: &Fresh) -> Result<(), Problem> {
     super::ensure(

@@ -2,8 +2,8 @@
 //! plan's section 11.
 
 use super::jobs::{
-    check_presence_lines, check_success, create_project, expect_200, get_file, list_files,
-    submit_edit,
+    check_modified, check_presence_lines, check_success, create_project, expect_200, get_file,
+    list_files, submit_edit,
 };
 use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
 use crate::evidence::Folder;
@@ -200,15 +200,7 @@ fn l05_edit(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     let p = project(ctx, folder)?;
     let fresh = submit_edit(ctx, folder, &p.id, EDIT_INSTRUCTION)?;
     check_success(&fresh)?;
-    ensure(
-        fresh.result.modified_files.iter().any(|f| f == "app.py"),
-        || {
-            format!(
-                "modified_files does not include app.py: {:?}",
-                fresh.result.modified_files
-            )
-        },
-    )?;
+    check_modified(&fresh, "app.py")?;
     Ok(Pass::new(format!(
         "edit job {} modified app.py: {}",
         fresh.job_id.as_deref().unwrap_or("(id unknown)"),
@@ -225,15 +217,7 @@ fn l06_refactor(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     folder.leaks.append(&mut before_folder.leaks);
     let fresh = submit_edit(ctx, folder, &p.id, REFACTOR_INSTRUCTION)?;
     check_success(&fresh)?;
-    ensure(
-        fresh.result.modified_files.iter().any(|f| f == "app.py"),
-        || {
-            format!(
-                "modified_files does not include app.py: {:?}",
-                fresh.result.modified_files
-            )
-        },
-    )?;
+    check_modified(&fresh, "app.py")?;
     let after = get_file(ctx, folder, &p.id, "app.py", "app.json")?;
     ensure(after.contents != before.contents, || {
         "app.py is listed as modified but its contents did not change".into()
