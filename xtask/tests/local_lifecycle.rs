@@ -1,6 +1,7 @@
 //! The local stack's children never outlive the xtask: Ctrl-C on `up` stops the backend.
 
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,8 +16,16 @@ fn alive(pid: i32) -> bool {
     }
 }
 
-/// Starts `xtask up --stack local --mocked` and returns it with the backend's pid once healthy.
-fn up() -> (std::process::Child, i32, tempfile::TempDir) {
+/// What `up()` started: the xtask, its backend's pid and the stack's data folder.
+struct Up {
+    xtask: std::process::Child,
+    backend_pid: i32,
+    data: PathBuf,
+    _cwd: tempfile::TempDir,
+}
+
+/// Starts `xtask up --stack local --mocked` and returns it once healthy.
+fn up() -> Up {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["up", "--stack", "local", "--mocked"])
@@ -27,6 +36,7 @@ fn up() -> (std::process::Child, i32, tempfile::TempDir) {
         .unwrap();
     let lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut backend_pid = None;
+    let mut data = None;
     let mut seen = Vec::new();
     for line in lines {
         let line = line.unwrap();
@@ -35,6 +45,9 @@ fn up() -> (std::process::Child, i32, tempfile::TempDir) {
                 .split_whitespace()
                 .next()
                 .and_then(|p| p.parse::<i32>().ok());
+            data = rest
+                .rsplit_once("(data in ")
+                .map(|(_, d)| PathBuf::from(d.trim_end_matches(')')));
         }
         let ready = line.starts_with("up: ");
         seen.push(line);
@@ -47,7 +60,18 @@ fn up() -> (std::process::Child, i32, tempfile::TempDir) {
         panic!("the stack did not come up:\n{}", seen.join("\n"));
     };
     assert!(alive(pid), "backend {pid} should run while the xtask runs");
-    (child, pid, dir)
+    let data = data.unwrap_or_else(|| panic!("no data folder in:\n{}", seen.join("\n")));
+    assert!(
+        data.is_dir(),
+        "{} should exist while the stack runs",
+        data.display()
+    );
+    Up {
+        xtask: child,
+        backend_pid: pid,
+        data,
+        _cwd: dir,
+    }
 }
 
 fn assert_gone_within_10s(pid: i32) {
@@ -62,19 +86,22 @@ fn assert_gone_within_10s(pid: i32) {
 }
 
 #[test]
-fn ctrl_c_on_up_stops_the_backend() {
-    let (mut child, pid, _dir) = up();
+fn ctrl_c_on_up_stops_the_backend_and_removes_its_data() {
+    let mut up = up();
     // SAFETY: SIGINT to the xtask we started.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    assert_eq!(child.wait().unwrap().code(), Some(130));
-    assert_gone_within_10s(pid);
+    unsafe { libc::kill(up.xtask.id() as i32, libc::SIGINT) };
+    assert_eq!(up.xtask.wait().unwrap().code(), Some(130));
+    assert_gone_within_10s(up.backend_pid);
+    assert!(!up.data.exists(), "{} outlived Ctrl-C", up.data.display());
 }
 
 #[test]
 fn a_killed_xtask_takes_its_backend_along() {
-    let (mut child, pid, _dir) = up();
+    let mut up = up();
     // SIGKILL: no handler runs; the backend's parent-death signal stops it.
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_gone_within_10s(pid);
+    up.xtask.kill().unwrap();
+    up.xtask.wait().unwrap();
+    assert_gone_within_10s(up.backend_pid);
+    // Nothing in a SIGKILLed process can remove its temporary folder: the test does.
+    std::fs::remove_dir_all(&up.data).unwrap();
 }

@@ -161,7 +161,12 @@ impl LocalStack {
         self.child = Some(child);
         self.mode = mode;
         if !self.keep_up {
-            self.interrupt_hook = Some(crate::interrupt::register(move || kill_group(pgid)));
+            // Ctrl-C exits without running destructors: the hook also removes the data folder.
+            let data = self.data_path.clone();
+            self.interrupt_hook = Some(crate::interrupt::register(move || {
+                kill_group(pgid);
+                let _ = std::fs::remove_dir_all(&data);
+            }));
         }
         if let Some(progress) = progress {
             progress.line(&format!(
