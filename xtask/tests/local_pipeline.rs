@@ -134,17 +134,7 @@ fn the_whole_pipeline_on_the_local_stack() {
             assert!(files.contains(&rel), "missing {rel} in {files:#?}");
         }
     }
-    for id in [
-        "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "ROLLBACK", "M01", "M02", "M03",
-        "M04",
-    ] {
-        assert_eq!(
-            run.verdict(id).0,
-            "PASS",
-            "{id}\n{}",
-            run.read("summary.txt")
-        );
-    }
+    run.assert_all_passed();
     // The real worker reports the planted key as present, and the value is nowhere.
     assert!(run.verdict("L01").1.contains("OPENAI_API_KEY=present"));
     assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));

@@ -105,6 +105,21 @@ impl Run {
             .collect()
     }
 
+    /// Every scenario of a full run (L01–L08, the rollback, M01–M04) passed.
+    pub fn assert_all_passed(&self) {
+        for id in [
+            "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "ROLLBACK", "M01", "M02",
+            "M03", "M04",
+        ] {
+            assert_eq!(
+                self.verdict(id).0,
+                "PASS",
+                "{id}\n{}",
+                self.read("summary.txt")
+            );
+        }
+    }
+
     pub fn assert_code(&self, code: i32) {
         assert_eq!(
             self.code, code,
