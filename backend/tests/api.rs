@@ -83,13 +83,8 @@ fn mocked_mode_end_to_end() {
     assert_eq!(detail["workspace_path"], ws.display().to_string());
     assert_eq!(detail["jobs"].as_array().unwrap().len(), 1);
 
-    let files = s.get(&format!("/api/v1/{pid}/files")).json();
-    let paths: Vec<&str> = files["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let files = s.list_files(&pid);
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for want in [
         ".codex/request.json",
         ".codex/result.json",
@@ -99,11 +94,7 @@ fn mocked_mode_end_to_end() {
     ] {
         assert!(paths.contains(&want), "{want} not in {paths:?}");
     }
-    assert!(files["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|f| f["size"].as_u64().unwrap() > 0));
+    assert!(files.iter().all(|f| f.size > 0), "{files:?}");
 
     let app = s.get(&format!("/api/v1/{pid}/files/app.py")).json();
     assert_eq!(app["path"], "app.py");

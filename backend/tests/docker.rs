@@ -220,12 +220,7 @@ fn docker_runner_runs_one_container_per_job_and_removes_it() {
             "ran as WORKER_USER"
         );
     }
-    let files = s.get(&format!("/api/v1/{pid}/files")).json();
-    assert!(files["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["path"] == "app.py"));
+    assert!(s.list_files(&pid).iter().any(|f| f.path == "app.py"));
     assert!(
         containers(&[format!("label=codex.job_id={jid}")]).is_empty(),
         "container left behind"

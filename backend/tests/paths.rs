@@ -50,13 +50,8 @@ fn unsafe_paths_answer_400_and_the_listing_stays_inside() {
         .assert_error(404, "not_found");
     assert_eq!(s.get(&format!("{base}./tests/test_cli.py")).status, 200);
 
-    let files = s.get(&format!("/api/v1/{pid}/files")).json();
-    let paths: Vec<&str> = files["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let files = s.list_files(&pid);
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert!(paths.contains(&"alias.py"), "{paths:?}");
     for leaked in ["escape.txt", "outdir/secret.txt", "outdir"] {
         assert!(!paths.contains(&leaked), "{leaked} listed: {paths:?}");

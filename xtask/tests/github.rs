@@ -7,7 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use support::fake_backend::{self, Config};
-use support::xtask;
+use support::{local_suite, xtask};
 
 const KEY: &str = "sk-gh-PLANTED-5f4e3d2c1b";
 /// Holds a `%`: its mask must be escaped (`%25`) or the runner would mask another value.
@@ -43,16 +43,7 @@ fn on_github_the_suite_masks_groups_summarises_and_sets_outputs() {
     std::fs::write(&output_file, "earlier=kept\n").unwrap();
 
     let start = std::time::Instant::now();
-    let run = xtask(
-        &[
-            "live-suite",
-            "--stack",
-            "local",
-            "--long-run-seconds",
-            "1",
-            "--poll-timeout",
-            "60",
-        ],
+    let run = local_suite(
         &[
             ("GITHUB_ACTIONS", "true"),
             ("GITHUB_STEP_SUMMARY", summary_file.to_str().unwrap()),

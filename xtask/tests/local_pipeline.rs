@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{assert_junit_valid, xtask};
+use support::{assert_junit_valid, local_suite};
 
 const SECRET: &str = "sk-local-PLANTED-0a9b8c7d6e";
 
@@ -85,19 +85,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
 fn the_whole_pipeline_on_the_local_stack() {
     let out = tempfile::tempdir().unwrap();
     let start = std::time::Instant::now();
-    let run = xtask(
-        &[
-            "live-suite",
-            "--stack",
-            "local",
-            "--long-run-seconds",
-            "1",
-            "--poll-timeout",
-            "60",
-        ],
-        &[("OPENAI_API_KEY", SECRET)],
-        out.path(),
-    );
+    let run = local_suite(&[("OPENAI_API_KEY", SECRET)], out.path());
     println!(
         "local pipeline wall time: {:.1}s",
         start.elapsed().as_secs_f64()
@@ -251,19 +239,7 @@ exec "{}" "$@"
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     let evidence = out.path().join("evidence");
     std::fs::create_dir(&evidence).unwrap();
-    let run = xtask(
-        &[
-            "live-suite",
-            "--stack",
-            "local",
-            "--long-run-seconds",
-            "1",
-            "--poll-timeout",
-            "60",
-        ],
-        &[("WORKER_BIN", script.to_str().unwrap())],
-        &evidence,
-    );
+    let run = local_suite(&[("WORKER_BIN", script.to_str().unwrap())], &evidence);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L05");
     assert_eq!(verdict, "FAIL", "{reason}");

@@ -246,6 +246,15 @@ impl Server {
         }
     }
 
+    /// `GET /{project_id}/files`, parsed as the contract's `FileList` (200 required).
+    pub fn list_files(&self, project_id: &str) -> Vec<codex_contract::FileEntry> {
+        let r = self.get(&format!("/api/v1/{project_id}/files"));
+        assert_eq!(r.status, 200, "listing {project_id}: {}", r.text());
+        serde_json::from_value::<codex_contract::FileList>(r.json())
+            .expect("a FileList body")
+            .files
+    }
+
     pub fn read_result(&self, project_id: &str) -> Value {
         let path = self.workspace(project_id).join(".codex/result.json");
         serde_json::from_slice(&std::fs::read(&path).expect("result.json")).expect("result json")

@@ -16,6 +16,24 @@ pub struct Run {
     pub zip: PathBuf,
 }
 
+/// `live-suite` on the local stack as the tests run it: L08 kept short, a generous poll
+/// timeout for a loaded CI machine.
+pub fn local_suite(envs: &[(&str, &str)], out: &Path) -> Run {
+    xtask(
+        &[
+            "live-suite",
+            "--stack",
+            "local",
+            "--long-run-seconds",
+            "1",
+            "--poll-timeout",
+            "60",
+        ],
+        envs,
+        out,
+    )
+}
+
 /// Runs `xtask <args>` with `envs`, the secret variables cleared unless given, in `cwd`.
 pub fn xtask(args: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
