@@ -18,6 +18,16 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// An error the worker did not describe (no summary of its own).
+    pub fn error(reason: impl Into<String>) -> Outcome {
+        Outcome::Error {
+            reason: reason.into(),
+            summary: None,
+        }
+    }
+}
+
 pub const INTERRUPTED_BY_SHUTDOWN: &str = "interrupted by shutdown";
 
 /// Judges a finished run. `read_result` is called only when the worker ran to its end.
@@ -26,20 +36,16 @@ pub fn judge(
     run: Result<Exit, RunError>,
     read_result: impl FnOnce() -> Result<WorkerResult, ResultError>,
 ) -> Outcome {
-    let error = |reason: String| Outcome::Error {
-        reason,
-        summary: None,
-    };
     let exit = match run {
         Ok(exit) => exit,
         Err(RunError::Timeout(t)) => {
-            return error(format!(
+            return Outcome::error(format!(
                 "the worker ran longer than WORKER_TIMEOUT_SECONDS={} and was killed",
                 t.as_secs()
             ))
         }
-        Err(RunError::Cancelled) => return error(INTERRUPTED_BY_SHUTDOWN.into()),
-        Err(RunError::Failed(reason)) => return error(reason),
+        Err(RunError::Cancelled) => return Outcome::error(INTERRUPTED_BY_SHUTDOWN),
+        Err(RunError::Failed(reason)) => return Outcome::error(reason),
     };
     let code = exit
         .code
@@ -48,19 +54,19 @@ pub fn judge(
     let result = match read_result() {
         Ok(r) => r,
         Err(ResultError::Missing) => {
-            return error(format!(
+            return Outcome::error(format!(
                 "the worker exited with code {code} without writing .codex/result.json \
                  (see .codex/worker.log)"
             ))
         }
         Err(ResultError::Invalid(e)) => {
-            return error(format!(
+            return Outcome::error(format!(
                 ".codex/result.json is not a valid worker result ({e}); the worker exited with code {code}"
             ))
         }
     };
     if let Some(owner) = result.job_id.as_deref().filter(|o| *o != job_id) {
-        return error(format!(
+        return Outcome::error(format!(
             ".codex/result.json belongs to job {owner}, not to this job: the worker did not \
              write a result for it (exit code {code})"
         ));

@@ -24,6 +24,13 @@ const NOT_STARTED_AT_SHUTDOWN: &str = "backend shut down before the job started"
 /// How long cancelled runners get to kill and remove their workers after the grace period.
 const CLEANUP_AFTER_CANCEL: Duration = Duration::from_secs(20);
 
+/// A job waiting to run. `prepared`: its request.json is written already (by `submit`, for
+/// an idle project), so `run_one` does not write it again.
+struct Queued {
+    job: JobSummary,
+    prepared: bool,
+}
+
 #[derive(Clone)]
 pub struct Scheduler {
     inner: Arc<Inner>,
@@ -35,7 +42,7 @@ struct Inner {
     runner: Arc<dyn Runner>,
     permits: Semaphore,
     /// A project has an entry while its drain task lives; the deque holds jobs not started.
-    projects: Mutex<HashMap<String, VecDeque<JobSummary>>>,
+    projects: Mutex<HashMap<String, VecDeque<Queued>>>,
     tracker: TaskTracker,
     cancel: CancellationToken,
     closing: AtomicBool,
@@ -74,14 +81,30 @@ impl Scheduler {
             projects
                 .entry(project_id.clone())
                 .or_default()
-                .push_back(job.clone());
+                .push_back(Queued {
+                    job: job.clone(),
+                    prepared: false,
+                });
             idle
         };
         if start_task {
-            // Idle project: nobody else touches its workspace until the task below starts.
-            if let Err(e) = self.inner.prepare(&job).await {
+            // Idle project: nobody else touches its workspace until the task below starts,
+            // and later submissions queue behind this job, so it is still the front one.
+            match self.inner.prepare(&job).await {
+                Ok(()) => {
+                    if let Some(front) = self
+                        .inner
+                        .lock()
+                        .get_mut(&project_id)
+                        .and_then(|q| q.front_mut())
+                    {
+                        front.prepared = front.job.id == job.id;
+                    }
+                }
                 // The drain task retries and records the reason on the job.
-                tracing::warn!(job_id = %job.id, error = format!("{e:#}"), "preparing the workspace failed");
+                Err(e) => {
+                    tracing::warn!(job_id = %job.id, error = format!("{e:#}"), "preparing the workspace failed")
+                }
             }
             let inner = self.inner.clone();
             self.inner
@@ -98,17 +121,14 @@ impl Scheduler {
         inner.closing.store(true, Ordering::SeqCst);
         let waiting: Vec<JobSummary> = {
             let mut projects = inner.lock();
-            projects.values_mut().flat_map(|q| q.drain(..)).collect()
+            projects
+                .values_mut()
+                .flat_map(|q| q.drain(..).map(|queued| queued.job))
+                .collect()
         };
         for job in waiting {
             inner
-                .finish(
-                    &job,
-                    Outcome::Error {
-                        reason: NOT_STARTED_AT_SHUTDOWN.into(),
-                        summary: None,
-                    },
-                )
+                .finish(&job, Outcome::error(NOT_STARTED_AT_SHUTDOWN))
                 .await;
         }
         inner.tracker.close();
@@ -137,7 +157,7 @@ impl Scheduler {
 }
 
 impl Inner {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<JobSummary>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Queued>>> {
         // The map stays consistent even if a holder panicked (each change is one call).
         self.projects.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -154,17 +174,18 @@ impl Inner {
                 next
             };
             match next {
-                Some(job) => self.run_one(job).await,
+                Some(queued) => self.run_one(queued).await,
                 None => return,
             }
         }
     }
 
-    async fn run_one(&self, job: JobSummary) {
+    async fn run_one(&self, queued: Queued) {
+        let Queued { job, prepared } = queued;
         let permit = tokio::select! {
             p = self.permits.acquire() => p,
             _ = self.cancel.cancelled() => {
-                return self.finish(&job, Outcome::Error { reason: NOT_STARTED_AT_SHUTDOWN.into(), summary: None }).await;
+                return self.finish(&job, Outcome::error(NOT_STARTED_AT_SHUTDOWN)).await;
             }
         };
         let Ok(_permit) = permit else {
@@ -172,25 +193,18 @@ impl Inner {
         };
         if self.closing.load(Ordering::SeqCst) {
             return self
-                .finish(
-                    &job,
-                    Outcome::Error {
-                        reason: NOT_STARTED_AT_SHUTDOWN.into(),
-                        summary: None,
-                    },
-                )
+                .finish(&job, Outcome::error(NOT_STARTED_AT_SHUTDOWN))
                 .await;
         }
-        if let Err(e) = self.prepare(&job).await {
-            return self
-                .finish(
-                    &job,
-                    Outcome::Error {
-                        reason: format!("cannot prepare the workspace: {e:#}"),
-                        summary: None,
-                    },
-                )
-                .await;
+        if !prepared {
+            if let Err(e) = self.prepare(&job).await {
+                return self
+                    .finish(
+                        &job,
+                        Outcome::error(format!("cannot prepare the workspace: {e:#}")),
+                    )
+                    .await;
+            }
         }
         if let Err(e) = self.db.start_job(job.id.clone()).await {
             tracing::error!(job_id = %job.id, error = format!("{e:#}"), "cannot mark the job in_progress");
