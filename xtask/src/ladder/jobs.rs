@@ -23,9 +23,7 @@ pub fn create_project(
         &serde_json::json!({ "instruction": instruction }),
     )?;
     folder.write_json("response.json", &reply.body)?;
-    let summary: ProjectSummary = expect_200(&reply, "POST /projects/")?
-        .json()
-        .map_err(|e| Problem::fail(format!("POST /projects/: {e:#}")))?;
+    let summary: ProjectSummary = expect_json(&reply, "POST /projects/")?;
     folder.write("project_id.txt", &format!("{}\n", summary.id))?;
     let fresh = freshness::await_result(
         &ctx.client,
@@ -66,9 +64,7 @@ pub fn submit_edit(
         &serde_json::json!({ "job_type": "edit", "instruction": instruction }),
     )?;
     folder.write_json("response.json", &reply.body)?;
-    let job: JobSummary = expect_200(&reply, "POST /{project_id}/jobs")?
-        .json()
-        .map_err(|e| Problem::fail(format!("POST /{{project_id}}/jobs: {e:#}")))?;
+    let job: JobSummary = expect_json(&reply, "POST /{project_id}/jobs")?;
     let job_path = format!("/{pid}/jobs/{}", job.id);
     let fresh = freshness::await_result(
         &ctx.client,
@@ -105,9 +101,7 @@ pub fn save_result(folder: &mut Folder, fresh: &Fresh) -> anyhow::Result<()> {
 pub fn list_files(ctx: &Ctx, folder: &mut Folder, pid: &str) -> Result<FileList, Problem> {
     let reply = ctx.client.get(&format!("/{pid}/files"))?;
     folder.write_json("files.json", &reply.body)?;
-    expect_200(&reply, "GET /{project_id}/files")?
-        .json()
-        .map_err(|e| Problem::fail(format!("GET /{{project_id}}/files: {e:#}")))
+    expect_json(&reply, "GET /{project_id}/files")
 }
 
 /// `GET /{pid}/files/{path}` → `name` (app.json or file.json) and status.txt.
@@ -121,9 +115,15 @@ pub fn get_file(
     let reply = ctx.client.get(&file_path(pid, path))?;
     folder.write_json(name, &reply.body)?;
     folder.write("status.txt", &format!("{}\n", reply.status))?;
-    expect_200(&reply, &format!("GET /{{project_id}}/files/{path}"))?
+    expect_json(&reply, &format!("GET /{{project_id}}/files/{path}"))
+}
+
+/// A 200 answer parsed as the contract's `T`; a non-200 or a body of another shape fails the
+/// check, naming the call.
+fn expect_json<T: serde::de::DeserializeOwned>(reply: &Reply, call: &str) -> Result<T, Problem> {
+    expect_200(reply, call)?
         .json()
-        .map_err(|e| Problem::fail(format!("GET /{{project_id}}/files/{path}: {e:#}")))
+        .map_err(|e| Problem::fail(format!("{call}: {e:#}")))
 }
 
 /// A non-200 answer is a failed check naming the call, the status and the error body.

@@ -251,7 +251,11 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
         }
         match &result {
             Ok(_) => break,
-            Err(p) => earlier.push(format!("attempt {k}: {} {}", kind_str(p.kind), p.reason)),
+            Err(p) => earlier.push(format!(
+                "attempt {k}: {} {}",
+                Verdict::from(p.kind).as_str(),
+                p.reason
+            )),
         }
     }
     let duration = start.elapsed();
@@ -271,10 +275,7 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
             (Verdict::Pass, pass.reason, notes)
         }
         Err(p) => {
-            let verdict = match p.kind {
-                Kind::Fail => Verdict::Fail,
-                Kind::Error => Verdict::Error,
-            };
+            let verdict = Verdict::from(p.kind);
             let notes = failure_notes(s, verdict, &p, attempts);
             (verdict, p.reason, Some(notes))
         }
@@ -303,10 +304,12 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
     outcome
 }
 
-fn kind_str(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Fail => "FAIL",
-        Kind::Error => "ERROR",
+impl From<Kind> for Verdict {
+    fn from(kind: Kind) -> Verdict {
+        match kind {
+            Kind::Fail => Verdict::Fail,
+            Kind::Error => Verdict::Error,
+        }
     }
 }
 
