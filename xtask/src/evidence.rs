@@ -35,6 +35,7 @@ pub fn timestamp_id(t: SystemTime) -> String {
         .replace(':', "-")
 }
 
+#[derive(Clone)]
 pub struct Evidence {
     pub run_id: String,
     pub dir: PathBuf,

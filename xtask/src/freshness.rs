@@ -8,9 +8,9 @@
 //! - A job that ended without a result of its own fails, saying which case it was.
 
 use crate::client::{file_path, Client};
-use crate::ladder::Problem;
+use crate::events::Events;
+use crate::outcome::Problem;
 use crate::poll::{self, Step};
-use crate::progress::Progress;
 use codex_contract::{JobDetail, ProjectDetail, Status, WorkerResult, RESULT_FILE};
 use std::time::Duration;
 
@@ -105,23 +105,35 @@ pub fn read_result(client: &Client, pid: &str) -> anyhow::Result<Option<String>>
     })
 }
 
+/// One wait for a job's own result.
+pub struct AwaitResult<'a> {
+    pub client: &'a Client,
+    pub events: &'a Events,
+    pub pid: &'a str,
+    pub job: &'a JobRef,
+    /// The status the POST answered with (final on synchronous backends).
+    pub posted: Status,
+    /// result.json as read before the job was sent (`None` = absent).
+    pub before: Option<&'a str>,
+    pub timeout: Duration,
+}
+
 /// Waits until the job is final and result.json is its own (see `judge`).
-/// `posted`: the status the POST answered with (final on synchronous backends).
-#[allow(clippy::too_many_arguments)]
-pub fn await_result(
-    client: &Client,
-    progress: &Progress,
-    pid: &str,
-    job: &JobRef,
-    posted: Status,
-    before: Option<&str>,
-    timeout: Duration,
-) -> Result<Fresh, Problem> {
+pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
+    let AwaitResult {
+        client,
+        events,
+        pid,
+        job,
+        posted,
+        before,
+        timeout,
+    } = wait;
     let mut known_id = match job {
         JobRef::Job { id } => Some(id.clone()),
         JobRef::Initial => None,
     };
-    poll::until("this job's .codex/result.json", timeout, progress, || {
+    poll::until("this job's .codex/result.json", timeout, events, || {
         let status = if posted.is_final() {
             posted
         } else {

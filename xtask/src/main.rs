@@ -1,21 +1,26 @@
-//! `cargo xtask`: the live validation pipeline (see README.md).
+//! `cargo xtask`: the live validation pipeline (see README.md and ARCHITECTURE.md).
+//! `main` only dispatches: one module per command under `commands/`.
 
 mod cli;
 mod client;
+mod commands;
 mod docker;
+mod events;
 mod evidence;
 mod freshness;
 mod interrupt;
 mod ladder;
+mod outcome;
 mod poll;
-mod progress;
 mod report;
 mod secrets;
 mod stack;
-mod suite;
 
 use clap::Parser;
 use cli::{Cli, Command};
+use commands::EXIT_SETUP;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 fn main() {
     // Bad flags: clap prints the reason and exits with 2.
@@ -28,25 +33,37 @@ fn main() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("setup error: {e:#}");
-            std::process::exit(suite::EXIT_SETUP);
+            std::process::exit(EXIT_SETUP);
         }
     };
     // GitHub: mask every known value before anything else is printed.
     report::github::add_masks(&secrets);
-    let result = match &cli.command {
-        Command::LiveSuite(a) => suite::live_suite(a, &secrets),
-        Command::List => Ok(suite::list()),
-        Command::Smoke(a) => suite::smoke(a, &secrets),
-        Command::Up(a) => suite::up(a, &secrets),
-        Command::Down(a) => suite::down(a),
-        Command::Health(a) => suite::health(a),
-        Command::Logs => stack::compose::dev_logs(&secrets).map(|()| 0),
+    let console = || Arc::new(commands::console(&secrets));
+    let result = match cli.command {
+        Command::LiveSuite(a) => a.run(&secrets),
+        Command::Smoke(a) => a.run(&secrets),
+        Command::List => Ok(commands::list::run(&console())),
+        Command::Up(a) => a.run(&secrets, console()),
+        Command::Down(a) => a.run(&console()),
+        Command::Health(a) => a.run(&console()),
+        Command::Logs => commands::logs::run(&console()),
     };
     let code = result.unwrap_or_else(|e| {
         let msg = secrets.redactor().redact(&format!("{e:#}")).text;
         eprintln!("setup error (exit 2): {msg}");
         report::github::report_setup_error(&msg);
-        suite::EXIT_SETUP
+        EXIT_SETUP
     });
     std::process::exit(code);
+}
+
+/// The repository root: holds the workspace's Cargo.toml, `docker-compose.yml` and both
+/// Dockerfiles.
+pub fn project_root() -> PathBuf {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    PathBuf::from(dir)
+        .parent()
+        .expect("xtask lives in the repository root")
+        .to_owned()
 }

@@ -2,8 +2,8 @@
 //! and a backend that stops answering fails within about `UNANSWERED` instead of the
 //! (possibly ten minutes long) poll timeout.
 
-use crate::ladder::Problem;
-use crate::progress::Progress;
+use crate::events::Events;
+use crate::outcome::Problem;
 use std::time::{Duration, Instant};
 
 pub const FIRST_DELAY: Duration = Duration::from_millis(20);
@@ -44,7 +44,7 @@ impl Iterator for Backoff {
 pub fn until<T>(
     what: &str,
     timeout: Duration,
-    progress: &Progress,
+    events: &Events,
     mut look: impl FnMut() -> anyhow::Result<Step<T>>,
 ) -> Result<T, Problem> {
     let start = Instant::now();
@@ -69,7 +69,7 @@ pub fn until<T>(
                 state = format!("no answer ({e:#})");
             }
         }
-        progress.waiting(&state);
+        events.waiting(&state);
         let left = timeout.saturating_sub(start.elapsed());
         if left.is_zero() {
             return Err(Problem::error(format!(
@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn times_out_with_the_last_state() {
-        let p = Progress::plain(Default::default());
+        let p = Events::silent();
         let start = Instant::now();
         let err = until::<()>("the result", Duration::from_millis(150), &p, || {
             Ok(Step::Wait("job is queued".into()))
@@ -108,12 +108,12 @@ mod tests {
             "{}",
             err.reason
         );
-        assert_eq!(err.kind, crate::ladder::Kind::Error);
+        assert_eq!(err.kind, crate::outcome::Kind::Error);
     }
 
     #[test]
     fn returns_the_value_once_done() {
-        let p = Progress::plain(Default::default());
+        let p = Events::silent();
         let mut n = 0;
         let v = until("n", Duration::from_secs(5), &p, || {
             n += 1;
@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn a_backend_that_stops_answering_fails_within_about_ten_seconds() {
-        let p = Progress::plain(Default::default());
+        let p = Events::silent();
         let start = Instant::now();
         let err = until::<()>("the result", Duration::from_secs(300), &p, || {
             Err(anyhow::anyhow!("connection refused"))

@@ -1,13 +1,13 @@
 //! The live ladder L01–L08 (plan section 3); each scenario's acceptance reads like the
 //! plan's section 11.
 
-use super::jobs::{
+use super::steps::{
     check_modified, check_presence_lines, check_success, create_project, expect_200, get_file,
     list_files, submit_edit,
 };
 use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
 use crate::evidence::Folder;
-use crate::report::Suite;
+use crate::outcome::Suite;
 use codex_contract::{Status, WorkerStatus, REQUEST_FILE, RESULT_FILE};
 
 /// The instruction every live project starts from.
@@ -139,7 +139,7 @@ fn l01_env_presence(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 fn l02_scaffold(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     let p = project(ctx, folder)?;
     folder.write_json("response.json", &p.response)?;
-    super::jobs::save_result(folder, &p.result)?;
+    super::steps::save_result(folder, &p.result)?;
     check_success(&p.result)?;
     let files = list_files(ctx, folder, &p.id)?;
     for path in [REQUEST_FILE, RESULT_FILE] {

@@ -1,10 +1,10 @@
 //! Rollback (plan section 8) and the mocked smoke rerun M01–M04 with evidence in
 //! `mocked/RERUN/`.
 
-use super::jobs::{check_success, create_project, get_file, list_files, submit_edit};
+use super::steps::{check_success, create_project, get_file, list_files, submit_edit};
 use super::{ensure, Ctx, Pass, Problem, Scenario, ScenarioResult};
 use crate::evidence::Folder;
-use crate::report::Suite;
+use crate::outcome::Suite;
 use codex_contract::{Health, Mode, REQUEST_FILE, RESULT_FILE};
 
 pub const SMOKE_INSTRUCTION: &str = "Create a minimal Python CLI app (mocked smoke).";

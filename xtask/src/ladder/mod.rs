@@ -1,115 +1,26 @@
 //! The gated ladders: L01–L08 live (`live.rs`), the rollback and M01–M04 mocked rerun
-//! (`mocked.rs`), and what they share: scenario results, gating, retries with
-//! `attempt-<k>/` folders and `notes.txt`.
+//! (`mocked.rs`), the steps scenarios share (`steps.rs`), and what they share here:
+//! gating, retries with `attempt-<k>/` folders, `notes.txt` (`notes.rs`).
 //!
 //! Gating (plan section 4): strictly in order; the first scenario that does not pass writes
 //! `notes.txt` (observed, expected, suspected root cause, where to look) and every later
 //! one is skipped "gated by <ID>".
+//!
+//! Architecture invariant: the ladder never prints and does not import `report`; it emits
+//! events (`crate::events`) and returns `ScenarioOutcome`s.
 
-pub mod jobs;
 pub mod live;
 pub mod mocked;
+mod notes;
+pub mod steps;
 
 use crate::client::Client;
+use crate::events::{Event, Events};
 use crate::evidence::{Evidence, Folder};
-use crate::progress::Progress;
-use crate::report::{self, ScenarioOutcome, Suite, Verdict};
+pub use crate::outcome::{ensure, Pass, Problem, ScenarioResult};
+use crate::outcome::{Attempt, JobMark, ScenarioOutcome, Suite, Verdict};
 use crate::stack::Stack;
 use std::time::{Duration, Instant};
-
-/// Missed acceptance check (JUnit `failure`) or infrastructure fault (JUnit `error`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Fail,
-    Error,
-}
-
-/// Why a scenario did not pass: the `notes.txt` fields.
-#[derive(Debug, Clone)]
-pub struct Problem {
-    pub kind: Kind,
-    /// Observed: one line.
-    pub reason: String,
-    pub expected: Option<String>,
-    pub suspected: Option<String>,
-    pub look: Option<String>,
-}
-
-impl Problem {
-    pub fn fail(reason: impl Into<String>) -> Self {
-        Self::new(Kind::Fail, reason)
-    }
-
-    pub fn error(reason: impl Into<String>) -> Self {
-        Self::new(Kind::Error, reason)
-    }
-
-    fn new(kind: Kind, reason: impl Into<String>) -> Self {
-        Problem {
-            kind,
-            reason: one_line(&reason.into()),
-            expected: None,
-            suspected: None,
-            look: None,
-        }
-    }
-
-    pub fn expected(mut self, s: impl Into<String>) -> Self {
-        self.expected = Some(s.into());
-        self
-    }
-
-    pub fn suspect(mut self, s: impl Into<String>) -> Self {
-        self.suspected = Some(s.into());
-        self
-    }
-
-    pub fn look(mut self, s: impl Into<String>) -> Self {
-        self.look = Some(s.into());
-        self
-    }
-}
-
-/// Transport and I/O faults while talking to the backend are infrastructure errors.
-impl From<anyhow::Error> for Problem {
-    fn from(e: anyhow::Error) -> Self {
-        Problem::error(format!("{e:#}"))
-            .suspect("the backend is down, restarting or answering something else")
-            .look("logs.txt in this folder (backend output)")
-    }
-}
-
-/// `Err(Problem::fail(reason))` unless `cond`.
-pub fn ensure(cond: bool, reason: impl FnOnce() -> String) -> Result<(), Problem> {
-    if cond {
-        Ok(())
-    } else {
-        Err(Problem::fail(reason()))
-    }
-}
-
-/// A passing scenario: what passed, and an optional note (a structured limitation).
-#[derive(Debug, Clone)]
-pub struct Pass {
-    pub reason: String,
-    pub note: Option<String>,
-}
-
-impl Pass {
-    pub fn new(reason: impl Into<String>) -> Self {
-        Pass {
-            reason: one_line(&reason.into()),
-            note: None,
-        }
-    }
-
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
-        self
-    }
-}
-
-pub type ScenarioResult = Result<Pass, Problem>;
 
 pub struct Scenario {
     pub id: &'static str,
@@ -138,26 +49,119 @@ pub struct Project {
     pub result: crate::freshness::Fresh,
 }
 
+/// What the running attempt recorded besides its result.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    scenario: String,
+    observations: Vec<String>,
+    jobs: Vec<JobMark>,
+}
+
 pub struct Ctx<'a> {
     pub client: Client,
     pub stack: &'a mut dyn Stack,
-    pub progress: &'a Progress,
+    pub events: &'a Events,
     pub settings: Settings,
     pub project: Option<Project>,
+    recorded: Recorded,
 }
 
-/// Why a scenario was not run (`--from`, `--only`, `--no-rollback`, …); `None` = run it.
+impl<'a> Ctx<'a> {
+    pub fn new(
+        client: Client,
+        stack: &'a mut dyn Stack,
+        events: &'a Events,
+        settings: Settings,
+    ) -> Self {
+        Ctx {
+            client,
+            stack,
+            events,
+            settings,
+            project: None,
+            recorded: Recorded::default(),
+        }
+    }
+
+    /// Records an observation (one line): something beyond the plan's acceptance that did
+    /// not hold. It ends up on the scenario's outcome; the verdict does not change.
+    pub fn observe(&mut self, text: impl Into<String>) {
+        let text = crate::outcome::one_line(&text.into());
+        self.events.emit(Event::Observation {
+            scenario: self.recorded.scenario.clone(),
+            text: text.clone(),
+        });
+        self.recorded.observations.push(text);
+    }
+
+    /// A job is about to be sent: its timeline mark (see `job_sent`, `job_settled`).
+    pub fn job_mark(&mut self) -> usize {
+        self.recorded.jobs.push(JobMark {
+            job_id: None,
+            submitted_at: self.events.elapsed(),
+            settled_at: None,
+        });
+        self.recorded.jobs.len() - 1
+    }
+
+    /// The backend accepted the job of `mark` (its id when the answer names one).
+    pub fn job_sent(&mut self, mark: usize, job_id: Option<&str>) {
+        let m = &mut self.recorded.jobs[mark];
+        m.job_id = job_id.map(str::to_owned);
+        self.events.emit(Event::JobSubmitted {
+            scenario: self.recorded.scenario.clone(),
+            job_id: m.job_id.clone(),
+            at: m.submitted_at,
+        });
+    }
+
+    /// The wait for the job of `mark` ended (with its result or without).
+    pub fn job_settled(&mut self, mark: usize, job_id: Option<&str>) {
+        let at = self.events.elapsed();
+        let m = &mut self.recorded.jobs[mark];
+        if let Some(id) = job_id {
+            m.job_id = Some(id.to_owned());
+        }
+        m.settled_at = Some(at);
+        self.events.emit(Event::JobSettled {
+            scenario: self.recorded.scenario.clone(),
+            job_id: m.job_id.clone(),
+            at,
+        });
+    }
+}
+
+/// Why a scenario is not run (`--from`, `--only`, `--no-rollback`, …); `None` = run it.
 pub type Selection<'s> = &'s dyn Fn(&Scenario) -> Option<String>;
 
+/// Every scenario runs.
+pub fn run_all(_: &Scenario) -> Option<String> {
+    None
+}
+
+/// An earlier failure that skips a whole ladder (e.g. `ROLLBACK` for the rerun).
+#[derive(Debug, Clone, Default)]
+pub struct Gate(Option<String>);
+
+impl Gate {
+    pub fn open() -> Self {
+        Gate(None)
+    }
+
+    /// Closed by `id`: every scenario is skipped "gated by <id>".
+    pub fn closed_by(id: &str) -> Self {
+        Gate(Some(id.to_owned()))
+    }
+}
+
 /// Runs `scenarios` in order under `base` (`live` or `mocked/RERUN`), gated, with retries.
-/// `gate`: an earlier failure that skips the whole ladder (e.g. `ROLLBACK`).
 pub fn run(
     ctx: &mut Ctx,
     ev: &Evidence,
     base: &str,
     scenarios: &[Scenario],
     select: Selection,
-    mut gate: Option<String>,
+    Gate(mut gate): Gate,
 ) -> Vec<ScenarioOutcome> {
     let mut outcomes = Vec::new();
     for s in scenarios {
@@ -166,10 +170,10 @@ pub fn run(
             .map(|g| format!("gated by {g}"))
             .or_else(|| select(s));
         let outcome = match skip {
-            Some(reason) => skipped(s, reason, ctx.progress),
+            Some(reason) => skipped(s, reason, ctx.events),
             None => run_one(ctx, ev, base, s),
         };
-        if matches!(outcome.verdict, Verdict::Fail | Verdict::Error) && gate.is_none() {
+        if outcome.verdict.is_failure() && gate.is_none() {
             gate = Some(s.id.to_owned());
         }
         outcomes.push(outcome);
@@ -177,175 +181,105 @@ pub fn run(
     outcomes
 }
 
-/// A scenario that does not run: its line is printed and reported like any other.
-pub fn skipped(s: &Scenario, reason: String, progress: &Progress) -> ScenarioOutcome {
-    let o = ScenarioOutcome {
-        id: s.id.into(),
-        title: s.title.into(),
-        suite: s.suite,
-        verdict: Verdict::Skip,
-        duration: Duration::ZERO,
-        reason,
-        notes: None,
-        evidence: Vec::new(),
-    };
-    report::github::group_start(&o.display_name());
-    progress.scenario_end(&o);
-    report::github::group_end();
+/// A scenario that does not run: reported like any other.
+pub fn skipped(s: &Scenario, reason: String, events: &Events) -> ScenarioOutcome {
+    let mut o = ScenarioOutcome::new(s.id, s.title, s.suite, Verdict::Skip, reason);
+    o.started_at = events.elapsed();
+    events.emit(Event::ScenarioFinished { outcome: o.clone() });
     o
 }
 
+/// The retry loop: attempts until one passes or none is left; the earlier attempts' evidence
+/// moves to `attempt-<k>/`.
 fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOutcome {
     let rel = format!("{base}/{}", s.id);
-    report::github::group_start(&format!("{} {}", s.id, s.title));
-    ctx.progress.scenario_start(s.id, s.title);
+    let started_at = ctx.events.elapsed();
+    ctx.events.emit(Event::ScenarioStarted {
+        id: s.id.into(),
+        title: s.title.into(),
+        suite: s.suite,
+        at: started_at,
+    });
     let start = Instant::now();
     let attempts = ctx.settings.retries + 1;
-    let mut result = Err(Problem::error("not run"));
-    // Why each earlier attempt did not pass (recorded when a retry then passes).
-    let mut earlier: Vec<String> = Vec::new();
-    for k in 1..=attempts {
-        if k == 2 {
-            // A retry: the first attempt's evidence moves into attempt-1/ so each attempt
-            // keeps its own.
-            if let Err(e) = move_into_attempt_1(ev, &rel) {
-                result = Err(Problem::error(format!(
-                    "keeping attempt 1's evidence: {e:#}"
-                )));
-                break;
-            }
-        }
-        if k > 1 {
-            ctx.progress.line(&format!(
-                "{} retry {}/{}",
-                s.id,
-                k - 1,
-                ctx.settings.retries
-            ));
-        }
+    let mut failed: Vec<Attempt> = Vec::new();
+    let result = loop {
+        let k = failed.len() as u32 + 1;
+        let attempt_start = Instant::now();
         let folder_rel = if k == 1 {
             rel.clone()
         } else {
             format!("{rel}/attempt-{k}")
         };
-        let mut folder = ev.folder(&folder_rel);
-        result = (s.run)(ctx, &mut folder);
-        // The backend's output during this scenario, redacted like everything else.
-        match ctx.stack.take_logs() {
-            Ok(Some(logs)) if !logs.is_empty() => {
-                if let Err(e) = folder.write("logs.txt", &logs) {
-                    ctx.progress
-                        .line(&format!("{}: could not save logs.txt: {e:#}", s.id));
-                }
+        let problem = match run_attempt(ctx, ev, s, &folder_rel) {
+            Ok(pass) => break Ok(pass),
+            Err(p) if k == attempts => break Err(p),
+            Err(p) => p,
+        };
+        let attempt = Attempt {
+            number: k,
+            verdict: Verdict::from(problem.kind),
+            reason: ev.redactor().redact(&problem.reason).text,
+            duration: attempt_start.elapsed(),
+            evidence_dir: format!("{rel}/attempt-{k}"),
+        };
+        ctx.events.emit(Event::AttemptFailed {
+            scenario: s.id.into(),
+            attempt: attempt.clone(),
+            will_retry: true,
+        });
+        failed.push(attempt);
+        // A retry: the first attempt's evidence moves into attempt-1/ so that each attempt
+        // keeps its own.
+        if k == 1 {
+            if let Err(e) = notes::move_into_attempt_1(ev, &rel) {
+                break Err(Problem::error(format!(
+                    "keeping attempt 1's evidence: {e:#}"
+                )));
             }
-            Ok(_) => {}
-            Err(e) => ctx
-                .progress
-                .line(&format!("{}: backend logs unavailable: {e:#}", s.id)),
-        }
-        if let Some(leak) = folder.leaks.first() {
-            result = Err(Problem::fail(format!("secret leak: {leak}"))
-                .expected("no secret value in any response, result, log or file")
-                .suspect("the worker or backend prints or stores a secret value")
-                .look(leak.file.clone()));
-        }
-        match &result {
-            Ok(_) => break,
-            Err(p) => earlier.push(format!(
-                "attempt {k}: {} {}",
-                Verdict::from(p.kind).as_str(),
-                p.reason
-            )),
-        }
-    }
-    let duration = start.elapsed();
-    let (verdict, reason, notes) = match result {
-        Ok(pass) => {
-            let mut note = pass.note.unwrap_or_default();
-            if !earlier.is_empty() {
-                note.push_str(&format!(
-                    "passed on attempt {} after retries (each attempt's evidence is in \
-                     attempt-<k>/):\n{}\n",
-                    earlier.len() + 1,
-                    earlier.join("\n")
-                ));
-            }
-            let notes = (!note.is_empty())
-                .then(|| format!("scenario: {} {}\nverdict: PASS\n{note}\n", s.id, s.title));
-            (Verdict::Pass, pass.reason, notes)
-        }
-        Err(p) => {
-            let verdict = Verdict::from(p.kind);
-            let notes = failure_notes(s, verdict, &p, attempts);
-            (verdict, p.reason, Some(notes))
         }
     };
-    if let Some(n) = &notes {
-        if let Err(e) = ev.append(&format!("{rel}/notes.txt"), n) {
-            ctx.progress
-                .line(&format!("{}: could not write notes.txt: {e:#}", s.id));
-        }
-    }
-    let outcome = ScenarioOutcome {
-        id: s.id.into(),
-        title: s.title.into(),
-        suite: s.suite,
-        verdict,
-        duration,
-        reason: ev.redactor().redact(&reason).text,
-        notes: notes.map(|n| ev.redactor().redact(&n).text),
-        evidence: ev.files_under(&rel),
-    };
-    ctx.progress.scenario_end(&outcome);
-    if matches!(outcome.verdict, Verdict::Fail | Verdict::Error) {
-        report::github::error_annotation(&outcome.id, &outcome.reason);
-    }
-    report::github::group_end();
+    let mut outcome = notes::conclude(ctx, ev, s, &rel, result, &failed);
+    outcome.started_at = started_at;
+    outcome.duration = start.elapsed();
+    outcome.failed_attempts = failed;
+    ctx.events.emit(Event::ScenarioFinished {
+        outcome: outcome.clone(),
+    });
     outcome
 }
 
-impl From<Kind> for Verdict {
-    fn from(kind: Kind) -> Verdict {
-        match kind {
-            Kind::Fail => Verdict::Fail,
-            Kind::Error => Verdict::Error,
+/// One attempt in `folder_rel`: the scenario, then the backend's logs, then the leak check.
+fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> ScenarioResult {
+    ctx.recorded = Recorded {
+        scenario: s.id.into(),
+        ..Recorded::default()
+    };
+    let mut folder = ev.folder(folder_rel);
+    let mut result = (s.run)(ctx, &mut folder);
+    // The backend's output during this scenario, redacted like everything else.
+    match ctx.stack.take_logs() {
+        Ok(Some(logs)) if !logs.is_empty() => {
+            if let Err(e) = folder.write("logs.txt", &logs) {
+                ctx.events
+                    .line(format!("{}: could not save logs.txt: {e:#}", s.id));
+            }
+        }
+        Ok(_) => {}
+        Err(e) => ctx
+            .events
+            .line(format!("{}: backend logs unavailable: {e:#}", s.id)),
+    }
+    if let Some(leak) = folder.leaks.first() {
+        result = Err(Problem::fail(format!("secret leak: {leak}"))
+            .expected("no secret value in any response, result, log or file")
+            .suspect("the worker or backend prints or stores a secret value")
+            .look(leak.file.clone()));
+    }
+    if let Ok(pass) = &mut result {
+        for text in std::mem::take(&mut pass.observations) {
+            ctx.observe(text);
         }
     }
-}
-
-fn failure_notes(s: &Scenario, verdict: Verdict, p: &Problem, attempts: u32) -> String {
-    let mut n = format!(
-        "scenario: {} {}\nverdict: {}\nobserved: {}\nexpected: {}\nsuspected root cause: {}\nwhere to look: {}\n",
-        s.id,
-        s.title,
-        verdict.as_str(),
-        p.reason,
-        p.expected.as_deref().unwrap_or(s.acceptance),
-        p.suspected.as_deref().unwrap_or("see observed; compare with the plan's expectation"),
-        p.look.as_deref().unwrap_or("the other evidence files in this folder, logs.txt"),
-    );
-    if attempts > 1 {
-        n.push_str(&format!(
-            "attempts: {attempts} (each attempt's evidence is in attempt-<k>/)\n"
-        ));
-    }
-    n
-}
-
-fn move_into_attempt_1(ev: &Evidence, rel: &str) -> anyhow::Result<()> {
-    let dir = ev.dir.join(rel);
-    let target = dir.join("attempt-1");
-    std::fs::create_dir_all(&target)?;
-    for entry in std::fs::read_dir(&dir)? {
-        let entry = entry?;
-        if entry.file_name() != "attempt-1" {
-            std::fs::rename(entry.path(), target.join(entry.file_name()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Flattens to one line (reasons go into one-line reports and XML attributes).
-pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    result
 }

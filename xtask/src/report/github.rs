@@ -13,14 +13,84 @@
 //! the runner takes the value out of the log stream and replaces it with `***` everywhere
 //! after that line.
 
-use super::{RunReport, ScenarioOutcome, Verdict};
-use crate::secrets::Secrets;
+use crate::events::{Event, Reporter};
+use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
+use crate::secrets::{Redactor, Secrets};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+
+/// The GitHub reporter: a group per scenario, an annotation per failed scenario (GitHub
+/// shows at most ten per step) and per observation, the step summary and the outputs at
+/// the end. Does nothing outside GitHub Actions.
+pub struct GitHub {
+    active: bool,
+    redactor: Redactor,
+    /// Scenario ids already annotated: one `::error` each, whatever happens.
+    annotated: BTreeSet<String>,
+    group_open: bool,
+}
+
+impl GitHub {
+    pub fn new(redactor: Redactor) -> Self {
+        GitHub {
+            active: active(),
+            redactor,
+            annotated: BTreeSet::new(),
+            group_open: false,
+        }
+    }
+
+    fn print(&self, lines: &[String]) {
+        if self.active {
+            print_commands(lines);
+        }
+    }
+
+    fn group_start(&mut self, title: &str) {
+        self.print(&[group_command(title)]);
+        self.group_open = true;
+    }
+
+    fn scenario_end(&mut self, o: &ScenarioOutcome) {
+        if !self.group_open {
+            // A skipped scenario never started: it still gets its (short) group.
+            self.group_start(&o.display_name());
+        }
+        if o.verdict.is_failure() && self.annotated.insert(o.id.clone()) {
+            self.print(&[error_command(&o.id, &o.reason)]);
+        }
+        self.print(&["::endgroup::".to_owned()]);
+        self.group_open = false;
+    }
+
+    fn observation(&self, scenario: &str, text: &str) {
+        let text = self.redactor.redact(text).text;
+        self.print(&[warning_command(&format!("{scenario} observation"), &text)]);
+    }
+}
+
+impl Reporter for GitHub {
+    fn event(&mut self, event: &Event) -> Result<()> {
+        match event {
+            Event::ScenarioStarted { id, title, .. } => self.group_start(&format!("{id} {title}")),
+            Event::ScenarioFinished { outcome: o } => self.scenario_end(o),
+            Event::Observation { scenario, text } => self.observation(scenario, text),
+            Event::RunInterrupted { signal, after } => self.print(&[error_command(
+                "run",
+                &format!("interrupted by {signal} after {:.1}s", after.as_secs_f64()),
+            )]),
+            Event::RunFinished { report } => {
+                write_step_summary(report)?;
+                write_outputs(report)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
 
 /// `GITHUB_ACTIONS=true`: we run as a step of a GitHub Actions job.
 pub fn active() -> bool {
@@ -63,20 +133,6 @@ pub fn group_command(title: &str) -> String {
     format!("::group::{}", escape_data(title))
 }
 
-/// Opens a collapsible group in the log (one per scenario) on GitHub.
-pub fn group_start(title: &str) {
-    if active() {
-        print_commands(&[group_command(title)]);
-    }
-}
-
-/// Closes the group opened by `group_start`.
-pub fn group_end() {
-    if active() {
-        print_commands(&["::endgroup::".to_owned()]);
-    }
-}
-
 /// `::error title=<id> failed::<reason>`.
 pub fn error_command(id: &str, reason: &str) -> String {
     format!(
@@ -86,22 +142,13 @@ pub fn error_command(id: &str, reason: &str) -> String {
     )
 }
 
-/// Scenario ids already annotated in this process: GitHub shows at most ten annotations per
-/// step, so each failed scenario gets one, even if a caller reports it twice (retries).
-static ANNOTATED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-
-/// Annotates a failed scenario with its one-line (already redacted) reason, once per id.
-pub fn error_annotation(id: &str, reason: &str) {
-    if !active() {
-        return;
-    }
-    let first = ANNOTATED
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .insert(id.to_owned());
-    if first {
-        print_commands(&[error_command(id, reason)]);
-    }
+/// `::warning title=<title>::<text>`.
+pub fn warning_command(title: &str, text: &str) -> String {
+    format!(
+        "::warning title={}::{}",
+        escape_property(title),
+        escape_data(text)
+    )
 }
 
 fn print_commands(lines: &[String]) {
@@ -114,26 +161,10 @@ fn print_commands(lines: &[String]) {
     let _ = out.flush();
 }
 
-/// The verdict of the whole run: PASS when every scenario that ran passed (and one ran),
-/// else FAIL when an acceptance check failed, else ERROR for an infrastructure fault, else
-/// SKIP (nothing ran).
-pub fn overall_verdict(report: &RunReport) -> Verdict {
-    let any = |v: Verdict| report.outcomes.iter().any(|o| o.verdict == v);
-    if report.passed() {
-        Verdict::Pass
-    } else if any(Verdict::Fail) {
-        Verdict::Fail
-    } else if any(Verdict::Error) {
-        Verdict::Error
-    } else {
-        Verdict::Skip
-    }
-}
-
 /// The markdown of the step summary: a headline, the run's facts and the table (scenario,
-/// verdict, duration, reason, evidence file).
+/// verdict, duration, reason, evidence file, observations).
 pub fn step_summary_markdown(report: &RunReport) -> String {
-    let verdict = overall_verdict(report);
+    let verdict = report.overall_verdict();
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -151,18 +182,20 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
         cell(&file_name(&report.zip_path)),
         cell(&file_name(&report.junit_path)),
     );
-    md.push_str("| scenario | verdict | duration | reason | evidence file |\n");
-    md.push_str("|---|---|---:|---|---|\n");
+    md.push_str("| scenario | verdict | duration | reason | evidence file | observations |\n");
+    md.push_str("|---|---|---:|---|---|---|\n");
     for outcome in &report.outcomes {
         let _ = writeln!(
             md,
-            "| {} | {} {} | {} | {} | {} |",
+            "| {} | {} {}{} | {} | {} | {} | {} |",
             cell(&outcome.display_name()),
             verdict_icon(outcome.verdict),
             outcome.verdict.as_str(),
+            flaky_mark(outcome),
             duration_text(outcome),
             cell(&outcome.reason),
             evidence_cell(outcome),
+            observations_cell(outcome),
         );
     }
     md.push('\n');
@@ -200,7 +233,7 @@ pub fn outputs_text(report: &RunReport) -> Result<String> {
         output_entry(&mut text, name, value);
     }
     output_entry(&mut text, "run_id", &report.run_id);
-    output_entry(&mut text, "verdict", overall_verdict(report).as_str());
+    output_entry(&mut text, "verdict", report.overall_verdict().as_str());
     Ok(text)
 }
 
@@ -217,7 +250,9 @@ pub fn write_outputs(report: &RunReport) -> Result<()> {
 /// the outputs so that later steps can tell it from a failed scenario. Nothing else exists
 /// to report: no run folder was finished.
 pub fn report_setup_error(reason: &str) {
-    error_annotation("setup", reason);
+    if active() {
+        print_commands(&[error_command("setup", reason)]);
+    }
     if let Some(path) = github_file("GITHUB_OUTPUT") {
         let mut text = String::new();
         output_entry(&mut text, "verdict", Verdict::Error.as_str());
@@ -293,6 +328,26 @@ fn evidence_cell(outcome: &ScenarioOutcome) -> String {
         .join("<br>")
 }
 
+/// ` ⚠ flaky (attempt 2)` for a scenario that passed after failed attempts.
+fn flaky_mark(outcome: &ScenarioOutcome) -> String {
+    if !outcome.is_flaky() {
+        return String::new();
+    }
+    format!(" ⚠ flaky (attempt {})", outcome.failed_attempts.len() + 1)
+}
+
+fn observations_cell(outcome: &ScenarioOutcome) -> String {
+    if outcome.observations.is_empty() {
+        return "–".to_owned();
+    }
+    outcome
+        .observations
+        .iter()
+        .map(|text| format!("⚠️ {}", cell(text)))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
 /// Makes text safe inside one markdown table cell: one line, no column break, no HTML.
 fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -319,26 +374,23 @@ fn file_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Suite;
+    use crate::outcome::Suite;
     use std::time::Duration;
 
     fn outcome(id: &str, verdict: Verdict, reason: &str, evidence: &[&str]) -> ScenarioOutcome {
-        ScenarioOutcome {
-            id: id.to_owned(),
-            title: format!("Title of {id}"),
-            suite: Suite::Live,
-            verdict,
-            duration: Duration::from_millis(if verdict == Verdict::Skip { 0 } else { 1234 }),
-            reason: reason.to_owned(),
-            notes: None,
-            evidence: evidence.iter().map(|s| s.to_string()).collect(),
-        }
+        let title = format!("Title of {id}");
+        let mut o = ScenarioOutcome::new(id, &title, Suite::Live, verdict, reason.to_owned());
+        o.duration = Duration::from_millis(if verdict == Verdict::Skip { 0 } else { 1234 });
+        o.evidence = evidence.iter().map(|s| s.to_string()).collect();
+        o
     }
 
     fn report(dir: &Path, outcomes: Vec<ScenarioOutcome>) -> RunReport {
         let run_dir = dir.join("2025-11-14T17-14-05Z");
         RunReport {
             run_id: "2025-11-14T17-14-05Z".into(),
+            started: std::time::SystemTime::UNIX_EPOCH,
+            target: None,
             stack: "local".into(),
             base_url: "http://127.0.0.1:4000".into(),
             git_commit: "abc123".into(),
@@ -412,7 +464,7 @@ mod tests {
     #[test]
     fn summary_table_has_a_row_per_scenario_and_survives_hostile_reasons() {
         let dir = tempfile::tempdir().unwrap();
-        let r = report(
+        let mut r = report(
             dir.path(),
             vec![
                 outcome(
@@ -430,6 +482,7 @@ mod tests {
                 outcome("L03", Verdict::Skip, "gated by L02", &[]),
             ],
         );
+        r.outcomes[0].observations = vec!["took 9 s <slow>".into()];
         let md = step_summary_markdown(&r);
         assert!(
             md.starts_with("## Live validation suite: ❌ FAIL\n"),
@@ -441,38 +494,13 @@ mod tests {
             rows,
             [
                 "| L01 Title of L01 | ✅ PASS | 1.2 s | presence lines found | \
-                 `live/L01/response.json`<br>`live/L01/result.json` |",
+                 `live/L01/response.json`<br>`live/L01/result.json` | ⚠️ took 9 s &lt;slow&gt; |",
                 "| L02 Title of L02 | ❌ FAIL | 1.2 s | a\\|b &lt;script&gt; second line | \
-                 `live/L02/notes.txt` |",
-                "| L03 Title of L03 | ⏭️ SKIP | – | gated by L02 | – |",
+                 `live/L02/notes.txt` | – |",
+                "| L03 Title of L03 | ⏭️ SKIP | – | gated by L02 | – | – |",
             ]
         );
         assert!(md.contains("`2025-11-14T17-14-05Z.zip`"), "{md}");
-    }
-
-    #[test]
-    fn overall_verdict_prefers_fail_over_error_and_needs_one_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let v = |outcomes| overall_verdict(&report(dir.path(), outcomes));
-        assert_eq!(
-            v(vec![outcome("L01", Verdict::Pass, "", &[])]),
-            Verdict::Pass
-        );
-        assert_eq!(
-            v(vec![
-                outcome("L01", Verdict::Error, "", &[]),
-                outcome("L02", Verdict::Fail, "", &[])
-            ]),
-            Verdict::Fail
-        );
-        assert_eq!(
-            v(vec![outcome("L01", Verdict::Error, "", &[])]),
-            Verdict::Error
-        );
-        assert_eq!(
-            v(vec![outcome("L01", Verdict::Skip, "", &[])]),
-            Verdict::Skip
-        );
     }
 
     #[test]

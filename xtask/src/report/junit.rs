@@ -8,9 +8,31 @@
 //! illegal in XML 1.0). The result validates against the Jenkins xUnit JUnit schema
 //! (`../shared/schemas/junit-10.xsd`).
 
-use super::{RunReport, ScenarioOutcome, Suite, Verdict};
+use crate::events::{Event, Reporter};
+use crate::evidence::Evidence;
+use crate::outcome::{RunReport, ScenarioOutcome, Suite, Verdict};
 use anyhow::{Context, Result};
 use junit_report::{Report, TestCase, TestResult, TestSuite};
+
+/// The reporter that writes `junit.xml` when the run finishes.
+pub struct JunitFile {
+    ev: Evidence,
+}
+
+impl JunitFile {
+    pub fn new(ev: Evidence) -> Self {
+        JunitFile { ev }
+    }
+}
+
+impl Reporter for JunitFile {
+    fn event(&mut self, event: &Event) -> Result<()> {
+        if let Event::RunFinished { report } = event {
+            self.ev.write("junit.xml", &render(report)?)?;
+        }
+        Ok(())
+    }
+}
 
 pub const SUITES: [Suite; 3] = [Suite::Live, Suite::Rollback, Suite::MockedRerun];
 
@@ -67,14 +89,23 @@ fn testcase(o: &ScenarioOutcome) -> TestCase {
         },
     };
     tc.set_classname(&format!("live-suite.{}", o.suite.as_str()));
+    let mut out = String::new();
+    // The schema allows no <properties> in a testcase: observations go to system-out (and to
+    // the testsuite's properties, see `extend`).
+    if !o.observations.is_empty() {
+        out.push_str("observations:\n");
+        for text in &o.observations {
+            out.push_str(&format!("{}\n", clean(text)));
+        }
+    }
     if !o.evidence.is_empty() {
-        let listing = o
-            .evidence
-            .iter()
-            .map(|e| clean(e))
-            .collect::<Vec<_>>()
-            .join("\n");
-        tc.set_system_out(&format!("evidence:\n{listing}\n"));
+        out.push_str("evidence:\n");
+        for e in &o.evidence {
+            out.push_str(&format!("{}\n", clean(e)));
+        }
+    }
+    if !out.is_empty() {
+        tc.set_system_out(&out);
     }
     tc
 }
@@ -107,8 +138,19 @@ fn extend(xml: &str, r: &RunReport) -> String {
         ("git_commit", r.git_commit.as_str()),
     ]
     .iter()
-    .map(|(k, v)| format!("<property name=\"{k}\" value=\"{}\"/>", attr(v)))
+    .map(|(k, v)| property(k, v))
     .collect::<String>();
+    let observations = |s: Suite| {
+        r.outcomes
+            .iter()
+            .filter(|o| o.suite == s)
+            .flat_map(|o| {
+                o.observations
+                    .iter()
+                    .map(|t| property("observation", &format!("{}: {t}", o.id)))
+            })
+            .collect::<String>()
+    };
     let count = |s: Option<Suite>, v: Option<Verdict>| {
         r.outcomes
             .iter()
@@ -139,10 +181,11 @@ fn extend(xml: &str, r: &RunReport) -> String {
                 .into_iter()
                 .find(|s| tag.contains(&format!(" name=\"{}\"", s.as_str())));
             let skipped = name.map_or(0, |s| count(Some(s), Some(Verdict::Skip)));
+            let seen = name.map(observations).unwrap_or_default();
             let empty = tag.ends_with('/');
             out.push_str(tag.trim_end_matches('/'));
             out.push_str(&format!(
-                " skipped=\"{skipped}\"><properties>{props}</properties>"
+                " skipped=\"{skipped}\"><properties>{props}{seen}</properties>"
             ));
             if empty {
                 out.push_str("</testsuite>");
@@ -152,6 +195,10 @@ fn extend(xml: &str, r: &RunReport) -> String {
     }
     out.push_str(rest);
     out
+}
+
+fn property(name: &str, value: &str) -> String {
+    format!("<property name=\"{name}\" value=\"{}\"/>", attr(value))
 }
 
 fn attr(v: &str) -> String {
@@ -173,21 +220,21 @@ mod tests {
     use std::time::Duration;
 
     fn outcome(id: &str, suite: Suite, verdict: Verdict, reason: &str) -> ScenarioOutcome {
-        ScenarioOutcome {
-            id: id.into(),
-            title: "Title".into(),
-            suite,
-            verdict,
-            duration: Duration::from_millis(1500),
-            reason: reason.into(),
-            notes: (verdict != Verdict::Pass).then(|| "observed: x\nexpected: y".into()),
-            evidence: vec![format!("live/{id}/result.json")],
+        let mut o = ScenarioOutcome::new(id, "Title", suite, verdict, reason.into());
+        o.duration = Duration::from_millis(1500);
+        o.notes = (verdict != Verdict::Pass).then(|| "observed: x\nexpected: y".into());
+        o.evidence = vec![format!("live/{id}/result.json")];
+        if verdict == Verdict::Pass {
+            o.observations = vec!["slow <answer> & \"quoted\"".into()];
         }
+        o
     }
 
     pub fn sample() -> RunReport {
         RunReport {
             run_id: "2025-11-14T17-14-05Z".into(),
+            started: std::time::SystemTime::UNIX_EPOCH,
+            target: None,
             stack: "local".into(),
             base_url: "http://127.0.0.1:1/?a=1&b=\"2\"".into(),
             git_commit: "abc".into(),
@@ -243,6 +290,13 @@ mod tests {
             .collect();
         assert!(props.contains(&("base_url", "http://127.0.0.1:1/?a=1&b=\"2\"")));
         assert!(props.contains(&("run_id", "2025-11-14T17-14-05Z")));
+        assert!(props.contains(&("observation", "L01: slow <answer> & \"quoted\"")));
+        let out = live
+            .descendants()
+            .find(|n| n.has_tag_name("system-out"))
+            .and_then(|n| n.text())
+            .unwrap();
+        assert!(out.starts_with("observations:\nslow <answer>"), "{out}");
         let cases: Vec<_> = live
             .children()
             .filter(|n| n.has_tag_name("testcase"))

@@ -1,102 +1,45 @@
-//! The outcome model every report is written from: `summary.txt`, `junit.xml`,
-//! `manifest.json`, the GitHub step summary and outputs.
+//! The reporters: each turns the run's events (`crate::events`) into one output.
+//!
+//! - `terminal`: spinner and lines on stdout;
+//! - `github`: groups, annotations, masks, step summary and outputs (GitHub Actions only);
+//! - `summary`: `summary.txt`;
+//! - `junit`: `junit.xml`;
+//! - `structured`: `events.jsonl`, one JSON line per event;
+//! - `archive`: `manifest.json` and the zip (last: it seals what the others wrote).
+//!
+//! Architecture invariant: the ladder does not import this module; it emits events.
 
+pub mod archive;
 pub mod github;
 pub mod junit;
+pub mod structured;
 pub mod summary;
+pub mod terminal;
 pub mod zip;
 
-use std::path::PathBuf;
-use std::time::Duration;
+use crate::events::Reporter;
+use crate::evidence::Evidence;
+use crate::secrets::Redactor;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every acceptance check held.
-    Pass,
-    /// An acceptance check of the plan did not hold (JUnit `failure`).
-    Fail,
-    /// Infrastructure fault: stack down, timeout, backend stopped answering (JUnit `error`).
-    Error,
-    /// Not run: gated by an earlier failure, not selected, or not applicable.
-    Skip,
+/// Terminal lines only (commands without a run folder: `up`, `list`, `health`, …).
+pub fn console(redactor: Redactor) -> Vec<Box<dyn Reporter>> {
+    vec![
+        Box::new(github::GitHub::new(redactor.clone())),
+        Box::new(terminal::Terminal::new(redactor)),
+    ]
 }
 
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "PASS",
-            Verdict::Fail => "FAIL",
-            Verdict::Error => "ERROR",
-            Verdict::Skip => "SKIP",
-        }
-    }
-}
-
-/// The three JUnit test suites.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Suite {
-    /// L01–L08.
-    Live,
-    /// The mode switch and its health gate.
-    Rollback,
-    /// M01–M04 after the rollback.
-    MockedRerun,
-}
-
-impl Suite {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Suite::Live => "live",
-            Suite::Rollback => "rollback",
-            Suite::MockedRerun => "mocked-rerun",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ScenarioOutcome {
-    /// `L01`..`L08`, `ROLLBACK`, `M01`..`M04`.
-    pub id: String,
-    /// Title, e.g. `Worker Environment Presence`.
-    pub title: String,
-    pub suite: Suite,
-    pub verdict: Verdict,
-    pub duration: Duration,
-    /// One line, already redacted: why it failed, was skipped, or what passed.
-    pub reason: String,
-    /// Longer text (the scenario's notes.txt), already redacted.
-    pub notes: Option<String>,
-    /// Evidence files, relative to the run folder, with `/` separators.
-    pub evidence: Vec<String>,
-}
-
-impl ScenarioOutcome {
-    /// `L01 Worker Environment Presence`: the JUnit testcase name.
-    pub fn display_name(&self) -> String {
-        format!("{} {}", self.id, self.title)
-    }
-}
-
-/// Everything about one run that the reports need.
-#[derive(Debug, Clone)]
-pub struct RunReport {
-    /// The run folder's name, e.g. `2025-11-14T17-14-05Z`.
-    pub run_id: String,
-    pub stack: String,
-    pub base_url: String,
-    pub git_commit: String,
-    pub outcomes: Vec<ScenarioOutcome>,
-    /// `<out>/<run_id>/`.
-    pub run_dir: PathBuf,
-    pub junit_path: PathBuf,
-    pub summary_path: PathBuf,
-    pub zip_path: PathBuf,
-}
-
-impl RunReport {
-    /// Passed only when every scenario that ran passed and at least one ran.
-    pub fn passed(&self) -> bool {
-        let ran = self.outcomes.iter().filter(|o| o.verdict != Verdict::Skip);
-        ran.clone().count() > 0 && ran.into_iter().all(|o| o.verdict == Verdict::Pass)
-    }
+/// Every reporter of a run, in the order their outputs depend on each other: the files
+/// before the archive that lists and zips them; the terminal last, so that it prints the
+/// paths once they exist (and GitHub's group markers come before a scenario's lines).
+pub fn for_run(ev: &Evidence) -> Vec<Box<dyn Reporter>> {
+    let redactor = ev.redactor().clone();
+    vec![
+        Box::new(structured::EventLog::new(ev.clone())),
+        Box::new(summary::SummaryFile::new(ev.clone())),
+        Box::new(junit::JunitFile::new(ev.clone())),
+        Box::new(github::GitHub::new(redactor.clone())),
+        Box::new(archive::Archive::new(ev.clone())),
+        Box::new(terminal::Terminal::new(redactor)),
+    ]
 }

@@ -1,7 +1,40 @@
 //! `summary.txt` (and `mocked/RERUN/summary.txt`): scenario, verdict, duration, one-line
-//! reason.
+//! reason; the run's counts, observations included ("13 passed, 2 observations").
 
-use super::{RunReport, ScenarioOutcome, Verdict};
+use crate::events::{Event, Reporter};
+use crate::evidence::Evidence;
+use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
+
+/// The reporter that writes `summary.txt` when the run finishes.
+pub struct SummaryFile {
+    ev: Evidence,
+}
+
+impl SummaryFile {
+    pub fn new(ev: Evidence) -> Self {
+        SummaryFile { ev }
+    }
+}
+
+impl Reporter for SummaryFile {
+    fn event(&mut self, event: &Event) -> anyhow::Result<()> {
+        if let Event::RunFinished { report } = event {
+            self.ev.write("summary.txt", &run_summary(report))?;
+        }
+        Ok(())
+    }
+}
+
+/// `<base>/summary.txt` of a mocked smoke (`mocked/RERUN`, `mocked/SMOKE`).
+pub fn write_smoke_summary(ev: &Evidence, base: &str, smoke: &[ScenarioOutcome]) {
+    let all_pass = smoke.iter().all(|o| o.verdict == Verdict::Pass);
+    let text = format!(
+        "mocked smoke M01-M04: {}\n\n{}",
+        if all_pass { "PASS" } else { "FAIL" },
+        table(&smoke.iter().collect::<Vec<_>>())
+    );
+    let _ = ev.write(&format!("{base}/summary.txt"), &text);
+}
 
 /// A table row per outcome, aligned.
 pub fn table(outcomes: &[&ScenarioOutcome]) -> String {
@@ -23,10 +56,10 @@ pub fn table(outcomes: &[&ScenarioOutcome]) -> String {
 
 /// The run's `summary.txt`.
 pub fn run_summary(r: &RunReport) -> String {
-    let count = |v: Verdict| r.outcomes.iter().filter(|o| o.verdict == v).count();
+    let count = |v: Verdict| r.count(v);
     format!(
         "live validation suite run {}\nstack: {}\nbase url: {}\ngit commit: {}\nresult: {} \
-         ({} passed, {} failed, {} errors, {} skipped)\n\n{}",
+         ({} passed, {} failed, {} errors, {} skipped, {} observations)\n\n{}{}",
         r.run_id,
         r.stack,
         r.base_url,
@@ -36,28 +69,46 @@ pub fn run_summary(r: &RunReport) -> String {
         count(Verdict::Fail),
         count(Verdict::Error),
         count(Verdict::Skip),
-        table(&r.outcomes.iter().collect::<Vec<_>>())
+        r.observations(),
+        table(&r.outcomes.iter().collect::<Vec<_>>()),
+        observations(r)
+    )
+}
+
+/// The observations, one line each under their scenario (empty when there are none).
+fn observations(r: &RunReport) -> String {
+    let lines: Vec<String> = r
+        .outcomes
+        .iter()
+        .flat_map(|o| {
+            o.observations
+                .iter()
+                .map(move |t| format!("{}: {t}\n", o.id))
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nobservations (beyond the plan's acceptance):\n{}",
+        lines.concat()
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Suite;
-    use std::time::Duration;
+    use crate::outcome::Suite;
 
     #[test]
     fn one_row_per_scenario_with_verdict_duration_and_reason() {
-        let o = ScenarioOutcome {
-            id: "L03".into(),
-            title: "File Listing Verification".into(),
-            suite: Suite::Live,
-            verdict: Verdict::Skip,
-            duration: Duration::from_millis(0),
-            reason: "gated by L02".into(),
-            notes: None,
-            evidence: vec![],
-        };
+        let o = ScenarioOutcome::new(
+            "L03",
+            "File Listing Verification",
+            Suite::Live,
+            Verdict::Skip,
+            "gated by L02".into(),
+        );
         let t = table(&[&o]);
         assert_eq!(t.lines().count(), 2);
         let row = t.lines().nth(1).unwrap();

@@ -8,7 +8,7 @@
 
 use super::health::{wait_healthy, HEALTH_TIMEOUT};
 use super::{Stack, StackOptions};
-use crate::progress::Progress;
+use crate::events::Events;
 use crate::secrets::Secrets;
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};
@@ -17,10 +17,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// The workspace root (where `cargo build -p codex-backend` runs).
-const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 pub struct LocalStack {
     backend_bin: PathBuf,
@@ -36,11 +34,12 @@ pub struct LocalStack {
     mode: Mode,
     child: Option<Child>,
     interrupt_hook: Option<u64>,
+    events: Arc<Events>,
 }
 
 /// Builds `codex-backend` and `codex-worker` (debug) into the xtask's own target folder and
 /// returns their paths.
-pub fn build_binaries(progress: &Progress) -> Result<(PathBuf, PathBuf)> {
+pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     let exe = std::env::current_exe().context("locating the xtask binary")?;
     // <target>/debug/xtask (also when run by `cargo test`: CARGO_BIN_EXE_xtask).
     let profile_dir = exe.parent().context("xtask binary has no folder")?;
@@ -48,9 +47,9 @@ pub fn build_binaries(progress: &Progress) -> Result<(PathBuf, PathBuf)> {
         .parent()
         .context("xtask binary is not in <target>/<profile>")?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    progress.line("local: building codex-backend and codex-worker (cargo build)");
+    events.line("local: building codex-backend and codex-worker (cargo build)");
     let status = Command::new(&cargo)
-        .current_dir(WORKSPACE)
+        .current_dir(crate::project_root())
         .args([
             "build",
             "--quiet",
@@ -79,15 +78,15 @@ pub fn free_port() -> Result<u16> {
 
 impl LocalStack {
     /// Builds, starts in `opts.mode`, and waits for the health gate (30 s).
-    pub fn start(opts: &StackOptions, progress: &Progress) -> Result<Self> {
-        let (backend_bin, built_worker) = build_binaries(progress)?;
+    pub fn start(opts: &StackOptions) -> Result<Self> {
+        let (backend_bin, built_worker) = build_binaries(&opts.events)?;
         // A team can plug in its own worker: WORKER_BIN in the xtask's environment.
         let worker_bin = std::env::var_os("WORKER_BIN")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .unwrap_or(built_worker);
         let data = tempfile::Builder::new()
-            .prefix(&format!("codex-local-{}-", opts.run_id))
+            .prefix(&format!("codex-local-{}-", opts.instance.label()))
             .tempdir()
             .context("creating the local stack's temporary folder")?;
         let data_path = data.path().to_owned();
@@ -104,12 +103,13 @@ impl LocalStack {
             mode: opts.mode,
             child: None,
             interrupt_hook: None,
+            events: Arc::clone(&opts.events),
         };
-        stack.spawn(opts.mode, Some(progress))?;
+        stack.spawn(opts.mode)?;
         Ok(stack)
     }
 
-    fn spawn(&mut self, mode: Mode, progress: Option<&Progress>) -> Result<()> {
+    fn spawn(&mut self, mode: Mode) -> Result<()> {
         self.port = free_port()?;
         let log = File::options()
             .create(true)
@@ -126,14 +126,7 @@ impl LocalStack {
             .env("WORKSPACE_ROOT", self.data_path.join("workspaces"))
             .env("WORKER_RUNNER", "process")
             .env("WORKER_BIN", &self.worker_bin)
-            .env(
-                "USE_DUMMY_WORKER",
-                if mode == Mode::Mocked {
-                    "True"
-                } else {
-                    "False"
-                },
-            )
+            .env("USE_DUMMY_WORKER", super::use_dummy_worker(mode))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -168,14 +161,12 @@ impl LocalStack {
                 let _ = std::fs::remove_dir_all(&data);
             }));
         }
-        if let Some(progress) = progress {
-            progress.line(&format!(
-                "local: backend pid {pgid} on {} in {} mode (data in {})",
-                self.base_url(),
-                mode.as_str(),
-                self.data_path.display()
-            ));
-        }
+        self.events.line(format!(
+            "local: backend pid {pgid} on {} in {} mode (data in {})",
+            self.base_url(),
+            mode.as_str(),
+            self.data_path.display()
+        ));
         let log_path = self.log_path.clone();
         let url = self.base_url();
         let child = self.child.as_mut().expect("just spawned");
@@ -244,7 +235,7 @@ impl Stack for LocalStack {
     fn rollback_to_mocked(&mut self) -> Result<()> {
         self.stop();
         // Same database and workspace root, USE_DUMMY_WORKER=True; the gate checks /healthz.
-        self.spawn(Mode::Mocked, None)
+        self.spawn(Mode::Mocked)
     }
 
     fn take_logs(&mut self) -> Result<Option<String>> {
@@ -260,14 +251,14 @@ impl Stack for LocalStack {
     fn shutdown(&mut self) -> Result<()> {
         if self.keep_up {
             if let Some(child) = self.child.take() {
-                println!(
+                self.events.line(format!(
                     "local: --keep-up: backend pid {} stays up on {} (data in {}); stop it with \
                      `kill -- -{}`",
                     child.id(),
                     self.base_url(),
                     self.data_path.display(),
                     child.id()
-                );
+                ));
             }
             if let Some(d) = self.data.take() {
                 let _ = d.keep();

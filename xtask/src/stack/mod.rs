@@ -1,18 +1,24 @@
 //! Stacks: what runs the backend under test. The ladder only sees this trait.
 //!
 //! - `local`: the backend as a child process with the process runner (`stack/local.rs`).
-//! - `compose`: docker compose with worker containers (`stack/compose.rs`).
+//! - `compose`: docker compose with worker containers (`stack/compose.rs`, its project in
+//!   `compose_project.rs`, its container logs in `docker_logs.rs`; the developer's stack
+//!   and the sweep of killed runs in `dev.rs`).
 //! - `external`: an already running backend given by `--base-url` (`stack/external.rs`).
 
 pub mod compose;
+pub mod compose_project;
+pub mod dev;
+pub mod docker_logs;
 pub mod external;
 pub mod health;
 pub mod local;
 
-use crate::progress::Progress;
+use crate::events::Events;
 use crate::secrets::Secrets;
 use anyhow::Result;
 use codex_contract::Mode;
+use std::sync::Arc;
 
 /// A running backend that the suite can test, roll back and tear down.
 pub trait Stack {
@@ -60,7 +66,7 @@ pub enum StackKind {
 }
 
 /// What every stack constructor gets.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StackOptions {
     /// The mode to start in: live for the ladder, mocked for `smoke` and `up --mocked`.
     pub mode: Mode,
@@ -68,8 +74,37 @@ pub struct StackOptions {
     pub keep_up: bool,
     /// The secrets to hand to the backend's environment (never printed).
     pub secrets: Secrets,
-    /// Names the run (compose project names, labels); unique per run.
-    pub run_id: String,
+    /// A suite run's stack or the developer's.
+    pub instance: Instance,
+    /// Where the stack reports what it does (start-up lines, shutdown, warnings).
+    pub events: Arc<Events>,
+}
+
+/// Whose stack it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Instance {
+    /// A suite run's: named by the run (compose project names, labels, folders), unique.
+    Run { run_id: String },
+    /// The developer's (`cargo xtask up`): compose project `codex-dev` on `CODEX_PORT`.
+    Developer,
+}
+
+impl Instance {
+    /// Names the stack's temporary folders and labels.
+    pub fn label(&self) -> &str {
+        match self {
+            Instance::Run { run_id } => run_id,
+            Instance::Developer => "dev",
+        }
+    }
+}
+
+/// `USE_DUMMY_WORKER` for a mode: the backend's switch (plan section 2).
+pub fn use_dummy_worker(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Mocked => "True",
+        Mode::Live => "False",
+    }
 }
 
 /// `--stack` given, or the default: compose when a Docker engine answers, else local.
@@ -88,9 +123,9 @@ pub fn choose(requested: Option<StackKind>) -> (StackKind, String) {
 }
 
 /// Starts the chosen stack in `opts.mode` and waits until it is healthy.
-pub fn start(kind: StackKind, opts: &StackOptions, progress: &Progress) -> Result<Box<dyn Stack>> {
+pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
     Ok(match kind {
-        StackKind::Local => Box::new(local::LocalStack::start(opts, progress)?),
-        StackKind::Compose => Box::new(compose::ComposeStack::start(opts, progress)?),
+        StackKind::Local => Box::new(local::LocalStack::start(opts)?),
+        StackKind::Compose => Box::new(compose::ComposeStack::start(opts)?),
     })
 }

@@ -4,7 +4,7 @@
 use super::{Ctx, Problem, Project};
 use crate::client::{file_path, Reply};
 use crate::evidence::Folder;
-use crate::freshness::{self, Fresh, JobRef};
+use crate::freshness::{self, AwaitResult, Fresh, JobRef};
 use codex_contract::{
     result_excerpt, FileContents, FileList, JobSummary, ProjectSummary, Status, SECRET_VARS,
 };
@@ -18,23 +18,27 @@ pub fn create_project(
     instruction: &str,
     timeout: Duration,
 ) -> Result<Project, Problem> {
+    let mark = ctx.job_mark();
     let reply = ctx.client.post(
         "/projects/",
         &serde_json::json!({ "instruction": instruction }),
     )?;
     folder.write_json("response.json", &reply.body)?;
     let summary: ProjectSummary = expect_json(&reply, "POST /projects/")?;
+    ctx.job_sent(mark, None);
     folder.write("project_id.txt", &format!("{}\n", summary.id))?;
-    let fresh = freshness::await_result(
-        &ctx.client,
-        ctx.progress,
-        &summary.id,
-        &JobRef::Initial,
-        summary.status,
-        None,
+    let waited = freshness::await_result(AwaitResult {
+        client: &ctx.client,
+        events: ctx.events,
+        pid: &summary.id,
+        job: &JobRef::Initial,
+        posted: summary.status,
+        before: None,
         timeout,
-    )
-    .inspect_err(|_| {
+    });
+    let job_id = waited.as_ref().ok().and_then(|f| f.job_id.clone());
+    ctx.job_settled(mark, job_id.as_deref());
+    let fresh = waited.inspect_err(|_| {
         save_what_was_seen(
             ctx,
             folder,
@@ -59,23 +63,26 @@ pub fn submit_edit(
     instruction: &str,
 ) -> Result<Fresh, Problem> {
     let before = freshness::read_result(&ctx.client, pid)?;
+    let mark = ctx.job_mark();
     let reply = ctx.client.post(
         &format!("/{pid}/jobs"),
         &serde_json::json!({ "job_type": "edit", "instruction": instruction }),
     )?;
     folder.write_json("response.json", &reply.body)?;
     let job: JobSummary = expect_json(&reply, "POST /{project_id}/jobs")?;
+    ctx.job_sent(mark, Some(&job.id));
     let job_path = format!("/{pid}/jobs/{}", job.id);
-    let fresh = freshness::await_result(
-        &ctx.client,
-        ctx.progress,
+    let waited = freshness::await_result(AwaitResult {
+        client: &ctx.client,
+        events: ctx.events,
         pid,
-        &JobRef::Job { id: job.id },
-        job.status,
-        before.as_deref(),
-        ctx.settings.poll_timeout,
-    )
-    .inspect_err(|_| save_what_was_seen(ctx, folder, &job_path, pid))?;
+        job: &JobRef::Job { id: job.id.clone() },
+        posted: job.status,
+        before: before.as_deref(),
+        timeout: ctx.settings.poll_timeout,
+    });
+    ctx.job_settled(mark, Some(&job.id));
+    let fresh = waited.inspect_err(|_| save_what_was_seen(ctx, folder, &job_path, pid))?;
     save_result(folder, &fresh)?;
     Ok(fresh)
 }
@@ -139,7 +146,7 @@ pub fn expect_200<'r>(reply: &'r Reply, call: &str) -> Result<&'r Reply, Problem
     Err(kind(format!(
         "{call} answered HTTP {}: {}",
         reply.status,
-        super::one_line(&reply.body.chars().take(300).collect::<String>())
+        crate::outcome::one_line(&reply.body.chars().take(300).collect::<String>())
     ))
     .expected(format!("{call} answers 200 with the contract's body"))
     .look("response.json in this folder, logs.txt"))

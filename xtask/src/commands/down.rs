@@ -1,0 +1,22 @@
+//! `cargo xtask down`: removes the developer's compose stack (local stacks stop with their
+//! xtask, Ctrl-C on `up`).
+
+use super::EXIT_PASS;
+use crate::cli::DownArgs;
+use crate::events::Events;
+use crate::stack::{self, StackKind};
+use anyhow::Result;
+
+impl DownArgs {
+    pub fn run(self, events: &Events) -> Result<i32> {
+        let (kind, why) = stack::choose(self.stack);
+        match kind {
+            StackKind::Local => events.line(format!(
+                "down: local stack ({why}): nothing to stop; a local stack runs only while its \
+                 xtask runs (`up` until Ctrl-C; `--keep-up` prints the `kill` command)"
+            )),
+            StackKind::Compose => stack::dev::down(events)?,
+        }
+        Ok(EXIT_PASS)
+    }
+}

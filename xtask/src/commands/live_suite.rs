@@ -1,0 +1,115 @@
+//! `cargo xtask live-suite`: the live ladder L01–L08, the rollback and the mocked rerun
+//! M01–M04, then every report.
+
+use super::run::{execute, RunPlan};
+use crate::cli::LiveSuiteArgs;
+use crate::events::Event;
+use crate::evidence::Evidence;
+use crate::ladder::{self, live, mocked, Ctx, Gate, Scenario, Settings};
+use crate::outcome::{ScenarioOutcome, Verdict};
+use crate::report::summary::write_smoke_summary;
+use crate::secrets::Secrets;
+use anyhow::Result;
+use codex_contract::Mode;
+use std::time::Duration;
+
+impl LiveSuiteArgs {
+    /// Returns the exit code (0 pass, 1 a scenario failed).
+    pub fn run(self, secrets: &Secrets) -> Result<i32> {
+        let plan = RunPlan {
+            stack: &self.stack,
+            mocked_base_url: self.mocked_base_url.as_deref(),
+            mode: Mode::Live,
+            settings: Settings {
+                poll_timeout: Duration::from_secs(self.stack.poll_timeout),
+                long_run_seconds: self.long_run_seconds,
+                retries: self.retries,
+            },
+        };
+        execute(plan, secrets, |ctx, ev| run_ladders(ctx, ev, &self))
+    }
+
+    /// Which live scenarios `--from` / `--only` leave out, and why.
+    fn left_out(&self, s: &Scenario) -> Option<String> {
+        if let Some(only) = &self.only {
+            return (s.id != only).then(|| format!("not selected (--only {only})"));
+        }
+        if let Some(from) = &self.from {
+            return (s.id < from.as_str()).then(|| format!("not selected (--from {from})"));
+        }
+        None
+    }
+}
+
+fn run_ladders(ctx: &mut Ctx, ev: &Evidence, args: &LiveSuiteArgs) -> Vec<ScenarioOutcome> {
+    let select = |s: &Scenario| args.left_out(s);
+    let mut outcomes = ladder::run(ctx, ev, "live", &live::LADDER, &select, Gate::open());
+    let rollback_skip = if args.no_rollback {
+        Some("--no-rollback".to_owned())
+    } else {
+        ctx.stack.rollback_unavailable()
+    };
+    let rollback = match rollback_skip {
+        Some(why) => ladder::skipped(&mocked::ROLLBACK, why, ctx.events),
+        None => {
+            record_rollback_trigger(ev, &mut outcomes);
+            ctx.events.emit(Event::Rollback {
+                at: ctx.events.elapsed(),
+            });
+            ladder::run(
+                ctx,
+                ev,
+                "mocked",
+                &[mocked::ROLLBACK],
+                &ladder::run_all,
+                Gate::open(),
+            )
+            .pop()
+            .expect("one scenario")
+        }
+    };
+    let gate = match rollback.verdict {
+        Verdict::Pass => Gate::open(),
+        _ => Gate::closed_by(&rollback.id),
+    };
+    outcomes.push(rollback);
+    let smoke = ladder::run(
+        ctx,
+        ev,
+        "mocked/RERUN",
+        &mocked::SMOKE,
+        &ladder::run_all,
+        gate,
+    );
+    write_smoke_summary(ev, "mocked/RERUN", &smoke);
+    outcomes.extend(smoke);
+    outcomes
+}
+
+/// Plan section 8: the triggering scenario's notes.txt records why the rollback ran (the
+/// first failure, or the last live scenario that ran).
+fn record_rollback_trigger(ev: &Evidence, outcomes: &mut [ScenarioOutcome]) {
+    let failed = outcomes.iter().position(|o| o.verdict.is_failure());
+    let Some(i) = failed.or_else(|| outcomes.iter().rposition(|o| o.verdict == Verdict::Pass))
+    else {
+        return;
+    };
+    let o = &mut outcomes[i];
+    let why = match o.verdict {
+        Verdict::Pass => format!("{} passed as the last live scenario of the ladder", o.id),
+        _ => format!(
+            "{} did not pass ({}): the ladder stopped here",
+            o.id, o.reason
+        ),
+    };
+    let rel = format!("live/{}", o.id);
+    let note = format!(
+        "\nrollback trigger: {why}.\nrollback: restart in mocked mode (USE_DUMMY_WORKER=True) on \
+         the same data, then the mocked smoke M01-M04; results in mocked/ROLLBACK/ and \
+         mocked/RERUN/summary.txt (started {}).\n",
+        codex_contract::now_iso8601()
+    );
+    if ev.append(&format!("{rel}/notes.txt"), &note).is_ok() {
+        o.evidence = ev.files_under(&rel);
+    }
+}

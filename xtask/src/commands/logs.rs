@@ -1,0 +1,13 @@
+//! `cargo xtask logs`: the backend output of the developer's compose stack, redacted.
+
+use super::EXIT_PASS;
+use crate::events::Events;
+use anyhow::Result;
+
+pub fn run(events: &Events) -> Result<i32> {
+    let out = crate::stack::dev::logs()?;
+    for line in out.lines() {
+        events.line(line);
+    }
+    Ok(EXIT_PASS)
+}

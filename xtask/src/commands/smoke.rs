@@ -1,0 +1,38 @@
+//! `cargo xtask smoke`: M01–M04 alone against a backend started in mocked mode.
+
+use super::run::{execute, RunPlan};
+use crate::cli::SmokeArgs;
+use crate::ladder::{self, mocked, Gate, Settings};
+use crate::report::summary::write_smoke_summary;
+use crate::secrets::Secrets;
+use anyhow::Result;
+use codex_contract::Mode;
+use std::time::Duration;
+
+impl SmokeArgs {
+    pub fn run(self, secrets: &Secrets) -> Result<i32> {
+        let plan = RunPlan {
+            stack: &self.stack,
+            mocked_base_url: None,
+            mode: Mode::Mocked,
+            settings: Settings {
+                poll_timeout: Duration::from_secs(self.stack.poll_timeout),
+                long_run_seconds: 0,
+                retries: 0,
+            },
+        };
+        execute(plan, secrets, |ctx, ev| {
+            let base = "mocked/SMOKE";
+            let smoke = ladder::run(
+                ctx,
+                ev,
+                base,
+                &mocked::SMOKE,
+                &ladder::run_all,
+                Gate::open(),
+            );
+            write_smoke_summary(ev, base, &smoke);
+            smoke
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! `cargo xtask up`: a compose stack is left running (`down` stops it); the local stack
+//! runs in the foreground until Ctrl-C (its children never outlive the xtask).
+
+use super::EXIT_PASS;
+use crate::cli::UpArgs;
+use crate::events::Events;
+use crate::secrets::Secrets;
+use crate::stack::{self, Instance, StackKind, StackOptions};
+use anyhow::Result;
+use codex_contract::Mode;
+use std::sync::Arc;
+
+impl UpArgs {
+    pub fn run(self, secrets: &Secrets, events: Arc<Events>) -> Result<i32> {
+        let mode = if self.mocked {
+            Mode::Mocked
+        } else {
+            Mode::Live
+        };
+        let (kind, why) = stack::choose(self.stack);
+        let foreground = kind == StackKind::Local;
+        events.line(format!(
+            "stack: {} ({why})",
+            format!("{kind:?}").to_lowercase()
+        ));
+        super::run::preamble(secrets, &events);
+        let opts = StackOptions {
+            mode,
+            // Compose: left running for `down`; local: stops with this xtask.
+            keep_up: !foreground,
+            secrets: secrets.clone(),
+            instance: Instance::Developer,
+            events: Arc::clone(&events),
+        };
+        let mut stack = stack::start(kind, &opts)?;
+        events.line(format!(
+            "up: {} stack healthy in {} mode at {} (API {}{}){}",
+            stack.name(),
+            mode.as_str(),
+            stack.base_url(),
+            stack.base_url(),
+            codex_contract::API_V1,
+            if foreground {
+                "; Ctrl-C stops it"
+            } else {
+                "; `cargo xtask down` stops it"
+            }
+        ));
+        if !foreground {
+            stack.shutdown()?; // keep_up: leaves it running
+            return Ok(EXIT_PASS);
+        }
+        loop {
+            std::thread::park();
+        }
+    }
+}

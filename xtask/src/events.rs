@@ -1,0 +1,188 @@
+//! What a run tells its reporters (nextest's model: the runner emits events, reporters
+//! consume them, the runner never prints).
+//!
+//! The ladder, the stacks and the polling hold an `&Events` and `emit` into it; `Events`
+//! fans each event out to every registered `Reporter` in order (`report/` has one module per
+//! reporter). Architecture invariant: outside the reporters and `main.rs` nothing prints.
+
+use crate::outcome::{Attempt, RunReport, ScenarioOutcome, Suite};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+/// One thing that happened during a run. Offsets (`at`, `after`) count from the run's start.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The stack is up; the ladder is about to start.
+    RunStarted {
+        run_id: String,
+        stack: String,
+        base_url: String,
+        /// The target profile, when known.
+        target: Option<serde_json::Value>,
+    },
+    /// A scenario starts running (not sent for skipped scenarios).
+    ScenarioStarted {
+        id: String,
+        title: String,
+        suite: Suite,
+        at: Duration,
+    },
+    /// A scenario sent a job (`POST /projects/` or `POST /{pid}/jobs`).
+    JobSubmitted {
+        scenario: String,
+        job_id: Option<String>,
+        at: Duration,
+    },
+    /// The wait for a job's result ended (with its result or without).
+    JobSettled {
+        scenario: String,
+        job_id: Option<String>,
+        at: Duration,
+    },
+    /// An attempt did not pass; `will_retry`: another attempt follows.
+    AttemptFailed {
+        scenario: String,
+        attempt: Attempt,
+        will_retry: bool,
+    },
+    /// Something the suite checks beyond the plan's acceptance did not hold (one line).
+    Observation { scenario: String, text: String },
+    /// A scenario is over (passed, failed, errored or skipped).
+    ScenarioFinished { outcome: ScenarioOutcome },
+    /// The stack rolls back to mocked mode (plan section 8).
+    Rollback { at: Duration },
+    /// A signal ended the run early (sent by the interrupt path; every reporter handles it).
+    #[allow(dead_code)] // Emitted by the partial-report-on-SIGTERM path, not yet wired.
+    RunInterrupted { signal: String, after: Duration },
+    /// The run is over: every reporter writes what it owes.
+    RunFinished { report: RunReport },
+    /// A line of progress text (stack start-up, warnings).
+    Line { text: String },
+    /// What a running scenario waits for now (a spinner's message).
+    Waiting { what: String },
+}
+
+/// Consumes events. Reporters keep their own state (no global state).
+pub trait Reporter: Send {
+    /// Handles one event. An `Err` is remembered by `Events` and returned by `finish`.
+    fn event(&mut self, event: &Event) -> anyhow::Result<()>;
+}
+
+/// The fan-out: every event goes to each reporter, in registration order.
+pub struct Events {
+    reporters: Mutex<Vec<Box<dyn Reporter>>>,
+    errors: Mutex<Vec<anyhow::Error>>,
+    start: Instant,
+    started: SystemTime,
+}
+
+impl Events {
+    pub fn new(reporters: Vec<Box<dyn Reporter>>) -> Self {
+        Events {
+            reporters: Mutex::new(reporters),
+            errors: Mutex::new(Vec::new()),
+            start: Instant::now(),
+            started: SystemTime::now(),
+        }
+    }
+
+    /// No reporter: events go nowhere (tests).
+    #[cfg(test)]
+    pub fn silent() -> Self {
+        Events::new(Vec::new())
+    }
+
+    /// Wall-clock start of the run.
+    pub fn started(&self) -> SystemTime {
+        self.started
+    }
+
+    /// Time since the run started (the offsets of the timeline).
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    pub fn emit(&self, event: Event) {
+        let mut reporters = self.reporters.lock().unwrap_or_else(|p| p.into_inner());
+        for r in reporters.iter_mut() {
+            if let Err(e) = r.event(&event) {
+                self.errors
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(e);
+            }
+        }
+    }
+
+    /// A line of progress text.
+    pub fn line(&self, text: impl Into<String>) {
+        self.emit(Event::Line { text: text.into() });
+    }
+
+    /// What the running scenario waits for now.
+    pub fn waiting(&self, what: impl Into<String>) {
+        self.emit(Event::Waiting { what: what.into() });
+    }
+
+    /// Sends `RunFinished`; the first error any reporter returned during the run, if any.
+    pub fn finish(&self, report: RunReport) -> anyhow::Result<()> {
+        self.emit(Event::RunFinished { report });
+        let mut errors = self.errors.lock().unwrap_or_else(|p| p.into_inner());
+        let first = errors.drain(..).next();
+        match first {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    struct Record(Arc<Mutex<Vec<String>>>, &'static str);
+
+    impl Reporter for Record {
+        fn event(&mut self, event: &Event) -> anyhow::Result<()> {
+            if let Event::Line { text } = event {
+                self.0.lock().unwrap().push(format!("{}:{text}", self.1));
+                if text == "fail" {
+                    anyhow::bail!("{} could not write", self.1);
+                }
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_reporter_gets_every_event_in_order_and_errors_surface_at_the_end() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let events = Events::new(vec![
+            Box::new(Record(seen.clone(), "a")),
+            Box::new(Record(seen.clone(), "b")),
+        ]);
+        events.line("one");
+        events.line("fail");
+        assert_eq!(
+            *seen.lock().unwrap(),
+            ["a:one", "b:one", "a:fail", "b:fail"]
+        );
+        let report = crate::outcome::RunReport {
+            run_id: String::new(),
+            started: events.started(),
+            stack: String::new(),
+            base_url: String::new(),
+            git_commit: String::new(),
+            target: None,
+            outcomes: Vec::new(),
+            run_dir: Default::default(),
+            junit_path: Default::default(),
+            summary_path: Default::default(),
+            zip_path: Default::default(),
+        };
+        let err = events.finish(report).unwrap_err();
+        assert_eq!(err.to_string(), "a could not write");
+    }
+}

@@ -1,0 +1,371 @@
+//! The outcome model: what a scenario found (`Pass`, `Problem`), what the ladder made of it
+//! (`ScenarioOutcome`, with its earlier attempts, observations and job marks) and the whole
+//! run (`RunReport`). Every reporter is written from these types.
+//!
+//! Architecture invariant: this is a leaf module. It imports nothing of the xtask, so that
+//! the ladder, the polling, the stacks and the reporters can all depend on it without a
+//! cycle.
+
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Verdict {
+    /// Every acceptance check held.
+    Pass,
+    /// An acceptance check of the plan did not hold (JUnit `failure`).
+    Fail,
+    /// Infrastructure fault: stack down, timeout, backend stopped answering (JUnit `error`).
+    Error,
+    /// Not run: gated by an earlier failure, not selected, or not applicable.
+    Skip,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Error => "ERROR",
+            Verdict::Skip => "SKIP",
+        }
+    }
+
+    /// `Fail` or `Error`: the scenario ran and did not pass.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Verdict::Fail | Verdict::Error)
+    }
+}
+
+/// The three JUnit test suites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Suite {
+    /// L01–L08.
+    Live,
+    /// The mode switch and its health gate.
+    Rollback,
+    /// M01–M04 after the rollback.
+    MockedRerun,
+}
+
+impl Suite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suite::Live => "live",
+            Suite::Rollback => "rollback",
+            Suite::MockedRerun => "mocked-rerun",
+        }
+    }
+}
+
+/// Missed acceptance check (JUnit `failure`) or infrastructure fault (JUnit `error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Fail,
+    Error,
+}
+
+impl From<Kind> for Verdict {
+    fn from(kind: Kind) -> Verdict {
+        match kind {
+            Kind::Fail => Verdict::Fail,
+            Kind::Error => Verdict::Error,
+        }
+    }
+}
+
+/// Why a scenario did not pass: the `notes.txt` fields.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: Kind,
+    /// Observed: one line.
+    pub reason: String,
+    pub expected: Option<String>,
+    pub suspected: Option<String>,
+    pub look: Option<String>,
+}
+
+impl Problem {
+    pub fn fail(reason: impl Into<String>) -> Self {
+        Self::new(Kind::Fail, reason)
+    }
+
+    pub fn error(reason: impl Into<String>) -> Self {
+        Self::new(Kind::Error, reason)
+    }
+
+    fn new(kind: Kind, reason: impl Into<String>) -> Self {
+        Problem {
+            kind,
+            reason: one_line(&reason.into()),
+            expected: None,
+            suspected: None,
+            look: None,
+        }
+    }
+
+    pub fn expected(mut self, s: impl Into<String>) -> Self {
+        self.expected = Some(s.into());
+        self
+    }
+
+    pub fn suspect(mut self, s: impl Into<String>) -> Self {
+        self.suspected = Some(s.into());
+        self
+    }
+
+    pub fn look(mut self, s: impl Into<String>) -> Self {
+        self.look = Some(s.into());
+        self
+    }
+}
+
+/// Transport and I/O faults while talking to the backend are infrastructure errors.
+impl From<anyhow::Error> for Problem {
+    fn from(e: anyhow::Error) -> Self {
+        Problem::error(format!("{e:#}"))
+            .suspect("the backend is down, restarting or answering something else")
+            .look("logs.txt in this folder (backend output)")
+    }
+}
+
+/// `Err(Problem::fail(reason))` unless `cond`.
+pub fn ensure(cond: bool, reason: impl FnOnce() -> String) -> Result<(), Problem> {
+    if cond {
+        Ok(())
+    } else {
+        Err(Problem::fail(reason()))
+    }
+}
+
+/// A passing scenario: what passed, an optional note (a structured limitation), and what
+/// the suite observed beyond the plan's acceptance.
+#[derive(Debug, Clone)]
+pub struct Pass {
+    pub reason: String,
+    pub note: Option<String>,
+    /// One-line observations: checks beyond the plan's acceptance that did not hold.
+    pub observations: Vec<String>,
+}
+
+impl Pass {
+    pub fn new(reason: impl Into<String>) -> Self {
+        Pass {
+            reason: one_line(&reason.into()),
+            note: None,
+            observations: Vec::new(),
+        }
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// Adds an observation (one line) to this pass (or call `Ctx::observe` on the way).
+    #[allow(dead_code)] // For scenarios whose observations come with their pass.
+    pub fn observe(mut self, text: impl Into<String>) -> Self {
+        self.observations.push(one_line(&text.into()));
+        self
+    }
+}
+
+pub type ScenarioResult = Result<Pass, Problem>;
+
+/// An earlier attempt of a retried scenario that did not pass.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    /// 1-based.
+    pub number: u32,
+    pub verdict: Verdict,
+    /// One line, redacted.
+    pub reason: String,
+    pub duration: Duration,
+    /// Run-relative, e.g. `live/L05/attempt-1`.
+    pub evidence_dir: String,
+}
+
+/// One job a scenario sent, for the timeline: offsets from the start of the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobMark {
+    /// Known once the backend named it (an initial job may only be known when it settles).
+    pub job_id: Option<String>,
+    pub submitted_at: Duration,
+    /// When the wait for its result ended (`None`: it never did, e.g. the scenario failed
+    /// before the wait).
+    pub settled_at: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioOutcome {
+    /// `L01`..`L08`, `ROLLBACK`, `M01`..`M04`.
+    pub id: String,
+    /// Title, e.g. `Worker Environment Presence`.
+    pub title: String,
+    pub suite: Suite,
+    pub verdict: Verdict,
+    /// When the scenario started, from the start of the run.
+    pub started_at: Duration,
+    pub duration: Duration,
+    /// One line, already redacted: why it failed, was skipped, or what passed.
+    pub reason: String,
+    /// Longer text (the scenario's notes.txt), already redacted.
+    pub notes: Option<String>,
+    /// Evidence files, relative to the run folder, with `/` separators.
+    pub evidence: Vec<String>,
+    /// One-line observations (beyond the plan's acceptance), already redacted.
+    pub observations: Vec<String>,
+    /// The earlier attempts that did not pass (`--retries`); empty without a retry.
+    pub failed_attempts: Vec<Attempt>,
+    /// The jobs the (last) attempt sent.
+    pub jobs: Vec<JobMark>,
+}
+
+impl ScenarioOutcome {
+    /// An outcome with no timing, evidence, observation, attempt or job yet.
+    pub fn new(id: &str, title: &str, suite: Suite, verdict: Verdict, reason: String) -> Self {
+        ScenarioOutcome {
+            id: id.into(),
+            title: title.into(),
+            suite,
+            verdict,
+            started_at: Duration::ZERO,
+            duration: Duration::ZERO,
+            reason,
+            notes: None,
+            evidence: Vec::new(),
+            observations: Vec::new(),
+            failed_attempts: Vec::new(),
+            jobs: Vec::new(),
+        }
+    }
+
+    /// `L01 Worker Environment Presence`: the JUnit testcase name.
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.id, self.title)
+    }
+
+    /// Passed after at least one failed attempt.
+    pub fn is_flaky(&self) -> bool {
+        self.verdict == Verdict::Pass && !self.failed_attempts.is_empty()
+    }
+}
+
+/// Everything about one run that the reports need.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The run folder's name, e.g. `2025-11-14T17-14-05Z`.
+    pub run_id: String,
+    /// Wall-clock start of the run.
+    pub started: SystemTime,
+    pub stack: String,
+    pub base_url: String,
+    pub git_commit: String,
+    /// The target profile (what the backend under test is and can do), when known.
+    pub target: Option<serde_json::Value>,
+    pub outcomes: Vec<ScenarioOutcome>,
+    /// `<out>/<run_id>/`.
+    pub run_dir: PathBuf,
+    pub junit_path: PathBuf,
+    pub summary_path: PathBuf,
+    pub zip_path: PathBuf,
+}
+
+impl RunReport {
+    /// Passed only when every scenario that ran passed and at least one ran.
+    pub fn passed(&self) -> bool {
+        let ran = self.outcomes.iter().filter(|o| o.verdict != Verdict::Skip);
+        ran.clone().count() > 0 && ran.into_iter().all(|o| o.verdict == Verdict::Pass)
+    }
+
+    /// How many observations the scenarios made.
+    pub fn observations(&self) -> usize {
+        self.outcomes.iter().map(|o| o.observations.len()).sum()
+    }
+
+    /// How many scenarios have `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.verdict == verdict)
+            .count()
+    }
+
+    /// The verdict of the whole run: PASS when every scenario that ran passed (and one
+    /// ran), else FAIL when an acceptance check failed, else ERROR for an infrastructure
+    /// fault, else SKIP (nothing ran).
+    pub fn overall_verdict(&self) -> Verdict {
+        if self.passed() {
+            Verdict::Pass
+        } else if self.count(Verdict::Fail) > 0 {
+            Verdict::Fail
+        } else if self.count(Verdict::Error) > 0 {
+            Verdict::Error
+        } else {
+            Verdict::Skip
+        }
+    }
+
+    /// The first scenario that did not pass, if any.
+    pub fn first_failure(&self) -> Option<&ScenarioOutcome> {
+        self.outcomes.iter().find(|o| o.verdict.is_failure())
+    }
+}
+
+/// Flattens to one line (reasons go into one-line reports and XML attributes).
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(verdicts: &[Verdict]) -> RunReport {
+        RunReport {
+            run_id: "r".into(),
+            started: SystemTime::UNIX_EPOCH,
+            stack: "local".into(),
+            base_url: String::new(),
+            git_commit: String::new(),
+            target: None,
+            outcomes: verdicts
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let mut o =
+                        ScenarioOutcome::new(&format!("L0{i}"), "t", Suite::Live, *v, "r".into());
+                    o.observations = vec!["seen".into()];
+                    o
+                })
+                .collect(),
+            run_dir: PathBuf::new(),
+            junit_path: PathBuf::new(),
+            summary_path: PathBuf::new(),
+            zip_path: PathBuf::new(),
+        }
+    }
+
+    #[test]
+    fn overall_verdict_prefers_fail_over_error_and_needs_one_run() {
+        use Verdict::*;
+        assert_eq!(report(&[Pass, Skip]).overall_verdict(), Pass);
+        assert_eq!(report(&[Error, Fail]).overall_verdict(), Fail);
+        assert_eq!(report(&[Error, Skip]).overall_verdict(), Error);
+        assert_eq!(report(&[Skip]).overall_verdict(), Skip);
+        assert_eq!(report(&[]).overall_verdict(), Skip);
+        assert_eq!(report(&[Pass, Pass]).observations(), 2);
+    }
+
+    #[test]
+    fn problems_and_passes_keep_one_line() {
+        let p = Problem::fail("a\n  b").expected("x");
+        assert_eq!((p.kind, p.reason.as_str()), (Kind::Fail, "a b"));
+        let pass = Pass::new("ok").observe("slow\nanswer");
+        assert_eq!(pass.observations, ["slow answer"]);
+        assert_eq!(Verdict::from(Kind::Error), Verdict::Error);
+    }
+}

@@ -1,0 +1,226 @@
+//! A compose project: the compose CLI with the stack's file, project name and port, and the
+//! commands the stacks run on it (`up` of the backend, its container's state, `down`).
+//!
+//! One compose project per run (`codex-<run id>-<pid>`, also the `CODEX_STACK_ID` that names
+//! the workspaces volume and labels the worker containers) on a free host port, so parallel
+//! runs on one host never collide; the developer's stack is `codex-dev` (`stack/dev.rs`).
+
+use super::docker_logs::read_logs;
+use super::local::free_port;
+use crate::docker::{self, ComposeCli};
+use crate::secrets::Secrets;
+use anyhow::{bail, Context, Result};
+use codex_contract::{Mode, SECRET_VARS};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// `up` retries with another free port when one was taken between choice and bind.
+const PORT_ATTEMPTS: usize = 4;
+
+/// Whose port the project publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Port {
+    /// A free port we chose: another one is tried when it was taken meanwhile.
+    Chosen,
+    /// The developer's port (`CODEX_PORT`): not ours to change.
+    Fixed,
+}
+
+/// What every compose command of one stack needs: the CLI, the file, the project, the port.
+/// Cheap to clone, so that the Ctrl-C hook can tear the stack down from another thread.
+#[derive(Debug, Clone)]
+pub struct ComposeProject {
+    pub cli: ComposeCli,
+    pub file: PathBuf,
+    pub name: String,
+    pub port: u16,
+    /// `true` once torn down. Held while `up` or `down` runs, so that a Ctrl-C teardown
+    /// waits for a running `up` and a later `up` (the suite carries on until the handler
+    /// exits) cannot bring the stack back after it.
+    pub torn_down: Arc<Mutex<bool>>,
+}
+
+impl ComposeProject {
+    /// A compose command with the stack's interpolation variables set. `CODEX_STACK_ID` must
+    /// be the same for every command, or `down -v` would look for another volume name.
+    fn compose(&self, args: &[&str]) -> duct::Expression {
+        self.cli
+            .cmd(&self.name, &self.file, args)
+            .env("CODEX_STACK_ID", &self.name)
+            .env("CODEX_PORT", self.port.to_string())
+            .stdin_null()
+    }
+
+    /// Runs a compose command, capturing its output; fails with that output.
+    pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
+        let mut expr = self.compose(args);
+        for (k, v) in env {
+            expr = expr.env(k, v);
+        }
+        let out = expr
+            .stderr_to_stdout()
+            .stdout_capture()
+            .unchecked()
+            .run()
+            .with_context(|| format!("running {} {}", self.cli.description, args.join(" ")))?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            bail!(
+                "`{} -p {} {}` failed ({}):\n{}",
+                self.cli.description,
+                self.name,
+                args.join(" "),
+                out.status,
+                docker::tail(&text, 25)
+            );
+        }
+        Ok(text)
+    }
+
+    /// `up -d` of the backend in `mode`, with the secrets in the child's environment only.
+    /// Another free port is tried when the chosen one was taken meanwhile (`Port::Fixed`:
+    /// the developer's port is not ours to change, so it fails with the fix instead).
+    pub fn up(&mut self, mode: Mode, secrets: &Secrets, port: Port) -> Result<()> {
+        let gate = Arc::clone(&self.torn_down);
+        let torn_down = gate.lock().unwrap_or_else(|p| p.into_inner());
+        if *torn_down {
+            bail!(
+                "compose project {} was torn down (interrupted): not starting it again",
+                self.name
+            );
+        }
+        let dummy = super::use_dummy_worker(mode);
+        for attempt in 1..=PORT_ATTEMPTS {
+            let mut expr = self
+                .compose(&["up", "-d", "--no-build", "--force-recreate", "backend"])
+                .env("USE_DUMMY_WORKER", dummy);
+            // Each secret is either set from `secrets` or removed, never both: duct applies
+            // the innermost (first called) setting last.
+            for var in SECRET_VARS {
+                expr = match secrets.env_pairs().find(|(k, _)| *k == var) {
+                    Some((k, v)) => expr.env(k, v),
+                    None => expr.env_remove(var),
+                };
+            }
+            let out = expr
+                .stderr_to_stdout()
+                .stdout_capture()
+                .unchecked()
+                .run()
+                .context("running compose up")?;
+            if out.status.success() {
+                return Ok(());
+            }
+            let text = String::from_utf8_lossy(&out.stdout);
+            let port_taken = text.contains("port is already allocated")
+                || text.contains("address already in use");
+            if port_taken && port == Port::Fixed {
+                bail!(
+                    "port {} is in use, so the backend cannot publish it: stop what listens \
+                     there (`ss -ltnp | grep :{}`; an old stack: `cargo xtask down --stack \
+                     compose`) or choose another with CODEX_PORT=<port>",
+                    self.port,
+                    self.port
+                );
+            }
+            if port_taken && attempt < PORT_ATTEMPTS {
+                self.port = free_port()?;
+                continue;
+            }
+            bail!(
+                "`{} -p {} up` failed ({}):\n{}\n{}",
+                self.cli.description,
+                self.name,
+                out.status,
+                docker::tail(&text, 25),
+                if port_taken {
+                    "every free port we chose was taken before the backend could bind it: \
+                     retry, or free some ports"
+                } else {
+                    "see the output above; `docker ps -a` and `docker logs` show the backend \
+                     container"
+                }
+            );
+        }
+        unreachable!("the loop returns or fails on its last attempt")
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The backend container's id, if it exists.
+    pub fn backend_id(&self) -> Result<Option<String>> {
+        let out = self.run(&["ps", "-q", "backend"], &[])?;
+        Ok(out.split_whitespace().last().map(str::to_owned))
+    }
+
+    /// `Ok` while the backend container runs; its state and last log lines otherwise.
+    pub fn backend_alive(&self, id: &str) -> Result<()> {
+        let out = duct::cmd!(
+            "docker",
+            "inspect",
+            "--format",
+            "{{.State.Status}} exit={{.State.ExitCode}}",
+            id
+        )
+        .stdin_null()
+        .stderr_to_stdout()
+        .stdout_capture()
+        .unchecked()
+        .run()
+        .context("inspecting the backend container")?;
+        let state = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        if out.status.success() && state.starts_with("running") {
+            return Ok(());
+        }
+        let logs = read_logs(id, None)
+            .map(|l| docker::tail(&l.text(), 20))
+            .unwrap_or_default();
+        bail!(
+            "the backend container of {} is not running ({state}); its last output:\n{logs}",
+            self.name
+        )
+    }
+
+    /// Worker containers by label, then `down -v --remove-orphans`, then the label again
+    /// (a worker started while `down` ran). Safe to call twice.
+    pub fn teardown(&self) -> Result<()> {
+        let mut torn_down = self.torn_down.lock().unwrap_or_else(|p| p.into_inner());
+        *torn_down = true;
+        docker::remove_stack_workers(&self.name)?;
+        self.run(&["down", "-v", "--remove-orphans", "--timeout", "5"], &[])?;
+        docker::remove_stack_workers(&self.name)?;
+        Ok(())
+    }
+}
+
+/// `codex-<run id>-<pid>` in the characters compose accepts (lowercase letters, digits,
+/// `-`, `_`): the pid keeps two runs started in the same second apart.
+pub fn project_name(run_id: &str, pid: u32) -> String {
+    let id: String = run_id
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("codex-{id}-{pid}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_names_are_valid_and_unique_per_process() {
+        let a = project_name("2025-11-14T17-14-05Z", 41);
+        assert_eq!(a, "codex-2025-11-14t17-14-05z-41");
+        assert_ne!(a, project_name("2025-11-14T17-14-05Z", 42));
+        assert_eq!(project_name("Run 1:x", 7), "codex-run-1-x-7");
+    }
+}
