@@ -1,10 +1,20 @@
 //! The command line (`cargo xtask …`).
 
+use crate::ladder::live::LADDER;
 use crate::stack::StackKind;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
-const LIVE_IDS: [&str; 8] = ["L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08"];
+/// The ids `--from` and `--only` accept: the live ladder's, in order.
+const LIVE_IDS: [&str; LADDER.len()] = {
+    let mut ids = [""; LADDER.len()];
+    let mut i = 0;
+    while i < ids.len() {
+        ids[i] = LADDER[i].id;
+        i += 1;
+    }
+    ids
+};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -5,6 +5,8 @@ mod cli;
 mod client;
 mod commands;
 mod docker;
+#[cfg(test)]
+mod docs_sync;
 mod events;
 mod evidence;
 mod freshness;

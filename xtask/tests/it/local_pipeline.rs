@@ -2,9 +2,7 @@
 //! real SQLite): evidence tree, excerpts, JUnit parsed back (and schema-valid), zip entries,
 //! the planted secret; and a failure path with a worker that breaks edits.
 
-mod support;
-
-use support::{assert_junit_valid, local_suite};
+use crate::support::{assert_junit_valid, local_suite};
 
 const SECRET: &str = "sk-local-PLANTED-0a9b8c7d6e";
 

@@ -1,7 +1,5 @@
 //! Shared by the integration tests: run the real xtask binary and read its run folder.
 
-#![allow(dead_code)]
-
 pub mod fake_backend;
 
 use std::path::{Path, PathBuf};

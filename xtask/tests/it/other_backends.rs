@@ -2,10 +2,8 @@
 //! result.json, the previous result left in place, no /healthz, redirects): the freshness
 //! rule, gating, the redactor, exit codes.
 
-mod support;
-
-use support::fake_backend::{self, Config, Fake};
-use support::{assert_junit_valid, xtask, Run};
+use crate::support::fake_backend::{self, Config, Fake};
+use crate::support::{assert_junit_valid, xtask, Run};
 
 fn mocked_twin() -> fake_backend::Fake {
     fake_backend::start(Config {

@@ -3,11 +3,9 @@
 //! stack. Checks the masks come first, a group per scenario, annotations, the summary table
 //! and the outputs.
 
-mod support;
-
+use crate::support::fake_backend::{self, Config};
+use crate::support::{local_suite, xtask};
 use std::path::{Path, PathBuf};
-use support::fake_backend::{self, Config};
-use support::{local_suite, xtask};
 
 const KEY: &str = "sk-gh-PLANTED-5f4e3d2c1b";
 /// Holds a `%`: its mask must be escaped (`%25`) or the runner would mask another value.

@@ -1,0 +1,9 @@
+//! The xtask's integration tests, one binary (each binary links the whole dependency tree):
+//! the real `xtask` binary against real stacks and test doubles.
+
+mod compose;
+mod github;
+mod local_lifecycle;
+mod local_pipeline;
+mod other_backends;
+mod support;
