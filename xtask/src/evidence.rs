@@ -89,12 +89,12 @@ impl Evidence {
 
     /// Writes a run-level file (`summary.txt`, `junit.xml`) through the redactor.
     pub fn write(&self, rel: &str, content: &str) -> Result<Vec<Leak>> {
-        write_redacted(&self.dir, rel, content, &self.redactor, false)
+        write_redacted(&self.dir, rel, content, &self.redactor, Write::Replace)
     }
 
     /// Appends to a file (e.g. the rollback trigger note in a scenario's notes.txt).
     pub fn append(&self, rel: &str, content: &str) -> Result<Vec<Leak>> {
-        write_redacted(&self.dir, rel, content, &self.redactor, true)
+        write_redacted(&self.dir, rel, content, &self.redactor, Write::Append)
     }
 
     /// Files under `rel` (relative to the run folder, `/` separators, sorted).
@@ -145,12 +145,19 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// What a write does to an existing file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    Replace,
+    Append,
+}
+
 fn write_redacted(
     run_dir: &Path,
     rel: &str,
     content: &str,
     redactor: &Redactor,
-    append: bool,
+    how: Write,
 ) -> Result<Vec<Leak>> {
     let path = run_dir.join(rel);
     if let Some(parent) = path.parent() {
@@ -158,8 +165,8 @@ fn write_redacted(
             .with_context(|| format!("creating {}", parent.display()))?;
     }
     let r = redactor.redact(content);
-    if append {
-        use std::io::Write;
+    if how == Write::Append {
+        use std::io::Write as _;
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -201,7 +208,7 @@ impl Folder {
     /// Writes `name` (a plan file name) through the redactor.
     pub fn write(&mut self, name: &str, content: &str) -> Result<()> {
         let rel = format!("{}/{name}", self.rel);
-        let leaks = write_redacted(&self.run_dir, &rel, content, &self.redactor, false)?;
+        let leaks = write_redacted(&self.run_dir, &rel, content, &self.redactor, Write::Replace)?;
         self.leaks.extend(leaks);
         Ok(())
     }

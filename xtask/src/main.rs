@@ -10,10 +10,12 @@ mod docs_sync;
 mod events;
 mod evidence;
 mod freshness;
+mod images;
 mod interrupt;
 mod ladder;
 mod outcome;
 mod poll;
+mod process;
 mod report;
 mod secrets;
 mod stack;
@@ -53,7 +55,7 @@ fn main() {
     let code = result.unwrap_or_else(|e| {
         let msg = secrets.redactor().redact(&format!("{e:#}")).text;
         eprintln!("setup error (exit 2): {msg}");
-        report::github::report_setup_error(&msg);
+        report::github_summary::report_setup_error(&msg);
         EXIT_SETUP
     });
     std::process::exit(code);

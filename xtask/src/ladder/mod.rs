@@ -94,7 +94,8 @@ impl<'a> Ctx<'a> {
         self.recorded.observations.push(text);
     }
 
-    /// A job is about to be sent: its timeline mark (see `job_sent`, `job_settled`).
+    /// A job is about to be sent: its timeline mark (see `job_sent`, `job_settled`). The
+    /// marks end up in `ScenarioOutcome::jobs`, and as `JobSubmitted`/`JobSettled` events.
     pub fn job_mark(&mut self) -> usize {
         self.recorded.jobs.push(JobMark {
             job_id: None,
@@ -104,8 +105,18 @@ impl<'a> Ctx<'a> {
         self.recorded.jobs.len() - 1
     }
 
-    /// The backend accepted the job of `mark` (its id when the answer names one).
-    pub fn job_sent(&mut self, mark: usize, job_id: Option<&str>) {
+    /// The backend accepted the job of `mark`; its id is known once the job settles (a
+    /// project's initial job).
+    pub fn job_sent(&mut self, mark: usize) {
+        self.job_accepted(mark, None);
+    }
+
+    /// The backend accepted the job of `mark` and named it.
+    pub fn job_sent_as(&mut self, mark: usize, job_id: &str) {
+        self.job_accepted(mark, Some(job_id));
+    }
+
+    fn job_accepted(&mut self, mark: usize, job_id: Option<&str>) {
         let m = &mut self.recorded.jobs[mark];
         m.job_id = job_id.map(str::to_owned);
         self.events.emit(Event::JobSubmitted {

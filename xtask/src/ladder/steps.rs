@@ -25,7 +25,7 @@ pub fn create_project(
     )?;
     folder.write_json("response.json", &reply.body)?;
     let summary: ProjectSummary = expect_json(&reply, "POST /projects/")?;
-    ctx.job_sent(mark, None);
+    ctx.job_sent(mark);
     folder.write("project_id.txt", &format!("{}\n", summary.id))?;
     let waited = freshness::await_result(AwaitResult {
         client: &ctx.client,
@@ -70,7 +70,7 @@ pub fn submit_edit(
     )?;
     folder.write_json("response.json", &reply.body)?;
     let job: JobSummary = expect_json(&reply, "POST /{project_id}/jobs")?;
-    ctx.job_sent(mark, Some(&job.id));
+    ctx.job_sent_as(mark, &job.id);
     let job_path = format!("/{pid}/jobs/{}", job.id);
     let waited = freshness::await_result(AwaitResult {
         client: &ctx.client,

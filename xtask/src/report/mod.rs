@@ -11,6 +11,7 @@
 
 pub mod archive;
 pub mod github;
+pub mod github_summary;
 pub mod junit;
 pub mod structured;
 pub mod summary;

@@ -2,7 +2,7 @@
 //! container that starts one worker container per live job through the Docker socket.
 //!
 //! - One compose project per run (`compose_project.rs`) on a free host port.
-//! - Start: static binaries, both images (`docker::build_images`), `up -d --no-build` in live
+//! - Start: static binaries, both images (`images::build_images`), `up -d --no-build` in live
 //!   mode with the secrets in the compose child's environment only, health gate.
 //! - Rollback (plan section 8): build again, `up -d --force-recreate` with
 //!   `USE_DUMMY_WORKER=True` on the same volumes, health gate that checks the mode changed.
@@ -110,11 +110,11 @@ impl ComposeStack {
         let t = Instant::now();
         let events = &self.events;
         events.line("compose: building the static binaries (cargo) and both images");
-        docker::build_images(&crate::project_root())?;
+        crate::images::build_images(&crate::project_root())?;
         events.line(format!(
             "compose: images built in {:.1}s: {}",
             t.elapsed().as_secs_f64(),
-            docker::image_sizes_line()
+            crate::images::image_sizes_line()
         ));
         Ok(())
     }

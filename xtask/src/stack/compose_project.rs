@@ -8,11 +8,13 @@
 use super::docker_logs::read_logs;
 use super::local::free_port;
 use crate::docker::{self, ComposeCli};
+use crate::images::combined;
 use crate::secrets::Secrets;
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use xshell::{cmd, Cmd, Shell};
 
 /// `up` retries with another free port when one was taken between choice and bind.
 const PORT_ATTEMPTS: usize = 4;
@@ -43,28 +45,23 @@ pub struct ComposeProject {
 impl ComposeProject {
     /// A compose command with the stack's interpolation variables set. `CODEX_STACK_ID` must
     /// be the same for every command, or `down -v` would look for another volume name.
-    fn compose(&self, args: &[&str]) -> duct::Expression {
+    fn compose<'a>(&self, sh: &'a Shell, args: &[&str]) -> Cmd<'a> {
         self.cli
-            .cmd(&self.name, &self.file, args)
+            .cmd(sh, &self.name, &self.file, args)
             .env("CODEX_STACK_ID", &self.name)
             .env("CODEX_PORT", self.port.to_string())
-            .stdin_null()
+            .ignore_status()
     }
 
-    /// Runs a compose command, capturing its output; fails with that output.
-    pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
-        let mut expr = self.compose(args);
-        for (k, v) in env {
-            expr = expr.env(k, v);
-        }
-        let out = expr
-            .stderr_to_stdout()
-            .stdout_capture()
-            .unchecked()
-            .run()
+    /// Runs a compose command and returns its stdout; fails with its whole output.
+    pub fn run(&self, args: &[&str]) -> Result<String> {
+        let sh = Shell::new()?;
+        let out = self
+            .compose(&sh, args)
+            .output()
             .with_context(|| format!("running {} {}", self.cli.description, args.join(" ")))?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
         if !out.status.success() {
+            let text = combined(&out);
             bail!(
                 "`{} -p {} {}` failed ({}):\n{}",
                 self.cli.description,
@@ -74,7 +71,7 @@ impl ComposeProject {
                 docker::tail(&text, 25)
             );
         }
-        Ok(text)
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// `up -d` of the backend in `mode`, with the secrets in the child's environment only.
@@ -90,28 +87,27 @@ impl ComposeProject {
             );
         }
         let dummy = super::use_dummy_worker(mode);
+        let sh = Shell::new()?;
         for attempt in 1..=PORT_ATTEMPTS {
             let mut expr = self
-                .compose(&["up", "-d", "--no-build", "--force-recreate", "backend"])
+                .compose(
+                    &sh,
+                    &["up", "-d", "--no-build", "--force-recreate", "backend"],
+                )
                 .env("USE_DUMMY_WORKER", dummy);
-            // Each secret is either set from `secrets` or removed, never both: duct applies
-            // the innermost (first called) setting last.
+            // Each secret is either set from `secrets` or removed: the child's environment
+            // holds the suite's values only.
             for var in SECRET_VARS {
                 expr = match secrets.env_pairs().find(|(k, _)| *k == var) {
                     Some((k, v)) => expr.env(k, v),
                     None => expr.env_remove(var),
                 };
             }
-            let out = expr
-                .stderr_to_stdout()
-                .stdout_capture()
-                .unchecked()
-                .run()
-                .context("running compose up")?;
+            let out = expr.output().context("running compose up")?;
             if out.status.success() {
                 return Ok(());
             }
-            let text = String::from_utf8_lossy(&out.stdout);
+            let text = combined(&out);
             let port_taken = text.contains("port is already allocated")
                 || text.contains("address already in use");
             if port_taken && port == Port::Fixed {
@@ -151,25 +147,19 @@ impl ComposeProject {
 
     /// The backend container's id, if it exists.
     pub fn backend_id(&self) -> Result<Option<String>> {
-        let out = self.run(&["ps", "-q", "backend"], &[])?;
+        let out = self.run(&["ps", "-q", "backend"])?;
         Ok(out.split_whitespace().last().map(str::to_owned))
     }
 
     /// `Ok` while the backend container runs; its state and last log lines otherwise.
     pub fn backend_alive(&self, id: &str) -> Result<()> {
-        let out = duct::cmd!(
-            "docker",
-            "inspect",
-            "--format",
-            "{{.State.Status}} exit={{.State.ExitCode}}",
-            id
-        )
-        .stdin_null()
-        .stderr_to_stdout()
-        .stdout_capture()
-        .unchecked()
-        .run()
-        .context("inspecting the backend container")?;
+        let sh = Shell::new()?;
+        let format = "{{.State.Status}} exit={{.State.ExitCode}}";
+        let out = cmd!(sh, "docker inspect --format {format} {id}")
+            .quiet()
+            .ignore_status()
+            .output()
+            .context("inspecting the backend container")?;
         let state = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         if out.status.success() && state.starts_with("running") {
             return Ok(());
@@ -189,7 +179,7 @@ impl ComposeProject {
         let mut torn_down = self.torn_down.lock().unwrap_or_else(|p| p.into_inner());
         *torn_down = true;
         docker::remove_stack_workers(&self.name)?;
-        self.run(&["down", "-v", "--remove-orphans", "--timeout", "5"], &[])?;
+        self.run(&["down", "-v", "--remove-orphans", "--timeout", "5"])?;
         docker::remove_stack_workers(&self.name)?;
         Ok(())
     }

@@ -92,7 +92,7 @@ fn xtask_alive(pid: u32) -> bool {
 
 /// `cargo xtask logs`: the developer's backend output so far (raw: the caller redacts it).
 pub fn logs() -> Result<String> {
-    project()?.run(&["logs", "--no-color", "backend"], &[])
+    project()?.run(&["logs", "--no-color", "backend"])
 }
 
 #[cfg(test)]

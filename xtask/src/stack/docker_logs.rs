@@ -79,12 +79,11 @@ pub fn read_logs(container: &str, since: Option<&str>) -> Result<Logs> {
         args.extend(["--since", s]);
     }
     args.push(container);
-    let out = duct::cmd("docker", &args)
-        .stdin_null()
-        .stdout_capture()
-        .stderr_capture()
-        .unchecked()
-        .run()
+    let sh = xshell::Shell::new()?;
+    let out = xshell::cmd!(sh, "docker {args...}")
+        .quiet()
+        .ignore_status()
+        .output()
         .context("running docker logs")?;
     if !out.status.success() {
         bail!(

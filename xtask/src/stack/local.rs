@@ -9,16 +9,16 @@
 use super::health::{wait_healthy, HEALTH_TIMEOUT};
 use super::{Stack, StackOptions};
 use crate::events::Events;
+use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
 use crate::secrets::Secrets;
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct LocalStack {
     backend_bin: PathBuf,
@@ -48,23 +48,18 @@ pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
         .context("xtask binary is not in <target>/<profile>")?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     events.line("local: building codex-backend and codex-worker (cargo build)");
-    let status = Command::new(&cargo)
-        .current_dir(crate::project_root())
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "codex-backend",
-            "-p",
-            "codex-worker",
-            "--target-dir",
-        ])
-        .arg(target)
-        .stdin(Stdio::null())
-        .status()
-        .with_context(|| format!("running {} build", Path::new(&cargo).display()))?;
-    if !status.success() {
-        bail!("cargo build -p codex-backend -p codex-worker failed ({status}); fix the build errors above");
+    let sh = xshell::Shell::new()?;
+    sh.change_dir(crate::project_root());
+    let built = xshell::cmd!(
+        sh,
+        "{cargo} build --quiet -p codex-backend -p codex-worker --target-dir {target}"
+    )
+    .quiet()
+    .run();
+    if let Err(e) = built {
+        bail!(
+            "cargo build -p codex-backend -p codex-worker failed ({e}); fix the build errors above"
+        );
     }
     let bin = |name: &str| target.join("debug").join(name);
     Ok((bin("codex-backend"), bin("codex-worker")))
@@ -129,8 +124,7 @@ impl LocalStack {
             .env("USE_DUMMY_WORKER", super::use_dummy_worker(mode))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
-            .stderr(log)
-            .process_group(0);
+            .stderr(log);
         // Secrets reach the child's environment only (from the environment or .env.live).
         for var in SECRET_VARS {
             cmd.env_remove(var);
@@ -138,17 +132,12 @@ impl LocalStack {
         for (k, v) in self.secrets.env_pairs() {
             cmd.env(k, v);
         }
-        if !self.keep_up {
-            // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
-            unsafe {
-                cmd.pre_exec(|| {
-                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                    Ok(())
-                });
-            }
-        }
-        let child = cmd
-            .spawn()
+        let tether = if self.keep_up {
+            Tether::Outlives
+        } else {
+            Tether::DiesWithXtask
+        };
+        let child = spawn_grouped(&mut cmd, tether)
             .with_context(|| format!("starting {}", self.backend_bin.display()))?;
         let pgid = child.id() as i32;
         self.child = Some(child);
@@ -157,7 +146,7 @@ impl LocalStack {
             // Ctrl-C exits without running destructors: the hook also removes the data folder.
             let data = self.data_path.clone();
             self.interrupt_hook = Some(crate::interrupt::register(move || {
-                kill_group(pgid);
+                signal_group(pgid, libc::SIGKILL);
                 let _ = std::fs::remove_dir_all(&data);
             }));
         }
@@ -185,33 +174,12 @@ impl LocalStack {
 
     /// Stops the backend's process group: SIGTERM, then SIGKILL after 10 s.
     fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let pgid = child.id() as i32;
-            kill_group_with(pgid, libc::SIGTERM);
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(10) {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            kill_group_with(pgid, libc::SIGKILL);
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            stop_group(child, Duration::from_secs(10));
         }
         if let Some(id) = self.interrupt_hook.take() {
             crate::interrupt::unregister(id);
         }
-    }
-}
-
-fn kill_group(pgid: i32) {
-    kill_group_with(pgid, libc::SIGKILL);
-}
-
-fn kill_group_with(pgid: i32, sig: i32) {
-    // SAFETY: kill(2) on a process group we created; a vanished group is harmless (ESRCH).
-    unsafe {
-        libc::kill(-pgid, sig);
     }
 }
 

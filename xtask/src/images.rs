@@ -1,0 +1,255 @@
+//! The static release build of backend and worker and the two FROM-scratch images the
+//! compose file names.
+
+use crate::docker::tail;
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use xshell::{cmd, Shell};
+
+/// Rust target of the static binaries (must match the images' platform, linux/amd64).
+pub const STATIC_TARGET: &str = "x86_64-unknown-linux-gnu";
+/// The images the compose file names. Rebuilding them from the same binaries is idempotent,
+/// so parallel runs on one host may share them.
+pub const BACKEND_IMAGE: &str = "codex-backend:latest";
+pub const WORKER_IMAGE: &str = "codex-worker:latest";
+
+/// stdout then stderr of a finished command, for error messages.
+pub fn combined(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The directory cargo builds into for this workspace: `CARGO_TARGET_DIR` when set (as the
+/// lead and CI may set it), else `<root>/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+/// Paths of the two static release binaries.
+#[derive(Debug, Clone)]
+pub struct StaticBinaries {
+    pub backend: PathBuf,
+    pub worker: PathBuf,
+}
+
+/// Builds backend and worker as statically linked release binaries, with exactly the
+/// command of the brief so that other builds (the backend's docker test) share artifacts:
+/// `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static"
+///  cargo build --release --target x86_64-unknown-linux-gnu -p codex-backend -p codex-worker`.
+pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let sh = Shell::new()?;
+    sh.change_dir(root);
+    // Cargo's progress goes to our stderr (a cold build takes minutes); stdout stays ours.
+    let built = cmd!(
+        sh,
+        "{cargo} build --release --target {STATIC_TARGET} -p codex-backend -p codex-worker"
+    )
+    .env(
+        "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS",
+        "-C target-feature=+crt-static",
+    )
+    .quiet()
+    .ignore_stdout()
+    .run();
+    if let Err(e) = built {
+        bail!(
+            "the static release build of codex-backend and codex-worker failed ({e}): \
+             see cargo's output above; the target must be installed \
+             (`rustup target add {STATIC_TARGET}`) and glibc's static libraries present \
+             (Debian: libc6-dev)"
+        );
+    }
+    let dir = target_dir(root).join(STATIC_TARGET).join("release");
+    let bins = StaticBinaries {
+        backend: dir.join("codex-backend"),
+        worker: dir.join("codex-worker"),
+    };
+    for bin in [&bins.backend, &bins.worker] {
+        if !bin.is_file() {
+            bail!(
+                "cargo reported success but {} is missing: is CARGO_TARGET_DIR the same for \
+                 this xtask and for cargo?",
+                bin.display()
+            );
+        }
+    }
+    Ok(bins)
+}
+
+/// `docker build` of one image from a temporary context holding only the binary and the
+/// Dockerfile (a few MB sent to the daemon, whatever else lies in target/).
+pub fn build_image(dockerfile: &Path, binary: &Path, tag: &str) -> Result<()> {
+    let ctx = tempfile::Builder::new()
+        .prefix("codex-image-")
+        .tempdir()
+        .context("creating a temporary docker build context")?;
+    let name = binary
+        .file_name()
+        .context("the binary path has no file name")?;
+    std::fs::copy(binary, ctx.path().join(name))
+        .with_context(|| format!("copying {} into the build context", binary.display()))?;
+    std::fs::copy(dockerfile, ctx.path().join("Dockerfile"))
+        .with_context(|| format!("copying {} into the build context", dockerfile.display()))?;
+    let build_arg = format!("BINARY={}", name.to_string_lossy());
+    let previous = image_id(tag);
+    let sh = Shell::new()?;
+    sh.change_dir(ctx.path());
+    let out = cmd!(
+        sh,
+        "docker build --quiet --tag {tag} --build-arg {build_arg} ."
+    )
+    .quiet()
+    .ignore_status()
+    .output()
+    .context("running docker build")?;
+    if !out.status.success() {
+        let text = combined(&out);
+        bail!(
+            "docker build of {tag} failed ({}):\n{}\nfix the Dockerfile ({}) or the engine; \
+             nothing is pulled (FROM scratch), so no registry access is needed",
+            out.status,
+            tail(&text, 20),
+            dockerfile.display()
+        );
+    }
+    // The image this tag named before is now dangling: remove it so that rebuilds do not
+    // pile up on a runner (best effort: a container of another stack may still use it).
+    if let (Some(old), Some(new)) = (previous, image_id(tag)) {
+        if old != new {
+            let _ = cmd!(sh, "docker rmi {old}")
+                .quiet()
+                .ignore_status()
+                .ignore_stdout()
+                .ignore_stderr()
+                .run();
+        }
+    }
+    Ok(())
+}
+
+/// The id of a local image, if it exists.
+fn image_id(tag: &str) -> Option<String> {
+    let sh = Shell::new().ok()?;
+    let format = "{{.Id}}";
+    let out = cmd!(sh, "docker image inspect --format {format} {tag}")
+        .quiet()
+        .ignore_stderr()
+        .ignore_status()
+        .output()
+        .ok()?;
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    (out.status.success() && !id.is_empty()).then_some(id)
+}
+
+/// Static binaries, then both images. Returns the binaries' paths.
+pub fn build_images(root: &Path) -> Result<StaticBinaries> {
+    let bins = build_static_binaries(root)?;
+    build_image(
+        &root.join("backend/Dockerfile"),
+        &bins.backend,
+        BACKEND_IMAGE,
+    )?;
+    build_image(&root.join("worker/Dockerfile"), &bins.worker, WORKER_IMAGE)?;
+    Ok(bins)
+}
+
+/// Size of a local image in bytes.
+pub fn image_size(tag: &str) -> Result<u64> {
+    let sh = Shell::new()?;
+    let format = "{{.Size}}";
+    let size = cmd!(sh, "docker image inspect --format {format} {tag}")
+        .quiet()
+        .read()
+        .with_context(|| format!("inspecting image {tag}"))?;
+    size.trim()
+        .parse()
+        .with_context(|| format!("docker reported a size for {tag} that is not a number: {size}"))
+}
+
+/// `codex-backend:latest 5.1 MB, codex-worker:latest 1.9 MB` (best effort, for the report).
+pub fn image_sizes_line() -> String {
+    [BACKEND_IMAGE, WORKER_IMAGE]
+        .iter()
+        .map(|tag| match image_size(tag) {
+            Ok(bytes) => format!("{tag} {:.1} MB", bytes as f64 / 1_000_000.0),
+            Err(_) => format!("{tag} size unknown"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docker::{containers_with_label, probe_engine, remove_stack_workers, STACK_LABEL};
+
+    /// Real engine: a failed build names the image and the step; a built image's containers
+    /// are found and removed by their stack label. Skipped without an engine.
+    #[test]
+    fn image_build_and_worker_cleanup_against_the_engine() {
+        if let Err(why) = probe_engine() {
+            println!("skipped: {why}");
+            return;
+        }
+        let unique = format!("codex-docker-test-{}", std::process::id());
+        let dir = tempfile::tempdir().unwrap();
+        let payload = dir.path().join("payload");
+        std::fs::write(
+            &payload,
+            "not a program; the container is created, never started",
+        )
+        .unwrap();
+
+        let broken = dir.path().join("Broken.Dockerfile");
+        std::fs::write(&broken, "FROM scratch\nCOPY missing-file /x\n").unwrap();
+        let err = format!(
+            "{:#}",
+            build_image(&broken, &payload, &format!("{unique}:broken")).unwrap_err()
+        );
+        assert!(
+            err.contains("docker build of") && err.contains("missing-file"),
+            "{err}"
+        );
+
+        let good = dir.path().join("Dockerfile");
+        std::fs::write(
+            &good,
+            "FROM scratch\nARG BINARY\nCOPY ${BINARY} /payload\nENTRYPOINT [\"/payload\"]\n",
+        )
+        .unwrap();
+        let tag = format!("{unique}:latest");
+        build_image(&good, &payload, &tag).unwrap();
+        assert!(image_size(&tag).unwrap() > 0);
+
+        let label = format!("{STACK_LABEL}={unique}");
+        let sh = Shell::new().unwrap();
+        for _ in 0..2 {
+            cmd!(sh, "docker create --label {label} {tag}")
+                .quiet()
+                .ignore_stdout()
+                .run()
+                .unwrap();
+        }
+        assert_eq!(
+            containers_with_label(STACK_LABEL, &unique).unwrap().len(),
+            2
+        );
+        assert_eq!(remove_stack_workers(&unique).unwrap(), 2);
+        assert!(containers_with_label(STACK_LABEL, &unique)
+            .unwrap()
+            .is_empty());
+        assert_eq!(remove_stack_workers(&unique).unwrap(), 0, "idempotent");
+        cmd!(sh, "docker rmi {tag}")
+            .quiet()
+            .ignore_stdout()
+            .run()
+            .unwrap();
+    }
+}

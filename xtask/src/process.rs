@@ -1,0 +1,102 @@
+//! How the xtask runs processes. Short commands: xshell's `cmd!` (see `docker.rs`,
+//! `images.rs`, `stack/`). Long-lived or timed children: this module, the one place that
+//! spawns them with `std::process`: their own process group (so that the whole group, a
+//! backend and its workers, can be stopped at once) and, unless they must outlive the
+//! xtask, a parent-death signal.
+
+use anyhow::{Context, Result};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether a child may outlive the xtask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tether {
+    /// SIGTERM when the xtask dies (`PR_SET_PDEATHSIG`): children never outlive it.
+    DiesWithXtask,
+    /// Left running on purpose (`--keep-up`).
+    Outlives,
+}
+
+/// Spawns `cmd` as the leader of a new process group; its pid is the group id.
+pub fn spawn_grouped(cmd: &mut Command, tether: Tether) -> std::io::Result<Child> {
+    cmd.process_group(0);
+    if tether == Tether::DiesWithXtask {
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+    }
+    cmd.spawn()
+}
+
+/// Sends `signal` to the process group `pgid`.
+pub fn signal_group(pgid: i32, signal: i32) {
+    // SAFETY: kill(2) on a process group we created; a vanished group is harmless (ESRCH).
+    unsafe {
+        libc::kill(-pgid, signal);
+    }
+}
+
+/// Stops a grouped child: SIGTERM to its group, SIGKILL after `grace`.
+pub fn stop_group(mut child: Child, grace: Duration) {
+    let pgid = child.id() as i32;
+    signal_group(pgid, libc::SIGTERM);
+    let start = Instant::now();
+    while start.elapsed() < grace {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal_group(pgid, libc::SIGKILL);
+    let _ = child.wait();
+}
+
+/// Runs `cmd` with its output captured; `Ok(None)` when it did not finish within `timeout`
+/// (its group is killed then).
+pub fn output_within(mut cmd: Command, timeout: Duration) -> Result<Option<Output>> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = spawn_grouped(&mut cmd, Tether::DiesWithXtask)?;
+    let start = Instant::now();
+    loop {
+        if child.try_wait()?.is_some() {
+            return Ok(Some(
+                child.wait_with_output().context("reading its output")?,
+            ));
+        }
+        if start.elapsed() >= timeout {
+            stop_group(child, Duration::ZERO);
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_that_answers_in_time_gives_its_output_and_a_hung_one_is_stopped() {
+        let mut echo = Command::new("sh");
+        echo.args(["-c", "echo out; echo err >&2"]);
+        let out = output_within(echo, Duration::from_secs(10))
+            .unwrap()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+        let mut hang = Command::new("sleep");
+        hang.arg("30");
+        let start = Instant::now();
+        assert!(output_within(hang, Duration::from_millis(200))
+            .unwrap()
+            .is_none());
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+}
