@@ -54,7 +54,7 @@ pub fn run(
     })?;
     let log_path = workspace.join(AGENT_LOG);
     let log = render_log(&captured, ended, secrets);
-    if let Err(e) = crate::atomic::write(&log_path, &log) {
+    if let Err(e) = codex_fsutil::write(&log_path, &log) {
         return Err(Failure {
             error: format!("agent_log_failed: {e:#}"),
             logs: ended_logs(ended),
