@@ -1,0 +1,215 @@
+//! No orphan ever writes (issue 10, section 2), with real processes and a real SQLite file:
+//! `kill -9` of the backend while 4 jobs run on the process runner, then a restart on the
+//! same data; a worker that escaped the death signal (a grandchild) and is killed by the
+//! next start; one backend per database. Workers are found through `/proc` by their
+//! working directory (the project workspace, unique to each test).
+
+mod common;
+
+use common::{script, spawn_backend, worker_bin, Opts, Server};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Long enough that the killed jobs' workers are still sleeping when the backend dies and
+/// when the new backend starts: a worker that lived on would write after that.
+const OLD_JOB_SECONDS: &str = "60";
+const GONE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Live (not zombie) `codex-worker` processes whose working directory is under `root`.
+fn workers_under(root: &Path) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let Some((comm, rest)) = stat.split_once(" (").and_then(|(_, r)| r.rsplit_once(") "))
+        else {
+            continue;
+        };
+        let in_root =
+            std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root));
+        if comm == "codex-worker" && !rest.starts_with('Z') && in_root {
+            out.push(pid);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Kills, when the test ends (also by a failed assertion), any worker still running under
+/// its root, so that a failing run leaves no process behind either.
+struct Reaper(std::path::PathBuf);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        for pid in workers_under(&self.0) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+/// Bounded poll (25 ms steps) until `f` answers `Some`.
+fn poll<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Starts `n` projects whose initial jobs run with long-sleeping workers; returns
+/// `(project id, job id)` once all `n` workers are running.
+fn start_long_jobs(s: &Server, n: usize) -> Vec<(String, String)> {
+    let jobs: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            let p = s.create_project(&format!("a fibonacci CLI number {i}"));
+            let j = s.initial_job(&p);
+            (p, j)
+        })
+        .collect();
+    for (p, j) in &jobs {
+        s.wait_status(p, j, "in_progress");
+    }
+    let root = s.workspace("");
+    poll(&format!("{n} running workers"), GONE_TIMEOUT, || {
+        (workers_under(&root).len() == n).then_some(())
+    });
+    jobs
+}
+
+/// After the restart: every old job is `error` (interrupted), wrote no result anywhere, and
+/// a new edit on its project completes and keeps its result.
+fn assert_old_jobs_silent_and_new_edit_survives(s: &Server, old: &[(String, String)]) {
+    for (p, j) in old {
+        let job = s.get(&format!("/api/v1/{p}/jobs/{j}")).json();
+        assert_eq!(job["status"], "error", "{job}");
+        assert_eq!(job["error"], "interrupted by restart", "{job}");
+    }
+    let (p, _) = &old[0];
+    let edit = s.create_job(p, "edit", "Add a comment describing the CLI usage");
+    let job = s.wait_job(p, &edit);
+    assert_eq!(job["status"], "completed", "{job}");
+    let root = s.workspace("");
+    assert!(workers_under(&root).is_empty(), "a worker outlived its job");
+    // No process of the old jobs is left, so nothing can overwrite this any more.
+    let result = s.read_result(p);
+    assert_eq!(result["job_id"], edit.as_str(), "{result}");
+    for (p, j) in old {
+        let ws = s.workspace(p);
+        let late = ws.join(format!(".codex/history/{j}/result.json"));
+        assert!(!late.exists(), "dead job {j} wrote {}", late.display());
+        if p != &old[0].0 {
+            assert!(
+                !ws.join(".codex/result.json").exists(),
+                "dead job {j} wrote a result"
+            );
+        }
+    }
+}
+
+#[test]
+fn kill_9_with_four_running_jobs_leaves_no_worker_and_no_write() {
+    let started = Instant::now();
+    let worker = worker_bin();
+    let s = Server::start(Opts::process(&worker).env("SLEEP_SECONDS", OLD_JOB_SECONDS));
+    let dir = s.dir.clone();
+    let root = s.workspace("");
+    let _reaper = Reaper(root.clone());
+    let old = start_long_jobs(&s, 4);
+    let pids = workers_under(&root);
+
+    drop(s); // SIGKILL, as `kill -9` sends.
+    poll(
+        "the 4 workers to die with their backend",
+        GONE_TIMEOUT,
+        || workers_under(&root).is_empty().then_some(()),
+    );
+    for pid in pids {
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists()
+                || std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .is_ok_and(|s| s.contains(") Z")),
+            "worker {pid} outlived the backend"
+        );
+    }
+
+    let s = Server::start(Opts::process(&worker).dir(dir));
+    assert_old_jobs_silent_and_new_edit_survives(&s, &old);
+    eprintln!("kill_9_with_four_running_jobs: {:?}", started.elapsed());
+}
+
+#[test]
+fn the_next_start_kills_a_worker_the_death_signal_missed() {
+    let started = Instant::now();
+    let worker = worker_bin();
+    let tools = tempfile::tempdir().unwrap();
+    // The death signal reaches the backend's child only: this wrapper's child, the real
+    // worker, lives on (PPID 1) in the recorded process group, as an agent's children would.
+    let wrapper = script(
+        tools.path(),
+        "wrapped-worker",
+        &format!("'{}' &\nwait $!", worker.display()),
+    );
+    let s = Server::start(Opts::process(&wrapper).env("SLEEP_SECONDS", OLD_JOB_SECONDS));
+    let dir = s.dir.clone();
+    let root = s.workspace("");
+    let _reaper = Reaper(root.clone());
+    let old = start_long_jobs(&s, 1);
+
+    drop(s); // SIGKILL
+    let escaped = workers_under(&root);
+    assert_eq!(
+        escaped.len(),
+        1,
+        "the grandchild should survive the backend's death"
+    );
+
+    let s = Server::start(Opts::process(&worker).dir(dir));
+    // Start-up waits for the killed groups, so the worker is gone once the API answers.
+    assert!(
+        workers_under(&root).is_empty(),
+        "the escaped worker is still running"
+    );
+    assert!(
+        s.logs()
+            .iter()
+            .any(|l| l.contains("killed worker processes an earlier backend left")),
+        "{:?}",
+        s.logs()
+    );
+    assert_old_jobs_silent_and_new_edit_survives(&s, &old);
+    eprintln!("the_next_start_kills_a_worker: {:?}", started.elapsed());
+}
+
+#[test]
+fn a_second_backend_on_the_same_database_refuses_to_start() {
+    let started = Instant::now();
+    let s = Server::start(Opts::mocked());
+    let mut second = spawn_backend(&Opts::mocked(), s.dir.path());
+    let status = poll(
+        "the second backend to exit",
+        Duration::from_secs(30),
+        || second.try_wait().unwrap(),
+    );
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(second.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "{stderr}");
+    let lock = s.db_path().with_file_name("codex.db.lock");
+    assert!(stderr.contains(&lock.display().to_string()), "{stderr}");
+    assert!(stderr.contains(&format!("pid {}", s.pid())), "{stderr}");
+    assert!(stderr.contains("Stop the other backend first"), "{stderr}");
+    // The first one is untouched and still serves.
+    assert_eq!(s.get("/healthz").status, 200);
+    eprintln!("a_second_backend_refuses: {:?}", started.elapsed());
+}
