@@ -213,3 +213,201 @@ fn a_second_backend_on_the_same_database_refuses_to_start() {
     assert_eq!(s.get("/healthz").status, 200);
     eprintln!("a_second_backend_refuses: {:?}", started.elapsed());
 }
+
+/// The Docker runner's leftovers, when an engine answers (`docker info`); skipped with the
+/// reason otherwise. The backend dies by SIGKILL (what `docker kill` sends to a containerised
+/// backend) while its worker container runs; the next start removes that container, and only
+/// it: a container of the same stack for a job this database does not know is left alone.
+#[test]
+fn the_next_start_removes_the_worker_containers_a_killed_backend_left() {
+    if let Some(reason) = docker_unavailable() {
+        println!("skipped: {reason}");
+        return;
+    }
+    let started = Instant::now();
+    let image = WorkerImage::build();
+    let stack = image.stack.clone();
+    let live = |dir: Option<std::sync::Arc<tempfile::TempDir>>| {
+        let mut o = Opts::mocked()
+            .env("USE_DUMMY_WORKER", "False")
+            .env("WORKER_RUNNER", "docker")
+            .env("CODEX_WORKER_IMAGE", &image.tag)
+            .env("CODEX_STACK_ID", &stack)
+            .env("WORKER_USER", "65532:65532")
+            .env("SLEEP_SECONDS", OLD_JOB_SECONDS);
+        if let Some(d) = dir {
+            o = o.dir(d);
+        }
+        Server::start(o)
+    };
+    let s = live(None);
+    let dir = s.dir.clone();
+    let pid = s.create_project("Create a Python CLI that prints Fibonacci numbers");
+    let jid = s.initial_job(&pid);
+    let ours = format!("label=codex.job_id={jid}");
+    s.poll(
+        "the worker container to run",
+        Duration::from_secs(60),
+        || (!docker(&["ps", "-q", "--filter", &ours]).is_empty()).then_some(()),
+    );
+    let foreign = docker(&[
+        "create",
+        "--label",
+        "codex.managed=true",
+        "--label",
+        &format!("codex.stack={stack}"),
+        "--label",
+        "codex.job_id=a-job-of-another-database",
+        &image.tag,
+    ]);
+
+    drop(s); // SIGKILL
+    assert!(
+        !docker(&["ps", "-q", "--filter", &ours]).is_empty(),
+        "the container should outlive a killed backend (nothing else removes it)"
+    );
+
+    let s = live(Some(dir));
+    assert_eq!(
+        docker(&["ps", "-aq", "--filter", &ours]),
+        "",
+        "left running"
+    );
+    let kept = docker(&[
+        "ps",
+        "-aq",
+        "--no-trunc",
+        "--filter",
+        &format!("id={foreign}"),
+    ]);
+    assert_eq!(kept, foreign, "another database's container was removed");
+    let job = s.get(&format!("/api/v1/{pid}/jobs/{jid}")).json();
+    assert_eq!(job["status"], "error", "{job}");
+    assert_eq!(job["error"], "interrupted by restart", "{job}");
+    assert!(!s.workspace(&pid).join(".codex/result.json").exists());
+    assert!(
+        s.logs()
+            .iter()
+            .any(|l| l.contains("removed worker containers")),
+        "{:?}",
+        s.logs()
+    );
+    eprintln!("the_next_start_removes_containers: {:?}", started.elapsed());
+}
+
+/// `None` when `docker info` answers, else why not.
+fn docker_unavailable() -> Option<String> {
+    match std::process::Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output()
+    {
+        Ok(o) if o.status.success() => None,
+        Ok(o) => Some(format!(
+            "docker info failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Some(format!("no docker CLI: {e}")),
+    }
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI");
+    assert!(
+        out.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A FROM-scratch worker image under a unique tag, with a unique stack id; removed on drop
+/// with every container of that stack.
+struct WorkerImage {
+    tag: String,
+    stack: String,
+}
+
+impl WorkerImage {
+    fn build() -> WorkerImage {
+        let unique = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let image = WorkerImage {
+            tag: format!("codex-orphans-test-worker:{unique}"),
+            stack: format!("orphans-test-{unique}"),
+        };
+        let ctx = tempfile::tempdir().unwrap();
+        std::fs::copy(static_worker(), ctx.path().join("codex-worker")).unwrap();
+        std::fs::write(
+            ctx.path().join("Dockerfile"),
+            "FROM scratch\nCOPY codex-worker /codex-worker\nUSER 65532:65532\nENTRYPOINT [\"/codex-worker\"]\n",
+        )
+        .unwrap();
+        docker(&[
+            "build",
+            "-q",
+            "-t",
+            &image.tag,
+            &ctx.path().display().to_string(),
+        ]);
+        image
+    }
+}
+
+impl Drop for WorkerImage {
+    fn drop(&mut self) {
+        let filter = format!("label=codex.stack={}", self.stack);
+        let ids = std::process::Command::new("docker")
+            .args(["ps", "-aq", "--filter", &filter])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        for id in ids.split_whitespace() {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", id])
+                .output();
+        }
+        let _ = std::process::Command::new("docker")
+            .args(["rmi", "-f", &self.tag])
+            .output();
+    }
+}
+
+/// The static worker, built with the same command as `tests/docker.rs` (artifacts shared).
+fn static_worker() -> std::path::PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = common::target_dir();
+    let out = std::process::Command::new(cargo)
+        .env(
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS",
+            "-C target-feature=+crt-static",
+        )
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "-p",
+            "codex-backend",
+            "-p",
+            "codex-worker",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .output()
+        .expect("running the static cargo build");
+    assert!(
+        out.status.success(),
+        "static build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target.join("x86_64-unknown-linux-gnu/release/codex-worker")
+}

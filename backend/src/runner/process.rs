@@ -64,8 +64,8 @@ impl Runner for ProcessRunner {
             let pid = child.id();
             let mut group = GroupGuard::new(pid);
             if let Some(pid) = pid {
-                // Recorded before the job can write anything; if this fails the guard kills
-                // the worker, since nothing could stop it after a crash.
+                // Recorded as soon as it runs, for the next start after a crash. Without the
+                // record nothing could remove it then, so a failure here kills it (the guard).
                 let ticks = pgroup::start_ticks(pid).unwrap_or(0);
                 self.db
                     .record_worker(spec.job_id.clone(), pid, ticks)
