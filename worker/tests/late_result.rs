@@ -5,7 +5,8 @@
 //! The hand-over happens inside the run, deterministically: the agent command (which runs
 //! after the worker read its request) plays the new backend, writing the next job's
 //! request and that job's result, as a restarted backend and a new worker would.
-//! Self-contained on purpose: it runs the real binary with a cleared environment.
+//! Also: the agent command dies with a killed worker. Self-contained on purpose: it runs
+//! the real binary with a cleared environment.
 
 use codex_contract::{WorkerResult, REQUEST_FILE, RESULT_FILE};
 use std::path::Path;
@@ -92,4 +93,87 @@ fn the_current_job_writes_its_result_in_place() {
     assert_eq!(r.job_id.as_deref(), Some("job-1"));
     assert_eq!(r.created_files, ["hi.txt"]);
     assert!(!ws.join(".codex/history").exists());
+}
+
+/// Live (not zombie) processes named `comm` whose working directory is `dir`.
+fn processes_in(dir: &Path, comm: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let Some((name, rest)) = stat.split_once(" (").and_then(|(_, r)| r.rsplit_once(") "))
+        else {
+            continue;
+        };
+        let here = std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c == dir);
+        if name == comm && !rest.starts_with('Z') && here {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// Kills the agent's processes left in `dir` when the test ends, also when it fails.
+struct Reaper<'a>(&'a Path);
+
+impl Drop for Reaper<'_> {
+    fn drop(&mut self) {
+        for comm in ["sh", "sleep"] {
+            for pid in processes_in(self.0, comm) {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+        }
+    }
+}
+
+fn poll(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after 15 s waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The agent command dies with its worker: a worker killed by its dying backend (or by the
+/// next backend's start-up) leaves no agent shell that would go on changing the workspace.
+#[test]
+fn the_agent_dies_with_a_killed_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().canonicalize().unwrap();
+    request(&ws, "job-1");
+    let reaper = Reaper(&ws);
+    let mut worker = Command::new(WORKER)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("WORKSPACE_DIR", &ws)
+        .env(
+            "CODEX_AGENT_CMD",
+            "touch .codex/agent-started; sleep 60; echo late > late.txt",
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("running codex-worker");
+    poll("the agent to start", || {
+        ws.join(".codex/agent-started").exists() && !processes_in(&ws, "sh").is_empty()
+    });
+    worker.kill().unwrap(); // SIGKILL
+    worker.wait().unwrap();
+    poll("the agent shell to die with its worker", || {
+        processes_in(&ws, "sh").is_empty()
+    });
+    // Its `sleep` has no death signal of its own; it can write nothing (the shell that
+    // would have run the next command is gone). Removed now rather than waited for.
+    drop(reaper);
+    assert!(!ws.join("late.txt").exists());
+    assert!(!ws.join(RESULT_FILE).exists());
 }

@@ -5,8 +5,9 @@
 //! Parent death is signalled when the *thread* that spawned the worker exits. Workers are
 //! spawned from tokio's runtime threads, which live as long as the backend (nothing here
 //! uses `block_in_place`, which would retire one). The death signal reaches the worker
-//! only, not what the worker started; the next backend kills the rest of the group at
-//! start-up (`orphans.rs`), which is why the pid and its start time are recorded.
+//! only, not what the worker started: the next backend kills the rest of the group at
+//! start-up (`orphans.rs`), which is why the pid and its start time are recorded. (An agent
+//! command leads a group of its own and gets its own death signal from the worker.)
 
 use std::io;
 
