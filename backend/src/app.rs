@@ -12,6 +12,9 @@ use std::sync::Arc;
 pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let ws = Workspaces::new(&cfg.workspace_root)?;
     let db = Db::open(&cfg.database_path)?;
+    crate::orphans::remove_leftovers(&db, &cfg)
+        .await
+        .context("removing what an earlier backend left running")?;
     let recovered = db
         .fail_unfinished(INTERRUPTED_BY_RESTART)
         .await
@@ -22,7 +25,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
             "marked jobs left unfinished by a previous process as error (interrupted by restart)"
         );
     }
-    let runner = crate::runner::from_config(&cfg, ws.root());
+    let runner = crate::runner::from_config(&cfg, ws.root(), db.clone());
     let scheduler = Scheduler::new(db.clone(), ws.clone(), runner, cfg.max_concurrent_jobs);
     let listener = tokio::net::TcpListener::bind(cfg.bind_addr)
         .await

@@ -13,6 +13,8 @@ pub const INTERRUPTED_BY_RESTART: &str = "interrupted by restart";
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    /// One backend per database (see `instance_lock`), held while any clone lives.
+    _lock: Arc<crate::instance_lock::InstanceLock>,
 }
 
 /// A job row with the backend-only `error` column.
@@ -23,7 +25,8 @@ pub struct JobRow {
 }
 
 impl Db {
-    /// Opens (creating when needed) the database file, switches to WAL and migrates.
+    /// Takes the database's instance lock, opens (creating when needed) the database file,
+    /// switches to WAL and migrates.
     pub fn open(path: &Path) -> anyhow::Result<Db> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| {
@@ -33,6 +36,7 @@ impl Db {
                 )
             })?;
         }
+        let lock = crate::instance_lock::acquire(path)?;
         let mut conn = Connection::open(path).with_context(|| {
             format!(
                 "opening SQLite database {} (check DATABASE_URL)",
@@ -51,11 +55,12 @@ impl Db {
         crate::migrations::migrate(&mut conn)?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
+            _lock: Arc::new(lock),
         })
     }
 
     /// Runs `f` with the connection on the blocking pool.
-    async fn call<T: Send + 'static>(
+    pub(crate) async fn call<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {

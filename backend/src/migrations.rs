@@ -5,9 +5,10 @@ use anyhow::Context;
 use rusqlite::Connection;
 
 /// (version, SQL). Versions are strictly increasing.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE projects (
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE projects (
         id          TEXT PRIMARY KEY,
         instruction TEXT NOT NULL,
         status      TEXT NOT NULL,
@@ -27,7 +28,20 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         updated_at  TEXT NOT NULL
     );
     CREATE INDEX jobs_by_project ON jobs(project_id, seq);",
-)];
+    ),
+    (
+        2,
+        // Worker processes while they run, so that the next start removes those a killed
+        // backend left (`orphans.rs`). `start_ticks`: field 22 of /proc/<pid>/stat, so a
+        // reused pid is never mistaken for the worker.
+        "CREATE TABLE worker_processes (
+        job_id      TEXT PRIMARY KEY,
+        pid         INTEGER NOT NULL,
+        start_ticks INTEGER NOT NULL,
+        recorded_at TEXT NOT NULL
+    );",
+    ),
+];
 
 /// Applies every migration newer than the database's version; returns how many ran.
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<usize> {

@@ -4,12 +4,13 @@
 //! result is never confused with an old one.
 
 use anyhow::Context;
-use codex_contract::{WorkerRequest, WorkerResult, CODEX_DIR, REQUEST_FILE, RESULT_FILE};
+use codex_contract::{
+    history_segment, WorkerRequest, WorkerResult, CODEX_DIR, HISTORY_DIR, REQUEST_FILE, RESULT_FILE,
+};
 use std::path::{Path, PathBuf};
 
 /// The worker's combined stdout/stderr, written by the process and docker runners.
 pub const WORKER_LOG: &str = ".codex/worker.log";
-const HISTORY_DIR: &str = ".codex/history";
 
 #[derive(Clone, Debug)]
 pub struct Workspaces {
@@ -64,7 +65,7 @@ impl Workspaces {
             let owner = named
                 .or_else(|| previous_job_id.map(str::to_string))
                 .unwrap_or_else(|| format!("unknown-{}", codex_contract::now_iso8601()));
-            let owner = sanitize_segment(&owner);
+            let owner = history_segment(&owner);
             let hist = dir.join(HISTORY_DIR).join(&owner);
             std::fs::create_dir_all(&hist)
                 .with_context(|| format!("creating {}", hist.display()))?;
@@ -79,7 +80,7 @@ impl Workspaces {
             }
         }
         let body = serde_json::to_vec_pretty(req).context("serializing request.json")?;
-        write_atomically(&dir.join(REQUEST_FILE), &body)
+        codex_fsutil::write(&dir.join(REQUEST_FILE), &body)
     }
 
     /// Reads `.codex/result.json` of a project.
@@ -97,7 +98,7 @@ impl Workspaces {
         latest_final: Option<&str>,
     ) -> (Option<String>, Option<String>) {
         let dir = self.dir(project_id);
-        let hist = dir.join(HISTORY_DIR).join(sanitize_segment(job_id));
+        let hist = dir.join(HISTORY_DIR).join(history_segment(job_id));
         let existing = |p: PathBuf| p.exists().then(|| p.display().to_string());
         if hist.join("result.json").exists() {
             return (
@@ -131,32 +132,6 @@ fn read_result_at(path: &Path) -> Result<WorkerResult, ResultError> {
         Err(e) => return Err(ResultError::Invalid(format!("cannot read it: {e}"))),
     };
     serde_json::from_slice(&bytes).map_err(|e| ResultError::Invalid(e.to_string()))
-}
-
-/// A job id read from a worker's result becomes a directory name: keep it to one segment.
-fn sanitize_segment(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.is_empty() {
-        "unknown".into()
-    } else {
-        cleaned
-    }
-}
-
-/// Write to a temporary sibling and rename, so a reader never sees half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} into place", tmp.display()))
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ pub use excerpt::result_excerpt;
 pub use redact::{Redacted, Redactor, REDACTED};
 pub use secrets::{presence_lines, SECRET_VARS};
 pub use workspace::{
-    WorkerRequest, WorkerResult, WorkerStatus, CODEX_DIR, REQUEST_FILE, RESULT_FILE,
+    history_segment, WorkerRequest, WorkerResult, WorkerStatus, CODEX_DIR, HISTORY_DIR,
+    REQUEST_FILE, RESULT_FILE,
 };
 
 /// The two job types of the contract.

@@ -8,6 +8,29 @@ pub const CODEX_DIR: &str = ".codex";
 /// Relative to the workspace root, with `/` separators (as the API lists it).
 pub const REQUEST_FILE: &str = ".codex/request.json";
 pub const RESULT_FILE: &str = ".codex/result.json";
+/// Where a job's result and log are kept once they are no longer current:
+/// `.codex/history/<history_segment(job_id)>/`.
+pub const HISTORY_DIR: &str = ".codex/history";
+
+/// A job id (read from a file, so untrusted) as one safe directory name under
+/// [`HISTORY_DIR`]: ASCII letters, digits, `-` and `_`; anything else becomes `_`.
+pub fn history_segment(job_id: &str) -> String {
+    let cleaned: String = job_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() {
+        "unknown".into()
+    } else {
+        cleaned
+    }
+}
 
 /// `.codex/request.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,8 +2,8 @@
 //! and when one write fails the ones already done are undone (old contents restored, new
 //! files and directories removed), so a failed job never leaves a half-changed workspace.
 
-use crate::atomic;
 use anyhow::{bail, Context, Result};
+use codex_fsutil as atomic;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 

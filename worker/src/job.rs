@@ -183,7 +183,16 @@ impl Report {
         let result = self.result(outcome);
         let job = self.job_id.as_deref().unwrap_or("(unknown)");
         match result::write(&self.workspace, &result) {
-            Ok(path) => {
+            Ok(placed) => {
+                if let result::Placed::Late { current_job, .. } = &placed {
+                    eprintln!(
+                        "codex-worker: job {job} is no longer the workspace's job (request.json \
+                         names {}); its result is kept in history and the current result is \
+                         left alone",
+                        current_job.as_deref().unwrap_or("no readable job")
+                    );
+                }
+                let path = placed.path();
                 println!(
                     "codex-worker: job {job} {} (engine={}): {}",
                     result.status.as_str(),

@@ -3,7 +3,6 @@
 //! external agent command), and writes `.codex/result.json` whose file lists come from a
 //! before/after snapshot of the workspace.
 
-pub mod atomic;
 pub mod changeset;
 pub mod config;
 pub mod engine;

@@ -14,8 +14,8 @@ use crate::config::{Config, WorkerUser};
 use crate::workspace::WORKER_LOG;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType};
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, KillContainerOptionsBuilder, LogsOptionsBuilder,
-    RemoveContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
+    LogsOptionsBuilder, RemoveContainerOptionsBuilder,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
@@ -216,6 +216,52 @@ impl Runner for DockerRunner {
             outcome
         })
     }
+}
+
+/// Force-removes the worker containers an earlier backend of this stack left (a killed
+/// backend never got to remove them): labelled `codex.managed=true` and
+/// `codex.stack=<stack_id>`, for a job of this database, so that another stack's workers
+/// with the same (default) stack id are left alone. Returns their names.
+pub async fn remove_leftover_containers(
+    stack_id: &str,
+    db: &crate::db::Db,
+) -> Result<Vec<String>, String> {
+    let docker = Docker::connect_with_socket_defaults().map_err(|e| describe(&e))?;
+    let docker = docker.negotiate_version().await.map_err(|e| describe(&e))?;
+    let filters = HashMap::from([(
+        "label",
+        vec![
+            "codex.managed=true".to_string(),
+            format!("codex.stack={stack_id}"),
+        ],
+    )]);
+    let opts = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
+    let listed = docker
+        .list_containers(Some(opts))
+        .await
+        .map_err(|e| describe(&e))?;
+    let mut removed = Vec::new();
+    for c in listed {
+        let (Some(id), Some(job_id)) =
+            (c.id, c.labels.and_then(|l| l.get("codex.job_id").cloned()))
+        else {
+            continue;
+        };
+        if !db.has_job(job_id).await.map_err(|e| format!("{e:#}"))? {
+            continue;
+        }
+        let rm = RemoveContainerOptionsBuilder::new().force(true).build();
+        docker
+            .remove_container(&id, Some(rm))
+            .await
+            .map_err(|e| describe(&e))?;
+        let name = c.names.and_then(|n| n.into_iter().next()).unwrap_or(id);
+        removed.push(name.trim_start_matches('/').to_string());
+    }
+    Ok(removed)
 }
 
 fn unreachable_engine(e: bollard::errors::Error) -> RunError {

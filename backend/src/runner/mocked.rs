@@ -3,7 +3,6 @@
 //! checks these files and that a log line or the summary mentions "dummy".
 
 use super::{Exit, JobSpec, RunError, RunFuture, Runner};
-use crate::workspace::write_atomically;
 use codex_contract::{presence_lines, JobType, WorkerResult, WorkerStatus, RESULT_FILE};
 use std::path::Path;
 use tokio_util::sync::CancellationToken;
@@ -141,7 +140,7 @@ fn generate(spec: &JobSpec) -> anyhow::Result<()> {
         timestamp: codex_contract::now_iso8601(),
         job_id: Some(spec.job_id.clone()),
     };
-    write_atomically(&ws.join(RESULT_FILE), &serde_json::to_vec_pretty(&result)?)
+    codex_fsutil::write(&ws.join(RESULT_FILE), &serde_json::to_vec_pretty(&result)?)
 }
 
 fn write(ws: &Path, rel: &str, contents: &str) -> anyhow::Result<()> {

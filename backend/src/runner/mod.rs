@@ -5,9 +5,11 @@
 
 pub mod docker;
 pub mod mocked;
+pub mod pgroup;
 pub mod process;
 
 use crate::config::{Config, RunnerKind};
+use crate::db::Db;
 use codex_contract::JobType;
 use std::future::Future;
 use std::path::PathBuf;
@@ -69,8 +71,9 @@ pub fn passthrough_env() -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// The runner the configuration asks for; `workspace_root` is the canonical WORKSPACE_ROOT.
-pub fn from_config(cfg: &Config, workspace_root: &std::path::Path) -> Arc<dyn Runner> {
+/// The runner the configuration asks for; `workspace_root` is the canonical WORKSPACE_ROOT;
+/// `db` records the process runner's workers.
+pub fn from_config(cfg: &Config, workspace_root: &std::path::Path, db: Db) -> Arc<dyn Runner> {
     if cfg.use_dummy_worker {
         return Arc::new(mocked::MockedRunner);
     }
@@ -78,6 +81,7 @@ pub fn from_config(cfg: &Config, workspace_root: &std::path::Path) -> Arc<dyn Ru
         RunnerKind::Process => Arc::new(process::ProcessRunner {
             bin: cfg.worker_bin.clone(),
             timeout: cfg.worker_timeout,
+            db,
         }),
         RunnerKind::Docker => Arc::new(docker::DockerRunner::new(cfg, workspace_root)),
     }

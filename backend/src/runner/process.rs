@@ -1,8 +1,15 @@
 //! Process runner (`USE_DUMMY_WORKER=False`, `WORKER_RUNNER=process`): spawns `WORKER_BIN`
 //! with `WORKSPACE_DIR` and a cleared environment (only `PATH`, `HOME` and the passthrough
 //! variables that are set), writes its output to `.codex/worker.log`, kills it on timeout.
+//!
+//! No orphan ever writes: the worker leads its own process group that dies with the
+//! backend (`pgroup.rs`), the group is killed when the run ends however it ends, and the
+//! worker's pid is in the database while it runs, so that the next backend removes what a
+//! `kill -9` left (`orphans.rs`).
 
+use super::pgroup::{self, GroupGuard};
 use super::{passthrough_env, Exit, JobSpec, RunError, RunFuture, Runner};
+use crate::db::Db;
 use crate::workspace::WORKER_LOG;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -12,6 +19,8 @@ use tokio_util::sync::CancellationToken;
 pub struct ProcessRunner {
     pub bin: PathBuf,
     pub timeout: Duration,
+    /// Where running workers are recorded (`worker_processes`).
+    pub db: Db,
 }
 
 impl Runner for ProcessRunner {
@@ -43,6 +52,7 @@ impl Runner for ProcessRunner {
                 .stdout(log)
                 .stderr(log_err)
                 .kill_on_drop(true);
+            pgroup::die_with_backend(&mut cmd);
             let mut child = cmd.spawn().map_err(|e| {
                 RunError::Failed(format!(
                     "cannot start the worker WORKER_BIN={}: {e}; build it with \
@@ -51,20 +61,36 @@ impl Runner for ProcessRunner {
                 ))
             })?;
 
-            tokio::select! {
-                status = child.wait() => {
-                    let status = status.map_err(|e| RunError::Failed(format!("waiting for the worker: {e}")))?;
-                    Ok(Exit { code: status.code().map(i64::from) })
-                }
-                _ = tokio::time::sleep(self.timeout) => {
-                    let _ = child.kill().await;
-                    Err(RunError::Timeout(self.timeout))
-                }
-                _ = cancel.cancelled() => {
-                    let _ = child.kill().await;
-                    Err(RunError::Cancelled)
-                }
+            let pid = child.id();
+            let mut group = GroupGuard::new(pid);
+            if let Some(pid) = pid {
+                // Recorded as soon as it runs, for the next start after a crash. Without the
+                // record nothing could remove it then, so a failure here kills it (the guard).
+                let ticks = pgroup::start_ticks(pid).unwrap_or(0);
+                self.db
+                    .record_worker(spec.job_id.clone(), pid, ticks)
+                    .await
+                    .map_err(|e| {
+                        RunError::Failed(format!("cannot record the worker process: {e:#}"))
+                    })?;
             }
+
+            let ended = tokio::select! {
+                status = child.wait() => status
+                    .map(|s| Exit { code: s.code().map(i64::from) })
+                    .map_err(|e| RunError::Failed(format!("waiting for the worker: {e}"))),
+                _ = tokio::time::sleep(self.timeout) => Err(RunError::Timeout(self.timeout)),
+                _ = cancel.cancelled() => Err(RunError::Cancelled),
+            };
+            // Whatever the worker left running (an agent's children) goes with it.
+            group.kill_now();
+            if ended.is_err() {
+                let _ = child.wait().await;
+            }
+            if let Err(e) = self.db.forget_worker(spec.job_id.clone()).await {
+                tracing::warn!(job_id = %spec.job_id, error = format!("{e:#}"), "cannot clear the worker's record");
+            }
+            ended
         })
     }
 }

@@ -54,7 +54,7 @@ pub fn run(
     })?;
     let log_path = workspace.join(AGENT_LOG);
     let log = render_log(&captured, ended, secrets);
-    if let Err(e) = crate::atomic::write(&log_path, &log) {
+    if let Err(e) = codex_fsutil::write(&log_path, &log) {
         return Err(Failure {
             error: format!("agent_log_failed: {e:#}"),
             logs: ended_logs(ended),
@@ -124,6 +124,18 @@ fn execute(
         .stderr(writer_err)
         // Its own group, so a timeout kills the agent and everything it started.
         .process_group(0);
+    // The agent dies with this worker (killed by a dying backend or at its next start), so
+    // it never goes on changing a workspace that belongs to another job by then. Spawned
+    // from the main thread, which lives as long as the worker.
+    // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
     let spawned = command.spawn();
     // The command holds our copies of the pipe's write end: drop them, or EOF never comes.
     drop(command);
