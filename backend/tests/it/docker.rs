@@ -4,9 +4,7 @@
 //! the backend, checks the container's labels while it runs, that it is removed afterwards
 //! (also after a timeout), and removes the image at the end.
 
-mod common;
-
-use common::{target_dir, Opts, Server};
+use crate::server::{target_dir, Opts, Server};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
