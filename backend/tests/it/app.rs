@@ -153,11 +153,9 @@ impl App {
 
     /// `GET /{project_id}/files`, parsed as the contract's `FileList` (200 required).
     pub async fn list_files(&self, project_id: &str) -> Vec<codex_contract::FileEntry> {
-        let r = self.get(&format!("/api/v1/{project_id}/files")).await;
-        assert_eq!(r.status, 200, "listing {project_id}: {}", r.text());
-        serde_json::from_value::<codex_contract::FileList>(r.json())
-            .expect("a FileList body")
-            .files
+        self.get(&format!("/api/v1/{project_id}/files"))
+            .await
+            .file_list()
     }
 
     pub fn read_result(&self, project_id: &str) -> Value {

@@ -19,6 +19,14 @@ impl Resp {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
+    /// A 200 with the contract's `FileList`; its files.
+    pub fn file_list(&self) -> Vec<codex_contract::FileEntry> {
+        assert_eq!(self.status, 200, "listing the files: {}", self.text());
+        serde_json::from_value::<codex_contract::FileList>(self.json())
+            .expect("a FileList body")
+            .files
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
