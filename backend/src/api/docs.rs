@@ -313,4 +313,37 @@ mod tests {
             "no external assets"
         );
     }
+
+    /// Every operation documents the statuses the router can give any request (414; 500 on
+    /// the API routes) and each error status with the contract's body.
+    #[test]
+    fn every_operation_documents_its_error_statuses_with_their_schema() {
+        let doc = document("/api/v1");
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                let want_500 = path.starts_with("/api/v1") && method != "options";
+                for code in ["414"].into_iter().chain(want_500.then_some("500")) {
+                    assert!(responses.contains_key(code), "{method} {path}: no {code}");
+                }
+                for (code, r) in responses.iter().filter(|(c, _)| c.as_str() >= "400") {
+                    let schema = &r["content"]["application/json"]["schema"]["$ref"];
+                    let want = if code == "422" {
+                        "#/components/schemas/ValidationErrorResponse"
+                    } else {
+                        "#/components/schemas/ErrorResponse"
+                    };
+                    assert_eq!(schema, want, "{method} {path} {code}");
+                }
+            }
+        }
+        let slugs = &doc["components"]["schemas"]["ErrorResponse"]["properties"]["error"]["enum"];
+        for code in [400, 404, 405, 409, 413, 422, 500, 503] {
+            let slug = codex_contract::ErrorBody::slug_for(code);
+            assert!(
+                slugs.as_array().unwrap().iter().any(|s| s == slug),
+                "{slug}"
+            );
+        }
+    }
 }
