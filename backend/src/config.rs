@@ -2,6 +2,9 @@
 //! one exists (its values never override variables already set). An invalid value stops the
 //! start-up with a message naming the variable and the values it accepts.
 
+mod cors;
+
+pub use cors::{Allow, Cors};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -48,6 +51,7 @@ pub struct Config {
     pub worker_network: String,
     pub stack_id: String,
     pub shutdown_grace: Duration,
+    pub cors: Cors,
 }
 
 /// A start-up configuration error: which variable, what it held, what it accepts.
@@ -199,6 +203,8 @@ impl Config {
             ));
         }
 
+        let cors = cors::from_lookup(&lookup)?;
+
         Ok(Config {
             bind_addr,
             api_prefix,
@@ -215,6 +221,7 @@ impl Config {
             worker_network,
             stack_id,
             shutdown_grace,
+            cors,
         })
     }
 
@@ -227,7 +234,7 @@ impl Config {
     }
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+pub(crate) fn parse_bool(v: &str) -> Option<bool> {
     match v.trim() {
         "True" | "true" | "1" => Some(true),
         "False" | "false" | "0" => Some(false),
@@ -365,6 +372,10 @@ mod tests {
             ("BIND_ADDR", "localhost", "socket address"),
             ("WORKER_USER", "me", "uid:gid"),
             ("API_V1_STR", "api", "starting with '/'"),
+            ("ALLOW_CREDENTIALS", "maybe", "True, False"),
+            ("ALLOW_ORIGINS", "localhost:3000", "scheme://host"),
+            ("ALLOW_METHODS", "GET,P O", "HTTP methods"),
+            ("ALLOW_HEADERS", "X:Y", "header names"),
         ] {
             let msg = load(&[(name, value)]).unwrap_err().to_string();
             assert!(
@@ -376,5 +387,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("WORKSPACE_ROOT"), "{msg}");
+        let msg = load(&[("ALLOW_ORIGINS", "*"), ("ALLOW_CREDENTIALS", "true")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("ALLOW_CREDENTIALS") && msg.contains("ALLOW_ORIGINS"),
+            "{msg}"
+        );
     }
 }

@@ -1,85 +1,114 @@
 //! Typed API errors, each answered with the contract's error body
-//! `{"error": slug, "message": str, "code": int, "detail"?: any}`.
-//! A 5xx never carries internals: the cause goes to the log, the client gets a fixed text.
+//! `{"error": slug, "message": str, "code": int, "detail"?: any, "correlation_id"?: str}`.
+//!
+//! CONTRACT.md's mapping: `message` is the fixed summary of the category (`Bad request`,
+//! `Not found`, `Validation failed`, `Internal server error`); the specifics, with the fix
+//! they need, go into `detail` (a string for 400/404, a list of `{loc, msg, type}` for 422).
+//! A 5xx never carries internals: its cause travels in the response's extensions to
+//! `api::middleware::observe`, which logs it (axum's `examples/error-handling`).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use codex_contract::ErrorBody;
-use serde_json::Value;
+use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub enum ApiError {
-    BadRequest {
-        message: String,
-        detail: Option<Value>,
-    },
+    /// 400; the reason, naming the fix.
+    BadRequest(String),
+    /// 404; which thing is missing.
     NotFound(String),
-    Validation {
-        message: String,
-        detail: Value,
-    },
-    PayloadTooLarge(String),
-    /// Any other 4xx (405, 415 …) with a message for the client.
+    /// 422; one item per failed rule.
+    Validation(Vec<FieldError>),
+    /// Any other 4xx (405, 413, 414 …) with the reason.
     Http(StatusCode, String),
     Internal(anyhow::Error),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// One 422 `detail` item, as FastAPI/pydantic write them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// `["body", "<field>"]`, or `["body"]` for the body as a whole.
+    pub loc: Vec<String>,
+    pub msg: String,
+    /// A stable machine slug: `missing`, `string_type`, `string_too_short`, … .
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+impl FieldError {
+    /// An error about field `field` of the body (`None`: the body as a whole).
+    pub fn new(field: Option<&str>, kind: &'static str, msg: impl Into<String>) -> Self {
+        let mut loc = vec!["body".to_string()];
+        loc.extend(field.map(str::to_string));
+        FieldError {
+            loc,
+            msg: msg.into(),
+            kind,
+        }
+    }
+}
+
+/// The cause of a 5xx, for the log only (see `api::middleware::observe`).
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub Arc<String>);
+
+/// The body an error response carries before `observe` adds the correlation id.
+#[derive(Debug, Clone)]
+pub struct ErrorReport(pub Arc<ErrorBody>);
+
 impl ApiError {
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::BadRequest {
-            message: message.into(),
-            detail: None,
-        }
-    }
-
-    pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError::NotFound(message.into())
-    }
-
-    /// A FastAPI-like validation error: `detail` is a list of `{loc, msg, type}`.
-    pub fn validation(loc: &[&str], msg: impl Into<String>, kind: &str) -> Self {
-        let msg = msg.into();
-        ApiError::Validation {
-            message: format!("invalid request: {}: {msg}", loc.join(".")),
-            detail: serde_json::json!([{ "loc": loc, "msg": msg, "type": kind }]),
-        }
-    }
-
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Http(s, _) => *s,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn body(&self) -> ErrorBody {
-        let code = self.status().as_u16();
+        let status = self.status();
+        let b = ErrorBody::new(status.as_u16(), summary(status));
         match self {
-            ApiError::BadRequest { message, detail } => {
-                let b = ErrorBody::new(code, message.clone());
-                match detail {
-                    Some(d) => b.with_detail(d.clone()),
-                    None => b,
-                }
+            ApiError::BadRequest(d) | ApiError::NotFound(d) | ApiError::Http(_, d) => {
+                b.with_detail(d.clone().into())
             }
-            ApiError::NotFound(m) | ApiError::PayloadTooLarge(m) | ApiError::Http(_, m) => {
-                ErrorBody::new(code, m.clone())
+            ApiError::Validation(items) => {
+                b.with_detail(serde_json::to_value(items).unwrap_or_default())
             }
-            ApiError::Validation { message, detail } => {
-                ErrorBody::new(code, message.clone()).with_detail(detail.clone())
-            }
-            ApiError::Internal(_) => ErrorBody::new(
-                code,
-                "internal error; the backend log has the cause (look for the request's path)",
-            ),
+            ApiError::Internal(_) => b,
         }
+    }
+
+    /// The error for a response that is not ours (axum's plain-text rejections), keeping
+    /// its text as the detail; a 5xx keeps it for the log only.
+    pub fn from_foreign(status: StatusCode, text: String) -> Self {
+        match status.as_u16() {
+            400 => ApiError::BadRequest(text),
+            404 => ApiError::NotFound(text),
+            422 => ApiError::Validation(vec![FieldError::new(None, "value_error", text)]),
+            500..=599 => ApiError::Internal(anyhow::anyhow!("{status}: {text}")),
+            _ => ApiError::Http(status, text),
+        }
+    }
+}
+
+/// The fixed `message` of a status's category (CONTRACT.md's table); other statuses keep
+/// their reason phrase.
+pub fn summary(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Bad request",
+        404 => "Not found",
+        409 => "Conflict",
+        422 => "Validation failed",
+        500..=599 => "Internal server error",
+        _ => status.canonical_reason().unwrap_or("Error"),
     }
 }
 
@@ -91,10 +120,14 @@ impl From<anyhow::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let body = Arc::new(self.body());
+        let mut resp = (self.status(), Json(&*body)).into_response();
+        resp.extensions_mut().insert(ErrorReport(body));
         if let ApiError::Internal(e) = &self {
-            tracing::error!(error = format!("{e:#}"), "internal error");
+            resp.extensions_mut()
+                .insert(InternalCause(Arc::new(format!("{e:#}"))));
         }
-        (self.status(), Json(self.body())).into_response()
+        resp
     }
 }
 
@@ -106,15 +139,59 @@ mod tests {
     fn internal_errors_hide_their_cause() {
         let e = ApiError::Internal(anyhow::anyhow!("disk /secret/path exploded"));
         let b = e.body();
-        assert_eq!((b.code, b.error.as_str()), (500, "internal_error"));
-        assert!(b.detail.is_none() && !b.message.contains("/secret/path"));
+        assert_eq!(
+            (b.code, b.error.as_str(), b.message.as_str()),
+            (500, "internal_error", "Internal server error")
+        );
+        assert!(b.detail.is_none());
+        let resp = e.into_response();
+        assert!(resp
+            .extensions()
+            .get::<InternalCause>()
+            .unwrap()
+            .0
+            .contains("/secret/path"));
     }
 
     #[test]
-    fn validation_errors_carry_the_field() {
-        let b =
-            ApiError::validation(&["body", "instruction"], "too short", "string_too_short").body();
-        assert_eq!((b.code, b.error.as_str()), (422, "validation_error"));
-        assert_eq!(b.detail.unwrap()[0]["loc"][1], "instruction");
+    fn each_category_has_its_fixed_message_and_the_specifics_in_detail() {
+        for (e, code, slug, message) in [
+            (
+                ApiError::BadRequest("Invalid path".into()),
+                400,
+                "bad_request",
+                "Bad request",
+            ),
+            (
+                ApiError::NotFound("Project not found".into()),
+                404,
+                "not_found",
+                "Not found",
+            ),
+            (
+                ApiError::Http(StatusCode::METHOD_NOT_ALLOWED, "DELETE not allowed".into()),
+                405,
+                "http_error",
+                "Method Not Allowed",
+            ),
+        ] {
+            let b = e.body();
+            assert_eq!(
+                (b.code, b.error.as_str(), b.message.as_str()),
+                (code, slug, message)
+            );
+            assert!(b.detail.unwrap().is_string());
+        }
+        let b = ApiError::Validation(vec![FieldError::new(
+            Some("instruction"),
+            "string_too_short",
+            "too short",
+        )])
+        .body();
+        assert_eq!((b.code, b.message.as_str()), (422, "Validation failed"));
+        assert_eq!(
+            b.detail.unwrap(),
+            serde_json::json!([{"loc": ["body", "instruction"], "msg": "too short", "type": "string_too_short"}])
+        );
     }
 }

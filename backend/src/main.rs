@@ -1,20 +1,7 @@
-//! `codex-backend`: the Codex Workspace Orchestrator API (CONTRACT.md) over SQLite, with
-//! mocked, process and Docker runners. Configuration: see `config.rs` (issue 3).
+//! The `codex-backend` binary: logging, configuration, runtime; the service is the library
+//! (`codex_backend::app::run`).
 
-mod api;
-mod app;
-mod config;
-mod db;
-mod error;
-mod instance_lock;
-mod jobs;
-mod migrations;
-mod orphans;
-mod paths;
-mod runner;
-mod shutdown;
-mod workspace;
-
+use codex_backend::{app, config};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

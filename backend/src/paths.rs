@@ -11,6 +11,10 @@ use std::path::{Component, Path, PathBuf};
 
 /// Largest file the API serves.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+/// Longest path (Linux `PATH_MAX`) and path segment (`NAME_MAX`) the API looks up; longer
+/// ones cannot name a file, and the file system would answer with an error, not a 404.
+pub const MAX_PATH_BYTES: usize = 4096;
+pub const MAX_NAME_BYTES: usize = 255;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum PathError {
@@ -30,6 +34,16 @@ pub enum PathError {
 
 /// The syntactic check: returns the normal segments of a relative, safe path.
 pub fn safe_segments(raw: &str) -> Result<Vec<&str>, PathError> {
+    if raw.len() > MAX_PATH_BYTES {
+        return Err(PathError::Unsafe(
+            "the path is longer than 4096 bytes (PATH_MAX); no workspace file has such a path",
+        ));
+    }
+    if raw.split('/').any(|seg| seg.len() > MAX_NAME_BYTES) {
+        return Err(PathError::Unsafe(
+            "a path segment is longer than 255 bytes (NAME_MAX); no workspace file has such a name",
+        ));
+    }
     if raw.contains('\0') {
         return Err(PathError::Unsafe("the path contains a NUL byte"));
     }
@@ -218,6 +232,10 @@ mod tests {
         }
         assert_eq!(safe_segments("./a//b/").unwrap(), ["a", "b"]);
         assert_eq!(safe_segments("%2e%2e").unwrap(), ["%2e%2e"]);
+        for long in ["a/".repeat(2500), "n".repeat(256)] {
+            assert!(matches!(safe_segments(&long), Err(PathError::Unsafe(_))));
+        }
+        assert!(safe_segments(&"n".repeat(255)).is_ok());
     }
 
     #[test]

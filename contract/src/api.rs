@@ -110,6 +110,9 @@ pub struct ErrorBody {
     pub code: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<serde_json::Value>,
+    /// The request's id (also in the `x-request-id` header), when the backend assigns one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
 }
 
 impl ErrorBody {
@@ -131,6 +134,7 @@ impl ErrorBody {
             message: message.into(),
             code,
             detail: None,
+            correlation_id: None,
         }
     }
 

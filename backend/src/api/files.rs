@@ -9,7 +9,6 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
 use codex_contract::{FileContents, FileList};
-use serde_json::json;
 
 pub async fn list(
     State(st): State<AppState>,
@@ -31,7 +30,10 @@ pub async fn get(
     // axum percent-decodes the path exactly once; a decoding failure (e.g. `%ff`, not
     // UTF-8) is a bad path.
     let Path((project_id, raw)) = params.map_err(|rej| {
-        ApiError::bad_request(format!("unsafe or undecodable path: {}", rej.body_text()))
+        ApiError::BadRequest(format!(
+            "Invalid path: it does not decode to UTF-8 text ({})",
+            rej.body_text()
+        ))
     })?;
     let segments = paths::safe_segments(&raw).map_err(|e| path_error(&raw, e))?;
     let clean = segments.join("/");
@@ -48,31 +50,25 @@ pub async fn get(
     }))
 }
 
+/// 400 for a path that may not be served (CONTRACT.md: "Invalid path"), 404 for a safe
+/// one that does not exist; the detail names the path and what to do instead.
 fn path_error(raw: &str, e: PathError) -> ApiError {
-    let unsafe_path = |reason: &str| ApiError::BadRequest {
-        message: format!("unsafe path {raw:?}: {reason}"),
-        detail: Some(json!({"reason": "unsafe_path"})),
-    };
+    let bad = |why: String| ApiError::BadRequest(format!("Invalid path {raw:?}: {why}"));
     match e {
-        PathError::Unsafe(reason) => unsafe_path(reason),
-        PathError::Missing => ApiError::not_found(format!(
-            "no file {raw:?} in this workspace; GET /{{project_id}}/files lists them"
+        PathError::Unsafe(reason) => bad(reason.to_string()),
+        PathError::Missing => ApiError::NotFound(format!(
+            "File not found: no file {raw:?} in this workspace; GET /{{project_id}}/files lists them"
         )),
-        PathError::NotAFile => ApiError::BadRequest {
-            message: format!("{raw:?} is a directory; GET /{{project_id}}/files lists its files"),
-            detail: Some(json!({"reason": "not_a_file"})),
-        },
-        PathError::TooLarge(size) => ApiError::BadRequest {
-            message: format!(
-                "{raw:?} is {size} bytes; this API serves files up to {MAX_FILE_BYTES} bytes \
-                 (read it from the workspace directly)"
-            ),
-            detail: Some(json!({"reason": "too_large", "size": size, "limit": MAX_FILE_BYTES})),
-        },
-        PathError::NotUtf8 => ApiError::BadRequest {
-            message: format!("{raw:?} is not UTF-8 text; this API serves text files only"),
-            detail: Some(json!({"reason": "not_utf8"})),
-        },
+        PathError::NotAFile => {
+            bad("it is a directory; GET /{project_id}/files lists its files".into())
+        }
+        PathError::TooLarge(size) => bad(format!(
+            "the file is {size} bytes; this API serves files up to {MAX_FILE_BYTES} bytes \
+             (read it from the workspace directly)"
+        )),
+        PathError::NotUtf8 => {
+            bad("the file is not UTF-8 text; this API serves text files only".into())
+        }
         PathError::Io(e) => ApiError::Internal(anyhow::anyhow!("reading {raw:?}: {e}")),
     }
 }

@@ -1,12 +1,12 @@
 //! `POST /{project_id}/jobs` and `GET /{project_id}/jobs/{job_id}`.
 
-use super::json::{instruction, ApiJson};
-use super::projects::find;
+use super::json::ApiJson;
+use super::projects::{find, project_not_found};
 use super::AppState;
 use crate::error::{ApiError, ApiResult};
 use axum::extract::{Path, State};
 use axum::Json;
-use codex_contract::{JobCreate, JobDetail, JobSummary, JOB_INSTRUCTION_CHARS};
+use codex_contract::{JobCreate, JobDetail, JobSummary};
 
 /// Queues a job for the project; answers at once (`queued`).
 pub async fn create(
@@ -14,12 +14,11 @@ pub async fn create(
     Path(project_id): Path<String>,
     ApiJson(body): ApiJson<JobCreate>,
 ) -> ApiResult<Json<JobSummary>> {
-    let text = instruction(&body.instruction, JOB_INSTRUCTION_CHARS)?;
     let job = st
         .db
-        .create_job(project_id.clone(), body.job_type, text)
+        .create_job(project_id.clone(), body.job_type, body.instruction)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no project with id {project_id:?}")))?;
+        .ok_or_else(|| project_not_found(&project_id))?;
     st.scheduler.submit(job.clone()).await?;
     Ok(Json(job))
 }
@@ -34,8 +33,8 @@ pub async fn get(
         .job(project_id.clone(), job_id.clone())
         .await?
         .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "no job with id {job_id:?} in project {project_id:?}"
+            ApiError::NotFound(format!(
+                "Job not found: no job with id {job_id:?} in project {project_id:?}"
             ))
         })?;
     let (result_path, logs_path) = if row.job.status.is_final() {

@@ -1,7 +1,9 @@
 //! The HTTP API: routes under `API_V1_STR` (default `/api/v1`) plus `/healthz`, `/docs` and
 //! `/openapi.json` at the root. Every error answers with the contract's JSON error body,
-//! including axum's own rejections (unknown route, wrong method, bad path encoding).
+//! including axum's own rejections (unknown route, wrong method, bad path encoding), and
+//! CORS follows `ALLOW_*` (`cors.rs`).
 
+pub mod cors;
 pub mod docs;
 pub mod files;
 pub mod health;
@@ -48,16 +50,23 @@ pub fn router(state: AppState) -> Router {
     } else {
         root.nest(&state.cfg.api_prefix, api)
     };
+    let cors = Arc::new(state.cfg.cors.clone());
+    // Outermost last: `observe` sees every response, CORS headers included.
     app.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(middleware::json_errors))
-        .layer(axum::middleware::from_fn(middleware::log_request))
+        .layer(axum::middleware::from_fn(middleware::limit_uri))
+        .layer(cors::layer(&cors))
+        .layer(axum::middleware::from_fn_with_state(
+            cors,
+            cors::check_preflight,
+        ))
+        .layer(axum::middleware::from_fn(middleware::observe))
         .with_state(state)
 }
 
 async fn not_found(req: Request) -> ApiError {
-    ApiError::not_found(format!(
+    ApiError::NotFound(format!(
         "no route for {} {}; the API is described at /docs",
         req.method(),
         req.uri().path()

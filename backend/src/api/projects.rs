@@ -1,19 +1,18 @@
 //! `POST /projects/` (also `/projects`) and `GET /projects/{project_id}`.
 
-use super::json::{instruction, ApiJson};
+use super::json::ApiJson;
 use super::AppState;
 use crate::error::{ApiError, ApiResult};
 use axum::extract::{Path, State};
 use axum::Json;
-use codex_contract::{ProjectCreate, ProjectDetail, ProjectSummary, PROJECT_INSTRUCTION_CHARS};
+use codex_contract::{ProjectCreate, ProjectDetail, ProjectSummary};
 
 /// Creates the project and queues its `initial_project` job; answers at once (`queued`).
 pub async fn create(
     State(st): State<AppState>,
     ApiJson(body): ApiJson<ProjectCreate>,
 ) -> ApiResult<Json<ProjectSummary>> {
-    let text = instruction(&body.instruction, PROJECT_INSTRUCTION_CHARS)?;
-    let (project, job) = st.db.create_project(text).await?;
+    let (project, job) = st.db.create_project(body.instruction).await?;
     st.scheduler.submit(job).await?;
     Ok(Json(project))
 }
@@ -36,5 +35,11 @@ pub async fn find(st: &AppState, project_id: &str) -> ApiResult<ProjectSummary> 
     st.db
         .project(project_id.to_string())
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no project with id {project_id:?}")))
+        .ok_or_else(|| project_not_found(project_id))
+}
+
+pub fn project_not_found(project_id: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "Project not found: no project with id {project_id:?} (POST /projects/ creates one)"
+    ))
 }

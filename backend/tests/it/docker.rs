@@ -4,9 +4,7 @@
 //! the backend, checks the container's labels while it runs, that it is removed afterwards
 //! (also after a timeout), and removes the image at the end.
 
-mod common;
-
-use common::{target_dir, Opts, Server};
+use crate::server::{target_dir, Opts, Server};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
@@ -17,7 +15,7 @@ use std::time::Duration;
 const SOCKET: &str = "/var/run/docker.sock";
 
 /// `None` when the engine answers `GET /_ping`, else why not.
-fn engine_unavailable() -> Option<String> {
+pub(crate) fn engine_unavailable() -> Option<String> {
     let mut s = match UnixStream::connect(SOCKET) {
         Ok(s) => s,
         Err(e) => return Some(format!("cannot connect to {SOCKET}: {e}")),
@@ -46,7 +44,7 @@ fn engine_unavailable() -> Option<String> {
 }
 
 /// The static worker, built with exactly the command the images use (artifacts shared).
-fn static_worker() -> PathBuf {
+pub(crate) fn static_worker() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let target = target_dir();
     let out = Command::new(cargo)
@@ -76,7 +74,7 @@ fn static_worker() -> PathBuf {
     target.join("x86_64-unknown-linux-gnu/release/codex-worker")
 }
 
-fn docker(args: &[&str]) -> String {
+pub(crate) fn docker(args: &[&str]) -> String {
     let out = Command::new("docker")
         .args(args)
         .output()

@@ -1,6 +1,5 @@
 //! Shared by the integration tests: a temporary workspace, a run of the real
 //! `codex-worker` binary on it, and checks on what it left behind.
-#![allow(dead_code)] // each test file uses a different part
 
 use codex_contract::{WorkerResult, REQUEST_FILE, RESULT_FILE, SECRET_VARS};
 use std::fs;

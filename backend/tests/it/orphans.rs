@@ -4,9 +4,8 @@
 //! next start; one backend per database. Workers are found through `/proc` by their
 //! working directory (the project workspace, unique to each test).
 
-mod common;
-
-use common::{script, spawn_backend, worker_bin, Opts, Server};
+use crate::docker::{docker, engine_unavailable, static_worker};
+use crate::server::{script, spawn_backend, worker_bin, Opts, Server};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -220,7 +219,7 @@ fn a_second_backend_on_the_same_database_refuses_to_start() {
 /// it: a container of the same stack for a job this database does not know is left alone.
 #[test]
 fn the_next_start_removes_the_worker_containers_a_killed_backend_left() {
-    if let Some(reason) = docker_unavailable() {
+    if let Some(reason) = engine_unavailable() {
         println!("skipped: {reason}");
         return;
     }
@@ -295,34 +294,6 @@ fn the_next_start_removes_the_worker_containers_a_killed_backend_left() {
     eprintln!("the_next_start_removes_containers: {:?}", started.elapsed());
 }
 
-/// `None` when `docker info` answers, else why not.
-fn docker_unavailable() -> Option<String> {
-    match std::process::Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .output()
-    {
-        Ok(o) if o.status.success() => None,
-        Ok(o) => Some(format!(
-            "docker info failed: {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        )),
-        Err(e) => Some(format!("no docker CLI: {e}")),
-    }
-}
-
-fn docker(args: &[&str]) -> String {
-    let out = std::process::Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker CLI");
-    assert!(
-        out.status.success(),
-        "docker {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 /// A FROM-scratch worker image under a unique tag, with a unique stack id; removed on drop
 /// with every container of that stack.
 struct WorkerImage {
@@ -379,35 +350,4 @@ impl Drop for WorkerImage {
             .args(["rmi", "-f", &self.tag])
             .output();
     }
-}
-
-/// The static worker, built with the same command as `tests/docker.rs` (artifacts shared).
-fn static_worker() -> std::path::PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target = common::target_dir();
-    let out = std::process::Command::new(cargo)
-        .env(
-            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS",
-            "-C target-feature=+crt-static",
-        )
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "x86_64-unknown-linux-gnu",
-            "-p",
-            "codex-backend",
-            "-p",
-            "codex-worker",
-            "--target-dir",
-        ])
-        .arg(&target)
-        .output()
-        .expect("running the static cargo build");
-    assert!(
-        out.status.success(),
-        "static build failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    target.join("x86_64-unknown-linux-gnu/release/codex-worker")
 }

@@ -2,10 +2,8 @@
 //! ladder drives it: initial (L02) → edit (L03) → refactor (L04) → force_error (L05) →
 //! long_run (L07).
 
-mod common;
-
+use crate::workspace::{assert_standard_logs, python3, Workspace};
 use codex_contract::WorkerStatus;
-use common::{assert_standard_logs, python3, Workspace};
 use std::time::Duration;
 
 const FIRST_TEN: &str = "0,1,1,2,3,5,8,13,21,34";
@@ -148,7 +146,10 @@ fn initial_edit_refactor_force_error_long_run() {
     assert_standard_logs(&r, "edit", "builtin");
 
     ws.assert_no_planted_key();
-    assert!(!run.stdout.contains(common::PLANTED_KEY) && !run.stderr.contains(common::PLANTED_KEY));
+    assert!(
+        !run.stdout.contains(crate::workspace::PLANTED_KEY)
+            && !run.stderr.contains(crate::workspace::PLANTED_KEY)
+    );
 }
 
 #[test]
@@ -168,7 +169,7 @@ fn sleep_seconds_env_applies_to_every_job() {
 #[test]
 fn a_secret_in_the_instruction_is_redacted_everywhere() {
     let ws = Workspace::new();
-    let instruction = format!("Create a CLI; the key is {}", common::PLANTED_KEY);
+    let instruction = format!("Create a CLI; the key is {}", crate::workspace::PLANTED_KEY);
     ws.request("job-r", "initial_project", &instruction);
     assert_eq!(ws.run(&[]).code, Some(0));
     ws.request("job-r2", "edit", &instruction);

@@ -3,9 +3,7 @@
 //! without Docker), FIFO order per project, the global concurrency limit, and workers that
 //! misbehave (timeout, no result, a stale result, a missing binary).
 
-mod common;
-
-use common::{script, worker_bin, Opts, Server};
+use crate::server::{script, worker_bin, Opts, Server};
 use serde_json::Value;
 
 const FAKE_KEY: &str = "sk-test-value-that-must-never-leak-0123456789";

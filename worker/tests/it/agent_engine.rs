@@ -1,9 +1,7 @@
 //! The agent engine through the real binary, with small shell scripts as the agent.
 
-mod common;
-
+use crate::workspace::{assert_standard_logs, Workspace, PLANTED_KEY};
 use codex_contract::WorkerStatus;
-use common::{assert_standard_logs, Workspace, PLANTED_KEY};
 use std::fs;
 
 /// Writes an agent script into a directory outside the workspace and returns the command.

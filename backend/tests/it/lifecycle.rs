@@ -1,9 +1,7 @@
 //! Start-up and shutdown: configuration errors, `.env`, restart recovery of jobs a previous
 //! process left unfinished, and SIGTERM with a running and a waiting job.
 
-mod common;
-
-use common::{script, spawn_backend, Opts, Server};
+use crate::server::{script, spawn_backend, Opts, Server};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +12,7 @@ fn an_invalid_value_stops_the_start_up_naming_the_variable() {
         ("USE_DUMMY_WORKER", "maybe", "True, False"),
         ("WORKER_RUNNER", "podman", "docker or process"),
         ("MAX_CONCURRENT_JOBS", "0", ">= 1"),
+        ("ALLOW_CREDENTIALS", "maybe", "True, False"),
     ] {
         let opts = Opts::mocked().env(name, value);
         let child = spawn_backend(&opts, dir.path());
@@ -25,6 +24,26 @@ fn an_invalid_value_stops_the_start_up_naming_the_variable() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn one_log_line_per_request_with_its_id() {
+    let s = Server::start(Opts::mocked());
+    let r = s.get("/api/v1/projects/00000000-0000-0000-0000-000000000000");
+    let id = r.assert_error(404, "not_found")["correlation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let logs = s.logs();
+    assert!(
+        logs.iter().any(|l| l.contains("request")
+            && l.contains("method=GET")
+            && l.contains("path=/api/v1/projects/0000")
+            && l.contains("status=404")
+            && l.contains("ms=")
+            && l.contains(&format!("request_id={id}"))),
+        "{logs:#?}"
+    );
 }
 
 #[test]

@@ -1,13 +1,10 @@
-//! Shared helpers for the integration tests: start the real `codex-backend` binary on a free
-//! port (it binds 127.0.0.1:0 and logs the address it got) with a temporary workspace root
-//! and SQLite file, talk raw HTTP/1.1 to it (so odd paths such as `%2e%2e%2F` reach the
-//! server unnormalized), and poll with bounded timeouts.
+//! The real `codex-backend` binary, for the tests where a process matters: it binds
+//! 127.0.0.1:0 and logs the address it got, with a temporary workspace root and SQLite
+//! file; requests go through `reqwest`; polls are bounded.
 
-#![allow(dead_code)] // Each test binary uses a different subset.
-
+use crate::resp::Resp;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -147,11 +144,11 @@ impl Server {
         self.dir.path().join("codex.db")
     }
 
+    /// SIGTERM, then wait (bounded) for the exit; returns the exit status.
     pub fn pid(&self) -> u32 {
         self.child.as_ref().expect("running").id()
     }
 
-    /// SIGTERM, then wait (bounded) for the exit; returns the exit status.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
         send_sigterm(child.id());
@@ -168,16 +165,16 @@ impl Server {
         }
     }
 
-    pub fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> Resp {
-        http(&self.addr, method, path, body)
-    }
-
     pub fn get(&self, path: &str) -> Resp {
-        self.request("GET", path, None)
+        send(client().get(self.url(path)))
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Resp {
-        self.request("POST", path, Some(body.to_string().as_bytes()))
+        send(client().post(self.url(path)).json(body))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
     }
 
     /// POST /api/v1/projects/ and the new project's id.
@@ -248,11 +245,7 @@ impl Server {
 
     /// `GET /{project_id}/files`, parsed as the contract's `FileList` (200 required).
     pub fn list_files(&self, project_id: &str) -> Vec<codex_contract::FileEntry> {
-        let r = self.get(&format!("/api/v1/{project_id}/files"));
-        assert_eq!(r.status, 200, "listing {project_id}: {}", r.text());
-        serde_json::from_value::<codex_contract::FileList>(r.json())
-            .expect("a FileList body")
-            .files
+        self.get(&format!("/api/v1/{project_id}/files")).file_list()
     }
 
     pub fn read_result(&self, project_id: &str) -> Value {
@@ -279,121 +272,24 @@ pub fn send_sigterm(pid: u32) {
     assert!(ok, "kill -TERM {pid} failed");
 }
 
-/// A raw HTTP/1.1 response.
-pub struct Resp {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+/// One client for the whole test binary (connection pool included).
+fn client() -> &'static reqwest::blocking::Client {
+    static CLIENT: OnceLock<reqwest::blocking::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client")
+    })
 }
 
-impl Resp {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Asserts the contract's error body with `code` and `slug`; returns it.
-    pub fn assert_error(&self, code: u16, slug: &str) -> Value {
-        assert_eq!(self.status, code, "{}", self.text());
-        assert!(
-            self.header("content-type")
-                .unwrap_or("")
-                .starts_with("application/json"),
-            "error without a JSON content type: {:?}",
-            self.headers
-        );
-        let b = self.json();
-        assert_eq!(b["error"], slug, "{b}");
-        assert_eq!(b["code"], code, "{b}");
-        assert!(b["message"].as_str().is_some_and(|m| !m.is_empty()), "{b}");
-        b
-    }
-}
-
-/// One request on a fresh connection (`Connection: close`); the path is sent byte for byte.
-pub fn http(addr: &str, method: &str, path: &str, body: Option<&[u8]>) -> Resp {
-    let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connecting {addr}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(b) = body {
-        req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            b.len()
-        ));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    if let Some(b) = body {
-        // The server may answer (413) and close before reading it all.
-        let _ = s.write_all(b);
-    }
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> Resp {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no HTTP header end in {:?}", String::from_utf8_lossy(raw)));
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
-    });
-    if chunked {
-        body = dechunk(&body);
-    }
+fn send(req: reqwest::blocking::RequestBuilder) -> Resp {
+    let r = req.send().expect("an HTTP answer from codex-backend");
     Resp {
-        status,
-        headers,
-        body,
+        status: r.status().as_u16(),
+        headers: r.headers().clone(),
+        body: r.bytes().expect("the response body").to_vec(),
     }
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(pos) = b.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(
-            String::from_utf8_lossy(&b[..pos])
-                .split(';')
-                .next()
-                .unwrap_or("0")
-                .trim(),
-            16,
-        )
-        .unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        let start = pos + 2;
-        out.extend_from_slice(&b[start..(start + size).min(b.len())]);
-        b = &b[(start + size + 2).min(b.len())..];
-    }
-    out
 }
 
 /// The cargo target dir these tests were built in (`<target>/debug/deps/<test>`).
@@ -438,4 +334,39 @@ pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
+}
+
+/// One raw HTTP/1.1 request line (plus `Host`) on a fresh connection, for what an HTTP client
+/// would refuse or normalise (a URI over 64 KiB, a malformed request line). Reads to EOF.
+pub fn raw_request(addr: &str, request_line: &str) -> Resp {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let req = format!("{request_line}\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    // The server may answer and close before reading it all.
+    let _ = s.write_all(req.as_bytes());
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP head in {text:?}"));
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {head:?}"));
+    let mut headers = axum::http::HeaderMap::new();
+    for (k, v) in lines.filter_map(|l| l.split_once(':')) {
+        headers.insert(
+            axum::http::HeaderName::from_bytes(k.trim().as_bytes()).unwrap(),
+            v.trim().parse().unwrap(),
+        );
+    }
+    Resp {
+        status,
+        headers,
+        body: body.as_bytes().to_vec(),
+    }
 }

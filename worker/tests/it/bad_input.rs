@@ -2,13 +2,11 @@
 //! the result can be written, the path on stderr when it cannot; never a panic, never a
 //! changed workspace.
 
-mod common;
-
+use crate::workspace::{assert_standard_logs, run_worker, Workspace};
 use codex_contract::WorkerStatus;
-use common::{assert_standard_logs, run_worker, Workspace};
 use std::fs;
 
-fn assert_no_panic(run: &common::Run) {
+fn assert_no_panic(run: &crate::workspace::Run) {
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
 
