@@ -87,6 +87,10 @@ pub struct LiveSuiteArgs {
     /// Skip the rollback and the mocked rerun.
     #[arg(long)]
     pub no_rollback: bool,
+    /// Compare this run with an earlier one (run folder, its run.json, or its zip) in
+    /// summary.txt and report.html. Default: the newest earlier run in --out.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

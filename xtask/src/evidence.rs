@@ -7,7 +7,7 @@ use crate::secrets::{Redactor, REDACTED};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 /// A secret value found (and replaced) while writing evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +38,9 @@ pub fn timestamp_id(t: SystemTime) -> String {
 pub struct Evidence {
     pub run_id: String,
     pub dir: PathBuf,
+    /// When the run folder was claimed: the run's time origin (scenario offsets, timeline).
+    pub started: Instant,
+    pub started_wall: SystemTime,
     redactor: Redactor,
 }
 
@@ -47,7 +50,9 @@ impl Evidence {
     pub fn create(out: &Path, redactor: Redactor) -> Result<Self> {
         std::fs::create_dir_all(out)
             .with_context(|| format!("creating the evidence folder {}", out.display()))?;
-        let base = timestamp_id(SystemTime::now());
+        let started_wall = SystemTime::now();
+        let started = Instant::now();
+        let base = timestamp_id(started_wall);
         for n in 1.. {
             let run_id = if n == 1 {
                 base.clone()
@@ -60,6 +65,8 @@ impl Evidence {
                     return Ok(Evidence {
                         run_id,
                         dir,
+                        started,
+                        started_wall,
                         redactor,
                     })
                 }

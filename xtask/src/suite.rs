@@ -3,6 +3,7 @@
 
 use crate::cli::{DownArgs, HealthArgs, LiveSuiteArgs, SmokeArgs, StackArgs, UpArgs};
 use crate::client::Client;
+use crate::compare::{self, Baseline, RunRecord};
 use crate::evidence::Evidence;
 use crate::ladder::{self, live, mocked, Ctx, Scenario, Settings};
 use crate::progress::Progress;
@@ -109,7 +110,8 @@ pub fn live_suite(args: &LiveSuiteArgs, secrets: &Secrets) -> Result<i32> {
         run_ladders(&mut ctx, &ev, args)
     };
     stack.shutdown().context("stopping the stack")?;
-    finish(&ev, stack.name(), &base_url, outcomes, &progress)
+    let baseline = Baseline::from_flag(args.baseline.as_deref(), &args.stack.out);
+    finish(&ev, stack.name(), &base_url, outcomes, &baseline, &progress)
 }
 
 fn note_setup_error(ev: &Evidence, e: &anyhow::Error) {
@@ -233,7 +235,14 @@ pub fn smoke(args: &SmokeArgs, secrets: &Secrets) -> Result<i32> {
         smoke
     };
     stack.shutdown().context("stopping the stack")?;
-    finish(&ev, stack.name(), &base_url, outcomes, &progress)
+    finish(
+        &ev,
+        stack.name(),
+        &base_url,
+        outcomes,
+        &Baseline::Off,
+        &progress,
+    )
 }
 
 /// Writes summary.txt, junit.xml, manifest.json and the zip; prints their paths; returns
@@ -243,6 +252,7 @@ fn finish(
     stack_name: &str,
     base_url: &str,
     outcomes: Vec<ScenarioOutcome>,
+    baseline: &Baseline,
     progress: &Progress,
 ) -> Result<i32> {
     let out_dir = ev.dir.parent().context("run folder has a parent")?;
@@ -251,14 +261,30 @@ fn finish(
         stack: stack_name.to_owned(),
         base_url: base_url.to_owned(),
         git_commit: git_commit(),
+        target: None,
+        started: ev.started_wall,
         outcomes,
         run_dir: ev.dir.clone(),
         junit_path: ev.dir.join("junit.xml"),
         summary_path: ev.dir.join("summary.txt"),
         zip_path: out_dir.join(format!("{}.zip", ev.run_id)),
     };
-    ev.write("summary.txt", &report::summary::run_summary(&report))?;
+    let record = RunRecord::from_report(&report);
+    let comparison = baseline.compare(&record);
+    let mut summary = report::summary::run_summary(&report);
+    if *baseline != Baseline::Off {
+        summary.push('\n');
+        summary.push_str(&compare::summary_section(&comparison));
+    }
+    ev.write("summary.txt", &summary)?;
     ev.write("junit.xml", &report::junit::render(&report)?)?;
+    record.write(ev)?;
+    report::html::write(
+        ev,
+        &report,
+        comparison.as_ref().and_then(|c| c.as_ref().ok()),
+    )?;
+    progress.line(&report::screenshot::best_effort(&ev.dir));
     ev.write_manifest()?;
     report::zip::write(
         &ev.dir,

@@ -188,6 +188,10 @@ pub fn skipped(s: &Scenario, reason: String, progress: &Progress) -> ScenarioOut
         reason,
         notes: None,
         evidence: Vec::new(),
+        started_at: Duration::ZERO,
+        observations: Vec::new(),
+        failed_attempts: Vec::new(),
+        jobs: Vec::new(),
     };
     report::github::group_start(&o.display_name());
     progress.scenario_end(&o);
@@ -200,7 +204,9 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
     report::github::group_start(&format!("{} {}", s.id, s.title));
     ctx.progress.scenario_start(s.id, s.title);
     let start = Instant::now();
+    let started_at = ev.started.elapsed();
     let attempts = ctx.settings.retries + 1;
+    let mut failed_attempts: Vec<report::Attempt> = Vec::new();
     let mut result = Err(Problem::error("not run"));
     // Why each earlier attempt did not pass (recorded when a retry then passes).
     let mut earlier: Vec<String> = Vec::new();
@@ -229,6 +235,7 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
             format!("{rel}/attempt-{k}")
         };
         let mut folder = ev.folder(&folder_rel);
+        let attempt_start = Instant::now();
         result = (s.run)(ctx, &mut folder);
         // The backend's output during this scenario, redacted like everything else.
         match ctx.stack.take_logs() {
@@ -251,11 +258,25 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
         }
         match &result {
             Ok(_) => break,
-            Err(p) => earlier.push(format!(
-                "attempt {k}: {} {}",
-                Verdict::from(p.kind).as_str(),
-                p.reason
-            )),
+            Err(p) => {
+                earlier.push(format!(
+                    "attempt {k}: {} {}",
+                    Verdict::from(p.kind).as_str(),
+                    p.reason
+                ));
+                failed_attempts.push(report::Attempt {
+                    number: k,
+                    verdict: Verdict::from(p.kind),
+                    reason: ev.redactor().redact(&p.reason).text,
+                    duration: attempt_start.elapsed(),
+                    // Attempt 1 moves into attempt-1/ when attempt 2 starts.
+                    evidence_dir: if attempts > 1 {
+                        format!("{rel}/attempt-{k}")
+                    } else {
+                        rel.clone()
+                    },
+                });
+            }
         }
     }
     let duration = start.elapsed();
@@ -295,6 +316,10 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
         reason: ev.redactor().redact(&reason).text,
         notes: notes.map(|n| ev.redactor().redact(&n).text),
         evidence: ev.files_under(&rel),
+        started_at,
+        observations: Vec::new(),
+        failed_attempts,
+        jobs: Vec::new(),
     };
     ctx.progress.scenario_end(&outcome);
     if matches!(outcome.verdict, Verdict::Fail | Verdict::Error) {

@@ -332,6 +332,10 @@ mod tests {
             reason: reason.to_owned(),
             notes: None,
             evidence: evidence.iter().map(|s| s.to_string()).collect(),
+            started_at: std::time::Duration::ZERO,
+            observations: Vec::new(),
+            failed_attempts: Vec::new(),
+            jobs: Vec::new(),
         }
     }
 
@@ -342,6 +346,8 @@ mod tests {
             stack: "local".into(),
             base_url: "http://127.0.0.1:4000".into(),
             git_commit: "abc123".into(),
+            target: None,
+            started: std::time::SystemTime::UNIX_EPOCH,
             outcomes,
             junit_path: run_dir.join("junit.xml"),
             summary_path: run_dir.join("summary.txt"),

@@ -182,6 +182,10 @@ mod tests {
             reason: reason.into(),
             notes: (verdict != Verdict::Pass).then(|| "observed: x\nexpected: y".into()),
             evidence: vec![format!("live/{id}/result.json")],
+            started_at: std::time::Duration::ZERO,
+            observations: Vec::new(),
+            failed_attempts: Vec::new(),
+            jobs: Vec::new(),
         }
     }
 
@@ -191,6 +195,8 @@ mod tests {
             stack: "local".into(),
             base_url: "http://127.0.0.1:1/?a=1&b=\"2\"".into(),
             git_commit: "abc".into(),
+            target: None,
+            started: std::time::SystemTime::UNIX_EPOCH,
             outcomes: vec![
                 outcome("L01", Suite::Live, Verdict::Pass, "ok"),
                 outcome(

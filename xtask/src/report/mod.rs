@@ -2,12 +2,14 @@
 //! `manifest.json`, the GitHub step summary and outputs.
 
 pub mod github;
+pub mod html;
 pub mod junit;
+pub mod screenshot;
 pub mod summary;
 pub mod zip;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -68,6 +70,36 @@ pub struct ScenarioOutcome {
     pub notes: Option<String>,
     /// Evidence files, relative to the run folder, with `/` separators.
     pub evidence: Vec<String>,
+    /// When it started, as an offset from the start of the run (the HTML timeline).
+    pub started_at: Duration,
+    /// What was checked beyond the plan's acceptance (never decides the verdict).
+    pub observations: Vec<String>,
+    /// With `--retries`: every attempt that did not pass, in order.
+    pub failed_attempts: Vec<Attempt>,
+    /// The jobs it submitted, for the timeline.
+    pub jobs: Vec<JobMark>,
+}
+
+/// One attempt of a retried scenario that did not pass.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// 1-based.
+    pub number: u32,
+    pub verdict: Verdict,
+    /// One line, already redacted.
+    pub reason: String,
+    pub duration: Duration,
+    /// The attempt's evidence folder relative to the run folder, e.g. `live/L05/attempt-1`.
+    pub evidence_dir: String,
+}
+
+/// A job a scenario submitted: when (offsets from the start of the run) it was submitted and
+/// when its final poll settled it.
+#[derive(Debug, Clone)]
+pub struct JobMark {
+    pub job_id: Option<String>,
+    pub submitted_at: Duration,
+    pub settled_at: Option<Duration>,
 }
 
 impl ScenarioOutcome {
@@ -85,6 +117,10 @@ pub struct RunReport {
     pub stack: String,
     pub base_url: String,
     pub git_commit: String,
+    /// The target profile (what the backend answered about itself), when known.
+    pub target: Option<serde_json::Value>,
+    /// Wall-clock start of the run.
+    pub started: SystemTime,
     pub outcomes: Vec<ScenarioOutcome>,
     /// `<out>/<run_id>/`.
     pub run_dir: PathBuf,

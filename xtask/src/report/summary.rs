@@ -57,6 +57,10 @@ mod tests {
             reason: "gated by L02".into(),
             notes: None,
             evidence: vec![],
+            started_at: std::time::Duration::ZERO,
+            observations: Vec::new(),
+            failed_attempts: Vec::new(),
+            jobs: Vec::new(),
         };
         let t = table(&[&o]);
         assert_eq!(t.lines().count(), 2);
