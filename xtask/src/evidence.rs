@@ -90,6 +90,8 @@ impl Evidence {
             rel: rel.to_owned(),
             redactor: self.redactor.clone(),
             leaks: Vec::new(),
+            run_started: self.started,
+            jobs: Vec::new(),
         }
     }
 
@@ -191,17 +193,27 @@ pub struct Folder {
     pub rel: String,
     redactor: Redactor,
     pub leaks: Vec<Leak>,
+    run_started: Instant,
+    /// The jobs submitted while this folder was written (the HTML timeline).
+    pub jobs: Vec<crate::report::JobMark>,
 }
 
 impl Folder {
-    /// A sub-folder (`setup/`, `before/`); its leaks are the caller's to merge.
+    /// A sub-folder (`setup/`, `before/`); its leaks and jobs are the caller's to merge.
     pub fn child(parent: &Folder, name: &str) -> Folder {
         Folder {
             run_dir: parent.run_dir.clone(),
             rel: format!("{}/{name}", parent.rel),
             redactor: parent.redactor.clone(),
             leaks: Vec::new(),
+            run_started: parent.run_started,
+            jobs: Vec::new(),
         }
+    }
+
+    /// Now, as an offset from the start of the run.
+    pub fn since_run_start(&self) -> std::time::Duration {
+        self.run_started.elapsed()
     }
 
     /// Writes `name` (a plan file name) through the redactor.

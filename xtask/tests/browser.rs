@@ -13,8 +13,7 @@ mod screenshot;
 use support::local_suite;
 
 const IDS: [&str; 13] = [
-    "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "ROLLBACK", "M01", "M02", "M03",
-    "M04",
+    "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "ROLLBACK", "M01", "M02", "M03", "M04",
 ];
 
 #[test]

@@ -18,6 +18,7 @@ pub fn create_project(
     instruction: &str,
     timeout: Duration,
 ) -> Result<Project, Problem> {
+    let submitted_at = folder.since_run_start();
     let reply = ctx.client.post(
         "/projects/",
         &serde_json::json!({ "instruction": instruction }),
@@ -33,8 +34,9 @@ pub fn create_project(
         summary.status,
         None,
         timeout,
-    )
-    .inspect_err(|_| {
+    );
+    mark_job(folder, submitted_at, &fresh, None);
+    let fresh = fresh.inspect_err(|_| {
         save_what_was_seen(
             ctx,
             folder,
@@ -59,6 +61,7 @@ pub fn submit_edit(
     instruction: &str,
 ) -> Result<Fresh, Problem> {
     let before = freshness::read_result(&ctx.client, pid)?;
+    let submitted_at = folder.since_run_start();
     let reply = ctx.client.post(
         &format!("/{pid}/jobs"),
         &serde_json::json!({ "job_type": "edit", "instruction": instruction }),
@@ -70,14 +73,32 @@ pub fn submit_edit(
         &ctx.client,
         ctx.progress,
         pid,
-        &JobRef::Job { id: job.id },
+        &JobRef::Job { id: job.id.clone() },
         job.status,
         before.as_deref(),
         ctx.settings.poll_timeout,
-    )
-    .inspect_err(|_| save_what_was_seen(ctx, folder, &job_path, pid))?;
+    );
+    mark_job(folder, submitted_at, &fresh, Some(&job.id));
+    let fresh = fresh.inspect_err(|_| save_what_was_seen(ctx, folder, &job_path, pid))?;
     save_result(folder, &fresh)?;
     Ok(fresh)
+}
+
+/// Records the job for the timeline: settled when its final poll brought a result.
+fn mark_job<E>(
+    folder: &mut Folder,
+    submitted_at: Duration,
+    outcome: &Result<Fresh, E>,
+    job_id: Option<&str>,
+) {
+    let fresh = outcome.as_ref().ok();
+    folder.jobs.push(crate::report::JobMark {
+        job_id: job_id
+            .map(str::to_owned)
+            .or_else(|| fresh.and_then(|f| f.job_id.clone())),
+        submitted_at,
+        settled_at: fresh.map(|_| folder.since_run_start()),
+    });
 }
 
 /// When no fresh result came: the job (or project) as the backend reports it → job.json,

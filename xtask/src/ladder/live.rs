@@ -104,6 +104,7 @@ fn project(ctx: &mut Ctx, folder: &mut Folder) -> Result<Project, Problem> {
         ctx.settings.poll_timeout,
     )?;
     folder.leaks.append(&mut setup.leaks);
+    folder.jobs.append(&mut setup.jobs);
     ctx.project = Some(p.clone());
     Ok(p)
 }

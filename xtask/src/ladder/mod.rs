@@ -207,6 +207,7 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
     let started_at = ev.started.elapsed();
     let attempts = ctx.settings.retries + 1;
     let mut failed_attempts: Vec<report::Attempt> = Vec::new();
+    let mut jobs: Vec<report::JobMark> = Vec::new();
     let mut result = Err(Problem::error("not run"));
     // Why each earlier attempt did not pass (recorded when a retry then passes).
     let mut earlier: Vec<String> = Vec::new();
@@ -237,6 +238,7 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
         let mut folder = ev.folder(&folder_rel);
         let attempt_start = Instant::now();
         result = (s.run)(ctx, &mut folder);
+        jobs.append(&mut folder.jobs);
         // The backend's output during this scenario, redacted like everything else.
         match ctx.stack.take_logs() {
             Ok(Some(logs)) if !logs.is_empty() => {
@@ -319,7 +321,7 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
         started_at,
         observations: Vec::new(),
         failed_attempts,
-        jobs: Vec::new(),
+        jobs,
     };
     ctx.progress.scenario_end(&outcome);
     if matches!(outcome.verdict, Verdict::Fail | Verdict::Error) {

@@ -24,8 +24,12 @@ pub const BROWSERS: [&str; 5] = [
 /// How long one browser call may take before it is killed.
 pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The tall window the screenshot is taken in: every collapsed row and the timeline fit.
-pub const WINDOW: (u32, u32) = (1200, 2400);
+/// The window width, and the height that fits the header, the timeline and `rows` collapsed
+/// rows of which `open` (failures) are expanded.
+pub fn window(rows: usize, open: usize) -> (u32, u32) {
+    let height = 900 + 45 * rows + 900 * open;
+    (1200, height.clamp(1200, 12_000) as u32)
+}
 
 /// The first browser found: `$CHROMIUM`, then [`BROWSERS`] on `PATH`.
 pub fn find_browser() -> Option<PathBuf> {
@@ -55,7 +59,12 @@ pub fn best_effort(run_dir: &Path) -> String {
             .into();
     };
     let png = run_dir.join(PNG);
-    match screenshot(&browser, &run_dir.join("report.html"), &png, WINDOW) {
+    let html = run_dir.join("report.html");
+    let page = std::fs::read_to_string(&html).unwrap_or_default();
+    let rows = page.matches("<details class=\"row\"").count();
+    let open = page.matches("data-verdict=\"FAIL\"").count()
+        + page.matches("data-verdict=\"ERROR\"").count();
+    match screenshot(&browser, &html, &png, window(rows, open)) {
         Ok(()) => format!("report.png: {}", png.display()),
         Err(e) => format!("report.png: not written ({e:#})"),
     }
