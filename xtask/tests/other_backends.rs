@@ -192,4 +192,25 @@ fn a_retry_keeps_each_attempt_and_a_later_pass_counts() {
         notes.contains("passed on attempt 2") && notes.contains("attempt 1: FAIL"),
         "{notes}"
     );
+    // JUnit says it was flaky, the way nextest does, and stays schema-valid.
+    let xml = run.read("junit.xml");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let l05 = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name").unwrap().starts_with("L05"))
+        .unwrap();
+    let flaky: Vec<_> = l05
+        .children()
+        .filter(|n| n.has_tag_name("flakyFailure"))
+        .collect();
+    assert_eq!(flaky.len(), 1, "{xml}");
+    assert!(!flaky[0].attribute("message").unwrap().is_empty());
+    let out = flaky[0]
+        .children()
+        .find(|n| n.has_tag_name("system-out"))
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(out.contains("evidence: live/L05/attempt-1/"), "{out}");
+    assert!(!l05.children().any(|n| n.has_tag_name("failure")));
+    assert_junit_valid(&run.run_dir.join("junit.xml"));
 }
