@@ -214,3 +214,49 @@ fn a_retry_keeps_each_attempt_and_a_later_pass_counts() {
     assert!(!l05.children().any(|n| n.has_tag_name("failure")));
     assert_junit_valid(&run.run_dir.join("junit.xml"));
 }
+
+#[test]
+fn a_planted_regression_shows_against_the_baseline() {
+    let good = fake_backend::start(Config::default());
+    // Every edit job of the regressed backend fails: L05 goes PASS -> FAIL.
+    let bad = fake_backend::start(Config {
+        failing_edits: usize::MAX,
+        ..Default::default()
+    });
+    let out = tempfile::tempdir().unwrap();
+    let run = |url: &str, extra: &[&str]| {
+        let mut args = vec!["live-suite", "--base-url", url, "--only", "L05"];
+        args.extend(["--poll-timeout", "20"]);
+        args.extend(extra);
+        xtask(&args, &[], out.path())
+    };
+    let first = run(&good.url, &[]);
+    first.assert_code(0);
+    assert!(first
+        .read("summary.txt")
+        .contains("comparison: no baseline"));
+    let first_id = first.run_dir.file_name().unwrap().to_str().unwrap();
+
+    // Without --baseline: the newest earlier run in --out.
+    let second = run(&bad.url, &[]);
+    second.assert_code(1);
+    let summary = second.read("summary.txt");
+    assert!(
+        summary.contains(&format!("comparison with {first_id} (baseline)"))
+            && summary.contains("1 regression")
+            && summary.contains("! L05       PASS -> FAIL"),
+        "{summary}"
+    );
+    let html = second.read("report.html");
+    assert!(html.contains("<li class=\"regression\">L05       PASS -&gt; FAIL</li>"));
+
+    // --baseline given as the first run's zip.
+    let zip = first.zip.to_str().unwrap();
+    let third = run(&bad.url, &["--baseline", zip]);
+    let summary = third.read("summary.txt");
+    assert!(
+        summary.contains(&format!("comparison with {first_id} (baseline)"))
+            && summary.contains("! L05       PASS -> FAIL"),
+        "{summary}"
+    );
+}

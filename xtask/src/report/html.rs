@@ -352,7 +352,10 @@ impl Page<'_> {
                 aria-label="timeline: one bar per scenario along wall time" {
                 @for t in &ticks {
                     line.grid x1=(f(x(*t))) x2=(f(x(*t))) y1=(f(TOP - 6.0)) y2=(f(height - 10.0)) {}
-                    text x=(f(x(*t) + 2.0)) y="12" { (secs(*t)) }
+                    // The last label would be cut off at the right edge.
+                    @if x(*t) < WIDTH - 40.0 {
+                        text x=(f(x(*t) + 2.0)) y="12" { (secs(*t)) }
+                    }
                 }
                 @for (i, o) in ran.iter().enumerate() {
                     @let y = TOP + ROW * i as f64;
