@@ -386,7 +386,10 @@ impl Page<'_> {
                 @if let Some(g) = gate {
                     @let gx = x(g.started_at + g.duration);
                     line.gate #gate-mark x1=(f(gx)) x2=(f(gx)) y1=(f(TOP - 6.0)) y2=(f(height - 4.0)) {}
-                    text x=(f(gx + 3.0)) y=(f(TOP - 8.0)) { "gate: " (self.text(&g.id)) " stopped the ladder" }
+                    // Left of the line, at the bottom: the rollback's label is on its right.
+                    text x=(f(gx - 3.0)) y=(f(height - 4.0)) text-anchor="end" {
+                        "gate: " (self.text(&g.id)) " stopped the ladder"
+                    }
                 }
             }
             p.legend {
