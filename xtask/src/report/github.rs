@@ -156,10 +156,11 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
     for outcome in &report.outcomes {
         let _ = writeln!(
             md,
-            "| {} | {} {} | {} | {} | {} |",
+            "| {} | {} {}{} | {} | {} | {} |",
             cell(&outcome.display_name()),
             verdict_icon(outcome.verdict),
             outcome.verdict.as_str(),
+            flaky_text(outcome),
             duration_text(outcome),
             cell(&outcome.reason),
             evidence_cell(outcome),
@@ -167,6 +168,17 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
     }
     md.push('\n');
     md
+}
+
+/// ` ⚠ flaky (passed on attempt 3)` for a pass after failed attempts (`--retries`).
+fn flaky_text(o: &ScenarioOutcome) -> String {
+    if o.verdict != Verdict::Pass || o.failed_attempts.is_empty() {
+        return String::new();
+    }
+    format!(
+        " ⚠ flaky (passed on attempt {})",
+        o.failed_attempts.len() + 1
+    )
 }
 
 /// Appends the step summary to `$GITHUB_STEP_SUMMARY` on GitHub.
@@ -454,6 +466,27 @@ mod tests {
             ]
         );
         assert!(md.contains("`2025-11-14T17-14-05Z.zip`"), "{md}");
+    }
+
+    #[test]
+    fn a_pass_after_failed_attempts_is_marked_flaky() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut flaky = outcome("L05", Verdict::Pass, "modified app.py", &[]);
+        flaky.failed_attempts.push(crate::report::Attempt {
+            number: 1,
+            verdict: Verdict::Fail,
+            reason: "not modified".into(),
+            duration: std::time::Duration::from_secs(1),
+            evidence_dir: "live/L05/attempt-1".into(),
+        });
+        let clean = outcome("L04", Verdict::Pass, "ok", &[]);
+        let md = step_summary_markdown(&report(dir.path(), vec![clean, flaky]));
+        let row = |id: &str| md.lines().find(|l| l.contains(id)).unwrap().to_owned();
+        assert!(
+            row("L05").contains("PASS ⚠ flaky (passed on attempt 2)"),
+            "{md}"
+        );
+        assert!(!row("L04").contains('⚠'), "{md}");
     }
 
     #[test]
