@@ -355,26 +355,20 @@ pub fn diff(old: &RunRecord, new: &RunRecord) -> Comparison {
                 new: nd,
             });
         }
-        for text in n
-            .observations
-            .iter()
-            .filter(|t| !o.observations.contains(t))
-        {
-            changes.push(Change::NewObservation {
-                id: n.id.clone(),
-                text: text.clone(),
-            });
-        }
-        for text in o
-            .observations
-            .iter()
-            .filter(|t| !n.observations.contains(t))
-        {
-            changes.push(Change::GoneObservation {
-                id: n.id.clone(),
-                text: text.clone(),
-            });
-        }
+        let only_in = |a: &[String], b: &[String]| -> Vec<String> {
+            a.iter().filter(|t| !b.contains(t)).cloned().collect()
+        };
+        let id = || n.id.clone();
+        changes.extend(
+            only_in(&n.observations, &o.observations)
+                .into_iter()
+                .map(|text| Change::NewObservation { id: id(), text }),
+        );
+        changes.extend(
+            only_in(&o.observations, &n.observations)
+                .into_iter()
+                .map(|text| Change::GoneObservation { id: id(), text }),
+        );
     }
     for o in old
         .scenarios
