@@ -1,8 +1,9 @@
 //! report.html of a real run (the local stack: real backend, real worker processes) in a
 //! real browser: Debian's `chromium-headless-shell` parses it, the DOM it dumps has the 13
 //! scenario rows with their verdicts, the app.py diff and one timeline bar per scenario that
-//! ran; the run folder and the zip hold `report.png`. Without a browser: "skipped: no
-//! chromium".
+//! ran; the run folder and the zip hold `report.png`. The worker is wrapped so that every
+//! result summary carries a `<script>`: it must come out as text. Without a browser:
+//! "skipped: no chromium".
 
 mod support;
 
@@ -11,6 +12,10 @@ mod support;
 mod screenshot;
 
 use support::local_suite;
+
+/// What the wrapped worker writes into every summary (no `|`, `&` or `'`: it goes through
+/// a single-quoted sed expression).
+const MARKUP: &str = "<script>document.body.remove()</script>";
 
 const IDS: [&str; 13] = [
     "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "ROLLBACK", "M01", "M02", "M03", "M04",
@@ -23,8 +28,32 @@ fn report_html_of_a_real_run_in_a_real_browser() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    let run = local_suite(&[], out.path());
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_xtask"));
+    let real_worker = exe.with_file_name("codex-worker");
+    let script = out.path().join("markup-worker.sh");
+    std::fs::write(
+        &script,
+        format!(
+            r#"#!/bin/sh
+"{}" "$@"
+rc=$?
+sed -i 's|"summary": *"|&{MARKUP} |' "$WORKSPACE_DIR/.codex/result.json"
+exit $rc
+"#,
+            real_worker.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let evidence = out.path().join("evidence");
+    std::fs::create_dir(&evidence).unwrap();
+    let run = local_suite(&[("WORKER_BIN", script.to_str().unwrap())], &evidence);
     run.assert_code(0);
+    assert!(
+        run.read("live/L05/result_excerpt.txt").contains(MARKUP),
+        "the wrapper did not reach the result"
+    );
     let html = run.run_dir.join("report.html");
     let dom = screenshot::dump_dom(&browser, &html).expect("dumping the DOM");
 
@@ -53,7 +82,9 @@ fn report_html_of_a_real_run_in_a_real_browser() {
     let svg = &dom[dom.find("<svg").unwrap()..dom.find("</svg>").unwrap()];
     assert_eq!(svg.matches("<rect class=\"bar ").count(), ran, "{svg}");
     assert!(svg.contains("id=\"rollback-mark\""));
-    assert!(!dom.contains("<script"));
+    // The backend's markup is text: escaped, never an element.
+    assert!(!dom.contains("<script"), "a <script> element reached the DOM");
+    assert!(dom.contains("&lt;script&gt;document.body.remove()&lt;/script&gt;"));
 
     // The pipeline's screenshot, in the folder and in the zip.
     let png = std::fs::read(run.run_dir.join("report.png")).expect("report.png");
