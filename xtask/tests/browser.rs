@@ -83,7 +83,10 @@ exit $rc
     assert_eq!(svg.matches("<rect class=\"bar ").count(), ran, "{svg}");
     assert!(svg.contains("id=\"rollback-mark\""));
     // The backend's markup is text: escaped, never an element.
-    assert!(!dom.contains("<script"), "a <script> element reached the DOM");
+    assert!(
+        !dom.contains("<script"),
+        "a <script> element reached the DOM"
+    );
     assert!(dom.contains("&lt;script&gt;document.body.remove()&lt;/script&gt;"));
 
     // The pipeline's screenshot, in the folder and in the zip.

@@ -266,13 +266,14 @@ impl Page<'_> {
         }
     }
 
-    /// The scenario's own file (shortest path: not a `setup/` or `attempt-1/` copy).
+    /// The scenario's own file: the shortest path (not a `setup/` copy), and of equally
+    /// deep `attempt-<k>/` copies the last attempt's.
     fn first_evidence(&self, o: &ScenarioOutcome, name: &str) -> Option<String> {
         let suffix = format!("/{name}");
         o.evidence
             .iter()
             .filter(|f| f.ends_with(&suffix))
-            .min_by_key(|f| f.len())
+            .min_by_key(|f| (f.len(), std::cmp::Reverse(f.as_str())))
             .and_then(|f| self.evidence(f))
     }
 
