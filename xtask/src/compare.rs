@@ -114,19 +114,26 @@ impl RunRecord {
     }
 }
 
-/// The zip holds `<run id>/run.json`.
+/// The zip holds `<run id>/run.json` (whatever the zip file is named now: CI keeps the last
+/// main run as e.g. `main-latest.zip`).
 fn read_from_zip(path: &Path) -> Result<String> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut zip = zip::ZipArchive::new(file)
         .with_context(|| format!("{} is not a readable zip", path.display()))?;
-    // `<out>/<run id>.zip` holds `<run id>/run.json`.
-    let run_id = path.file_stem().unwrap_or_default().to_string_lossy();
-    let name = [format!("{run_id}/{RUN_JSON}"), RUN_JSON.to_owned()]
-        .into_iter()
-        .find(|n| zip.index_for_name(n).is_some())
+    let is_record = |n: &str| {
+        n == RUN_JSON
+            || n.strip_suffix(RUN_JSON)
+                .and_then(|dir| dir.strip_suffix('/'))
+                .is_some_and(|dir| !dir.is_empty() && !dir.contains('/'))
+    };
+    let name = zip
+        .file_names()
+        .flatten()
+        .find(|n| is_record(n))
+        .map(|n| n.into_owned())
         .with_context(|| {
             format!(
-                "{} holds no {run_id}/{RUN_JSON}: it was written by an xtask without run \
+                "{} holds no <run id>/{RUN_JSON}: it was written by an xtask without run \
                  records, or it is not a live-suite zip",
                 path.display()
             )
@@ -647,6 +654,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(RunRecord::read(&zip).unwrap(), r);
+        // Renamed (CI keeps the last main run as main-latest.zip), it still reads.
+        let kept = out.path().join("kept").join("main-latest.zip");
+        std::fs::create_dir(kept.parent().unwrap()).unwrap();
+        std::fs::copy(&zip, &kept).unwrap();
+        assert_eq!(RunRecord::read(&kept).unwrap(), r);
         // The folder is preferred over its zip; a later run picks this one.
         assert_eq!(
             default_baseline(out.path(), "2999-01-01T00-00-00Z"),

@@ -122,7 +122,7 @@ table.meta td{padding:.1rem .8rem .1rem 0;vertical-align:top}table.meta td:first
 ul.obs,ul.cmp{margin:.2rem 0;padding-left:1.2rem}.regression{color:#cf222e;font-weight:600}
 details.row{border:1px solid #d1d9e0;border-radius:.4rem;margin:.35rem 0;background:#f6f8fa}
 details.row>summary{cursor:pointer;padding:.4rem .6rem;display:flex;gap:.7rem;align-items:baseline;list-style-position:inside}
-details.row>summary .id{font-weight:600;min-width:5.5em}details.row>summary .dur{color:#59636e;min-width:4.5em;text-align:right}
+details.row>summary .id{font-weight:600;min-width:6.5em}details.row>summary .dur{color:#59636e;min-width:4.5em;text-align:right}
 details.row>summary .reason{color:#1f2328;overflow-wrap:anywhere}
 details.row .body{padding:.2rem .9rem .8rem;background:#fff;border-top:1px solid #d1d9e0}
 pre{background:#f6f8fa;border:1px solid #d1d9e0;border-radius:.3rem;padding:.5rem;overflow:auto;max-height:28rem;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
