@@ -5,7 +5,7 @@
 //! result summary carries a `<script>`: it must come out as text. Without a browser:
 //! "skipped: no chromium".
 
-use crate::support::local_suite;
+use crate::support::{local_suite_with_worker, real_worker};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,27 +24,16 @@ fn report_html_of_a_real_run_in_a_real_browser() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_xtask"));
-    let real_worker = exe.with_file_name("codex-worker");
-    let script = out.path().join("markup-worker.sh");
-    std::fs::write(
-        &script,
-        format!(
-            r#"#!/bin/sh
+    let script = format!(
+        r#"#!/bin/sh
 "{}" "$@"
 rc=$?
 sed -i 's|"summary": *"|&{MARKUP} |' "$WORKSPACE_DIR/.codex/result.json"
 exit $rc
 "#,
-            real_worker.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let evidence = out.path().join("evidence");
-    std::fs::create_dir(&evidence).unwrap();
-    let run = local_suite(&[("WORKER_BIN", script.to_str().unwrap())], &evidence);
+        real_worker().display()
+    );
+    let run = local_suite_with_worker(out.path(), "markup-worker.sh", &script);
     run.assert_code(0);
     assert!(
         run.read("live/L05/result_excerpt.txt").contains(MARKUP),

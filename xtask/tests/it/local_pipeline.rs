@@ -2,7 +2,7 @@
 //! real SQLite): evidence tree, excerpts, JUnit parsed back (and schema-valid), zip entries,
 //! the planted secret; and a failure path with a worker that breaks edits.
 
-use crate::support::{assert_junit_valid, local_suite};
+use crate::support::{assert_junit_valid, local_suite, local_suite_with_worker, real_worker};
 
 const SECRET: &str = "sk-local-PLANTED-0a9b8c7d6e";
 
@@ -213,14 +213,9 @@ fn the_whole_pipeline_on_the_local_stack() {
 #[test]
 fn a_worker_that_breaks_edits_fails_l05_gates_the_rest_and_rollback_stays_green() {
     let out = tempfile::tempdir().unwrap();
-    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_xtask"));
-    let real_worker = exe.with_file_name("codex-worker");
     // A team's own worker (WORKER_BIN) that writes an error result for every edit job.
-    let script = out.path().join("broken-edit-worker.sh");
-    std::fs::write(
-        &script,
-        format!(
-            r#"#!/bin/sh
+    let script = format!(
+        r#"#!/bin/sh
 req="$WORKSPACE_DIR/.codex/request.json"
 if grep -q '"job_type": *"edit"' "$req"; then
   jid=$(sed -n 's/.*"job_id": *"\([^"]*\)".*/\1/p' "$req")
@@ -229,15 +224,9 @@ if grep -q '"job_type": *"edit"' "$req"; then
 fi
 exec "{}" "$@"
 "#,
-            real_worker.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let evidence = out.path().join("evidence");
-    std::fs::create_dir(&evidence).unwrap();
-    let run = local_suite(&[("WORKER_BIN", script.to_str().unwrap())], &evidence);
+        real_worker().display()
+    );
+    let run = local_suite_with_worker(out.path(), "broken-edit-worker.sh", &script);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L05");
     assert_eq!(verdict, "FAIL", "{reason}");

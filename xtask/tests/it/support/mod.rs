@@ -32,6 +32,23 @@ pub fn local_suite(envs: &[(&str, &str)], out: &Path) -> Run {
     )
 }
 
+/// The real worker binary, built next to the xtask.
+pub fn real_worker() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_xtask")).with_file_name("codex-worker")
+}
+
+/// `local_suite` with a team's own worker: `script` (a `sh` script, written executable into
+/// `dir` as `name`) as `WORKER_BIN`; the evidence in `<dir>/evidence`.
+pub fn local_suite_with_worker(dir: &Path, name: &str, script: &str) -> Run {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let evidence = dir.join("evidence");
+    std::fs::create_dir(&evidence).unwrap();
+    local_suite(&[("WORKER_BIN", path.to_str().unwrap())], &evidence)
+}
+
 /// Runs `xtask <args>` with `envs`, the secret variables cleared unless given, in `cwd`.
 pub fn xtask(args: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
