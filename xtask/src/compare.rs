@@ -586,6 +586,12 @@ mod tests {
         assert!(c.regressed());
         assert!(c.render_text().contains("! L02       PASS -> FAIL"));
         assert!(c.render_text().contains("7 changes, 1 regression"));
+        let md = Against::Run(c.clone()).render_markdown();
+        assert!(md.starts_with("### Compared with `2025-11-14T17-14-05Z`: 7 changes"));
+        assert!(
+            md.contains("- ❌ `L02       PASS -> FAIL`\n- `L02       duration"),
+            "{md}"
+        );
         // Reversed, L02's fix is no regression and L03 is the only one.
         let reversed = diff(&new, &old);
         let regressions: Vec<String> = reversed
