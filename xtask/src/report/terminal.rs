@@ -115,9 +115,7 @@ impl Reporter for Terminal {
                 "interrupted by {signal} after {:.1}s",
                 after.as_secs_f64()
             )),
-            Event::Compared { against } => {
-                self.line(against.render_text().lines().next().unwrap_or_default())
-            }
+            Event::Compared { against } => against.render_text().lines().for_each(|l| self.line(l)),
             Event::RunFinished { report } => self.run_end(report),
             Event::RunStarted { .. }
             | Event::AttemptFailed { .. }

@@ -33,7 +33,7 @@ exit $rc
 "#,
         real_worker().display()
     );
-    let run = local_suite_with_worker(out.path(), "markup-worker.sh", &script);
+    let run = local_suite_with_worker(out.path(), "markup-worker.sh", &script, &[]);
     run.assert_code(0);
     assert!(
         run.read("live/L05/result_excerpt.txt").contains(MARKUP),
