@@ -52,6 +52,20 @@ pub enum Command {
     Health(HealthArgs),
     /// Print the backend output of the compose stack started with `up` (redacted).
     Logs,
+    /// Compare two runs (run folders, run.json files or zips): verdict changes, durations
+    /// over 20% and 0.5 s, new or gone observations, target profile changes. Exit 1 when a
+    /// scenario regressed (PASS or SKIP to FAIL or ERROR).
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CompareArgs {
+    /// The earlier run (the baseline).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later run.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -97,6 +111,10 @@ pub struct LiveSuiteArgs {
     /// Skip the rollback and the mocked rerun.
     #[arg(long)]
     pub no_rollback: bool,
+    /// Compare this run with an earlier one (run folder, its run.json, or its zip) in
+    /// summary.txt, the step summary and report.html. Default: the newest earlier run in --out.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

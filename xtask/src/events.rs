@@ -5,6 +5,7 @@
 //! fans each event out to every registered `Reporter` in order (`report/` has one module per
 //! reporter). Architecture invariant: outside the reporters and `main.rs` nothing prints.
 
+use crate::compare::Against;
 use crate::outcome::{Attempt, RunReport, ScenarioOutcome, Suite};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -55,6 +56,8 @@ pub enum Event {
     /// A signal ended the run early (sent by the interrupt path; every reporter handles it).
     #[allow(dead_code)] // Emitted by the partial-report-on-SIGTERM path, not yet wired.
     RunInterrupted { signal: String, after: Duration },
+    /// The run compared with its baseline (`live-suite`, just before `RunFinished`).
+    Compared { against: Against },
     /// The run is over: every reporter writes what it owes.
     RunFinished { report: RunReport },
     /// A line of progress text (stack start-up, warnings).

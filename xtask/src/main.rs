@@ -4,6 +4,7 @@
 mod cli;
 mod client;
 mod commands;
+mod compare;
 mod docker;
 #[cfg(test)]
 mod docs_sync;
@@ -51,6 +52,7 @@ fn main() {
         Command::Down(a) => a.run(&console()),
         Command::Health(a) => a.run(&console()),
         Command::Logs => commands::logs::run(&console()),
+        Command::Compare(a) => a.run(&console()),
     };
     let code = result.unwrap_or_else(|e| {
         let msg = secrets.redactor().redact(&format!("{e:#}")).text;

@@ -63,12 +63,22 @@ pub fn output_within(mut cmd: Command, timeout: Duration) -> Result<Option<Outpu
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = spawn_grouped(&mut cmd, Tether::DiesWithXtask)?;
+    // Read while it runs: a child that writes more than a pipe holds would block otherwise.
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let start = Instant::now();
     loop {
-        if child.try_wait()?.is_some() {
-            return Ok(Some(
-                child.wait_with_output().context("reading its output")?,
-            ));
+        if let Some(status) = child.try_wait()? {
+            let read = |h: std::thread::JoinHandle<std::io::Result<Vec<u8>>>| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("reading its output panicked"))?
+                    .context("reading its output")
+            };
+            return Ok(Some(Output {
+                status,
+                stdout: read(stdout)?,
+                stderr: read(stderr)?,
+            }));
         }
         if start.elapsed() >= timeout {
             stop_group(child, Duration::ZERO);
@@ -76,6 +86,19 @@ pub fn output_within(mut cmd: Command, timeout: Duration) -> Result<Option<Outpu
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn drain(
+    pipe: Option<impl std::io::Read + Send + 'static>,
+) -> std::thread::JoinHandle<std::io::Result<Vec<u8>>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = pipe {
+            p.read_to_end(&mut buf)?;
+        }
+        Ok(buf)
+    })
 }
 
 #[cfg(test)]
@@ -91,6 +114,13 @@ mod tests {
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
         assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+        // More than a pipe holds (64 KiB) does not block it.
+        let mut big = Command::new("head");
+        big.args(["-c", "1000000", "/dev/zero"]);
+        let out = output_within(big, Duration::from_secs(10))
+            .unwrap()
+            .unwrap();
+        assert_eq!(out.stdout.len(), 1_000_000);
         let mut hang = Command::new("sleep");
         hang.arg("30");
         let start = Instant::now();

@@ -3,6 +3,7 @@
 
 use super::run::{execute, RunPlan};
 use crate::cli::LiveSuiteArgs;
+use crate::compare::Baseline;
 use crate::events::Event;
 use crate::evidence::Evidence;
 use crate::ladder::{self, live, mocked, Ctx, Gate, Scenario, Settings};
@@ -25,6 +26,7 @@ impl LiveSuiteArgs {
                 long_run_seconds: self.long_run_seconds,
                 retries: self.retries,
             },
+            baseline: Baseline::from_flag(self.baseline.as_deref(), &self.stack.out),
         };
         execute(plan, secrets, |ctx, ev| run_ladders(ctx, ev, &self))
     }

@@ -3,6 +3,7 @@
 use super::{EXIT_FAIL, EXIT_PASS};
 use crate::cli::StackArgs;
 use crate::client::Client;
+use crate::compare::{Baseline, RunRecord};
 use crate::events::{Event, Events};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
@@ -21,6 +22,8 @@ pub struct RunPlan<'a> {
     /// The mode the stack starts in.
     pub mode: Mode,
     pub settings: Settings,
+    /// What the run compares itself with at its end.
+    pub baseline: Baseline,
 }
 
 /// Claims the run folder, starts the stack, runs `ladders`, stops the stack and writes
@@ -70,6 +73,9 @@ pub fn execute(
             .join(format!("{}.zip", ev.run_id)),
     };
     let passed = report.passed();
+    if let Some(against) = plan.baseline.compare(&RunRecord::from_report(&report)) {
+        events.emit(Event::Compared { against });
+    }
     events.finish(report)?;
     Ok(if passed { EXIT_PASS } else { EXIT_FAIL })
 }

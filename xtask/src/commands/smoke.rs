@@ -2,6 +2,7 @@
 
 use super::run::{execute, RunPlan};
 use crate::cli::SmokeArgs;
+use crate::compare::Baseline;
 use crate::ladder::{self, mocked, Gate, Settings};
 use crate::report::summary::write_smoke_summary;
 use crate::secrets::Secrets;
@@ -20,6 +21,7 @@ impl SmokeArgs {
                 long_run_seconds: 0,
                 retries: 0,
             },
+            baseline: Baseline::Off,
         };
         execute(plan, secrets, |ctx, ev| {
             let base = "mocked/SMOKE";

@@ -14,6 +14,7 @@
 //! after that line.
 
 use super::github_summary::{write_outputs, write_step_summary};
+use crate::compare::Against;
 use crate::events::{Event, Reporter};
 use crate::outcome::ScenarioOutcome;
 use crate::secrets::{Redactor, Secrets};
@@ -30,6 +31,8 @@ pub struct GitHub {
     /// Scenario ids already annotated: one `::error` each, whatever happens.
     annotated: BTreeSet<String>,
     group_open: bool,
+    /// The comparison with the baseline, for the step summary.
+    against: Option<Against>,
 }
 
 impl GitHub {
@@ -39,6 +42,7 @@ impl GitHub {
             redactor,
             annotated: BTreeSet::new(),
             group_open: false,
+            against: None,
         }
     }
 
@@ -81,8 +85,9 @@ impl Reporter for GitHub {
                 "run",
                 &format!("interrupted by {signal} after {:.1}s", after.as_secs_f64()),
             )]),
+            Event::Compared { against } => self.against = Some(against.clone()),
             Event::RunFinished { report } => {
-                write_step_summary(report)?;
+                write_step_summary(report, self.against.as_ref())?;
                 write_outputs(report)?;
             }
             _ => {}

@@ -3,6 +3,7 @@
 //! GitHub reporter (`github.rs`), and the setup-error report of `main`.
 
 use super::github::{active, error_command, print_commands};
+use crate::compare::Against;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
@@ -50,11 +51,18 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
     md
 }
 
-/// Appends the step summary to `$GITHUB_STEP_SUMMARY` on GitHub.
-pub fn write_step_summary(report: &RunReport) -> Result<()> {
+/// Appends the step summary (and the comparison with the baseline, when the run was
+/// compared) to `$GITHUB_STEP_SUMMARY` on GitHub.
+pub fn write_step_summary(report: &RunReport, against: Option<&Against>) -> Result<()> {
+    let mut md = step_summary_markdown(report);
+    if let Some(a) = against {
+        md.push_str(&a.render_markdown());
+        md.push('\n');
+    }
     match github_file("GITHUB_STEP_SUMMARY") {
-        Some(path) => append(&path, &step_summary_markdown(report))
-            .context("writing the GitHub step summary ($GITHUB_STEP_SUMMARY)"),
+        Some(path) => {
+            append(&path, &md).context("writing the GitHub step summary ($GITHUB_STEP_SUMMARY)")
+        }
         None => Ok(()),
     }
 }

@@ -1,18 +1,29 @@
-//! `junit.xml` through junit-report: flat testsuites `live`, `rollback`, `mocked-rerun`.
+//! `junit.xml` through quick-junit (what nextest uses): flat testsuites `live`, `rollback`,
+//! `mocked-rerun`, with the run's properties on each, written when the run finishes.
 //!
-//! junit-report writes suites, testcases (`classname`, `time`), failure vs error with the
-//! notes as body, skipped with its reason, and `system-out` (the evidence files). What it
-//! cannot express is added to its output, not hand-written: the `skipped` count and
-//! `<properties>` (run id, stack, base URL, git commit) on each testsuite, and the totals
-//! on `<testsuites>`. Every text is stripped of control characters (ANSI escapes are
-//! illegal in XML 1.0). The result validates against the Jenkins xUnit JUnit schema
-//! (`../shared/schemas/junit-10.xsd`).
+//! Retries (`--retries`) are written the way nextest writes them: a scenario that passed after
+//! failed attempts carries one `<flakyFailure>`/`<flakyError>` per failed attempt; one that
+//! failed every attempt carries its final verdict as `<failure>`/`<error>` and one
+//! `<rerunFailure>`/`<rerunError>` per earlier attempt (`failed_attempts` holds only the
+//! attempts before the last). Each of these has the attempt's reason
+//! as message and its evidence folder in its own `system-out`. junit-report, the crate used
+//! before, has no rerun elements at all.
+//!
+//! The schema (`../shared/schemas/junit-10.xsd`, Jenkins xUnit) allows no `<properties>` in a
+//! `<testcase>`, no `time` on a rerun element and no `skipped` on `<testsuites>`. So a
+//! scenario's observations go into its `system-out` and into its testsuite's properties as
+//! `observation` = `<ID>: <text>`; an attempt's duration goes into its `system-out`; and the
+//! `skipped` total quick-junit puts on `<testsuites>` is taken off with quick-xml (the
+//! suites keep theirs). Texts are cleaned of ANSI escapes and XML-illegal characters by
+//! quick-junit's `XmlString`.
 
 use crate::events::{Event, Reporter};
 use crate::evidence::Evidence;
-use crate::outcome::{RunReport, ScenarioOutcome, Suite, Verdict};
+use crate::outcome::{Attempt, RunReport, ScenarioOutcome, Suite, Verdict};
 use anyhow::{Context, Result};
-use junit_report::{Report, TestCase, TestResult, TestSuite};
+use quick_junit::{
+    FlakyOrRerun, NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
+};
 
 /// The reporter that writes `junit.xml` when the run finishes.
 pub struct JunitFile {
@@ -36,181 +47,147 @@ impl Reporter for JunitFile {
 
 pub const SUITES: [Suite; 3] = [Suite::Live, Suite::Rollback, Suite::MockedRerun];
 
-/// Removes ANSI escape sequences and every control character XML 1.0 forbids (tab, LF and
-/// CR stay); `]]>` is broken up so that a text never ends junit-report's CDATA early.
-pub fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ params final-byte(@..~); other escapes: ESC + one char.
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for c in chars.by_ref() {
-                    if ('@'..='~').contains(&c) {
-                        break;
-                    }
-                }
-            } else {
-                chars.next();
-            }
-            continue;
+/// The XML text of the report.
+pub fn render(r: &RunReport) -> Result<String> {
+    let mut report = Report::new("live-suite");
+    let total: std::time::Duration = r.outcomes.iter().map(|o| o.duration).sum();
+    report.set_time(total);
+    for suite in SUITES {
+        let outcomes: Vec<&ScenarioOutcome> =
+            r.outcomes.iter().filter(|o| o.suite == suite).collect();
+        let mut ts = TestSuite::new(suite.as_str());
+        ts.set_time(outcomes.iter().map(|o| o.duration).sum());
+        ts.add_properties([
+            ("run_id", r.run_id.as_str()),
+            ("stack", r.stack.as_str()),
+            ("base_url", r.base_url.as_str()),
+            ("git_commit", r.git_commit.as_str()),
+        ]);
+        for o in &outcomes {
+            ts.add_properties(
+                o.observations
+                    .iter()
+                    .map(|t| ("observation".to_owned(), text(&format!("{}: {t}", o.id)))),
+            );
         }
-        let allowed = matches!(c, '\t' | '\n' | '\r')
-            || !(c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}'));
-        if allowed {
-            out.push(c);
-        }
+        ts.add_test_cases(outcomes.into_iter().map(testcase));
+        report.add_test_suite(ts);
     }
-    out.replace("]]>", "]] >")
+    let xml = report.to_string().context("rendering junit.xml")?;
+    drop_testsuites_skipped(&xml)
+}
+
+fn kind(v: Verdict) -> NonSuccessKind {
+    match v {
+        Verdict::Error => NonSuccessKind::Error,
+        _ => NonSuccessKind::Failure,
+    }
+}
+
+fn type_of(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Error => "infrastructure",
+        _ => "acceptance",
+    }
+}
+
+/// XmlString keeps U+FFFE and U+FFFF, which XML 1.0 forbids.
+fn text(s: &str) -> String {
+    s.replace(['\u{fffe}', '\u{ffff}'], "")
+}
+
+fn rerun(a: &Attempt) -> TestRerun {
+    let mut run = TestRerun::new(kind(a.verdict));
+    run.set_type(type_of(a.verdict))
+        .set_message(text(&a.reason))
+        .set_system_out(format!(
+            "attempt {}: {} after {:.1}s\nevidence: {}/\n",
+            a.number,
+            a.verdict.as_str(),
+            a.duration.as_secs_f64(),
+            text(&a.evidence_dir)
+        ));
+    run
 }
 
 fn testcase(o: &ScenarioOutcome) -> TestCase {
-    let name = clean(&o.display_name());
-    let message = clean(&o.reason);
-    let notes = o.notes.as_deref().map(clean);
-    let mut tc = TestCase::success(&name, time_of(o));
-    tc.result = match o.verdict {
-        Verdict::Pass => TestResult::Success,
-        Verdict::Fail => TestResult::Failure {
-            type_: "acceptance".into(),
-            message,
-            cause: notes,
-        },
-        Verdict::Error => TestResult::Error {
-            type_: "infrastructure".into(),
-            message,
-            cause: notes,
-        },
-        Verdict::Skip => TestResult::SkippedWithCause {
-            type_: "skipped".into(),
-            message,
-            cause: None,
-        },
+    let mut status = match o.verdict {
+        Verdict::Pass => {
+            let mut s = TestCaseStatus::success();
+            s.add_reruns(o.failed_attempts.iter().map(rerun));
+            s
+        }
+        Verdict::Fail | Verdict::Error => {
+            let mut s = TestCaseStatus::non_success(kind(o.verdict));
+            s.set_type(type_of(o.verdict));
+            if let Some(notes) = &o.notes {
+                s.set_description(text(notes));
+            }
+            // The final attempt is this verdict; the earlier ones are reruns.
+            if !o.failed_attempts.is_empty() {
+                s.add_reruns(o.failed_attempts.iter().map(rerun));
+                s.set_rerun_kind(FlakyOrRerun::Rerun);
+            }
+            s
+        }
+        Verdict::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_type("skipped");
+            s
+        }
     };
-    tc.set_classname(&format!("live-suite.{}", o.suite.as_str()));
-    let mut out = String::new();
+    status.set_message(text(&o.reason));
+    let mut tc = TestCase::new(text(&o.display_name()), status);
+    tc.set_classname(format!("live-suite.{}", o.suite.as_str()))
+        .set_time(o.duration);
     // The schema allows no <properties> in a testcase: observations go to system-out (and to
-    // the testsuite's properties, see `extend`).
+    // the testsuite's properties, see `render`).
+    let mut out = String::new();
     if !o.observations.is_empty() {
         out.push_str("observations:\n");
-        for text in &o.observations {
-            out.push_str(&format!("{}\n", clean(text)));
+        for t in &o.observations {
+            out.push_str(&text(t));
+            out.push('\n');
         }
     }
     if !o.evidence.is_empty() {
         out.push_str("evidence:\n");
         for e in &o.evidence {
-            out.push_str(&format!("{}\n", clean(e)));
+            out.push_str(&text(e));
+            out.push('\n');
         }
     }
     if !out.is_empty() {
-        tc.set_system_out(&out);
+        tc.set_system_out(out);
     }
     tc
 }
 
-fn time_of(o: &ScenarioOutcome) -> junit_report::Duration {
-    junit_report::Duration::try_from(o.duration).unwrap_or(junit_report::Duration::ZERO)
-}
-
-/// The XML text of the report.
-pub fn render(r: &RunReport) -> Result<String> {
-    let mut report = Report::new();
-    for suite in SUITES {
-        let mut ts = TestSuite::new(suite.as_str());
-        ts.add_testcases(r.outcomes.iter().filter(|o| o.suite == suite).map(testcase));
-        report.add_testsuite(ts);
-    }
-    let mut buf = Vec::new();
-    report.write_xml(&mut buf).context("rendering junit.xml")?;
-    let xml = String::from_utf8(buf).context("junit-report wrote non-UTF-8")?;
-    Ok(extend(&xml, r))
-}
-
-/// Adds what junit-report cannot write: `skipped` and `<properties>` per testsuite, and the
-/// totals on `<testsuites>`.
-fn extend(xml: &str, r: &RunReport) -> String {
-    let props = [
-        ("run_id", r.run_id.as_str()),
-        ("stack", r.stack.as_str()),
-        ("base_url", r.base_url.as_str()),
-        ("git_commit", r.git_commit.as_str()),
-    ]
-    .iter()
-    .map(|(k, v)| property(k, v))
-    .collect::<String>();
-    let observations = |s: Suite| {
-        r.outcomes
-            .iter()
-            .filter(|o| o.suite == s)
-            .flat_map(|o| {
-                o.observations
-                    .iter()
-                    .map(|t| property("observation", &format!("{}: {t}", o.id)))
-            })
-            .collect::<String>()
-    };
-    let count = |s: Option<Suite>, v: Option<Verdict>| {
-        r.outcomes
-            .iter()
-            .filter(|o| s.is_none_or(|s| o.suite == s) && v.is_none_or(|v| o.verdict == v))
-            .count()
-    };
-    let total_time: f64 = r.outcomes.iter().map(|o| o.duration.as_secs_f64()).sum();
-    let mut out = String::with_capacity(xml.len() + 1024);
-    let mut rest = xml;
-    // junit-report escapes `>` inside attribute values, so the first `>` after the element
-    // name ends the start tag.
-    while let Some(i) = rest.find("<testsuite") {
-        out.push_str(&rest[..i]);
-        let tag_end = i + rest[i..].find('>').expect("junit-report closes its tags");
-        let tag = &rest[i..tag_end];
-        if tag.starts_with("<testsuites") {
-            out.push_str(&format!(
-                "<testsuites name=\"live-suite\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3}\"",
-                count(None, None),
-                count(None, Some(Verdict::Fail)),
-                count(None, Some(Verdict::Error)),
-                total_time
-            ));
-            out.push_str(tag.trim_start_matches("<testsuites").trim_end_matches('/'));
-            out.push_str(if tag.ends_with('/') { "/>" } else { ">" });
-        } else {
-            let name = SUITES
-                .into_iter()
-                .find(|s| tag.contains(&format!(" name=\"{}\"", s.as_str())));
-            let skipped = name.map_or(0, |s| count(Some(s), Some(Verdict::Skip)));
-            let seen = name.map(observations).unwrap_or_default();
-            let empty = tag.ends_with('/');
-            out.push_str(tag.trim_end_matches('/'));
-            out.push_str(&format!(
-                " skipped=\"{skipped}\"><properties>{props}{seen}</properties>"
-            ));
-            if empty {
-                out.push_str("</testsuite>");
+/// quick-junit always writes `skipped` on `<testsuites>`, which the schema does not allow
+/// there: the root start tag is rewritten without it, every other event is copied.
+fn drop_testsuites_skipped(xml: &str) -> Result<String> {
+    use quick_xml::events::{BytesStart, Event};
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(xml.len()));
+    loop {
+        let event = reader.read_event().context("re-reading junit.xml")?;
+        let event = match event {
+            Event::Start(tag) if tag.name().as_ref() == b"testsuites" => {
+                let mut root = BytesStart::new("testsuites");
+                for a in tag.attributes() {
+                    let a = a.context("re-reading a <testsuites> attribute")?;
+                    if a.key.as_ref() != b"skipped" {
+                        root.push_attribute(a);
+                    }
+                }
+                Event::Start(root)
             }
-        }
-        rest = &rest[tag_end + 1..];
+            Event::Eof => break,
+            other => other,
+        };
+        writer.write_event(event).context("writing junit.xml")?;
     }
-    out.push_str(rest);
-    out
-}
-
-fn property(name: &str, value: &str) -> String {
-    format!("<property name=\"{name}\" value=\"{}\"/>", attr(value))
-}
-
-fn attr(v: &str) -> String {
-    clean(v)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-        .replace('\n', "&#10;")
-        .replace('\r', "&#13;")
-        .replace('\t', "&#9;")
+    String::from_utf8(writer.into_inner()).context("junit.xml is not UTF-8")
 }
 
 #[cfg(test)]
@@ -224,29 +201,47 @@ mod tests {
         o.duration = Duration::from_millis(1500);
         o.notes = (verdict != Verdict::Pass).then(|| "observed: x\nexpected: y".into());
         o.evidence = vec![format!("live/{id}/result.json")];
-        if verdict == Verdict::Pass {
-            o.observations = vec!["slow <answer> & \"quoted\"".into()];
-        }
         o
     }
 
+    fn attempt(id: &str, number: u32, verdict: Verdict, reason: &str) -> Attempt {
+        Attempt {
+            number,
+            verdict,
+            reason: reason.into(),
+            duration: Duration::from_millis(700),
+            evidence_dir: format!("live/{id}/attempt-{number}"),
+        }
+    }
+
     pub fn sample() -> RunReport {
+        // L04 passed on its third attempt; L05 failed both of its attempts (the second is
+        // its final verdict).
+        let mut flaky = outcome("L04", Suite::Live, Verdict::Pass, "ok at last");
+        flaky.failed_attempts = vec![
+            attempt("L04", 1, Verdict::Fail, "app.py empty"),
+            attempt("L04", 2, Verdict::Error, "connection reset"),
+        ];
+        flaky.observations = vec!["slow <docs> page".into()];
+        let mut rerun = outcome(
+            "L05",
+            Suite::Live,
+            Verdict::Fail,
+            "bad \u{1b}[31mred\u{1b}[0m ]]> \u{7}",
+        );
+        rerun.failed_attempts = vec![attempt("L05", 1, Verdict::Fail, "not modified")];
         RunReport {
             run_id: "2025-11-14T17-14-05Z".into(),
-            started: std::time::SystemTime::UNIX_EPOCH,
-            target: None,
             stack: "local".into(),
             base_url: "http://127.0.0.1:1/?a=1&b=\"2\"".into(),
             git_commit: "abc".into(),
+            target: None,
+            started: std::time::SystemTime::UNIX_EPOCH,
             outcomes: vec![
                 outcome("L01", Suite::Live, Verdict::Pass, "ok"),
-                outcome(
-                    "L02",
-                    Suite::Live,
-                    Verdict::Fail,
-                    "bad \u{1b}[31mred\u{1b}[0m ]]> \u{7}",
-                ),
-                outcome("L03", Suite::Live, Verdict::Skip, "gated by L02"),
+                flaky,
+                rerun,
+                outcome("L06", Suite::Live, Verdict::Skip, "gated by L05"),
                 outcome("ROLLBACK", Suite::Rollback, Verdict::Error, "down"),
             ],
             run_dir: PathBuf::new(),
@@ -256,10 +251,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn clean_strips_ansi_and_controls() {
-        assert_eq!(clean("a\u{1b}[1;31mb\u{1b}[0m\u{0}c\td\n"), "abc\td\n");
-        assert_eq!(clean("x]]>y"), "x]] >y");
+    fn children<'a, 'i>(
+        n: roxmltree::Node<'a, 'i>,
+        tag: &'a str,
+    ) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
+        n.children().filter(move |c| c.has_tag_name(tag))
     }
 
     #[test]
@@ -268,11 +264,9 @@ mod tests {
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
-        assert_eq!(root.attribute("tests"), Some("4"));
-        let suites: Vec<_> = root
-            .children()
-            .filter(|n| n.has_tag_name("testsuite"))
-            .collect();
+        assert_eq!(root.attribute("tests"), Some("5"));
+        assert_eq!(root.attribute("skipped"), None, "not allowed by the schema");
+        let suites: Vec<_> = children(root, "testsuite").collect();
         let names: Vec<_> = suites
             .iter()
             .map(|s| s.attribute("name").unwrap())
@@ -281,7 +275,7 @@ mod tests {
         let live = suites[0];
         assert_eq!(
             ["tests", "failures", "errors", "skipped"].map(|a| live.attribute(a).unwrap()),
-            ["3", "1", "0", "1"]
+            ["4", "1", "0", "1"]
         );
         let props: Vec<_> = live
             .descendants()
@@ -290,32 +284,17 @@ mod tests {
             .collect();
         assert!(props.contains(&("base_url", "http://127.0.0.1:1/?a=1&b=\"2\"")));
         assert!(props.contains(&("run_id", "2025-11-14T17-14-05Z")));
-        assert!(props.contains(&("observation", "L01: slow <answer> & \"quoted\"")));
-        let out = live
-            .descendants()
-            .find(|n| n.has_tag_name("system-out"))
-            .and_then(|n| n.text())
-            .unwrap();
-        assert!(out.starts_with("observations:\nslow <answer>"), "{out}");
-        let cases: Vec<_> = live
-            .children()
-            .filter(|n| n.has_tag_name("testcase"))
-            .collect();
+        assert!(props.contains(&("observation", "L04: slow <docs> page")));
+        let cases: Vec<_> = children(live, "testcase").collect();
         assert!(cases
             .iter()
             .all(|c| c.attribute("classname") == Some("live-suite.live")
                 && c.attribute("time").is_some()));
-        let failure = cases[1]
-            .children()
-            .find(|n| n.has_tag_name("failure"))
-            .unwrap();
-        assert_eq!(failure.attribute("message"), Some("bad red ]] > "));
+        let failure = children(cases[2], "failure").next().unwrap();
+        assert_eq!(failure.attribute("message"), Some("bad red ]]> "));
         assert!(failure.text().unwrap().contains("expected: y"));
-        let skipped = cases[2]
-            .children()
-            .find(|n| n.has_tag_name("skipped"))
-            .unwrap();
-        assert_eq!(skipped.attribute("message"), Some("gated by L02"));
+        let skipped = children(cases[3], "skipped").next().unwrap();
+        assert_eq!(skipped.attribute("message"), Some("gated by L05"));
         let err = suites[1]
             .descendants()
             .find(|n| n.has_tag_name("error"))
@@ -323,6 +302,47 @@ mod tests {
         assert_eq!(err.attribute("message"), Some("down"));
         assert!(!xml.contains('\u{1b}'));
         assert_eq!(suites[2].attribute("tests"), Some("0"));
+    }
+
+    #[test]
+    fn a_retried_pass_is_flaky_and_a_retried_failure_has_reruns() {
+        let xml = render(&sample()).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let case = |name: &str| {
+            doc.descendants()
+                .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some(name))
+                .unwrap()
+        };
+        let flaky = case("L04 Title");
+        assert!(children(flaky, "failure").next().is_none());
+        let ff: Vec<_> = children(flaky, "flakyFailure").collect();
+        let fe: Vec<_> = children(flaky, "flakyError").collect();
+        assert_eq!((ff.len(), fe.len()), (1, 1));
+        assert_eq!(ff[0].attribute("message"), Some("app.py empty"));
+        assert_eq!(ff[0].attribute("type"), Some("acceptance"));
+        let out = children(ff[0], "system-out")
+            .next()
+            .unwrap()
+            .text()
+            .unwrap();
+        assert!(out.contains("evidence: live/L04/attempt-1/"), "{out}");
+        assert_eq!(fe[0].attribute("message"), Some("connection reset"));
+        let own_out = children(flaky, "system-out")
+            .next()
+            .unwrap()
+            .text()
+            .unwrap();
+        assert!(
+            own_out.starts_with("observations:\nslow <docs> page"),
+            "{own_out}"
+        );
+
+        let rerun = case("L05 Title");
+        assert_eq!(children(rerun, "failure").count(), 1);
+        let reruns: Vec<_> = children(rerun, "rerunFailure").collect();
+        assert_eq!(reruns.len(), 1, "the final attempt is the <failure>");
+        assert_eq!(reruns[0].attribute("message"), Some("not modified"));
+        assert!(children(case("L01 Title"), "flakyFailure").next().is_none());
     }
 
     #[test]

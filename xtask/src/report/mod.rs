@@ -5,6 +5,9 @@
 //! - `summary`: `summary.txt`;
 //! - `junit`: `junit.xml`;
 //! - `structured`: `events.jsonl`, one JSON line per event;
+//! - `record`: `run.json`, what a later run compares with;
+//! - `html`: `report.html` (header, timeline, a row per scenario, app.py diffs), then
+//!   `report.png` (`screenshot`);
 //! - `archive`: `manifest.json` and the zip (last: it seals what the others wrote).
 //!
 //! Architecture invariant: the ladder does not import this module; it emits events.
@@ -12,7 +15,10 @@
 pub mod archive;
 pub mod github;
 pub mod github_summary;
+pub mod html;
 pub mod junit;
+pub mod record;
+pub mod screenshot;
 pub mod structured;
 pub mod summary;
 pub mod terminal;
@@ -39,6 +45,8 @@ pub fn for_run(ev: &Evidence) -> Vec<Box<dyn Reporter>> {
         Box::new(structured::EventLog::new(ev.clone())),
         Box::new(summary::SummaryFile::new(ev.clone())),
         Box::new(junit::JunitFile::new(ev.clone())),
+        Box::new(record::RunJson::new(ev.clone())),
+        Box::new(html::HtmlReport::new(ev.clone())),
         Box::new(github::GitHub::new(redactor.clone())),
         Box::new(archive::Archive::new(ev.clone())),
         Box::new(terminal::Terminal::new(redactor)),

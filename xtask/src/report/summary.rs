@@ -1,25 +1,37 @@
 //! `summary.txt` (and `mocked/RERUN/summary.txt`): scenario, verdict, duration, one-line
 //! reason; the run's counts, observations included ("13 passed, 2 observations").
 
+use crate::compare::Against;
 use crate::events::{Event, Reporter};
 use crate::evidence::Evidence;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 
-/// The reporter that writes `summary.txt` when the run finishes.
+/// The reporter that writes `summary.txt` when the run finishes (with the comparison at
+/// its end when the run was compared with a baseline).
 pub struct SummaryFile {
     ev: Evidence,
+    against: Option<Against>,
 }
 
 impl SummaryFile {
     pub fn new(ev: Evidence) -> Self {
-        SummaryFile { ev }
+        SummaryFile { ev, against: None }
     }
 }
 
 impl Reporter for SummaryFile {
     fn event(&mut self, event: &Event) -> anyhow::Result<()> {
-        if let Event::RunFinished { report } = event {
-            self.ev.write("summary.txt", &run_summary(report))?;
+        match event {
+            Event::Compared { against } => self.against = Some(against.clone()),
+            Event::RunFinished { report } => {
+                let mut text = run_summary(report);
+                if let Some(against) = &self.against {
+                    text.push('\n');
+                    text.push_str(&against.render_text());
+                }
+                self.ev.write("summary.txt", &text)?;
+            }
+            _ => {}
         }
         Ok(())
     }

@@ -70,6 +70,10 @@ impl Terminal {
     fn run_end(&self, report: &RunReport) {
         self.line(&format!("summary: {}", report.summary_path.display()));
         self.line(&format!("junit:   {}", report.junit_path.display()));
+        self.line(&format!(
+            "report:  {}",
+            report.run_dir.join(super::html::FILE).display()
+        ));
         self.line(&format!("zip:     {}", report.zip_path.display()));
         if report.passed() {
             self.line("exit 0: every scenario that ran passed");
@@ -111,6 +115,7 @@ impl Reporter for Terminal {
                 "interrupted by {signal} after {:.1}s",
                 after.as_secs_f64()
             )),
+            Event::Compared { against } => against.render_text().lines().for_each(|l| self.line(l)),
             Event::RunFinished { report } => self.run_end(report),
             Event::RunStarted { .. }
             | Event::AttemptFailed { .. }

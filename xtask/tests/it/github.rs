@@ -119,6 +119,11 @@ fn on_github_the_suite_masks_groups_summarises_and_sets_outputs() {
         assert!(row.contains(&format!(" {verdict} |")), "{row} vs {verdict}");
     }
     assert!(md.contains("`live/L01/result.json`"), "{md}");
+    // The comparison follows the table: the first run in its --out has no baseline.
+    assert!(
+        md.contains("### Comparison") && md.contains("comparison: no baseline"),
+        "{md}"
+    );
 
     // Annotations: none on success, at most one per failed scenario otherwise.
     let errors: Vec<&str> = lines

@@ -2,7 +2,7 @@
 //! real SQLite): evidence tree, excerpts, JUnit parsed back (and schema-valid), zip entries,
 //! the planted secret; and a failure path with a worker that breaks edits.
 
-use crate::support::{assert_junit_valid, local_suite};
+use crate::support::{assert_junit_valid, local_suite, local_suite_with_worker, real_worker};
 
 const SECRET: &str = "sk-local-PLANTED-0a9b8c7d6e";
 
@@ -213,14 +213,9 @@ fn the_whole_pipeline_on_the_local_stack() {
 #[test]
 fn a_worker_that_breaks_edits_fails_l05_gates_the_rest_and_rollback_stays_green() {
     let out = tempfile::tempdir().unwrap();
-    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_xtask"));
-    let real_worker = exe.with_file_name("codex-worker");
     // A team's own worker (WORKER_BIN) that writes an error result for every edit job.
-    let script = out.path().join("broken-edit-worker.sh");
-    std::fs::write(
-        &script,
-        format!(
-            r#"#!/bin/sh
+    let script = format!(
+        r#"#!/bin/sh
 req="$WORKSPACE_DIR/.codex/request.json"
 if grep -q '"job_type": *"edit"' "$req"; then
   jid=$(sed -n 's/.*"job_id": *"\([^"]*\)".*/\1/p' "$req")
@@ -229,15 +224,9 @@ if grep -q '"job_type": *"edit"' "$req"; then
 fi
 exec "{}" "$@"
 "#,
-            real_worker.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let evidence = out.path().join("evidence");
-    std::fs::create_dir(&evidence).unwrap();
-    let run = local_suite(&[("WORKER_BIN", script.to_str().unwrap())], &evidence);
+        real_worker().display()
+    );
+    let run = local_suite_with_worker(out.path(), "broken-edit-worker.sh", &script, &[]);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L05");
     assert_eq!(verdict, "FAIL", "{reason}");
@@ -261,4 +250,56 @@ exec "{}" "$@"
         "{notes}"
     );
     assert!(run.stdout.contains("exit 1: L05 FAIL"), "{}", run.stdout);
+}
+
+/// Issue 12: a scenario that passes on its second attempt is a `flakyFailure` in a
+/// schema-valid junit.xml, and report.html shows L06's diff from its last attempt's folder.
+#[test]
+fn l06_passing_on_its_second_attempt_is_flaky_and_keeps_its_diff() {
+    let out = tempfile::tempdir().unwrap();
+    // The second edit job (L06's first attempt; L05's is the first) writes an error result.
+    let script = format!(
+        r#"#!/bin/sh
+req="$WORKSPACE_DIR/.codex/request.json"
+if grep -q '"job_type": *"edit"' "$req"; then
+  n=$(( $(cat "{dir}/edits" 2>/dev/null || echo 0) + 1 ))
+  echo "$n" > "{dir}/edits"
+  if [ "$n" = 2 ]; then
+    jid=$(sed -n 's/.*"job_id": *"\([^"]*\)".*/\1/p' "$req")
+    printf '{{"status":"error","summary":"refactor broken once","errors":["once"],"logs":["OPENAI_API_KEY=absent","OPENAI_ORG_ID=absent","OPENAI_PROJECT=absent"],"job_id":"%s"}}' "$jid" > "$WORKSPACE_DIR/.codex/result.json"
+    exit 1
+  fi
+fi
+exec "{worker}" "$@"
+"#,
+        dir = out.path().display(),
+        worker = real_worker().display()
+    );
+    let run = local_suite_with_worker(out.path(), "flaky-worker.sh", &script, &["--retries", "1"]);
+    run.assert_code(0);
+    assert_eq!(run.verdict("L06").0, "PASS");
+    let xml = run.read("junit.xml");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let l06 = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name").unwrap().starts_with("L06"))
+        .unwrap();
+    let flaky: Vec<_> = l06
+        .children()
+        .filter(|n| n.has_tag_name("flakyFailure") || n.has_tag_name("flakyError"))
+        .collect();
+    assert_eq!(flaky.len(), 1, "{xml}");
+    assert!(
+        flaky[0].attribute("message").unwrap().contains("once"),
+        "{xml}"
+    );
+    assert_junit_valid(&run.run_dir.join("junit.xml"));
+    let html = run.read("report.html");
+    let diff = html
+        .split("<pre class=\"diff\" data-scenario=\"L06\">")
+        .nth(1)
+        .expect("L06 diff in report.html");
+    let diff = &diff[..diff.find("</pre>").unwrap()];
+    assert!(diff.contains("+++ live/L06/attempt-2/app.json"), "{diff}");
+    assert!(diff.contains("<span class=\"add\">+"), "{diff}");
 }

@@ -17,19 +17,39 @@ pub struct Run {
 /// `live-suite` on the local stack as the tests run it: L08 kept short, a generous poll
 /// timeout for a loaded CI machine.
 pub fn local_suite(envs: &[(&str, &str)], out: &Path) -> Run {
-    xtask(
-        &[
-            "live-suite",
-            "--stack",
-            "local",
-            "--long-run-seconds",
-            "1",
-            "--poll-timeout",
-            "60",
-        ],
-        envs,
-        out,
-    )
+    local_suite_with(&[], envs, out)
+}
+
+/// `local_suite` with more flags.
+pub fn local_suite_with(extra: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
+    let mut args = vec![
+        "live-suite",
+        "--stack",
+        "local",
+        "--long-run-seconds",
+        "1",
+        "--poll-timeout",
+        "60",
+    ];
+    args.extend(extra);
+    xtask(&args, envs, out)
+}
+
+/// The real worker binary, built next to the xtask.
+pub fn real_worker() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_xtask")).with_file_name("codex-worker")
+}
+
+/// `local_suite` (with `extra` flags) and a team's own worker: `script` (a `sh` script,
+/// written executable into `dir` as `name`) as `WORKER_BIN`; the evidence in `<dir>/evidence`.
+pub fn local_suite_with_worker(dir: &Path, name: &str, script: &str, extra: &[&str]) -> Run {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let evidence = dir.join("evidence");
+    std::fs::create_dir(&evidence).unwrap();
+    local_suite_with(extra, &[("WORKER_BIN", path.to_str().unwrap())], &evidence)
 }
 
 /// Runs `xtask <args>` with `envs`, the secret variables cleared unless given, in `cwd`.

@@ -1,0 +1,718 @@
+//! `report.html`: one self-contained page per run (inline CSS and SVG, no script, no
+//! network; `<details>` expands a row), for reviewers who open the zip; then `report.png`,
+//! its screenshot (`screenshot.rs`), when a headless Chromium is installed.
+//!
+//! - Header: verdict, stack, target profile, commit, counts, observations, and the
+//!   comparison with the baseline run when there is one.
+//! - One row per scenario: verdict, duration, reason; notes.txt, the result excerpt, the
+//!   primary response (pretty-printed), links to every evidence file by relative path (they
+//!   open from the unzipped folder); for L05 and L06 the unified diff of `app.py`.
+//! - A timeline: one bar per scenario that ran along wall time, ticks for each job's submit
+//!   and settle, the rollback, and the gate where the ladder stopped.
+//!
+//! **Invariant:** every text that comes from a run (reasons, evidence files, the target
+//! profile) passes through [`Redactor`] in [`Page::text`] before it reaches the page, and
+//! maud escapes it; the written file goes through the evidence writer (the redactor) once more.
+
+use super::screenshot;
+use crate::compare::Against;
+use crate::events::{Event, Reporter};
+use crate::evidence::Evidence;
+use crate::outcome::{RunReport, ScenarioOutcome, Suite, Verdict};
+use crate::secrets::Redactor;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use similar::{ChangeTag, TextDiff};
+use std::time::Duration;
+
+/// The file name in the run folder.
+pub const FILE: &str = "report.html";
+
+/// Longest evidence text shown inline; the link opens the whole file.
+const INLINE_LIMIT: usize = 64 * 1024;
+
+/// The reporter that writes `report.html`, then `report.png`, when the run finishes (before
+/// the archive, which lists and zips them).
+pub struct HtmlReport {
+    ev: Evidence,
+    against: Option<Against>,
+}
+
+impl HtmlReport {
+    pub fn new(ev: Evidence) -> Self {
+        HtmlReport { ev, against: None }
+    }
+}
+
+impl Reporter for HtmlReport {
+    fn event(&mut self, event: &Event) -> anyhow::Result<()> {
+        match event {
+            Event::Compared { against } => self.against = Some(against.clone()),
+            Event::RunFinished { report } => {
+                let page = render(report, self.against.as_ref(), self.ev.redactor());
+                self.ev.write(FILE, &page)?;
+                // Best effort: a run never fails for want of a browser. One line either way.
+                println!("{}", screenshot::best_effort(&self.ev.dir));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// The whole page. Evidence files are read from `report.run_dir`.
+pub fn render(report: &RunReport, against: Option<&Against>, redactor: &Redactor) -> String {
+    Page { report, redactor }.markup(against).into_string()
+}
+
+struct Page<'a> {
+    report: &'a RunReport,
+    redactor: &'a Redactor,
+}
+
+/// A before/after pair of `app.py` snapshots (`get_file`'s `app.json`) for one scenario.
+/// Each is a file of a scenario's own folder, e.g. (`L06`, `before/app.json`): found in
+/// the last attempt's folder when that scenario was retried.
+struct DiffSource {
+    scenario: &'static str,
+    before: (&'static str, &'static str),
+    after: (&'static str, &'static str),
+}
+
+/// L05 fetches nothing after its edit: its "after" is the snapshot L06 takes before its own
+/// refactor. L06 keeps both in its folder.
+const DIFFS: [DiffSource; 2] = [
+    DiffSource {
+        scenario: "L05",
+        before: ("L04", "app.json"),
+        after: ("L06", "before/app.json"),
+    },
+    DiffSource {
+        scenario: "L06",
+        before: ("L06", "before/app.json"),
+        after: ("L06", "app.json"),
+    },
+];
+
+/// `name` in `o`'s own folder (`<base>/<ID>/<name>`), or, after retries, in its last
+/// attempt's (`<base>/<ID>/attempt-<k>/<name>`, highest k); never a `setup/` copy.
+fn own_file<'a>(o: &'a ScenarioOutcome, name: &str) -> Option<&'a str> {
+    let folder = format!("/{}/", o.id);
+    o.evidence
+        .iter()
+        .filter_map(|f| {
+            let rest = &f[f.find(&folder)? + folder.len()..];
+            if rest == name {
+                return Some((0, f.as_str()));
+            }
+            let (attempt, file) = rest.split_once('/')?;
+            let k: u32 = attempt.strip_prefix("attempt-")?.parse().ok()?;
+            (file == name).then_some((k, f.as_str()))
+        })
+        .max_by_key(|(k, _)| *k)
+        .map(|(_, f)| f)
+}
+
+const CSS: &str = r#"
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:1rem 1.5rem;color:#1f2328;background:#fff}
+h1{font-size:1.4rem;margin:.2rem 0 .6rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
+.badge{display:inline-block;min-width:3.4em;text-align:center;padding:.05rem .45rem;border-radius:.3rem;font-weight:600;color:#fff;font-size:.85em}
+.pass{background:#1a7f37}.fail{background:#cf222e}.error{background:#9a6700}.skip{background:#8c959f}
+table.meta td{padding:.1rem .8rem .1rem 0;vertical-align:top}table.meta td:first-child{color:#59636e}
+.counts span{margin-right:1rem}
+ul.obs,ul.cmp{margin:.2rem 0;padding-left:1.2rem}.regression{color:#cf222e;font-weight:600}
+details.row{border:1px solid #d1d9e0;border-radius:.4rem;margin:.35rem 0;background:#f6f8fa}
+details.row>summary{cursor:pointer;padding:.4rem .6rem;display:flex;gap:.7rem;align-items:baseline;list-style-position:inside}
+details.row>summary .id{font-weight:600;min-width:6.5em}details.row>summary .dur{color:#59636e;min-width:4.5em;text-align:right}
+details.row>summary .reason{color:#1f2328;overflow-wrap:anywhere}
+details.row .body{padding:.2rem .9rem .8rem;background:#fff;border-top:1px solid #d1d9e0}
+pre{background:#f6f8fa;border:1px solid #d1d9e0;border-radius:.3rem;padding:.5rem;overflow:auto;max-height:28rem;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
+pre.diff{white-space:pre}.diff .add{background:#dafbe1;color:#116329;display:block}.diff .del{background:#ffebe9;color:#82071e;display:block}.diff .hunk{color:#0550ae;display:block}.diff .ctx{display:block}
+h3{font-size:.95rem;margin:.8rem 0 .3rem}ul.files{columns:2;margin:.2rem 0;padding-left:1.2rem}
+svg.timeline{width:100%;height:auto;border:1px solid #d1d9e0;border-radius:.4rem;background:#fff}
+svg text{font:11px ui-monospace,monospace;fill:#1f2328}
+.bar.pass{fill:#2da44e}.bar.fail{fill:#cf222e}.bar.error{fill:#bf8700}
+.job{stroke:#0550ae;stroke-width:2}.settle{stroke:#8250df;stroke-width:2}.grid{stroke:#eaeef2}
+.rollback{stroke:#0969da;stroke-width:2;stroke-dasharray:5 3}.gate{stroke:#cf222e;stroke-width:2}
+.legend span{margin-right:1rem;font-size:.85em;color:#59636e}
+"#;
+
+impl Page<'_> {
+    /// Every run text goes through here: redacted, then escaped by maud where it is used.
+    fn text(&self, s: &str) -> String {
+        self.redactor.redact(s).text
+    }
+
+    /// An evidence file's text, redacted; `None` when it is missing or not UTF-8.
+    fn evidence(&self, rel: &str) -> Option<String> {
+        let bytes = std::fs::read(self.report.run_dir.join(rel)).ok()?;
+        let mut s = String::from_utf8(bytes).ok()?;
+        if s.len() > INLINE_LIMIT {
+            let cut = (0..=INLINE_LIMIT)
+                .rev()
+                .find(|i| s.is_char_boundary(*i))
+                .unwrap_or(0);
+            s.truncate(cut);
+            s.push_str("\n… (truncated; open the file for the rest)\n");
+        }
+        Some(self.text(&s))
+    }
+
+    fn markup(&self, baseline: Option<&Against>) -> Markup {
+        let r = self.report;
+        let verdict = if r.passed() { "PASS" } else { "FAIL" };
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { "live-suite " (self.text(&r.run_id)) ": " (verdict) }
+                    style { (PreEscaped(CSS)) }
+                }
+                body {
+                    (self.header(verdict, baseline))
+                    h2 { "Timeline" }
+                    (self.timeline())
+                    h2 { "Scenarios" }
+                    div #scenarios {
+                        @for o in &r.outcomes { (self.row(o)) }
+                    }
+                }
+            }
+        }
+    }
+
+    fn header(&self, verdict: &str, baseline: Option<&Against>) -> Markup {
+        let r = self.report;
+        let count = |v: Verdict| r.outcomes.iter().filter(|o| o.verdict == v).count();
+        let observations: Vec<(&str, &String)> = r
+            .outcomes
+            .iter()
+            .flat_map(|o| o.observations.iter().map(move |t| (o.id.as_str(), t)))
+            .collect();
+        html! {
+            header #run {
+                h1 {
+                    span.badge.(verdict.to_lowercase()) #verdict { (verdict) }
+                    " live-suite run " (self.text(&r.run_id))
+                }
+                table.meta {
+                    tr { td { "stack" } td #stack { (self.text(&r.stack)) } }
+                    tr { td { "base URL" } td { (self.text(&r.base_url)) } }
+                    tr { td { "commit" } td #commit { code { (self.text(&r.git_commit)) } } }
+                    tr { td { "started" } td { (humantime::format_rfc3339_seconds(r.started)) } }
+                    tr {
+                        td { "target" }
+                        td #target {
+                            @match &r.target {
+                                None => "(not profiled)",
+                                Some(serde_json::Value::Object(m)) => {
+                                    @for (k, v) in m {
+                                        span { b { (self.text(k)) } ": " (self.text(&plain(v))) } " "
+                                    }
+                                }
+                                Some(v) => (self.text(&plain(v))),
+                            }
+                        }
+                    }
+                }
+                p.counts #counts {
+                    span { (count(Verdict::Pass)) " passed" }
+                    span { (count(Verdict::Fail)) " failed" }
+                    span { (count(Verdict::Error)) " errors" }
+                    span { (count(Verdict::Skip)) " skipped" }
+                    span { (r.outcomes.len()) " scenarios" }
+                }
+                @if !observations.is_empty() {
+                    h2 { "Observations" }
+                    ul.obs #observations {
+                        @for (id, t) in &observations { li { b { (id) } " " (self.text(t)) } }
+                    }
+                }
+                @if let Some(Against::Run(c)) = baseline {
+                    h2 { "Compared with " (self.text(&c.old_run)) }
+                    div #baseline {
+                        p { (c.headline()) }
+                        @if !c.changes.is_empty() {
+                            ul.cmp {
+                                @for ch in &c.changes {
+                                    li class=[ch.is_regression().then_some("regression")] {
+                                        (self.text(&ch.line()))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } @else if let Some(other) = baseline {
+                    h2 { "Comparison" }
+                    p #baseline { (self.text(&other.render_text())) }
+                }
+            }
+        }
+    }
+
+    fn row(&self, o: &ScenarioOutcome) -> Markup {
+        let class = o.verdict.as_str().to_lowercase();
+        let excerpt = self.first_evidence(o, "result_excerpt.txt");
+        let response = self.first_evidence(o, "response.json").map(|t| pretty(&t));
+        let diff = DIFFS
+            .iter()
+            .find(|d| d.scenario == o.id && o.verdict != Verdict::Skip)
+            .map(|d| self.app_diff(d));
+        html! {
+            details.row id=(format!("row-{}", o.id)) data-verdict=(o.verdict.as_str())
+                open[matches!(o.verdict, Verdict::Fail | Verdict::Error)] {
+                summary {
+                    span.badge.(class) { (o.verdict.as_str()) }
+                    span.id { (self.text(&o.id)) }
+                    span.dur { (secs(o.duration)) }
+                    span.reason { (self.text(&o.title)) " · " (self.text(&o.reason)) }
+                }
+                div.body {
+                    p { "suite " (o.suite.as_str()) }
+                    @if !o.observations.is_empty() {
+                        h3 { "Observations" }
+                        ul.obs { @for t in &o.observations { li { (self.text(t)) } } }
+                    }
+                    @if !o.failed_attempts.is_empty() {
+                        h3 { "Failed attempts" }
+                        ul.obs {
+                            @for a in &o.failed_attempts {
+                                li {
+                                    "attempt " (a.number) ": " (a.verdict.as_str()) " after "
+                                    (secs(a.duration)) " · " (self.text(&a.reason)) " · "
+                                    a href=(self.text(&a.evidence_dir)) { (self.text(&a.evidence_dir)) "/" }
+                                }
+                            }
+                        }
+                    }
+                    @if let Some(n) = &o.notes {
+                        h3 { "notes.txt" }
+                        pre.notes { (self.text(n)) }
+                    }
+                    @if let Some(t) = &excerpt {
+                        h3 { "Result excerpt" }
+                        pre.excerpt { (t) }
+                    }
+                    @if let Some(t) = &response {
+                        h3 { "Response" }
+                        pre.response { (t) }
+                    }
+                    @if let Some(d) = diff { (d) }
+                    @if !o.evidence.is_empty() {
+                        h3 { "Evidence files" }
+                        ul.files {
+                            @for f in &o.evidence {
+                                li { a href=(self.text(f)) { (self.text(f)) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The scenario's own file (its last attempt's after retries), redacted.
+    fn first_evidence(&self, o: &ScenarioOutcome, name: &str) -> Option<String> {
+        own_file(o, name).and_then(|f| self.evidence(f))
+    }
+
+    /// `app.py` before and after, as a unified diff with added/removed lines coloured.
+    fn app_diff(&self, d: &DiffSource) -> Markup {
+        let path = |(id, name): (&str, &str)| {
+            let o = self.report.outcomes.iter().find(|o| o.id == id);
+            o.and_then(|o| own_file(o, name))
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("live/{id}/{name}"))
+        };
+        let (before_path, after_path) = (path(d.before), path(d.after));
+        let contents = |rel: &str| {
+            let text = self.evidence(rel)?;
+            let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+            v.get("contents")?.as_str().map(str::to_owned)
+        };
+        let (before, after) = (contents(&before_path), contents(&after_path));
+        let (b_rel, a_rel) = (before_path.as_str(), after_path.as_str());
+        html! {
+            h3 { "app.py: " (b_rel) " → " (a_rel) }
+            @match (&before, &after) {
+                (Some(b), Some(a)) => {
+                    @let diff = TextDiff::from_lines(b.as_str(), a.as_str());
+                    pre.diff data-scenario=(d.scenario) {
+                        span.hunk { "--- " (b_rel) "\n+++ " (a_rel) "\n" }
+                        @for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+                            span.hunk { (hunk.header()) "\n" }
+                            @for c in hunk.iter_changes() {
+                                @let (class, sign) = match c.tag() {
+                                    ChangeTag::Insert => ("add", "+"),
+                                    ChangeTag::Delete => ("del", "-"),
+                                    ChangeTag::Equal => ("ctx", " "),
+                                };
+                                span class=(class) { (sign) (c.value().trim_end_matches('\n')) "\n" }
+                            }
+                        }
+                        @if b == a { span.ctx { "(no change)" } }
+                    }
+                }
+                _ => {
+                    p { "no diff: "
+                        @if before.is_none() { (b_rel) " " }
+                        @if after.is_none() { (a_rel) " " }
+                        "missing (that scenario did not run or did not fetch app.py)" }
+                }
+            }
+        }
+    }
+
+    fn timeline(&self) -> Markup {
+        let r = self.report;
+        let ran: Vec<&ScenarioOutcome> = r
+            .outcomes
+            .iter()
+            .filter(|o| o.verdict != Verdict::Skip)
+            .collect();
+        let end = ran
+            .iter()
+            .map(|o| o.started_at + o.duration)
+            .chain(
+                ran.iter()
+                    .flat_map(|o| o.jobs.iter().filter_map(|j| j.settled_at)),
+            )
+            .max()
+            .unwrap_or(Duration::ZERO)
+            .max(Duration::from_millis(100));
+        const LEFT: f64 = 90.0;
+        const WIDTH: f64 = 1000.0;
+        const ROW: f64 = 22.0;
+        const TOP: f64 = 24.0;
+        let plot = WIDTH - LEFT - 20.0;
+        let x = |t: Duration| LEFT + plot * t.as_secs_f64() / end.as_secs_f64();
+        let height = TOP + ROW * ran.len() as f64 + 14.0;
+        let step = tick_step(end);
+        let ticks: Vec<Duration> = (0..).map(|i| step * i).take_while(|t| *t <= end).collect();
+        let rollback = ran.iter().find(|o| o.suite == Suite::Rollback);
+        let gate = r
+            .outcomes
+            .iter()
+            .find(|o| matches!(o.verdict, Verdict::Fail | Verdict::Error));
+        html! {
+            svg.timeline #timeline xmlns="http://www.w3.org/2000/svg"
+                viewBox=(format!("0 0 {WIDTH} {height:.0}")) role="img"
+                aria-label="timeline: one bar per scenario along wall time" {
+                @for t in &ticks {
+                    line.grid x1=(f(x(*t))) x2=(f(x(*t))) y1=(f(TOP - 6.0)) y2=(f(height - 10.0)) {}
+                    // The last label would be cut off at the right edge.
+                    @if x(*t) < WIDTH - 40.0 {
+                        text x=(f(x(*t) + 2.0)) y="12" { (secs(*t)) }
+                    }
+                }
+                @for (i, o) in ran.iter().enumerate() {
+                    @let y = TOP + ROW * i as f64;
+                    text x="4" y=(f(y + 14.0)) { (self.text(&o.id)) }
+                    rect class=(format!("bar {}", o.verdict.as_str().to_lowercase()))
+                        data-id=(self.text(&o.id))
+                        x=(f(x(o.started_at))) y=(f(y + 3.0)) height=(f(ROW - 8.0))
+                        width=(f((x(o.started_at + o.duration) - x(o.started_at)).max(1.5))) {
+                        title { (self.text(&o.id)) " " (o.verdict.as_str()) " " (secs(o.duration)) }
+                    }
+                    @for j in &o.jobs {
+                        line.job x1=(f(x(j.submitted_at))) x2=(f(x(j.submitted_at)))
+                            y1=(f(y + 1.0)) y2=(f(y + ROW - 3.0)) {
+                            title { "job " (self.text(j.job_id.as_deref().unwrap_or("?"))) " submitted" }
+                        }
+                        @if let Some(s) = j.settled_at {
+                            line.settle x1=(f(x(s))) x2=(f(x(s))) y1=(f(y + 1.0)) y2=(f(y + ROW - 3.0)) {
+                                title { "job " (self.text(j.job_id.as_deref().unwrap_or("?"))) " settled (final poll)" }
+                            }
+                        }
+                    }
+                }
+                @if let Some(o) = rollback {
+                    line.rollback #rollback-mark x1=(f(x(o.started_at))) x2=(f(x(o.started_at)))
+                        y1=(f(TOP - 6.0)) y2=(f(height - 4.0)) {}
+                    text x=(f(x(o.started_at) + 3.0)) y=(f(height - 4.0)) { "rollback" }
+                }
+                @if let Some(g) = gate {
+                    @let gx = x(g.started_at + g.duration);
+                    line.gate #gate-mark x1=(f(gx)) x2=(f(gx)) y1=(f(TOP - 6.0)) y2=(f(height - 4.0)) {}
+                    // Left of the line, at the bottom: the rollback's label is on its right.
+                    text x=(f(gx - 3.0)) y=(f(height - 4.0)) text-anchor="end" {
+                        "gate: " (self.text(&g.id)) " stopped the ladder"
+                    }
+                }
+            }
+            p.legend {
+                span { "bars: scenarios that ran (green pass, red fail, amber error)" }
+                span { "blue tick: job submitted" }
+                span { "violet tick: job settled" }
+                span { "dashed: rollback" }
+                span { "red line: gate" }
+            }
+        }
+    }
+}
+
+/// SVG coordinates with one decimal.
+fn f(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+/// A grid step that gives 5–10 ticks.
+fn tick_step(end: Duration) -> Duration {
+    let target = end.as_secs_f64() / 8.0;
+    let steps = [
+        0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+    ];
+    let s = steps
+        .iter()
+        .copied()
+        .find(|s| *s >= target)
+        .unwrap_or(target.ceil());
+    Duration::from_secs_f64(s)
+}
+
+/// JSON pretty-printed when it parses, as is otherwise.
+fn pretty(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| text.to_owned())
+}
+
+/// A JSON value as plain text (strings without quotes).
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::Comparison;
+    use crate::outcome::{Attempt, JobMark};
+    use crate::secrets::Secrets;
+    use std::path::{Path, PathBuf};
+    use std::time::SystemTime;
+
+    const SECRET: &str = "sk-html-PLANTED-987654321";
+
+    fn outcome(id: &str, suite: Suite, verdict: Verdict, start: u64, dur: u64) -> ScenarioOutcome {
+        let mut o = ScenarioOutcome::new(id, &format!("{id} title"), suite, verdict, "ok".into());
+        o.duration = Duration::from_millis(dur);
+        o.started_at = Duration::from_millis(start);
+        o
+    }
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn app(contents: &str) -> String {
+        serde_json::json!({"path": "app.py", "contents": contents}).to_string()
+    }
+
+    /// A small run folder: L04–L06 passed with app.py snapshots, L07 failed with a hostile
+    /// reason and response, L08 gated, the rollback and one mocked scenario.
+    fn sample(dir: &Path) -> RunReport {
+        write(
+            dir,
+            "live/L04/app.json",
+            &app("def fib(n):\n    return n\n"),
+        );
+        write(
+            dir,
+            "live/L06/before/app.json",
+            &app("def fib(n):\n    return n\n# edited\n"),
+        );
+        write(
+            dir,
+            "live/L06/app.json",
+            &app("def fib(n):\n    a, b = 0, 1\n    return a\n# edited\n"),
+        );
+        write(
+            dir,
+            "live/L07/response.json",
+            &format!(r#"{{"detail":"<script>alert(1)</script> key {SECRET}"}}"#),
+        );
+        write(
+            dir,
+            "live/L07/result_excerpt.txt",
+            "status: error\nsummary: forced\n",
+        );
+        let mut l04 = outcome("L04", Suite::Live, Verdict::Pass, 0, 900);
+        l04.evidence = vec!["live/L04/app.json".into()];
+        let mut l05 = outcome("L05", Suite::Live, Verdict::Pass, 1000, 2000);
+        l05.jobs.push(JobMark {
+            job_id: Some("j-1".into()),
+            submitted_at: Duration::from_millis(1100),
+            settled_at: Some(Duration::from_millis(2900)),
+        });
+        l05.failed_attempts.push(Attempt {
+            number: 1,
+            verdict: Verdict::Fail,
+            reason: "app.py not modified".into(),
+            duration: Duration::from_millis(700),
+            evidence_dir: "live/L05/attempt-1".into(),
+        });
+        let mut l06 = outcome("L06", Suite::Live, Verdict::Pass, 3000, 1500);
+        l06.evidence = vec![
+            "live/L06/app.json".into(),
+            "live/L06/before/app.json".into(),
+        ];
+        let mut l07 = outcome("L07", Suite::Live, Verdict::Fail, 4500, 800);
+        l07.reason = format!("<script>alert('x')</script> saw {SECRET}");
+        l07.notes = Some("observed: <b>bold</b>\n".into());
+        l07.observations
+            .push("CORS <img src=x> header absent".into());
+        l07.evidence = vec![
+            "live/L07/response.json".into(),
+            "live/L07/result_excerpt.txt".into(),
+        ];
+        let mut l08 = outcome("L08", Suite::Live, Verdict::Skip, 0, 0);
+        l08.reason = "gated by L07".into();
+        RunReport {
+            run_id: "2025-11-14T17-14-05Z".into(),
+            stack: "local".into(),
+            base_url: "http://127.0.0.1:1".into(),
+            git_commit: "abc123".into(),
+            target: Some(serde_json::json!({"backend": "rust", "cors": "<none>"})),
+            started: SystemTime::UNIX_EPOCH,
+            outcomes: vec![
+                l04,
+                l05,
+                l06,
+                l07,
+                l08,
+                outcome("ROLLBACK", Suite::Rollback, Verdict::Pass, 5400, 600),
+                outcome("M01", Suite::MockedRerun, Verdict::Pass, 6000, 300),
+            ],
+            run_dir: dir.to_path_buf(),
+            junit_path: PathBuf::new(),
+            summary_path: PathBuf::new(),
+            zip_path: PathBuf::new(),
+        }
+    }
+
+    fn redactor() -> Redactor {
+        Secrets::from_lookup(|n| (n == "OPENAI_API_KEY").then(|| SECRET.into())).redactor()
+    }
+
+    #[test]
+    fn planted_secret_is_redacted_and_backend_markup_is_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = render(&sample(dir.path()), None, &redactor());
+        assert!(!html.contains(SECRET), "the secret reached the page");
+        assert!(html.contains("[REDACTED]"));
+        assert!(
+            !html.contains("<script>"),
+            "backend markup rendered as markup"
+        );
+        assert!(html.contains("&lt;script&gt;alert"));
+        assert!(!html.contains("<b>bold</b>") && !html.contains("<img src=x>"));
+        // No script, no external resource.
+        assert!(!html.contains("<script") && !html.contains("src=\"http"));
+        assert!(!html.contains("<link"));
+    }
+
+    #[test]
+    fn rows_diffs_and_timeline() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = render(&sample(dir.path()), None, &redactor());
+        assert_eq!(html.matches("<details class=\"row\"").count(), 7);
+        // One bar per scenario that ran (L08 was skipped).
+        assert_eq!(html.matches("<rect class=\"bar ").count(), 6);
+        assert!(html.contains("data-id=\"ROLLBACK\""));
+        assert!(html.contains("id=\"rollback-mark\"") && html.contains("gate: L07 stopped"));
+        assert_eq!(html.matches("<line class=\"job\"").count(), 1);
+        assert_eq!(html.matches("<line class=\"settle\"").count(), 1);
+        // L05: L04's app.py against L06's "before"; L06: refactor.
+        assert!(html.contains("data-scenario=\"L05\""));
+        assert!(html.contains("<span class=\"add\">+# edited"));
+        assert!(html.contains("<span class=\"del\">-    return n"));
+        assert!(html.contains("<span class=\"add\">+    a, b = 0, 1"));
+        // The failure is open, with its notes, excerpt and pretty response; links relative.
+        assert!(html.contains("<details class=\"row\" id=\"row-L07\" data-verdict=\"FAIL\" open"));
+        assert!(html.contains("status: error"));
+        assert!(html.contains("{\n  &quot;detail&quot;"));
+        assert!(html.contains("href=\"live/L07/response.json\""));
+        assert!(html.contains("href=\"live/L05/attempt-1\""));
+        assert!(html.contains("CORS &lt;img src=x&gt; header absent"));
+    }
+
+    #[test]
+    fn baseline_block_marks_regressions() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Comparison {
+            old_run: "2025-11-13T00-00-00Z".into(),
+            new_run: "2025-11-14T17-14-05Z".into(),
+            changes: vec![crate::compare::Change::Verdict {
+                id: "L07".into(),
+                old: "PASS".into(),
+                new: "FAIL".into(),
+            }],
+        };
+        let html = render(&sample(dir.path()), Some(&Against::Run(c)), &redactor());
+        assert!(html.contains("Compared with 2025-11-13T00-00-00Z"));
+        assert!(html.contains("<li class=\"regression\">L07       PASS -&gt; FAIL</li>"));
+    }
+
+    #[test]
+    fn a_retried_l06_shows_its_last_attempts_diff() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut report = sample(dir.path());
+        for k in [1, 2] {
+            write(
+                dir.path(),
+                &format!("live/L06/attempt-{k}/before/app.json"),
+                &app("def fib(n):\n    return n\n# edited\n"),
+            );
+            write(
+                dir.path(),
+                &format!("live/L06/attempt-{k}/app.json"),
+                &app(&format!("def fib(n):\n    return {k}\n# edited\n")),
+            );
+        }
+        let l06 = report.outcomes.iter_mut().find(|o| o.id == "L06").unwrap();
+        l06.evidence = [
+            "1/app.json",
+            "1/before/app.json",
+            "2/app.json",
+            "2/before/app.json",
+        ]
+        .map(|f| format!("live/L06/attempt-{f}"))
+        .to_vec();
+        let html = render(&report, None, &redactor());
+        let l06_diff = html
+            .split("data-scenario=\"L06\"")
+            .nth(1)
+            .expect("L06 diff");
+        let l06_diff = &l06_diff[..l06_diff.find("</pre>").unwrap()];
+        assert!(l06_diff.contains("+    return 2"), "{l06_diff}");
+        assert!(
+            l06_diff.contains("+++ live/L06/attempt-2/app.json"),
+            "{l06_diff}"
+        );
+        // L05's "after" is L06's last attempt's "before".
+        assert!(html.contains("live/L04/app.json → live/L06/attempt-2/before/app.json"));
+    }
+
+    #[test]
+    fn an_unreadable_or_missing_baseline_is_said_in_the_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = render(&sample(dir.path()), Some(&Against::NoBaseline), &redactor());
+        assert!(none.contains("comparison: no baseline"));
+        let bad = Against::Unreadable {
+            error: "reading the baseline x.zip: not a zip".into(),
+        };
+        let html = render(&sample(dir.path()), Some(&bad), &redactor());
+        assert!(html.contains("comparison: not made: reading the baseline x.zip"));
+    }
+}

@@ -1,0 +1,142 @@
+//! `report.png`: a screenshot of `report.html` taken by a headless Chromium when one is
+//! installed (CI installs Debian's `chromium-headless-shell`). Best effort: a run never fails
+//! because there is no browser or the browser misbehaves.
+
+use crate::process::output_within;
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// The screenshot's file name, next to `report.html`.
+pub const PNG: &str = "report.png";
+
+/// Browsers tried in order on `PATH`; `CHROMIUM` (a path or a name) is tried first.
+pub const BROWSERS: [&str; 5] = [
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "chrome-headless-shell",
+];
+
+/// How long one browser call may take before it is killed.
+pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The window width, and the height that fits the header, the timeline and `rows` collapsed
+/// rows of which `open` (failures) are expanded.
+pub fn window(rows: usize, open: usize) -> (u32, u32) {
+    let height = 900 + 45 * rows + 900 * open;
+    (1200, height.clamp(1200, 12_000) as u32)
+}
+
+/// The first browser found: `$CHROMIUM`, then [`BROWSERS`] on `PATH`.
+pub fn find_browser() -> Option<PathBuf> {
+    let from_env = std::env::var_os("CHROMIUM").map(PathBuf::from);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let on_path = |name: &Path| -> Option<PathBuf> {
+        if name.components().count() > 1 {
+            return name.is_file().then(|| name.to_path_buf());
+        }
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    };
+    from_env
+        .iter()
+        .filter_map(|p| on_path(p))
+        .chain(BROWSERS.iter().filter_map(|b| on_path(Path::new(b))))
+        .next()
+}
+
+/// `<run_dir>/report.png` from `<run_dir>/report.html`, when a browser exists. Returns
+/// what happened, one line for the run's output; never an error.
+pub fn best_effort(run_dir: &Path) -> String {
+    let Some(browser) = find_browser() else {
+        return "report.png: skipped, no chromium (install chromium-headless-shell or set \
+                CHROMIUM)"
+            .into();
+    };
+    let png = run_dir.join(PNG);
+    let html = run_dir.join("report.html");
+    let page = std::fs::read_to_string(&html).unwrap_or_default();
+    let rows = page.matches("<details class=\"row\"").count();
+    let open = page.matches("data-verdict=\"FAIL\"").count()
+        + page.matches("data-verdict=\"ERROR\"").count();
+    match screenshot(&browser, &html, &png, window(rows, open)) {
+        Ok(()) => format!("report.png: {}", png.display()),
+        Err(e) => format!("report.png: not written ({e:#})"),
+    }
+}
+
+/// Renders `html` into `png` in a `width`×`height` window.
+pub fn screenshot(
+    browser: &Path,
+    html: &Path,
+    png: &Path,
+    (width, height): (u32, u32),
+) -> Result<()> {
+    let _ = std::fs::remove_file(png);
+    run(
+        browser,
+        &[
+            format!("--screenshot={}", png.display()),
+            format!("--window-size={width},{height}"),
+            "--hide-scrollbars".into(),
+        ],
+        html,
+    )?;
+    if !png.is_file() {
+        bail!(
+            "{} exited without writing {}",
+            browser.display(),
+            png.display()
+        );
+    }
+    Ok(())
+}
+
+/// Runs the browser headless on `file://<html>` with a throwaway profile; an error with its
+/// stderr tail when it fails. Killed after [`BROWSER_TIMEOUT`].
+fn run(browser: &Path, args: &[String], html: &Path) -> Result<()> {
+    let html = html
+        .canonicalize()
+        .with_context(|| format!("{} does not exist", html.display()))?;
+    let scratch = tempfile::tempdir().context("creating a browser profile folder")?;
+    let mut cmd = Command::new(browser);
+    cmd.args([
+        "--headless",
+        // Root in CI containers cannot use the sandbox; the page is our own file.
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--mute-audio",
+    ])
+    .arg(format!(
+        "--user-data-dir={}",
+        scratch.path().join("profile").display()
+    ))
+    .args(args)
+    .arg(format!("file://{}", html.display()));
+    let Some(out) = output_within(cmd, BROWSER_TIMEOUT)
+        .with_context(|| format!("starting {}", browser.display()))?
+    else {
+        bail!(
+            "{} did not finish within {}s and was killed",
+            browser.display(),
+            BROWSER_TIMEOUT.as_secs()
+        );
+    };
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+        bail!(
+            "{} exited with {}: {}",
+            browser.display(),
+            out.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+        );
+    }
+    Ok(())
+}

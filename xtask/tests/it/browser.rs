@@ -1,0 +1,126 @@
+//! report.html of a real run (the local stack: real backend, real worker processes) in a
+//! real browser: Debian's `chromium-headless-shell` parses it, the DOM it dumps has the 13
+//! scenario rows with their verdicts, the app.py diff and one timeline bar per scenario that
+//! ran; the run folder and the zip hold `report.png`. The worker is wrapped so that every
+//! result summary carries a `<script>`: it must come out as text. Without a browser:
+//! "skipped: no chromium".
+
+use crate::support::{local_suite_with_worker, real_worker};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What the wrapped worker writes into every summary (no `|`, `&` or `'`: it goes through
+/// a single-quoted sed expression).
+const MARKUP: &str = "<script>document.body.remove()</script>";
+
+const IDS: [&str; 13] = [
+    "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "ROLLBACK", "M01", "M02", "M03", "M04",
+];
+
+#[test]
+fn report_html_of_a_real_run_in_a_real_browser() {
+    let Some(browser) = find_browser() else {
+        println!("skipped: no chromium (install chromium-headless-shell or set CHROMIUM)");
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+"{}" "$@"
+rc=$?
+sed -i 's|"summary": *"|&{MARKUP} |' "$WORKSPACE_DIR/.codex/result.json"
+exit $rc
+"#,
+        real_worker().display()
+    );
+    let run = local_suite_with_worker(out.path(), "markup-worker.sh", &script, &[]);
+    run.assert_code(0);
+    assert!(
+        run.read("live/L05/result_excerpt.txt").contains(MARKUP),
+        "the wrapper did not reach the result"
+    );
+    let html = run.run_dir.join("report.html");
+    let dom = dump_dom(&browser, &html);
+
+    // 13 rows, in ladder order, each with the verdict summary.txt gives it.
+    let rows: Vec<&str> = dom.split("<details class=\"row\"").skip(1).collect();
+    assert_eq!(rows.len(), 13, "{dom}");
+    for (row, id) in rows.iter().zip(IDS) {
+        let (verdict, _) = run.verdict(id);
+        assert!(
+            row.starts_with(&format!(" id=\"row-{id}\" data-verdict=\"{verdict}\"")),
+            "{id}: {}",
+            &row[..row.len().min(200)]
+        );
+    }
+    // L05 and L06: app.py before and after, added lines coloured.
+    for id in ["L05", "L06"] {
+        let diff = dom
+            .split(&format!("<pre class=\"diff\" data-scenario=\"{id}\">"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no diff for {id}"));
+        let diff = &diff[..diff.find("</pre>").unwrap()];
+        assert!(diff.contains("<span class=\"add\">+"), "{id}: {diff}");
+    }
+    // One bar per scenario that ran; the rollback is marked.
+    let ran = IDS.iter().filter(|id| run.verdict(id).0 != "SKIP").count();
+    let svg = &dom[dom.find("<svg").unwrap()..dom.find("</svg>").unwrap()];
+    assert_eq!(svg.matches("<rect class=\"bar ").count(), ran, "{svg}");
+    assert!(svg.contains("id=\"rollback-mark\""));
+    // The backend's markup is text: escaped, never an element.
+    assert!(
+        !dom.contains("<script"),
+        "a <script> element reached the DOM"
+    );
+    assert!(dom.contains("&lt;script&gt;document.body.remove()&lt;/script&gt;"));
+
+    // The pipeline's screenshot, in the folder and in the zip.
+    let png = std::fs::read(run.run_dir.join("report.png")).expect("report.png");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
+    let entries = run.zip_entries();
+    for f in ["report.html", "report.png", "run.json"] {
+        assert!(entries.iter().any(|e| e.ends_with(&format!("/{f}"))), "{f}");
+    }
+    println!(
+        "report.html: {} bytes; report.png: {} bytes",
+        std::fs::metadata(&html).unwrap().len(),
+        png.len()
+    );
+}
+
+/// `$CHROMIUM`, else the first of the names the xtask tries on `PATH` (`screenshot.rs`).
+fn find_browser() -> Option<PathBuf> {
+    let names = ["chromium-headless-shell", "chromium", "chromium-browser"];
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| {
+            names.iter().find_map(|n| {
+                std::env::split_paths(&path)
+                    .map(|d| d.join(n))
+                    .find(|p| p.is_file())
+            })
+        })
+}
+
+/// The DOM after parsing, as the browser serializes it; `timeout` bounds a hung browser.
+fn dump_dom(browser: &Path, html: &Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", html.canonicalize().unwrap().display()))
+        .output()
+        .expect("running the browser");
+    assert!(
+        out.status.success(),
+        "{} --dump-dom: {}\n{}",
+        browser.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
