@@ -13,6 +13,9 @@ mod report;
 mod secrets;
 mod stack;
 mod suite;
+mod target_profile;
+#[cfg(test)]
+mod test_backend;
 
 use clap::Parser;
 use cli::{Cli, Command};

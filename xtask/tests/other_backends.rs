@@ -35,6 +35,7 @@ fn suite_against(
 }
 
 #[test]
+#[ignore = "needs observations wiring (issue 9)"]
 fn an_original_like_backend_passes_and_redirects_keep_the_post_body() {
     let live = fake_backend::start(Config {
         redirect_slash: true,
@@ -55,6 +56,7 @@ fn an_original_like_backend_passes_and_redirects_keep_the_post_body() {
 }
 
 #[test]
+#[ignore = "needs observations wiring (issue 9)"]
 fn an_error_job_that_leaves_the_previous_result_fails_and_gates_the_rest() {
     let live = fake_backend::start(Config {
         edit_error_keeps_result: true,
