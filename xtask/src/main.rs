@@ -2,6 +2,7 @@
 
 mod cli;
 mod client;
+mod conformance;
 mod docker;
 mod evidence;
 mod freshness;
