@@ -14,6 +14,7 @@ mod report;
 mod secrets;
 mod stack;
 mod suite;
+mod suite_config;
 mod target_profile;
 #[cfg(test)]
 mod test_backend;
