@@ -100,6 +100,21 @@ fn an_error_job_that_leaves_the_previous_result_fails_and_gates_the_rest() {
 }
 
 #[test]
+fn a_crashed_live_worker_that_leaves_the_previous_result_fails_l06() {
+    // The original: the worker exits non-zero, the job ends `error`, and the previous
+    // (successful) result.json stays in place. It must never pass as this job's result.
+    let live = fake_backend::start(Config {
+        edit_error_keeps_result: true,
+        ..Default::default()
+    });
+    let (run, _out) = suite_against(&live, None, &["--only", "L06"], &[]);
+    run.assert_code(1);
+    let (verdict, reason) = run.verdict("L06");
+    assert_eq!(verdict, "FAIL", "{reason}");
+    assert!(reason.contains("left only the previous job's"), "{reason}");
+}
+
+#[test]
 fn without_a_mocked_twin_the_rollback_is_skipped_with_the_reason() {
     let live = fake_backend::start(Config::default());
     let (run, _out) = suite_against(&live, None, &["--only", "L04"], &[]);
