@@ -278,8 +278,9 @@ impl Client {
         bail!("{method} {path}: redirected more than once; the backend loops")
     }
 
-    /// The body, at most `max_body` bytes, by `end` at the latest. Each read is bounded by
-    /// the time left (the request's timeout), and the deadline is checked between reads.
+    /// The body, at most `max_body` bytes, by `end` at the latest: reqwest's request timeout
+    /// (set to the time left) also bounds the body, and the deadline is checked between
+    /// reads as well.
     fn read_body(&self, resp: Response, end: Instant) -> Result<String, BodyError> {
         if resp.content_length().is_some_and(|n| n > self.max_body) {
             return Err(BodyError::TooLarge);
