@@ -4,6 +4,7 @@
 mod cli;
 mod client;
 mod commands;
+mod conformance;
 mod docker;
 #[cfg(test)]
 mod docs_sync;
@@ -19,6 +20,10 @@ mod process;
 mod report;
 mod secrets;
 mod stack;
+mod suite_config;
+mod target_profile;
+#[cfg(test)]
+mod test_backend;
 
 use clap::Parser;
 use cli::{Cli, Command};

@@ -33,6 +33,7 @@ fn suite_against(
 }
 
 #[test]
+#[ignore = "needs observations wiring (issue 9)"]
 fn an_original_like_backend_passes_and_redirects_keep_the_post_body() {
     let live = fake_backend::start(Config {
         redirect_slash: true,
@@ -53,6 +54,7 @@ fn an_original_like_backend_passes_and_redirects_keep_the_post_body() {
 }
 
 #[test]
+#[ignore = "needs observations wiring (issue 9)"]
 fn an_error_job_that_leaves_the_previous_result_fails_and_gates_the_rest() {
     let live = fake_backend::start(Config {
         edit_error_keeps_result: true,
@@ -93,6 +95,21 @@ fn an_error_job_that_leaves_the_previous_result_fails_and_gates_the_rest() {
         .unwrap()
         .contains("previous job"));
     assert_junit_valid(&run.run_dir.join("junit.xml"));
+}
+
+#[test]
+fn a_crashed_live_worker_that_leaves_the_previous_result_fails_l06() {
+    // The original: the worker exits non-zero, the job ends `error`, and the previous
+    // (successful) result.json stays in place. It must never pass as this job's result.
+    let live = fake_backend::start(Config {
+        edit_error_keeps_result: true,
+        ..Default::default()
+    });
+    let (run, _out) = suite_against(&live, None, &["--only", "L06"], &[]);
+    run.assert_code(1);
+    let (verdict, reason) = run.verdict("L06");
+    assert_eq!(verdict, "FAIL", "{reason}");
+    assert!(reason.contains("left only the previous job's"), "{reason}");
 }
 
 #[test]
