@@ -10,12 +10,14 @@
 //! - Answers are read up to `max_body` bytes (16 MiB by default, `--max-body`); a longer one
 //!   is an error naming the limit, and never grows the xtask's memory past it.
 
+use crate::conformance::Conformance;
 use anyhow::{bail, Context, Result};
 use codex_contract::API_V1;
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use std::io::Read;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Total deadline of one short request (polls, listings, health): a healthy backend answers
@@ -47,7 +49,6 @@ impl Deadline {
 
 /// `--base-url`: `http(s)://host[:port]`, optionally with a trailing slash. Returns the root
 /// without the slash, or an error that says what is wrong and what is expected.
-#[allow(dead_code)] // The CLI's value parser of --base-url once wired (issue 10).
 pub fn parse_base_url(text: &str) -> Result<String> {
     let expected = "expected http://host[:port] or https://host[:port], e.g. \
                     http://127.0.0.1:8000 (the backend's root, without /api/v1)";
@@ -75,8 +76,9 @@ pub fn parse_base_url(text: &str) -> Result<String> {
 pub struct Reply {
     pub status: u16,
     pub body: String,
-    /// The `Location` header, when the answer has one (redirects).
-    #[allow(dead_code)] // Read by the target profile (issue 9).
+    /// The `Location` header, when the answer has one (a redirect reported by
+    /// `request_once`; only the tests read it so far).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub location: Option<String>,
 }
 
@@ -96,7 +98,6 @@ impl Reply {
 }
 
 /// Whether `send` follows one 307/308 by hand.
-#[allow(dead_code)] // `Report`: the target profile's probe (issue 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Redirects {
     FollowOnce,
@@ -107,11 +108,16 @@ pub struct Client {
     http: Http,
     root: String,
     /// The deadline of `post` (a job submission): twice the poll timeout, L08's bound.
+    #[cfg_attr(not(test), allow(dead_code))]
     post_deadline: Duration,
     max_body: u64,
+    /// The target's OpenAPI document, when it serves one: every JSON answer under the API
+    /// prefix is checked against it, here, once for the whole suite.
+    conformance: Option<Conformance>,
+    /// Mismatches found since the last `take_mismatches`, each once.
+    mismatches: Mutex<Vec<String>>,
 }
 
-#[allow(dead_code)] // max_body, request_once: wired with --max-body and the target profile.
 impl Client {
     /// `root` is the backend's URL without the API prefix; `poll_timeout` bounds a POST
     /// (twice it, L08's bound; use `post_with` for another deadline).
@@ -127,17 +133,41 @@ impl Client {
             root: root.trim_end_matches('/').to_owned(),
             post_deadline: poll_timeout * 2,
             max_body: DEFAULT_MAX_BODY,
+            conformance: None,
+            mismatches: Mutex::default(),
         })
+    }
+
+    /// Checks every later JSON answer under the API prefix against `doc`.
+    pub fn check_conformance(&mut self, doc: Conformance) {
+        self.conformance = Some(doc);
+    }
+
+    /// The conformance mismatches found since the last call (each distinct line once).
+    pub fn take_mismatches(&self) -> Vec<String> {
+        std::mem::take(&mut *self.mismatches.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn check_answer(&self, method: &Method, path: &str, status: u16, body: &str) {
+        let Some(doc) = &self.conformance else {
+            return;
+        };
+        if !path.starts_with(API_V1) {
+            return; // /docs, /healthz, /openapi.json: not the contract's operations.
+        }
+        let found = doc.check(method.as_str(), path, status, body);
+        let mut seen = self.mismatches.lock().unwrap_or_else(|e| e.into_inner());
+        for line in found {
+            if !seen.contains(&line) {
+                seen.push(line);
+            }
+        }
     }
 
     /// Answers longer than `bytes` are an error (`--max-body`).
     pub fn with_max_body(mut self, bytes: u64) -> Self {
         self.max_body = bytes;
         self
-    }
-
-    pub fn max_body(&self) -> u64 {
-        self.max_body
     }
 
     pub fn root(&self) -> &str {
@@ -164,7 +194,9 @@ impl Client {
         self.request(Method::GET, path, None, Deadline::Short)
     }
 
-    /// POST JSON under the API prefix that submits a job: deadline twice the poll timeout.
+    /// POST JSON under the API prefix that submits a job: deadline twice the poll timeout
+    /// (tests; the ladder gives each job its own deadline with `post_with`).
+    #[cfg(test)]
     pub fn post(&self, api_path: &str, body: &serde_json::Value) -> Result<Reply> {
         let deadline = Deadline::Job(self.post_deadline);
         self.post_with(api_path, body, deadline)
@@ -243,6 +275,11 @@ impl Client {
                 }
             };
             let status = resp.status().as_u16();
+            let json = resp
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|t| t.to_str().ok())
+                .is_some_and(|t| t.contains("json"));
             let location = resp
                 .headers()
                 .get(reqwest::header::LOCATION)
@@ -269,6 +306,9 @@ impl Client {
                     anyhow::Error::from(e).context(format!("{method} {url}: reading the answer"))
                 }
             })?;
+            if json {
+                self.check_answer(&method, path, status, &body);
+            }
             return Ok(Reply {
                 status,
                 body,
@@ -462,17 +502,44 @@ mod tests {
         }
     }
 
+    /// Not a test on its own: reads an endless body in a process of its own (the peak RSS
+    /// of the test process also counts every test running beside it), prints `HWM <KiB>`.
     #[test]
-    fn an_endless_body_stops_at_the_limit_and_memory_stays_bounded() {
+    #[ignore = "helper process of an_endless_body_stops_at_the_limit_and_memory_stays_bounded"]
+    fn child_endless_reader() {
+        if std::env::var_os("XTASK_CHILD_ENDLESS").is_none() {
+            return;
+        }
         let url = server(endless_body);
         let err = client(&url).get("/projects/").unwrap_err().to_string();
         assert!(
             err.contains("larger than the 16 MiB limit") && err.contains("--max-body"),
             "{err}"
         );
-        let hwm = vm_hwm_kib();
-        println!("peak RSS of the test process: {hwm} KiB");
+        println!("HWM {}", vm_hwm_kib());
+    }
+
+    #[test]
+    fn an_endless_body_stops_at_the_limit_and_memory_stays_bounded() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "client::tests::child_endless_reader",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("XTASK_CHILD_ENDLESS", "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text}");
+        let hwm: u64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("HWM ")?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the child printed no HWM: {text}"));
+        println!("peak RSS of the reading process: {hwm} KiB");
         assert!(hwm < 100 * 1024, "peak RSS {hwm} KiB");
+        let url = server(endless_body);
         let err = client(&url)
             .with_max_body(1000)
             .get("/x")
@@ -621,6 +688,19 @@ mod tests {
         let pid = child.id() as libc::pid_t;
         // SAFETY: signals to our own child process.
         unsafe { libc::kill(pid, libc::SIGSTOP) };
+        // kill() returns before the child is stopped: wait (bounded) until it is.
+        let stat = format!("/proc/{pid}/stat");
+        let stopped = (0..500).any(|_| {
+            let state = std::fs::read_to_string(&stat).unwrap_or_default();
+            let stopped = state
+                .rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('T'));
+            if !stopped {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            stopped
+        });
+        assert!(stopped, "the child server did not stop within 1 s");
         let start = Instant::now();
         let err = c.get("/projects/").unwrap_err().to_string();
         let took = start.elapsed();

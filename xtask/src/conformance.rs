@@ -11,11 +11,11 @@
 //! - OpenAPI 3.0 schemas are brought to 2020-12 first: `nullable: true` allows `null`, a
 //!   boolean `exclusiveMinimum`/`exclusiveMaximum` becomes the number form.
 
-#![allow(dead_code)] // Wired into the ladder by the lead (issue 9).
-
 use crate::client::Client;
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// A target's OpenAPI document, ready to check answers against.
 pub struct Conformance {
@@ -23,6 +23,9 @@ pub struct Conformance {
     root: Value,
     /// `servers[0].url`'s path (`/api/v1`), when the paths are relative to it.
     base_path: String,
+    /// Validators built so far, by schema pointer: a run checks a handful of operations
+    /// hundreds of times (every poll).
+    validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
 }
 
 impl Conformance {
@@ -67,7 +70,11 @@ impl Conformance {
         if version.starts_with("3.0") {
             normalize_3_0(&mut root);
         }
-        Ok(Conformance { root, base_path })
+        Ok(Conformance {
+            root,
+            base_path,
+            validators: Mutex::default(),
+        })
     }
 
     /// The mismatches of one answer, as observation lines (empty: it conforms, or the
@@ -104,14 +111,7 @@ impl Conformance {
             escape(&code),
             escape(&media)
         );
-        let mut schema = self.root.clone();
-        if let Some(obj) = schema.as_object_mut() {
-            obj.insert("$ref".into(), Value::String(pointer));
-        }
-        let validator = match jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .build(&schema)
-        {
+        let validator = match self.validator(pointer) {
             Ok(v) => v,
             Err(e) => {
                 return vec![format!(
@@ -133,6 +133,28 @@ impl Conformance {
                 )
             })
             .collect()
+    }
+
+    /// The validator of the schema at `pointer`: the document as root with a `$ref` to it.
+    fn validator(
+        &self,
+        pointer: String,
+    ) -> Result<Arc<jsonschema::Validator>, jsonschema::ValidationError<'static>> {
+        let mut cache = self.validators.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = cache.get(&pointer) {
+            return Ok(Arc::clone(v));
+        }
+        let mut schema = self.root.clone();
+        if let Some(obj) = schema.as_object_mut() {
+            obj.insert("$ref".into(), Value::String(pointer.clone()));
+        }
+        let v = Arc::new(
+            jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .build(&schema)?,
+        );
+        cache.insert(pointer, Arc::clone(&v));
+        Ok(v)
     }
 
     /// The operation for `method` on a concrete `path`: its template and object. Exact

@@ -121,6 +121,9 @@ pub struct Fresh {
     pub result: WorkerResult,
     pub status: Status,
     pub job_id: Option<String>,
+    /// Mocked mode: the result could not be proven this job's (`Judgement::Unprovable`);
+    /// the observation to record.
+    pub unproven: Option<String>,
 }
 
 /// result.json of a project now (`None` when absent), for the `before` copy.
@@ -147,6 +150,8 @@ pub struct AwaitResult<'a> {
     /// result.json as read before the job was sent (`None` = absent).
     pub before: Option<&'a str>,
     pub timeout: Duration,
+    /// The mode the backend runs in (the mocked exception of `judge`).
+    pub mode: Mode,
 }
 
 /// Waits until the job is final and result.json is its own (see `judge`).
@@ -159,6 +164,7 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
         posted,
         before,
         timeout,
+        mode,
     } = wait;
     let mut known_id = match job {
         JobRef::Job { id } => Some(id.clone()),
@@ -190,10 +196,8 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
         };
         let now = read_result(client, pid)?;
         Ok(
-            // Live until the lead passes the stack's mode and records the observation of
-            // `Unprovable` (issue 9): until then an unchanged result always fails.
             match judge(
-                Mode::Live,
+                mode,
                 known_id.as_deref(),
                 Some(status),
                 before,
@@ -203,7 +207,11 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
                 Judgement::Stale(why) => Step::Done(Err(Problem::fail(why)
                     .suspect("the worker failed before writing its result, or wrote it elsewhere")
                     .look("the job's error (GET /jobs/{id}), logs.txt, the workspace's .codex/"))),
-                Judgement::Fresh | Judgement::Unprovable(_) => {
+                judged @ (Judgement::Fresh | Judgement::Unprovable(_)) => {
+                    let unproven = match judged {
+                        Judgement::Unprovable(why) => Some(why),
+                        _ => None,
+                    };
                     let raw = now.unwrap_or_default();
                     Step::Done(match serde_json::from_str::<WorkerResult>(&raw) {
                         Ok(result) => Ok(Fresh {
@@ -211,6 +219,7 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
                             result,
                             status,
                             job_id: known_id.clone(),
+                            unproven,
                         }),
                         Err(e) => Err(Problem::fail(format!(
                             ".codex/result.json is not the contract's result document: {e}"

@@ -5,8 +5,6 @@
 //! `/openapi.json` present, POST `/projects` redirects (307), jobs synchronous, result.json
 //! without `job_id`.
 
-#![allow(dead_code)] // Wired into the ladder by the lead (issue 9).
-
 use crate::client::{Client, Deadline};
 use anyhow::{Context, Result};
 use codex_contract::{Status, WorkerResult, API_V1};
@@ -136,9 +134,16 @@ impl TargetProfile {
         )
     }
 
-    /// `target.json`'s contents.
+    /// `target.json`'s contents: the profile and its one-line description.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("the profile serializes") + "\n"
+        serde_json::to_string_pretty(&self.to_value()).expect("the profile serializes") + "\n"
+    }
+
+    /// The profile with `description` (`describe()`), as the run report carries it.
+    pub fn to_value(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).expect("the profile serializes");
+        v["description"] = self.describe().into();
+        v
     }
 }
 

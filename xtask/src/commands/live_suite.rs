@@ -24,6 +24,7 @@ impl LiveSuiteArgs {
                 poll_timeout: Duration::from_secs(self.stack.poll_timeout),
                 long_run_seconds: self.long_run_seconds,
                 retries: self.retries,
+                strict: self.stack.strict,
             },
         };
         execute(plan, secrets, |ctx, ev| run_ladders(ctx, ev, &self))

@@ -3,12 +3,14 @@
 use super::{EXIT_FAIL, EXIT_PASS};
 use crate::cli::StackArgs;
 use crate::client::Client;
+use crate::conformance::Conformance;
 use crate::events::{Event, Events};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::secrets::Secrets;
 use crate::stack::{self, external::ExternalStack, Instance, Stack, StackOptions};
+use crate::target_profile::{self, Presence, TargetProfile};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -40,17 +42,29 @@ pub fn execute(
     })?;
     let base_url = stack.base_url();
     events.line(format!("run {} -> {}", ev.run_id, ev.dir.display()));
+    let mut client =
+        Client::new(&base_url, plan.settings.poll_timeout)?.with_max_body(plan.stack.max_body);
+    // Before L01: what the target offers (target.json, one line), and its OpenAPI document.
+    let target = match probe_target(&mut client, &ev, &events) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
+            stack.shutdown().context("stopping the stack")?;
+            return Err(e);
+        }
+    };
     events.emit(Event::RunStarted {
         run_id: ev.run_id.clone(),
         stack: stack.name().to_owned(),
         base_url: base_url.clone(),
-        target: None,
+        target: Some(target.to_value()),
     });
-    let client = Client::new(&base_url, plan.settings.poll_timeout)?;
-    let outcomes = ladders(
-        &mut Ctx::new(client, &mut *stack, &events, plan.settings),
-        &ev,
-    );
+    let mut ctx = Ctx::new(client, &mut *stack, &events, plan.settings);
+    ctx.target = Some(target);
+    let outcomes = ladders(&mut ctx, &ev);
+    // The first create completed the profile (jobs, job_id): target.json as finally known.
+    let target = ctx.target.take().expect("set above");
+    ev.write(target_profile::FILE, &target.to_json())?;
     stack.shutdown().context("stopping the stack")?;
     let report = RunReport {
         run_id: ev.run_id.clone(),
@@ -58,7 +72,7 @@ pub fn execute(
         stack: stack.name().to_owned(),
         base_url,
         git_commit: git_commit(),
-        target: None,
+        target: Some(target.to_value()),
         outcomes,
         run_dir: ev.dir.clone(),
         junit_path: ev.dir.join("junit.xml"),
@@ -72,6 +86,27 @@ pub fn execute(
     let passed = report.passed();
     events.finish(report)?;
     Ok(if passed { EXIT_PASS } else { EXIT_FAIL })
+}
+
+/// The target profile (written to target.json and named on the console) and, when the
+/// target serves `/openapi.json`, the conformance check of every later answer.
+fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<TargetProfile> {
+    let target = TargetProfile::probe(client)?;
+    ev.write(target_profile::FILE, &target.to_json())?;
+    events.line(target.describe());
+    if target.openapi == Presence::Present {
+        match Conformance::fetch(client) {
+            Ok(Some(doc)) => {
+                client.check_conformance(doc);
+                events.line("openapi: every JSON answer is checked against /openapi.json");
+            }
+            Ok(None) => {}
+            Err(e) => events.line(format!(
+                "openapi: /openapi.json cannot be used, answers are not checked: {e:#}"
+            )),
+        }
+    }
+    Ok(target)
 }
 
 /// Starts the stack the options ask for, printing the choice and the reason first.

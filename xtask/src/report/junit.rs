@@ -139,6 +139,7 @@ fn extend(xml: &str, r: &RunReport) -> String {
     ]
     .iter()
     .map(|(k, v)| property(k, v))
+    .chain(target_properties(r))
     .collect::<String>();
     let observations = |s: Suite| {
         r.outcomes
@@ -195,6 +196,27 @@ fn extend(xml: &str, r: &RunReport) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The target profile: `target` (its one line) and `target.<field>` for each field.
+fn target_properties(r: &RunReport) -> Vec<String> {
+    let Some(serde_json::Value::Object(fields)) = &r.target else {
+        return Vec::new();
+    };
+    let mut props: Vec<String> = r
+        .target_description()
+        .map(|d| property("target", d))
+        .into_iter()
+        .collect();
+    for (k, v) in fields.iter().filter(|(k, _)| *k != "description") {
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "not seen".into(),
+            other => other.to_string(),
+        };
+        props.push(property(&format!("target.{k}"), &text));
+    }
+    props
 }
 
 fn property(name: &str, value: &str) -> String {

@@ -170,7 +170,6 @@ fn on_github_the_suite_masks_groups_summarises_and_sets_outputs() {
 }
 
 #[test]
-#[ignore = "needs observations wiring (issue 9)"]
 fn on_github_a_failed_scenario_gets_one_annotation_even_when_retried() {
     // Edits end in `error` and leave the previous result: L05 fails on every attempt.
     let live = fake_backend::start(Config {

@@ -121,6 +121,17 @@ fn the_whole_pipeline_on_the_local_stack() {
         }
     }
     run.assert_all_passed();
+    // --strict and nothing observed: our backend, its OpenAPI document included, honours
+    // the full contract; the profile says what it is.
+    let summary = run.read("summary.txt");
+    assert!(summary.contains(", 0 observations)"), "{summary}");
+    assert!(
+        summary.contains(
+            "target: /healthz present, /openapi.json present, POST /projects answers (422), \
+             jobs asynchronous, result.json with job_id"
+        ),
+        "{summary}"
+    );
     // The real worker reports the planted key as present, and the value is nowhere.
     assert!(run.verdict("L01").1.contains("OPENAI_API_KEY=present"));
     assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));

@@ -47,6 +47,9 @@ pub struct Config {
     pub edit_error_keeps_result: bool,
     /// The first N edit jobs of each project crash like `edit_error_keeps_result`.
     pub failing_edits: usize,
+    /// Only edits whose instruction asks for a refactor (L06) crash like
+    /// `edit_error_keeps_result`: the previous job's successful result stays.
+    pub crash_refactor: bool,
     /// Put this value into a listed file name (a backend that leaks a secret).
     pub echo_secret: Option<String>,
 }
@@ -369,6 +372,7 @@ fn run_job(
     );
     let crashed = job_type == "edit"
         && (cfg.edit_error_keeps_result
+            || (cfg.crash_refactor && instr.to_lowercase().contains("refactor"))
             || p.jobs.iter().filter(|j| j["job_type"] == "edit").count() < cfg.failing_edits);
     let result: Option<String> = if cfg.mocked {
         // The dummy worker: the same three files, the same fixed result, every job.

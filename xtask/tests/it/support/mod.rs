@@ -26,6 +26,8 @@ pub fn local_suite(envs: &[(&str, &str)], out: &Path) -> Run {
             "1",
             "--poll-timeout",
             "60",
+            // Our backend honours the full contract: any observation fails (issue 9).
+            "--strict",
         ],
         envs,
         out,
