@@ -52,6 +52,8 @@ pub enum Command {
     Health(HealthArgs),
     /// Print the backend output of the compose stack started with `up` (redacted).
     Logs,
+    /// Build the static binaries and both images (codex-backend, codex-worker) and stop.
+    Images,
 }
 
 #[derive(Debug, Args, Clone)]

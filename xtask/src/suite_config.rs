@@ -8,8 +8,6 @@
 //! service that is not in the compose file, `parallel = true` on a file that pins a
 //! `container_name` or a host port.
 
-#![allow(dead_code)] // Wired into the compose stack and the CLI (`--config`) by the lead.
-
 use anyhow::{bail, Context, Result};
 use codex_contract::Mode;
 use serde::Deserialize;

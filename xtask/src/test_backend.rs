@@ -30,6 +30,9 @@ pub fn ours() -> LocalStack {
             run_id: format!("unit-{}", std::process::id()),
         },
         events: Arc::new(Events::silent()),
+        config: Arc::new(crate::suite_config::SuiteConfig::ours(
+            &crate::project_root(),
+        )),
     };
     LocalStack::start(&opts).expect("starting our backend")
 }

@@ -4,6 +4,7 @@
 
 pub mod down;
 pub mod health;
+pub mod images;
 pub mod list;
 pub mod live_suite;
 pub mod logs;

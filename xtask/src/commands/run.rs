@@ -9,7 +9,8 @@ use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::secrets::Secrets;
-use crate::stack::{self, external::ExternalStack, Instance, Stack, StackOptions};
+use crate::stack::{self, external::ExternalStack, Instance, Stack, StackKind, StackOptions};
+use crate::suite_config::SuiteConfig;
 use crate::target_profile::{self, Presence, TargetProfile};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
@@ -32,12 +33,23 @@ pub fn execute(
     secrets: &Secrets,
     ladders: impl FnOnce(&mut Ctx, &Evidence) -> Vec<ScenarioOutcome>,
 ) -> Result<i32> {
+    // A bad live-suite.toml is a setup error before anything is created.
+    let config = Arc::new(suite_config(plan.stack)?);
+    let theirs;
+    let secrets = match &config.source {
+        Some(_) if config.env_file != std::env::current_dir()?.join(".env.live") => {
+            theirs = Secrets::load_file(&config.env_file)?;
+            crate::report::github::add_masks(&theirs);
+            &theirs
+        }
+        _ => secrets,
+    };
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     let events = Arc::new(Events::new(crate::report::for_run(&ev)));
     let instance = Instance::Run {
         run_id: ev.run_id.clone(),
     };
-    let mut stack = start_stack(&plan, secrets, instance, &events).inspect_err(|e| {
+    let mut stack = start_stack(&plan, secrets, instance, &events, config).inspect_err(|e| {
         let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
     })?;
     let base_url = stack.base_url();
@@ -115,6 +127,7 @@ pub fn start_stack(
     secrets: &Secrets,
     instance: Instance,
     events: &Arc<Events>,
+    config: Arc<SuiteConfig>,
 ) -> Result<Box<dyn Stack>> {
     if let Some(url) = &plan.stack.base_url {
         events.line(format!("stack: external {url} (chosen with --base-url)"));
@@ -125,7 +138,13 @@ pub fn start_stack(
             plan.mode,
         )?));
     }
-    let (kind, why) = stack::choose(plan.stack.stack);
+    let (kind, why) = match (&config.source, plan.stack.stack) {
+        (Some(file), None) => (
+            StackKind::Compose,
+            format!("{} describes a compose stack", file.display()),
+        ),
+        _ => stack::choose(plan.stack.stack),
+    };
     events.line(format!(
         "stack: {} ({why})",
         format!("{kind:?}").to_lowercase()
@@ -137,8 +156,29 @@ pub fn start_stack(
         secrets: secrets.clone(),
         instance,
         events: Arc::clone(events),
+        config,
     };
     stack::start(kind, &opts)
+}
+
+/// The compose stack to drive: `--config PATH`, else `live-suite.toml` at the repository
+/// root, else ours. Errors name the key, the file and the fix (exit 2).
+fn suite_config(args: &StackArgs) -> Result<SuiteConfig> {
+    let root = crate::project_root();
+    if args.base_url.is_some() {
+        return Ok(SuiteConfig::ours(&root));
+    }
+    if args.stack == Some(StackKind::Local) {
+        if let Some(file) = &args.config {
+            anyhow::bail!(
+                "--config {} describes a compose stack, but --stack local runs our backend as \
+                 a process; fix: drop --stack local (or --config)",
+                file.display()
+            );
+        }
+        return Ok(SuiteConfig::ours(&root));
+    }
+    SuiteConfig::load(&root, args.config.as_deref())
 }
 
 /// Which secrets are present (never their values), and which are too short to redact.

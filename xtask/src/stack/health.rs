@@ -39,6 +39,57 @@ pub fn wait_healthy(
     unreachable!("Backoff never ends")
 }
 
+/// A `live-suite.toml` stack: every path of `health_paths` answers 200 (and `/healthz`, when
+/// listed, reports `want`).
+pub fn wait_paths(
+    base_url: &str,
+    paths: &[String],
+    want: Mode,
+    timeout: Duration,
+    mut alive: impl FnMut() -> Result<()>,
+) -> Result<()> {
+    let client = Client::new(base_url, timeout)?;
+    let start = Instant::now();
+    let mut last;
+    for delay in Backoff::default() {
+        alive()?;
+        match paths.iter().try_for_each(|p| probe_path(&client, p, want)) {
+            Ok(()) => return Ok(()),
+            Err(Probe::Wrong(why)) => bail!("{base_url} is up but {why}"),
+            Err(Probe::NotYet(why)) => last = why,
+        }
+        if start.elapsed() >= timeout {
+            bail!(
+                "{base_url} did not become healthy within {}s (last: {last})",
+                timeout.as_secs()
+            );
+        }
+        std::thread::sleep(delay);
+    }
+    unreachable!("Backoff never ends")
+}
+
+fn probe_path(client: &Client, path: &str, want: Mode) -> Result<(), Probe> {
+    let r = client
+        .get_root(path)
+        .map_err(|e| Probe::NotYet(format!("{e:#}")))?;
+    if !r.ok() {
+        return Err(Probe::NotYet(format!("GET {path} answered {}", r.status)));
+    }
+    if path == "/healthz" {
+        if let Ok(h) = r.json::<Health>() {
+            if h.mode != want {
+                return Err(Probe::Wrong(format!(
+                    "reports mode {} on /healthz, expected {}",
+                    h.mode.as_str(),
+                    want.as_str()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 enum Probe {
     NotYet(String),
     Wrong(String),

@@ -1,6 +1,7 @@
 //! The xtask's integration tests, one binary (each binary links the whole dependency tree):
 //! the real `xtask` binary against real stacks and test doubles.
 
+mod byo_compose;
 mod compose;
 mod github;
 mod local_lifecycle;
