@@ -303,6 +303,7 @@ fn l08_long_run(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
             )
         },
     )?;
+    observe_status(ctx, &p.result, Status::Error);
     Ok(Pass::new(format!(
         "long run ended in a structured error: {}",
         r.errors[0]

@@ -16,27 +16,9 @@ pub fn wait_healthy(
     base_url: &str,
     want: Mode,
     timeout: Duration,
-    mut alive: impl FnMut() -> Result<()>,
+    alive: impl FnMut() -> Result<()>,
 ) -> Result<()> {
-    let client = Client::new(base_url, timeout)?;
-    let start = Instant::now();
-    let mut last;
-    for delay in Backoff::default() {
-        alive()?;
-        match probe(&client, want) {
-            Ok(()) => return Ok(()),
-            Err(Probe::Wrong(why)) => bail!("{base_url} is up but {why}"),
-            Err(Probe::NotYet(why)) => last = why,
-        }
-        if start.elapsed() >= timeout {
-            bail!(
-                "{base_url} did not become healthy within {}s (last: {last})",
-                timeout.as_secs()
-            );
-        }
-        std::thread::sleep(delay);
-    }
-    unreachable!("Backoff never ends")
+    wait(base_url, timeout, alive, |client| probe(client, want))
 }
 
 /// A `live-suite.toml` stack: every path of `health_paths` answers 200 (and `/healthz`, when
@@ -46,14 +28,26 @@ pub fn wait_paths(
     paths: &[String],
     want: Mode,
     timeout: Duration,
+    alive: impl FnMut() -> Result<()>,
+) -> Result<()> {
+    wait(base_url, timeout, alive, |client| {
+        paths.iter().try_for_each(|p| probe_path(client, p, want))
+    })
+}
+
+/// Tries `check` with backoff until it holds, says the backend is wrong, or `timeout` ends.
+fn wait(
+    base_url: &str,
+    timeout: Duration,
     mut alive: impl FnMut() -> Result<()>,
+    check: impl Fn(&Client) -> Result<(), Probe>,
 ) -> Result<()> {
     let client = Client::new(base_url, timeout)?;
     let start = Instant::now();
     let mut last;
     for delay in Backoff::default() {
         alive()?;
-        match paths.iter().try_for_each(|p| probe_path(&client, p, want)) {
+        match check(&client) {
             Ok(()) => return Ok(()),
             Err(Probe::Wrong(why)) => bail!("{base_url} is up but {why}"),
             Err(Probe::NotYet(why)) => last = why,
