@@ -246,6 +246,29 @@ fn a_crashed_refactor_fails_l06_in_a_whole_run_and_the_rollback_still_runs() {
 }
 
 #[test]
+fn an_answer_its_openapi_document_does_not_describe_is_an_observation_or_under_strict_a_failure() {
+    let live = fake_backend::start(Config {
+        openapi_size_as_string: true,
+        ..Default::default()
+    });
+    let (run, _out) = suite_against(&live, None, &["--only", "L03"], &[]);
+    run.assert_code(0);
+    let summary = run.read("summary.txt");
+    let expected = "L03: openapi: list_files_api_v1__project_id__files_get 200: at /files/0/size";
+    assert!(summary.contains(expected), "{summary}");
+    assert!(
+        summary
+            .contains("(schema rule type at /components/schemas/FileEntry/properties/size/type)"),
+        "{summary}"
+    );
+    let (run, _out) = suite_against(&live, None, &["--only", "L03", "--strict"], &[]);
+    run.assert_code(1);
+    let (verdict, reason) = run.verdict("L03");
+    assert_eq!(verdict, "FAIL");
+    assert!(reason.contains("/files/0/size"), "{reason}");
+}
+
+#[test]
 fn without_a_mocked_twin_the_rollback_is_skipped_with_the_reason() {
     let live = fake_backend::start(Config::default());
     let (run, _out) = suite_against(&live, None, &["--only", "L04"], &[]);

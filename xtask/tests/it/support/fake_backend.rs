@@ -50,6 +50,9 @@ pub struct Config {
     /// Only edits whose instruction asks for a refactor (L06) crash like
     /// `edit_error_keeps_result`: the previous job's successful result stays.
     pub crash_refactor: bool,
+    /// Not the original: its /openapi.json declares a file's `size` a string while the
+    /// listing answers integers (a document that does not describe the answers).
+    pub openapi_size_as_string: bool,
     /// Put this value into a listed file name (a backend that leaks a secret).
     pub echo_secret: Option<String>,
 }
@@ -239,7 +242,14 @@ fn route(
 ) -> Answer {
     match (method, path) {
         ("GET", "/docs") => return (200, String::new(), "<html>docs</html>".into()),
-        ("GET", "/openapi.json") => return ok(openapi()),
+        ("GET", "/openapi.json") => {
+            let mut doc = openapi();
+            if cfg.openapi_size_as_string {
+                doc["components"]["schemas"]["FileEntry"]["properties"]["size"] =
+                    json!({"type": "string"});
+            }
+            return ok(doc);
+        }
         ("GET", "/healthz") if cfg.healthz => {
             return ok(json!({"status": "ok", "mode": if cfg.mocked {"mocked"} else {"live"}}))
         }
