@@ -76,7 +76,10 @@ const EXPECTED: &[(&str, &[&str])] = &[
         &["response.json", "result.json", "result_excerpt.txt"],
     ),
     ("mocked/RERUN", &["summary.txt"]),
-    ("", &["junit.xml", "summary.txt", "manifest.json"]),
+    (
+        "",
+        &["junit.xml", "summary.txt", "manifest.json", "target.json"],
+    ),
 ];
 
 #[test]
