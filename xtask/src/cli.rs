@@ -52,6 +52,8 @@ pub enum Command {
     Health(HealthArgs),
     /// Print the backend output of the compose stack started with `up` (redacted).
     Logs,
+    /// Build the static binaries and both images (codex-backend, codex-worker) and stop.
+    Images,
     /// Compare two runs (run folders, run.json files or zips): verdict changes, durations
     /// over 20% and 0.5 s, new or gone observations, target profile changes. Exit 1 when a
     /// scenario regressed (PASS or SKIP to FAIL or ERROR).
@@ -74,15 +76,30 @@ pub struct StackArgs {
     /// Docker engine answers, else local.
     #[arg(long, value_enum, conflicts_with = "base_url")]
     pub stack: Option<StackKind>,
-    /// Test a backend that is already running (no lifecycle), e.g. http://localhost:8000.
-    #[arg(long, value_name = "URL")]
+    /// Test a backend that is already running (no lifecycle), e.g. http://localhost:8000:
+    /// `http(s)://host[:port]`, checked at once.
+    #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
+    /// The compose stack to drive: a `live-suite.toml` naming compose files, service, port,
+    /// health paths and mode variable. Default: `live-suite.toml` at the repository root
+    /// when it exists, else our own stack.
+    #[arg(long, value_name = "PATH", conflicts_with = "base_url")]
+    pub config: Option<PathBuf>,
     /// Evidence root: the run folder is <OUT>/<UTC timestamp>/, the zip <OUT>/<timestamp>.zip.
     #[arg(long, value_name = "DIR", default_value = "docs/evidence")]
     pub out: PathBuf,
-    /// Seconds to wait for a job's result (L08 gets twice this).
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    /// Seconds to wait for a job's result (L08 gets twice this); at least 1.
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub poll_timeout: u64,
+    /// Largest answer the suite reads, e.g. 16MiB, 512KiB or 1048576 (bytes); a longer one
+    /// fails its scenario as an error naming the limit.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = byte_size)]
+    pub max_body: u64,
+    /// Hold the backend to the full contract: every observation (a check beyond the plan's
+    /// acceptance, an OpenAPI mismatch) fails its scenario.
+    #[arg(long)]
+    pub strict: bool,
     /// Leave the stack running at the end.
     #[arg(long)]
     pub keep_up: bool,
@@ -94,7 +111,7 @@ pub struct LiveSuiteArgs {
     pub stack: StackArgs,
     /// With --base-url: the mocked-mode twin for the rollback smoke. Without it the
     /// rollback phase is reported skipped.
-    #[arg(long, value_name = "URL", requires = "base_url")]
+    #[arg(long, value_name = "URL", requires = "base_url", value_parser = base_url)]
     pub mocked_base_url: Option<String>,
     /// Start the ladder at this scenario (earlier ones are skipped).
     #[arg(long, value_name = "ID", value_parser = LIVE_IDS, conflicts_with = "only")]
@@ -144,8 +161,38 @@ pub struct DownArgs {
 #[derive(Debug, Args, Clone)]
 pub struct HealthArgs {
     /// The backend to check.
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8000")]
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8000",
+          value_parser = base_url)]
     pub base_url: String,
+}
+
+/// `--base-url`, `--mocked-base-url`: `http(s)://host[:port]`, rejected at once (exit 2).
+fn base_url(text: &str) -> Result<String, String> {
+    crate::client::parse_base_url(text).map_err(|e| format!("{e:#}"))
+}
+
+/// `--max-body`: bytes, or a number with KiB, MiB or GiB.
+fn byte_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?}: use bytes, KiB, MiB or GiB, e.g. 16MiB"
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .filter(|&n| n >= 1024)
+        .ok_or_else(|| format!("{text:?} is not a size of at least 1KiB, e.g. 16MiB"))
 }
 
 #[cfg(test)]
@@ -170,5 +217,46 @@ mod tests {
         assert_eq!(a.stack.poll_timeout, 300);
         assert_eq!(a.long_run_seconds, 5);
         assert_eq!(a.stack.out, PathBuf::from("docs/evidence"));
+        assert_eq!(a.stack.max_body, 16 << 20);
+        assert!(!a.stack.strict);
+    }
+
+    #[test]
+    fn bounded_client_flags_are_checked_at_once() {
+        for bad in [
+            &["live-suite", "--base-url", "not-a-url"][..],
+            &["live-suite", "--base-url", "ftp://host:21"],
+            &["live-suite", "--base-url", "http://h:1/api/v1"],
+            &["live-suite", "--poll-timeout", "0"],
+            &["live-suite", "--max-body", "12 parsecs"],
+            &["live-suite", "--max-body", "10"],
+            &["health", "--base-url", "localhost:8000"],
+        ] {
+            let e = Cli::try_parse_from(std::iter::once("xtask").chain(bad.iter().copied()))
+                .unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad:?}");
+        }
+        let e = Cli::try_parse_from(["xtask", "live-suite", "--base-url", "not-a-url"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected http://host[:port]"), "{e}");
+        let ok = Cli::try_parse_from([
+            "xtask",
+            "live-suite",
+            "--base-url",
+            "http://127.0.0.1:8000/",
+            "--max-body",
+            "512KiB",
+            "--poll-timeout",
+            "1",
+            "--strict",
+        ])
+        .unwrap();
+        let Command::LiveSuite(a) = ok.command else {
+            panic!()
+        };
+        assert_eq!(a.stack.base_url.as_deref(), Some("http://127.0.0.1:8000"));
+        assert_eq!((a.stack.max_body, a.stack.poll_timeout), (512 << 10, 1));
+        assert!(a.stack.strict);
     }
 }

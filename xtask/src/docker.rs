@@ -6,7 +6,8 @@
 //! `process::output_within`.
 
 use anyhow::{bail, Context, Result};
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::time::Duration;
 use xshell::{cmd, Cmd, Shell};
 
@@ -117,10 +118,21 @@ impl ComposeCli {
         )
     }
 
-    /// `<compose> -p <project> -f <file> <args...>`; the caller adds the environment.
-    pub fn cmd<'a>(&self, sh: &'a Shell, project: &str, file: &Path, args: &[&str]) -> Cmd<'a> {
+    /// `<compose> -p <project> -f <file>… <args...>`; the caller adds the environment.
+    pub fn cmd<'a>(
+        &self,
+        sh: &'a Shell,
+        project: &str,
+        files: &[PathBuf],
+        args: &[&str],
+    ) -> Cmd<'a> {
         let (program, prefix) = (self.program, self.prefix);
-        cmd!(sh, "{program} {prefix...} -p {project} -f {file} {args...}").quiet()
+        let files = files.iter().flat_map(|f| [OsString::from("-f"), f.into()]);
+        cmd!(
+            sh,
+            "{program} {prefix...} -p {project} {files...} {args...}"
+        )
+        .quiet()
     }
 }
 

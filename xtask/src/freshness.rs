@@ -6,12 +6,18 @@
 //!   of a synchronous backend, or `GET /jobs/{id}` / `GET /projects/{id}`) AND result.json
 //!   must differ from the copy read before the job was sent.
 //! - A job that ended without a result of its own fails, saying which case it was.
+//! - One exception (issue 9, M04 against the original): in **mocked** mode the original's
+//!   dummy worker writes the same fixed result for every job, byte for byte. An unchanged
+//!   result on a job that answers `completed`, whose logs say the dummy worker ran, passes
+//!   with an observation: its freshness cannot be proven. In live mode an unchanged result
+//!   always fails, and so does a job that ended `error` (a crashed worker leaves the
+//!   previous result in place).
 
 use crate::client::{file_path, Client};
 use crate::events::Events;
 use crate::outcome::Problem;
 use crate::poll::{self, Step};
-use codex_contract::{JobDetail, ProjectDetail, Status, WorkerResult, RESULT_FILE};
+use codex_contract::{JobDetail, Mode, ProjectDetail, Status, WorkerResult, RESULT_FILE};
 use std::time::Duration;
 
 /// The decision for one look at the job status and result.json.
@@ -19,16 +25,23 @@ use std::time::Duration;
 pub enum Judgement {
     /// This job's result.
     Fresh,
+    /// Mocked mode: the dummy worker's fixed result, unchanged but accepted; the text is the
+    /// observation to record.
+    Unprovable(String),
     /// Not yet: why.
     Pending(String),
     /// The job is over and result.json is not its own: why.
     Stale(String),
 }
 
-/// `ours`: this job's id when known. `status`: the job's status when known.
-/// `before`: result.json as read before the job was sent (`None` = absent).
-/// `now`: result.json as read now (`None` = absent).
+/// The observation of `Judgement::Unprovable`.
+pub const UNPROVABLE: &str = "freshness not provable: the dummy worker writes a fixed result";
+
+/// `mode`: the mode the backend runs in. `ours`: this job's id when known. `status`: the
+/// job's status when known. `before`: result.json as read before the job was sent (`None` =
+/// absent). `now`: result.json as read now (`None` = absent).
 pub fn judge(
+    mode: Mode,
     ours: Option<&str>,
     status: Option<Status>,
     before: Option<&str>,
@@ -59,6 +72,14 @@ pub fn judge(
         None => Judgement::Stale(format!(
             "the job ended {s} and no .codex/result.json exists"
         )),
+        Some(now)
+            if Some(now) == before
+                && mode == Mode::Mocked
+                && s == Status::Completed
+                && dummy_worker_ran(now) =>
+        {
+            Judgement::Unprovable(UNPROVABLE.into())
+        }
         Some(now) if Some(now) == before => Judgement::Stale(if s == Status::Error {
             "the job ended in error and left only the previous job's .codex/result.json \
              (unchanged since before this job was sent): the worker wrote no result for this job"
@@ -71,6 +92,16 @@ pub fn judge(
         }),
         Some(_) => Judgement::Fresh,
     }
+}
+
+/// The result's logs say the dummy worker ran (ours: "dummy worker used
+/// (USE_DUMMY_WORKER=True)"; the original: "Dummy worker used instead of Codex.").
+fn dummy_worker_ran(raw: &str) -> bool {
+    serde_json::from_str::<WorkerResult>(raw).is_ok_and(|r| {
+        r.logs
+            .iter()
+            .any(|l| l.to_lowercase().contains("dummy worker"))
+    })
 }
 
 /// Where the job's status comes from.
@@ -90,6 +121,9 @@ pub struct Fresh {
     pub result: WorkerResult,
     pub status: Status,
     pub job_id: Option<String>,
+    /// Mocked mode: the result could not be proven this job's (`Judgement::Unprovable`);
+    /// the observation to record.
+    pub unproven: Option<String>,
 }
 
 /// result.json of a project now (`None` when absent), for the `before` copy.
@@ -116,6 +150,8 @@ pub struct AwaitResult<'a> {
     /// result.json as read before the job was sent (`None` = absent).
     pub before: Option<&'a str>,
     pub timeout: Duration,
+    /// The mode the backend runs in (the mocked exception of `judge`).
+    pub mode: Mode,
 }
 
 /// Waits until the job is final and result.json is its own (see `judge`).
@@ -128,6 +164,7 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
         posted,
         before,
         timeout,
+        mode,
     } = wait;
     let mut known_id = match job {
         JobRef::Job { id } => Some(id.clone()),
@@ -159,12 +196,22 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
         };
         let now = read_result(client, pid)?;
         Ok(
-            match judge(known_id.as_deref(), Some(status), before, now.as_deref()) {
+            match judge(
+                mode,
+                known_id.as_deref(),
+                Some(status),
+                before,
+                now.as_deref(),
+            ) {
                 Judgement::Pending(why) => Step::Wait(why),
                 Judgement::Stale(why) => Step::Done(Err(Problem::fail(why)
                     .suspect("the worker failed before writing its result, or wrote it elsewhere")
                     .look("the job's error (GET /jobs/{id}), logs.txt, the workspace's .codex/"))),
-                Judgement::Fresh => {
+                judged @ (Judgement::Fresh | Judgement::Unprovable(_)) => {
+                    let unproven = match judged {
+                        Judgement::Unprovable(why) => Some(why),
+                        _ => None,
+                    };
                     let raw = now.unwrap_or_default();
                     Step::Done(match serde_json::from_str::<WorkerResult>(&raw) {
                         Ok(result) => Ok(Fresh {
@@ -172,6 +219,7 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
                             result,
                             status,
                             job_id: known_id.clone(),
+                            unproven,
                         }),
                         Err(e) => Err(Problem::fail(format!(
                             ".codex/result.json is not the contract's result document: {e}"
@@ -189,6 +237,7 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
 mod tests {
     use super::*;
     use Judgement::*;
+    use Mode::*;
     use Status::*;
 
     const OLD: &str = r#"{"status":"success","summary":"old","timestamp":"1"}"#;
@@ -199,18 +248,18 @@ mod tests {
     #[test]
     fn job_id_decides_when_present() {
         assert_eq!(
-            judge(Some("j2"), Some(Completed), Some(PREV), Some(MINE)),
+            judge(Live, Some("j2"), Some(Completed), Some(PREV), Some(MINE)),
             Fresh
         );
         assert!(matches!(
-            judge(Some("j2"), Some(InProgress), Some(PREV), Some(MINE)),
+            judge(Live, Some("j2"), Some(InProgress), Some(PREV), Some(MINE)),
             Pending(_)
         ));
         assert!(matches!(
-            judge(Some("j2"), Some(InProgress), Some(PREV), Some(PREV)),
+            judge(Live, Some("j2"), Some(InProgress), Some(PREV), Some(PREV)),
             Pending(_)
         ));
-        let Stale(why) = judge(Some("j2"), Some(Error), Some(PREV), Some(PREV)) else {
+        let Stale(why) = judge(Live, Some("j2"), Some(Error), Some(PREV), Some(PREV)) else {
             panic!()
         };
         assert!(why.contains("belongs to job j1"), "{why}");
@@ -220,34 +269,117 @@ mod tests {
     fn without_job_id_a_final_status_and_a_changed_file_are_needed() {
         // The original: no job_id, the previous result stays while the job runs.
         assert!(matches!(
-            judge(None, Some(InProgress), Some(OLD), Some(OLD)),
+            judge(Live, None, Some(InProgress), Some(OLD), Some(OLD)),
             Pending(_)
         ));
         assert!(matches!(
-            judge(None, Some(Queued), Some(OLD), Some(NEW)),
+            judge(Live, None, Some(Queued), Some(OLD), Some(NEW)),
             Pending(_)
         ));
-        assert_eq!(judge(None, Some(Completed), Some(OLD), Some(NEW)), Fresh);
         assert_eq!(
-            judge(Some("j9"), Some(Completed), Some(OLD), Some(NEW)),
+            judge(Live, None, Some(Completed), Some(OLD), Some(NEW)),
             Fresh
         );
-        assert_eq!(judge(None, Some(Completed), None, Some(NEW)), Fresh);
+        assert_eq!(
+            judge(Live, Some("j9"), Some(Completed), Some(OLD), Some(NEW)),
+            Fresh
+        );
+        assert_eq!(judge(Live, None, Some(Completed), None, Some(NEW)), Fresh);
     }
 
     #[test]
     fn an_error_job_that_left_the_previous_result_fails_saying_so() {
-        let Stale(why) = judge(None, Some(Error), Some(OLD), Some(OLD)) else {
+        let Stale(why) = judge(Live, None, Some(Error), Some(OLD), Some(OLD)) else {
             panic!()
         };
         assert!(why.contains("left only the previous job's"), "{why}");
-        let Stale(why) = judge(None, Some(Completed), Some(OLD), Some(OLD)) else {
+        let Stale(why) = judge(Live, None, Some(Completed), Some(OLD), Some(OLD)) else {
             panic!()
         };
         assert!(why.contains("unchanged"), "{why}");
-        let Stale(why) = judge(None, Some(Error), None, None) else {
+        let Stale(why) = judge(Live, None, Some(Error), None, None) else {
             panic!()
         };
         assert!(why.contains("no .codex/result.json"), "{why}");
+    }
+
+    /// The original's dummy result, byte for byte (CONTRACT.md "How the original differs").
+    const DUMMY: &str = r#"{"status": "success", "summary": "Dummy worker: created Python CLI Fibonacci example.", "created_files": ["README.md", "app.py", "tests/test_cli.py"], "modified_files": [], "errors": [], "logs": ["Dummy worker used instead of Codex."]}"#;
+    /// Ours in mocked mode, when a result were ever left unchanged.
+    const OUR_DUMMY: &str =
+        r#"{"status":"success","logs":["dummy worker used (USE_DUMMY_WORKER=True)"]}"#;
+
+    #[test]
+    fn mocked_an_unchanged_dummy_result_on_a_completed_job_passes_unproven() {
+        for dummy in [DUMMY, OUR_DUMMY] {
+            let Unprovable(why) = judge(Mocked, None, Some(Completed), Some(dummy), Some(dummy))
+            else {
+                panic!("{dummy}")
+            };
+            assert_eq!(why, UNPROVABLE);
+        }
+        // A changed dummy result is simply fresh.
+        assert_eq!(
+            judge(Mocked, None, Some(Completed), Some(OLD), Some(DUMMY)),
+            Fresh
+        );
+    }
+
+    #[test]
+    fn mocked_an_unchanged_result_still_fails_without_dummy_logs_or_a_completed_job() {
+        // Logs that do not name the dummy worker: the previous live result.
+        assert!(matches!(
+            judge(Mocked, None, Some(Completed), Some(OLD), Some(OLD)),
+            Stale(_)
+        ));
+        // The job ended in error: the dummy result stays from an earlier job.
+        let Stale(why) = judge(Mocked, None, Some(Error), Some(DUMMY), Some(DUMMY)) else {
+            panic!()
+        };
+        assert!(why.contains("left only the previous job's"), "{why}");
+        // Not final yet: wait.
+        assert!(matches!(
+            judge(Mocked, None, Some(InProgress), Some(DUMMY), Some(DUMMY)),
+            Pending(_)
+        ));
+        // A job_id decides before the exception: another job's result stays stale.
+        assert!(matches!(
+            judge(Mocked, Some("j2"), Some(Completed), Some(PREV), Some(PREV)),
+            Stale(_)
+        ));
+        // Unparseable result: never counted as the dummy's.
+        assert!(matches!(
+            judge(
+                Mocked,
+                None,
+                Some(Completed),
+                Some("dummy worker"),
+                Some("dummy worker")
+            ),
+            Stale(_)
+        ));
+    }
+
+    #[test]
+    fn live_an_unchanged_result_fails_even_when_it_is_a_dummy_one() {
+        let Stale(why) = judge(Live, None, Some(Completed), Some(DUMMY), Some(DUMMY)) else {
+            panic!()
+        };
+        assert!(why.contains("unchanged"), "{why}");
+    }
+
+    #[test]
+    fn live_a_crashed_worker_that_left_the_previous_success_fails() {
+        // The original: the worker exits non-zero, the job ends `error`, the previous
+        // (successful, timestamped) result.json stays in place.
+        for mode in [Live, Mocked] {
+            let Stale(why) = judge(mode, None, Some(Error), Some(NEW), Some(NEW)) else {
+                panic!()
+            };
+            assert!(
+                why.contains("the worker wrote no result for this job"),
+                "{why}"
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod client;
 mod commands;
 mod compare;
+mod conformance;
 mod docker;
 #[cfg(test)]
 mod docs_sync;
@@ -20,6 +21,10 @@ mod process;
 mod report;
 mod secrets;
 mod stack;
+mod suite_config;
+mod target_profile;
+#[cfg(test)]
+mod test_backend;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -53,6 +58,7 @@ fn main() {
         Command::Health(a) => a.run(&console()),
         Command::Logs => commands::logs::run(&console()),
         Command::Compare(a) => a.run(&console()),
+        Command::Images => commands::images::run(&console()),
     };
     let code = result.unwrap_or_else(|e| {
         let msg = secrets.redactor().redact(&format!("{e:#}")).text;

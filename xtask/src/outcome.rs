@@ -282,6 +282,11 @@ impl RunReport {
     }
 
     /// How many observations the scenarios made.
+    /// The target profile's one line (`target: /healthz absent, …`), when probed.
+    pub fn target_description(&self) -> Option<&str> {
+        self.target.as_ref()?.get("description")?.as_str()
+    }
+
     pub fn observations(&self) -> usize {
         self.outcomes.iter().map(|o| o.observations.len()).sum()
     }

@@ -29,7 +29,13 @@ impl std::fmt::Debug for Secrets {
 impl Secrets {
     /// From the environment, completed by `<dir>/.env.live` when that file exists.
     pub fn load(dir: &Path) -> Result<Self> {
-        let file = dir.join(".env.live");
+        Self::load_file(&dir.join(".env.live"))
+    }
+
+    /// From the environment, completed by `file` when it exists (`env_file` of a
+    /// `live-suite.toml`).
+    pub fn load_file(file: &Path) -> Result<Self> {
+        let file = file.to_owned();
         let from_file: Vec<(String, String)> = if file.exists() {
             dotenvy::from_path_iter(&file)
                 .with_context(|| format!("reading {}", file.display()))?

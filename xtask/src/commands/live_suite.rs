@@ -25,6 +25,7 @@ impl LiveSuiteArgs {
                 poll_timeout: Duration::from_secs(self.stack.poll_timeout),
                 long_run_seconds: self.long_run_seconds,
                 retries: self.retries,
+                strict: self.stack.strict,
             },
             baseline: Baseline::from_flag(self.baseline.as_deref(), &self.stack.out),
         };

@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod down;
 pub mod health;
+pub mod images;
 pub mod list;
 pub mod live_suite;
 pub mod logs;

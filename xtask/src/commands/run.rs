@@ -4,12 +4,15 @@ use super::{EXIT_FAIL, EXIT_PASS};
 use crate::cli::StackArgs;
 use crate::client::Client;
 use crate::compare::{Baseline, RunRecord};
+use crate::conformance::Conformance;
 use crate::events::{Event, Events};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::secrets::Secrets;
-use crate::stack::{self, external::ExternalStack, Instance, Stack, StackOptions};
+use crate::stack::{self, external::ExternalStack, Instance, Stack, StackKind, StackOptions};
+use crate::suite_config::SuiteConfig;
+use crate::target_profile::{self, Presence, TargetProfile};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -33,27 +36,50 @@ pub fn execute(
     secrets: &Secrets,
     ladders: impl FnOnce(&mut Ctx, &Evidence) -> Vec<ScenarioOutcome>,
 ) -> Result<i32> {
+    // A bad live-suite.toml is a setup error before anything is created.
+    let config = Arc::new(suite_config(plan.stack)?);
+    let theirs;
+    let secrets = match &config.source {
+        Some(_) if config.env_file != std::env::current_dir()?.join(".env.live") => {
+            theirs = Secrets::load_file(&config.env_file)?;
+            crate::report::github::add_masks(&theirs);
+            &theirs
+        }
+        _ => secrets,
+    };
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     let events = Arc::new(Events::new(crate::report::for_run(&ev)));
     let instance = Instance::Run {
         run_id: ev.run_id.clone(),
     };
-    let mut stack = start_stack(&plan, secrets, instance, &events).inspect_err(|e| {
+    let mut stack = start_stack(&plan, secrets, instance, &events, config).inspect_err(|e| {
         let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
     })?;
     let base_url = stack.base_url();
     events.line(format!("run {} -> {}", ev.run_id, ev.dir.display()));
+    let mut client =
+        Client::new(&base_url, plan.settings.poll_timeout)?.with_max_body(plan.stack.max_body);
+    // Before L01: what the target offers (target.json, one line), and its OpenAPI document.
+    let target = match probe_target(&mut client, &ev, &events) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
+            stack.shutdown().context("stopping the stack")?;
+            return Err(e);
+        }
+    };
     events.emit(Event::RunStarted {
         run_id: ev.run_id.clone(),
         stack: stack.name().to_owned(),
         base_url: base_url.clone(),
-        target: None,
+        target: Some(target.to_value()),
     });
-    let client = Client::new(&base_url, plan.settings.poll_timeout)?;
-    let outcomes = ladders(
-        &mut Ctx::new(client, &mut *stack, &events, plan.settings),
-        &ev,
-    );
+    let mut ctx = Ctx::new(client, &mut *stack, &events, plan.settings);
+    ctx.target = Some(target);
+    let outcomes = ladders(&mut ctx, &ev);
+    // The first create completed the profile (jobs, job_id): target.json as finally known.
+    let target = ctx.target.take().expect("set above");
+    ev.write(target_profile::FILE, &target.to_json())?;
     stack.shutdown().context("stopping the stack")?;
     let report = RunReport {
         run_id: ev.run_id.clone(),
@@ -61,7 +87,7 @@ pub fn execute(
         stack: stack.name().to_owned(),
         base_url,
         git_commit: git_commit(),
-        target: None,
+        target: Some(target.to_value()),
         outcomes,
         run_dir: ev.dir.clone(),
         junit_path: ev.dir.join("junit.xml"),
@@ -80,12 +106,34 @@ pub fn execute(
     Ok(if passed { EXIT_PASS } else { EXIT_FAIL })
 }
 
+/// The target profile (written to target.json and named on the console) and, when the
+/// target serves `/openapi.json`, the conformance check of every later answer.
+fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<TargetProfile> {
+    let target = TargetProfile::probe(client)?;
+    ev.write(target_profile::FILE, &target.to_json())?;
+    events.line(target.describe());
+    if target.openapi == Presence::Present {
+        match Conformance::fetch(client) {
+            Ok(Some(doc)) => {
+                client.check_conformance(doc);
+                events.line("openapi: every JSON answer is checked against /openapi.json");
+            }
+            Ok(None) => {}
+            Err(e) => events.line(format!(
+                "openapi: /openapi.json cannot be used, answers are not checked: {e:#}"
+            )),
+        }
+    }
+    Ok(target)
+}
+
 /// Starts the stack the options ask for, printing the choice and the reason first.
 pub fn start_stack(
     plan: &RunPlan,
     secrets: &Secrets,
     instance: Instance,
     events: &Arc<Events>,
+    config: Arc<SuiteConfig>,
 ) -> Result<Box<dyn Stack>> {
     if let Some(url) = &plan.stack.base_url {
         events.line(format!("stack: external {url} (chosen with --base-url)"));
@@ -96,7 +144,13 @@ pub fn start_stack(
             plan.mode,
         )?));
     }
-    let (kind, why) = stack::choose(plan.stack.stack);
+    let (kind, why) = match (&config.source, plan.stack.stack) {
+        (Some(file), None) => (
+            StackKind::Compose,
+            format!("{} describes a compose stack", file.display()),
+        ),
+        _ => stack::choose(plan.stack.stack),
+    };
     events.line(format!(
         "stack: {} ({why})",
         format!("{kind:?}").to_lowercase()
@@ -108,8 +162,29 @@ pub fn start_stack(
         secrets: secrets.clone(),
         instance,
         events: Arc::clone(events),
+        config,
     };
     stack::start(kind, &opts)
+}
+
+/// The compose stack to drive: `--config PATH`, else `live-suite.toml` at the repository
+/// root, else ours. Errors name the key, the file and the fix (exit 2).
+fn suite_config(args: &StackArgs) -> Result<SuiteConfig> {
+    let root = crate::project_root();
+    if args.base_url.is_some() {
+        return Ok(SuiteConfig::ours(&root));
+    }
+    if args.stack == Some(StackKind::Local) {
+        if let Some(file) = &args.config {
+            anyhow::bail!(
+                "--config {} describes a compose stack, but --stack local runs our backend as \
+                 a process; fix: drop --stack local (or --config)",
+                file.display()
+            );
+        }
+        return Ok(SuiteConfig::ours(&root));
+    }
+    SuiteConfig::load(&root, args.config.as_deref())
 }
 
 /// Which secrets are present (never their values), and which are too short to redact.

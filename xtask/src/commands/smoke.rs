@@ -20,6 +20,7 @@ impl SmokeArgs {
                 poll_timeout: Duration::from_secs(self.stack.poll_timeout),
                 long_run_seconds: 0,
                 retries: 0,
+                strict: self.stack.strict,
             },
             baseline: Baseline::Off,
         };

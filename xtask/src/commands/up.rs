@@ -6,6 +6,7 @@ use crate::cli::UpArgs;
 use crate::events::Events;
 use crate::secrets::Secrets;
 use crate::stack::{self, Instance, StackKind, StackOptions};
+use crate::suite_config::SuiteConfig;
 use anyhow::Result;
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ impl UpArgs {
             secrets: secrets.clone(),
             instance: Instance::Developer,
             events: Arc::clone(&events),
+            config: Arc::new(SuiteConfig::ours(&crate::project_root())),
         };
         let mut stack = stack::start(kind, &opts)?;
         events.line(format!(

@@ -3,7 +3,7 @@
 
 use super::steps::{
     check_modified, check_presence_lines, check_success, create_project, expect_200, get_file,
-    list_files, submit_edit,
+    list_files, observe_status, submit_edit,
 };
 use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
 use crate::evidence::Folder;
@@ -140,7 +140,7 @@ fn l02_scaffold(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     let p = project(ctx, folder)?;
     folder.write_json("response.json", &p.response)?;
     super::steps::save_result(folder, &p.result)?;
-    check_success(&p.result)?;
+    check_success(ctx, &p.result)?;
     let files = list_files(ctx, folder, &p.id)?;
     for path in [REQUEST_FILE, RESULT_FILE] {
         ensure(files.contains(path), || format!("files.json lacks {path}"))?;
@@ -199,7 +199,7 @@ fn l04_fetch(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 fn l05_edit(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     let p = project(ctx, folder)?;
     let fresh = submit_edit(ctx, folder, &p.id, EDIT_INSTRUCTION)?;
-    check_success(&fresh)?;
+    check_success(ctx, &fresh)?;
     check_modified(&fresh, "app.py")?;
     Ok(Pass::new(format!(
         "edit job {} modified app.py: {}",
@@ -216,7 +216,7 @@ fn l06_refactor(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     let before = get_file(ctx, &mut before_folder, &p.id, "app.py", "app.json")?;
     folder.leaks.append(&mut before_folder.leaks);
     let fresh = submit_edit(ctx, folder, &p.id, REFACTOR_INSTRUCTION)?;
-    check_success(&fresh)?;
+    check_success(ctx, &fresh)?;
     check_modified(&fresh, "app.py")?;
     let after = get_file(ctx, folder, &p.id, "app.py", "app.json")?;
     ensure(after.contents != before.contents, || {
@@ -273,12 +273,8 @@ fn l07_forced_error(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
             p.result.status, r.errors, docs.status, detail.status
         ),
     )?;
-    ensure(p.result.status == Status::Error, || {
-        format!(
-            "the job is {} although its result says error",
-            p.result.status
-        )
-    })?;
+    // The contract's job status; the original marks it completed (an observation).
+    observe_status(ctx, &p.result, Status::Error);
     Ok(Pass::new(
         "forced_error reported as a structured error; API still answers",
     ))
@@ -292,7 +288,7 @@ fn l08_long_run(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     check_presence_lines(&p.result)?;
     let r = &p.result.result;
     if r.is_success() {
-        check_success(&p.result)?;
+        check_success(ctx, &p.result)?;
         if let Ok(files) = list_files(ctx, folder, &p.id) {
             ensure(!files.files.is_empty(), || "files.json is empty".into())?;
         }
@@ -307,6 +303,7 @@ fn l08_long_run(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
             )
         },
     )?;
+    observe_status(ctx, &p.result, Status::Error);
     Ok(Pass::new(format!(
         "long run ended in a structured error: {}",
         r.errors[0]

@@ -20,6 +20,7 @@ use crate::evidence::{Evidence, Folder};
 pub use crate::outcome::{ensure, Pass, Problem, ScenarioResult};
 use crate::outcome::{Attempt, JobMark, ScenarioOutcome, Suite, Verdict};
 use crate::stack::Stack;
+use crate::target_profile::TargetProfile;
 use std::time::{Duration, Instant};
 
 pub struct Scenario {
@@ -37,6 +38,9 @@ pub struct Settings {
     pub poll_timeout: Duration,
     pub long_run_seconds: u64,
     pub retries: u32,
+    /// `--strict`: every observation fails its scenario (the full contract, not only the
+    /// plan's acceptance).
+    pub strict: bool,
 }
 
 /// A project the later scenarios reuse (L01's, or M01's in the rerun).
@@ -63,6 +67,9 @@ pub struct Ctx<'a> {
     pub events: &'a Events,
     pub settings: Settings,
     pub project: Option<Project>,
+    /// What the backend offers (probed before L01, completed by the first create); `None`
+    /// when the run did not probe it.
+    pub target: Option<TargetProfile>,
     recorded: Recorded,
 }
 
@@ -79,6 +86,7 @@ impl<'a> Ctx<'a> {
             events,
             settings,
             project: None,
+            target: None,
             recorded: Recorded::default(),
         }
     }
@@ -267,7 +275,13 @@ fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> 
         ..Recorded::default()
     };
     let mut folder = ev.folder(folder_rel);
+    // Mismatches of answers received before this attempt belong to no scenario.
+    ctx.client.take_mismatches();
     let mut result = (s.run)(ctx, &mut folder);
+    // OpenAPI conformance: every JSON answer of this attempt (see `crate::conformance`).
+    for text in ctx.client.take_mismatches() {
+        ctx.observe(format!("openapi: {text}"));
+    }
     // The backend's output during this scenario, redacted like everything else.
     match ctx.stack.take_logs() {
         Ok(Some(logs)) if !logs.is_empty() => {
@@ -292,7 +306,24 @@ fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> 
             ctx.observe(text);
         }
     }
+    if ctx.settings.strict && result.is_ok() && !ctx.recorded.observations.is_empty() {
+        result = Err(strict_failure(&ctx.recorded.observations));
+    }
     result
+}
+
+/// `--strict`: a scenario that passed the plan's acceptance with observations fails, naming
+/// each of them.
+fn strict_failure(observations: &[String]) -> Problem {
+    Problem::fail(format!(
+        "--strict: {} observation{}: {}",
+        observations.len(),
+        if observations.len() == 1 { "" } else { "s" },
+        observations.join("; ")
+    ))
+    .expected("the plan's acceptance and the full contract (--strict): no observation")
+    .suspect("the backend deviates from the contract beyond the plan's acceptance")
+    .look("the observations in this notes.txt, and the evidence files they name")
 }
 
 #[cfg(test)]
@@ -366,6 +397,7 @@ mod tests {
             poll_timeout: Duration::from_secs(1),
             long_run_seconds: 0,
             retries: 1,
+            strict: false,
         };
         let client = Client::new(&stack.base_url(), settings.poll_timeout).unwrap();
         let mut ctx = Ctx::new(client, &mut stack, &events, settings);

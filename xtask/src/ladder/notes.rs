@@ -40,6 +40,8 @@ pub(super) fn conclude(
             (verdict, p.reason, Some(notes))
         }
     };
+    let recorded = std::mem::take(&mut ctx.recorded);
+    let notes = with_observations(notes, s, verdict, &recorded.observations);
     if let Some(n) = &notes {
         if let Err(e) = ev.append(&format!("{rel}/notes.txt"), n) {
             ctx.events
@@ -50,10 +52,34 @@ pub(super) fn conclude(
     let mut o = ScenarioOutcome::new(s.id, s.title, s.suite, verdict, redact(&reason));
     o.notes = notes.map(|n| redact(&n));
     o.evidence = ev.files_under(rel);
-    let recorded = std::mem::take(&mut ctx.recorded);
     o.observations = recorded.observations.iter().map(|t| redact(t)).collect();
     o.jobs = recorded.jobs;
     o
+}
+
+/// Observations go into notes.txt too, under the scenario's verdict.
+fn with_observations(
+    notes: Option<String>,
+    s: &Scenario,
+    verdict: Verdict,
+    observations: &[String],
+) -> Option<String> {
+    if observations.is_empty() {
+        return notes;
+    }
+    let mut n = notes.unwrap_or_else(|| {
+        format!(
+            "scenario: {} {}\nverdict: {}\n",
+            s.id,
+            s.title,
+            verdict.as_str()
+        )
+    });
+    n.push_str("observations (beyond the plan's acceptance; failures under --strict):\n");
+    for text in observations {
+        n.push_str(&format!("[observation] {}: {text}\n", s.id));
+    }
+    Some(n)
 }
 
 fn failure_notes(s: &Scenario, verdict: Verdict, p: &Problem, attempts: u32) -> String {

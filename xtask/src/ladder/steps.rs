@@ -2,7 +2,7 @@
 //! result (the freshness rule), and save the plan's evidence files for it.
 
 use super::{Ctx, Problem, Project};
-use crate::client::{file_path, Reply};
+use crate::client::{file_path, Deadline, Reply};
 use crate::evidence::Folder;
 use crate::freshness::{self, AwaitResult, Fresh, JobRef};
 use codex_contract::{
@@ -19,9 +19,12 @@ pub fn create_project(
     timeout: Duration,
 ) -> Result<Project, Problem> {
     let mark = ctx.job_mark();
-    let reply = ctx.client.post(
+    // A synchronous backend (the original) answers when the job is over: the POST gets the
+    // job's own timeout.
+    let reply = ctx.client.post_with(
         "/projects/",
         &serde_json::json!({ "instruction": instruction }),
+        Deadline::Job(timeout),
     )?;
     folder.write_json("response.json", &reply.body)?;
     let summary: ProjectSummary = expect_json(&reply, "POST /projects/")?;
@@ -35,6 +38,7 @@ pub fn create_project(
         posted: summary.status,
         before: None,
         timeout,
+        mode: ctx.stack.mode(),
     });
     let job_id = waited.as_ref().ok().and_then(|f| f.job_id.clone());
     ctx.job_settled(mark, job_id.as_deref());
@@ -47,6 +51,8 @@ pub fn create_project(
         )
     })?;
     save_result(folder, &fresh)?;
+    observe_result(ctx, &fresh);
+    learn_target(ctx, summary.status, &fresh);
     Ok(Project {
         id: summary.id,
         response: reply.body,
@@ -64,9 +70,11 @@ pub fn submit_edit(
 ) -> Result<Fresh, Problem> {
     let before = freshness::read_result(&ctx.client, pid)?;
     let mark = ctx.job_mark();
-    let reply = ctx.client.post(
+    let timeout = ctx.settings.poll_timeout;
+    let reply = ctx.client.post_with(
         &format!("/{pid}/jobs"),
         &serde_json::json!({ "job_type": "edit", "instruction": instruction }),
+        Deadline::Job(timeout),
     )?;
     folder.write_json("response.json", &reply.body)?;
     let job: JobSummary = expect_json(&reply, "POST /{project_id}/jobs")?;
@@ -79,12 +87,41 @@ pub fn submit_edit(
         job: &JobRef::Job { id: job.id.clone() },
         posted: job.status,
         before: before.as_deref(),
-        timeout: ctx.settings.poll_timeout,
+        timeout,
+        mode: ctx.stack.mode(),
     });
     ctx.job_settled(mark, Some(&job.id));
     let fresh = waited.inspect_err(|_| save_what_was_seen(ctx, folder, &job_path, pid))?;
     save_result(folder, &fresh)?;
+    observe_result(ctx, &fresh);
     Ok(fresh)
+}
+
+/// What the freshness rule could not prove about this job's result (mocked mode).
+fn observe_result(ctx: &mut Ctx, fresh: &Fresh) {
+    if let Some(why) = &fresh.unproven {
+        ctx.observe(why.clone());
+    }
+}
+
+/// The first create completes the target profile (jobs synchronous or not, result.json
+/// with or without `job_id`); a result without `job_id` is observed there, once.
+fn learn_target(ctx: &mut Ctx, posted: Status, fresh: &Fresh) {
+    let Some(target) = ctx.target.as_mut() else {
+        return;
+    };
+    if target.jobs.is_some() {
+        return;
+    }
+    target.learn_from_create(posted, &fresh.result);
+    let line = target.describe();
+    ctx.events.line(line);
+    if fresh.result.job_id.is_none() {
+        ctx.observe(
+            "result.json carries no job_id: freshness is judged by the job's final status and \
+             a changed result (contract: our worker writes the job_id)",
+        );
+    }
 }
 
 /// When no fresh result came: the job (or project) as the backend reports it → job.json,
@@ -185,25 +222,41 @@ pub fn check_modified(fresh: &Fresh, path: &str) -> Result<(), Problem> {
     })
 }
 
-/// The job ended `completed` with a `success` result.
-pub fn check_success(fresh: &Fresh) -> Result<(), Problem> {
-    super::ensure(
-        fresh.result.is_success() && fresh.status == Status::Completed,
-        || {
-            format!(
-                "the job ended {} with result status {} (first error: {})",
-                fresh.status,
-                fresh.result.status.as_str(),
-                fresh
-                    .result
-                    .errors
-                    .first()
-                    .map(String::as_str)
-                    .unwrap_or("none")
-            )
-        },
-    )?;
+/// The job's own result says `success` with a summary (the plan's acceptance reads
+/// result.json). A job status that disagrees is an observation.
+pub fn check_success(ctx: &mut Ctx, fresh: &Fresh) -> Result<(), Problem> {
+    super::ensure(fresh.result.is_success(), || {
+        format!(
+            "result.json status is {} (job {}; first error: {})",
+            fresh.result.status.as_str(),
+            fresh.status,
+            fresh
+                .result
+                .errors
+                .first()
+                .map(String::as_str)
+                .unwrap_or("none")
+        )
+    })?;
     super::ensure(!fresh.result.summary.trim().is_empty(), || {
         "result.json has an empty summary".into()
-    })
+    })?;
+    observe_status(ctx, fresh, Status::Completed);
+    Ok(())
+}
+
+/// The contract marks a job `completed` for a success result and `error` otherwise; the
+/// original marks it `completed` whenever its worker exits 0 (CONTRACT.md "How the
+/// original differs"). A disagreement is an observation, never the verdict.
+pub fn observe_status(ctx: &mut Ctx, fresh: &Fresh, contract: Status) {
+    if fresh.status != contract {
+        ctx.observe(format!(
+            "the backend marked the job {} although its worker reported {} (contract: {contract})",
+            fresh.status,
+            match fresh.result.status.as_str() {
+                "error" => "an error".to_owned(),
+                other => other.to_owned(),
+            },
+        ));
+    }
 }

@@ -31,6 +31,14 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
         cell(&file_name(&report.zip_path)),
         cell(&file_name(&report.junit_path)),
     );
+    if let Some(target) = report.target_description() {
+        let _ = writeln!(
+            md,
+            "Target profile: {}. Observations: {}.\n",
+            cell(target.trim_start_matches("target: ")),
+            report.observations()
+        );
+    }
     md.push_str("| scenario | verdict | duration | reason | evidence file | observations |\n");
     md.push_str("|---|---|---:|---|---|---|\n");
     for outcome in &report.outcomes {

@@ -63,6 +63,7 @@ pub fn render(r: &RunReport) -> Result<String> {
             ("base_url", r.base_url.as_str()),
             ("git_commit", r.git_commit.as_str()),
         ]);
+        ts.add_properties(target_properties(r));
         for o in &outcomes {
             ts.add_properties(
                 o.observations
@@ -75,6 +76,27 @@ pub fn render(r: &RunReport) -> Result<String> {
     }
     let xml = report.to_string().context("rendering junit.xml")?;
     drop_testsuites_skipped(&xml)
+}
+
+/// The target profile: `target` (its one line) and `target.<field>` for each field.
+fn target_properties(r: &RunReport) -> Vec<(String, String)> {
+    let Some(serde_json::Value::Object(fields)) = &r.target else {
+        return Vec::new();
+    };
+    let mut props: Vec<(String, String)> = r
+        .target_description()
+        .map(|d| ("target".to_owned(), text(d)))
+        .into_iter()
+        .collect();
+    for (k, v) in fields.iter().filter(|(k, _)| *k != "description") {
+        let value = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "not seen".into(),
+            other => other.to_string(),
+        };
+        props.push((format!("target.{k}"), text(&value)));
+    }
+    props
 }
 
 fn kind(v: Verdict) -> NonSuccessKind {

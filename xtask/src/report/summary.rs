@@ -70,11 +70,14 @@ pub fn table(outcomes: &[&ScenarioOutcome]) -> String {
 pub fn run_summary(r: &RunReport) -> String {
     let count = |v: Verdict| r.count(v);
     format!(
-        "live validation suite run {}\nstack: {}\nbase url: {}\ngit commit: {}\nresult: {} \
+        "live validation suite run {}\nstack: {}\nbase url: {}\n{}git commit: {}\nresult: {} \
          ({} passed, {} failed, {} errors, {} skipped, {} observations)\n\n{}{}",
         r.run_id,
         r.stack,
         r.base_url,
+        r.target_description()
+            .map(|t| format!("{t}\n"))
+            .unwrap_or_default(),
         r.git_commit,
         if r.passed() { "PASS" } else { "FAIL" },
         count(Verdict::Pass),

@@ -109,7 +109,7 @@ impl Reporter for Terminal {
                 attempt.reason
             )),
             Event::Observation { scenario, text } => {
-                self.line(&format!("{scenario} observation: {text}"))
+                self.line(&format!("  [observation] {scenario}: {text}"))
             }
             Event::RunInterrupted { signal, after } => self.line(&format!(
                 "interrupted by {signal} after {:.1}s",

@@ -14,7 +14,8 @@
 
 use super::compose_project::{project_name, ComposeProject, Port};
 use super::docker_logs::LogCursor;
-use super::health::wait_healthy;
+use super::health::{wait_healthy, wait_paths};
+use super::host_lock::HostLock;
 use super::local::free_port;
 use super::{Instance, Stack, StackOptions};
 use crate::docker::{self, ComposeCli};
@@ -38,6 +39,8 @@ pub struct ComposeStack {
     logs: LogCursor,
     interrupt_hook: Option<u64>,
     events: Arc<Events>,
+    /// Held while a stack that cannot run twice at once (`parallel = false`) is ours.
+    _lock: Option<HostLock>,
 }
 
 impl ComposeStack {
@@ -50,9 +53,22 @@ impl ComposeStack {
             Instance::Developer => (super::dev::DEV_PROJECT.to_owned(), super::dev::port()?),
             Instance::Run { run_id } => (project_name(run_id, std::process::id()), free_port()?),
         };
+        let config = Arc::clone(&opts.config);
+        let lock = match (&config.source, config.parallel) {
+            (Some(file), false) => {
+                let lock = HostLock::acquire(file, |line| opts.events.line(line))?;
+                opts.events.line(format!(
+                    "compose: {} sets parallel = false: this run holds the lock {}",
+                    file.display(),
+                    lock.path.display()
+                ));
+                Some(lock)
+            }
+            _ => None,
+        };
         let project = ComposeProject {
             cli,
-            file: crate::project_root().join("docker-compose.yml"),
+            config,
             name,
             port,
             torn_down: Arc::default(),
@@ -72,6 +88,7 @@ impl ComposeStack {
             logs: LogCursor::default(),
             interrupt_hook: None,
             events: Arc::clone(&opts.events),
+            _lock: lock,
         };
         if !stack.keep_up {
             // Ctrl-C: the containers are not our children, so tear them down explicitly.
@@ -107,6 +124,9 @@ impl ComposeStack {
     }
 
     fn build(&self) -> Result<()> {
+        if let Some(source) = &self.project.config.source {
+            return self.build_theirs(source);
+        }
         let t = Instant::now();
         let events = &self.events;
         events.line("compose: building the static binaries (cargo) and both images");
@@ -115,6 +135,44 @@ impl ComposeStack {
             "compose: images built in {:.1}s: {}",
             t.elapsed().as_secs_f64(),
             crate::images::image_sizes_line()
+        ));
+        Ok(())
+    }
+
+    /// A `live-suite.toml` stack: its pre-build command (from the config's folder, without
+    /// the secrets), then `compose build`.
+    fn build_theirs(&self, source: &std::path::Path) -> Result<()> {
+        let t = Instant::now();
+        if let Some(argv) = &self.project.config.pre_build {
+            self.events
+                .line(format!("compose: pre_build: {}", argv.join(" ")));
+            let folder = source.parent().unwrap_or(std::path::Path::new("."));
+            let mut cmd = std::process::Command::new(&argv[0]);
+            cmd.args(&argv[1..]).current_dir(folder);
+            for var in codex_contract::SECRET_VARS {
+                cmd.env_remove(var);
+            }
+            let out = cmd.output().with_context(|| {
+                format!(
+                    "{}: `pre_build` {:?} could not be started; fix: name a program on PATH",
+                    source.display(),
+                    argv[0]
+                )
+            })?;
+            if !out.status.success() {
+                anyhow::bail!(
+                    "{}: `pre_build` ({}) failed ({}):\n{}",
+                    source.display(),
+                    argv.join(" "),
+                    out.status,
+                    docker::tail(&crate::images::combined(&out), 25)
+                );
+            }
+        }
+        self.project.run(&["build"])?;
+        self.events.line(format!(
+            "compose: built in {:.1}s",
+            t.elapsed().as_secs_f64()
         ));
         Ok(())
     }
@@ -137,9 +195,18 @@ impl ComposeStack {
         })?;
         self.logs.follow(id.clone());
         let project = self.project.clone();
-        wait_healthy(&self.project.base_url(), mode, HEALTH_TIMEOUT, || {
-            project.backend_alive(&id)
-        })
+        let alive = || project.backend_alive(&id);
+        let base_url = self.project.base_url();
+        match &self.project.config.source {
+            None => wait_healthy(&base_url, mode, HEALTH_TIMEOUT, alive),
+            Some(_) => wait_paths(
+                &base_url,
+                &self.project.config.health_paths,
+                mode,
+                HEALTH_TIMEOUT,
+                alive,
+            ),
+        }
         .with_context(|| format!("health gate of the compose stack {}", self.project.name))?;
         self.events.line(format!(
             "compose: backend healthy in {} mode at {} ({:.1}s after up)",
@@ -193,7 +260,7 @@ impl Stack for ComposeStack {
                 let p = &self.project;
                 format!(
                     "docker rm -f $(docker ps -aq --filter label={}={}); CODEX_STACK_ID={} \
-                     {} -p {} -f {} down -v --remove-orphans",
+                     {} -p {} {} down -v --remove-orphans",
                     docker::STACK_LABEL,
                     p.name,
                     p.name,
@@ -202,7 +269,12 @@ impl Stack for ComposeStack {
                         .rsplit_once(' ')
                         .map_or("", |(cli, _)| cli),
                     p.name,
-                    p.file.display()
+                    p.config
+                        .compose_files
+                        .iter()
+                        .map(|f| format!("-f {}", f.display()))
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 )
             };
             self.events.line(format!(

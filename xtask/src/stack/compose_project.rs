@@ -10,9 +10,9 @@ use super::local::free_port;
 use crate::docker::{self, ComposeCli};
 use crate::images::combined;
 use crate::secrets::Secrets;
+use crate::suite_config::SuiteConfig;
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use xshell::{cmd, Cmd, Shell};
 
@@ -28,12 +28,14 @@ pub enum Port {
     Fixed,
 }
 
-/// What every compose command of one stack needs: the CLI, the file, the project, the port.
+/// What every compose command of one stack needs: the CLI, the stack's description (compose
+/// files, backend service, ports, mode variable: ours or a `live-suite.toml`), the project,
+/// the port.
 /// Cheap to clone, so that the Ctrl-C hook can tear the stack down from another thread.
 #[derive(Debug, Clone)]
 pub struct ComposeProject {
     pub cli: ComposeCli,
-    pub file: PathBuf,
+    pub config: Arc<SuiteConfig>,
     pub name: String,
     pub port: u16,
     /// `true` once torn down. Held while `up` or `down` runs, so that a Ctrl-C teardown
@@ -47,7 +49,7 @@ impl ComposeProject {
     /// be the same for every command, or `down -v` would look for another volume name.
     fn compose<'a>(&self, sh: &'a Shell, args: &[&str]) -> Cmd<'a> {
         self.cli
-            .cmd(sh, &self.name, &self.file, args)
+            .cmd(sh, &self.name, &self.config.compose_files, args)
             .env("CODEX_STACK_ID", &self.name)
             .env("CODEX_PORT", self.port.to_string())
             .ignore_status()
@@ -86,15 +88,16 @@ impl ComposeProject {
                 self.name
             );
         }
-        let dummy = super::use_dummy_worker(mode);
+        let mode_var = &self.config.mode;
+        let service = self.config.service.as_str();
         let sh = Shell::new()?;
         for attempt in 1..=PORT_ATTEMPTS {
             let mut expr = self
                 .compose(
                     &sh,
-                    &["up", "-d", "--no-build", "--force-recreate", "backend"],
+                    &["up", "-d", "--no-build", "--force-recreate", service],
                 )
-                .env("USE_DUMMY_WORKER", dummy);
+                .env(&mode_var.variable, mode_var.value(mode));
             // Each secret is either set from `secrets` or removed: the child's environment
             // holds the suite's values only.
             for var in SECRET_VARS {
@@ -105,6 +108,10 @@ impl ComposeProject {
             }
             let out = expr.output().context("running compose up")?;
             if out.status.success() {
+                if self.config.source.is_some() {
+                    // Another team's file publishes the port its own way: ask compose.
+                    self.port = self.published_port()?;
+                }
                 return Ok(());
             }
             let text = combined(&out);
@@ -141,13 +148,40 @@ impl ComposeProject {
         unreachable!("the loop returns or fails on its last attempt")
     }
 
+    /// The host port compose published for the backend's container port.
+    fn published_port(&self) -> Result<u16> {
+        let c = &self.config;
+        let container_port = c.container_port.to_string();
+        let out = self.run(&["port", &c.service, &container_port])?;
+        // `127.0.0.1:49153` or `0.0.0.0:49153` (one line per address family).
+        out.lines()
+            .find_map(|l| l.trim().rsplit_once(':')?.1.parse().ok())
+            .with_context(|| {
+                format!(
+                    "compose publishes no host port for {}:{container_port} (it answered \
+                     {:?}); fix: publish it in {} (ports: [\"{container_port}\"]) or correct \
+                     `container_port` in {}",
+                    c.service,
+                    out.trim(),
+                    c.compose_files
+                        .iter()
+                        .map(|f| f.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                    c.source
+                        .as_deref()
+                        .map_or("live-suite.toml".into(), |p| p.display().to_string()),
+                )
+            })
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
     /// The backend container's id, if it exists.
     pub fn backend_id(&self) -> Result<Option<String>> {
-        let out = self.run(&["ps", "-q", "backend"])?;
+        let out = self.run(&["ps", "-q", &self.config.service])?;
         Ok(out.split_whitespace().last().map(str::to_owned))
     }
 

@@ -26,7 +26,9 @@ fn project() -> Result<ComposeProject> {
     docker::probe_engine().map_err(|why| anyhow::anyhow!("{why}"))?;
     Ok(ComposeProject {
         cli: ComposeCli::detect()?,
-        file: crate::project_root().join("docker-compose.yml"),
+        config: Arc::new(crate::suite_config::SuiteConfig::ours(
+            &crate::project_root(),
+        )),
         name: DEV_PROJECT.to_owned(),
         port: port()?,
         torn_down: Arc::default(),

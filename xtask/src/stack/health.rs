@@ -16,14 +16,38 @@ pub fn wait_healthy(
     base_url: &str,
     want: Mode,
     timeout: Duration,
+    alive: impl FnMut() -> Result<()>,
+) -> Result<()> {
+    wait(base_url, timeout, alive, |client| probe(client, want))
+}
+
+/// A `live-suite.toml` stack: every path of `health_paths` answers 200 (and `/healthz`, when
+/// listed, reports `want`).
+pub fn wait_paths(
+    base_url: &str,
+    paths: &[String],
+    want: Mode,
+    timeout: Duration,
+    alive: impl FnMut() -> Result<()>,
+) -> Result<()> {
+    wait(base_url, timeout, alive, |client| {
+        paths.iter().try_for_each(|p| probe_path(client, p, want))
+    })
+}
+
+/// Tries `check` with backoff until it holds, says the backend is wrong, or `timeout` ends.
+fn wait(
+    base_url: &str,
+    timeout: Duration,
     mut alive: impl FnMut() -> Result<()>,
+    check: impl Fn(&Client) -> Result<(), Probe>,
 ) -> Result<()> {
     let client = Client::new(base_url, timeout)?;
     let start = Instant::now();
     let mut last;
     for delay in Backoff::default() {
         alive()?;
-        match probe(&client, want) {
+        match check(&client) {
             Ok(()) => return Ok(()),
             Err(Probe::Wrong(why)) => bail!("{base_url} is up but {why}"),
             Err(Probe::NotYet(why)) => last = why,
@@ -37,6 +61,27 @@ pub fn wait_healthy(
         std::thread::sleep(delay);
     }
     unreachable!("Backoff never ends")
+}
+
+fn probe_path(client: &Client, path: &str, want: Mode) -> Result<(), Probe> {
+    let r = client
+        .get_root(path)
+        .map_err(|e| Probe::NotYet(format!("{e:#}")))?;
+    if !r.ok() {
+        return Err(Probe::NotYet(format!("GET {path} answered {}", r.status)));
+    }
+    if path == "/healthz" {
+        if let Ok(h) = r.json::<Health>() {
+            if h.mode != want {
+                return Err(Probe::Wrong(format!(
+                    "reports mode {} on /healthz, expected {}",
+                    h.mode.as_str(),
+                    want.as_str()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 enum Probe {

@@ -41,8 +41,12 @@ pub struct LocalStack {
 /// returns their paths.
 pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     let exe = std::env::current_exe().context("locating the xtask binary")?;
-    // <target>/debug/xtask (also when run by `cargo test`: CARGO_BIN_EXE_xtask).
-    let profile_dir = exe.parent().context("xtask binary has no folder")?;
+    // <target>/debug/xtask (also when run by `cargo test`: CARGO_BIN_EXE_xtask), or
+    // <target>/debug/deps/xtask-<hash> for the xtask's own unit tests.
+    let mut profile_dir = exe.parent().context("xtask binary has no folder")?;
+    if profile_dir.ends_with("deps") {
+        profile_dir = profile_dir.parent().context("deps folder has no parent")?;
+    }
     let target = profile_dir
         .parent()
         .context("xtask binary is not in <target>/<profile>")?;

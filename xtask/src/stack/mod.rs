@@ -12,10 +12,12 @@ pub mod dev;
 pub mod docker_logs;
 pub mod external;
 pub mod health;
+mod host_lock;
 pub mod local;
 
 use crate::events::Events;
 use crate::secrets::Secrets;
+use crate::suite_config::SuiteConfig;
 use anyhow::Result;
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -78,6 +80,8 @@ pub struct StackOptions {
     pub instance: Instance,
     /// Where the stack reports what it does (start-up lines, shutdown, warnings).
     pub events: Arc<Events>,
+    /// What the compose stack drives: our `docker-compose.yml`, or a `live-suite.toml`.
+    pub config: Arc<SuiteConfig>,
 }
 
 /// Whose stack it is.

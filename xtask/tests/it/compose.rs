@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-fn docker(args: &[&str]) -> Result<String, String> {
+pub fn docker(args: &[&str]) -> Result<String, String> {
     let out = Command::new("docker")
         .args(args)
         .output()
@@ -25,7 +25,7 @@ fn docker(args: &[&str]) -> Result<String, String> {
 }
 
 /// Why this test cannot run here, if it cannot.
-fn skip_reason() -> Option<String> {
+pub fn skip_reason() -> Option<String> {
     if let Err(e) = docker(&["version", "--format", "{{.Server.Version}}"]) {
         return Some(format!("no Docker engine answers ({e})"));
     }
@@ -89,6 +89,8 @@ fn compose_live_suite_runs_one_worker_per_live_job_and_leaves_nothing() {
             "compose",
             "--long-run-seconds",
             "1",
+            // Our backend honours the full contract: any observation fails (issue 9).
+            "--strict",
         ])
         .arg("--out")
         .arg(out.path())

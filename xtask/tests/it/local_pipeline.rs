@@ -76,7 +76,10 @@ const EXPECTED: &[(&str, &[&str])] = &[
         &["response.json", "result.json", "result_excerpt.txt"],
     ),
     ("mocked/RERUN", &["summary.txt"]),
-    ("", &["junit.xml", "summary.txt", "manifest.json"]),
+    (
+        "",
+        &["junit.xml", "summary.txt", "manifest.json", "target.json"],
+    ),
 ];
 
 #[test]
@@ -121,6 +124,17 @@ fn the_whole_pipeline_on_the_local_stack() {
         }
     }
     run.assert_all_passed();
+    // --strict and nothing observed: our backend, its OpenAPI document included, honours
+    // the full contract; the profile says what it is.
+    let summary = run.read("summary.txt");
+    assert!(summary.contains(", 0 observations)"), "{summary}");
+    assert!(
+        summary.contains(
+            "target: /healthz present, /openapi.json present, POST /projects answers (422), \
+             jobs asynchronous, result.json with job_id"
+        ),
+        "{summary}"
+    );
     // The real worker reports the planted key as present, and the value is nowhere.
     assert!(run.verdict("L01").1.contains("OPENAI_API_KEY=present"));
     assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));

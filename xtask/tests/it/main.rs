@@ -2,6 +2,7 @@
 //! the real `xtask` binary against real stacks and test doubles.
 
 mod browser;
+mod byo_compose;
 mod compose;
 mod github;
 mod local_lifecycle;

@@ -30,6 +30,8 @@ pub fn local_suite_with(extra: &[&str], envs: &[(&str, &str)], out: &Path) -> Ru
         "1",
         "--poll-timeout",
         "60",
+        // Our backend honours the full contract: any observation fails (issue 9).
+        "--strict",
     ];
     args.extend(extra);
     xtask(&args, envs, out)

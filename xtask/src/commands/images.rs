@@ -1,0 +1,20 @@
+//! `cargo xtask images`: the static binaries and both images (`codex-backend:latest`,
+//! `codex-worker:latest`), as the compose stack builds them. For a compose stack of one's
+//! own that runs our images (a `live-suite.toml` whose `pre_build` calls this).
+
+use super::EXIT_PASS;
+use crate::events::Events;
+use anyhow::Result;
+use std::time::Instant;
+
+pub fn run(events: &Events) -> Result<i32> {
+    crate::docker::probe_engine().map_err(|why| anyhow::anyhow!("{why}"))?;
+    let t = Instant::now();
+    crate::images::build_images(&crate::project_root())?;
+    events.line(format!(
+        "images built in {:.1}s: {}",
+        t.elapsed().as_secs_f64(),
+        crate::images::image_sizes_line()
+    ));
+    Ok(EXIT_PASS)
+}

@@ -1,0 +1,677 @@
+//! OpenAPI conformance (issue 9, item 4): when the target serves `/openapi.json`, every JSON
+//! answer the suite receives is validated against the schema its document declares for the
+//! operation and status. A mismatch is an observation (a failure under `--strict`), one
+//! line naming the operation, the JSON pointer and the schema's rule.
+//!
+//! - The operation is found by path template (`/api/v1/{project_id}/files/{path}`; a last
+//!   parameter also matches several segments, like FastAPI's `{file_path:path}`).
+//! - The response: the status itself, then its range (`2XX`), then `default`.
+//! - `$ref`s resolve against the whole document: the validator's root is the document
+//!   itself with a `$ref` to the response schema, validated as JSON Schema 2020-12.
+//! - OpenAPI 3.0 schemas are brought to 2020-12 first: `nullable: true` allows `null`, a
+//!   boolean `exclusiveMinimum`/`exclusiveMaximum` becomes the number form.
+
+use crate::client::Client;
+use anyhow::{bail, Context, Result};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A target's OpenAPI document, ready to check answers against.
+pub struct Conformance {
+    /// The document as JSON Schema 2020-12 can read it (3.0 normalized).
+    root: Value,
+    /// `servers[0].url`'s path (`/api/v1`), when the paths are relative to it.
+    base_path: String,
+    /// Validators built so far, by schema pointer: a run checks a handful of operations
+    /// hundreds of times (every poll).
+    validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
+}
+
+impl Conformance {
+    /// GET `/openapi.json`: `None` when the target has none (any answer but 200).
+    pub fn fetch(client: &Client) -> Result<Option<Conformance>> {
+        let reply = client
+            .get_root("/openapi.json")
+            .context("fetching /openapi.json for the conformance check")?;
+        if !reply.ok() {
+            return Ok(None);
+        }
+        let doc: Value = reply
+            .json()
+            .context("/openapi.json answered 200 but is not JSON")?;
+        Conformance::from_document(doc).map(Some)
+    }
+
+    /// An OpenAPI 3.x document (3.0 or 3.1).
+    pub fn from_document(doc: Value) -> Result<Conformance> {
+        let version = doc
+            .get("openapi")
+            .and_then(Value::as_str)
+            .context("/openapi.json has no `openapi` version field: not an OpenAPI 3 document")?
+            .to_owned();
+        if !version.starts_with("3.") {
+            bail!("/openapi.json is OpenAPI {version}; the conformance check reads 3.0 and 3.1");
+        }
+        if !doc.get("paths").is_some_and(Value::is_object) {
+            bail!("/openapi.json (OpenAPI {version}) has no `paths` object");
+        }
+        let base_path = doc
+            .pointer("/servers/0/url")
+            .and_then(Value::as_str)
+            .map(|url| match url.find("://") {
+                Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
+                None => url,
+            })
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_owned();
+        let mut root = doc;
+        if version.starts_with("3.0") {
+            normalize_3_0(&mut root);
+        }
+        Ok(Conformance {
+            root,
+            base_path,
+            validators: Mutex::default(),
+        })
+    }
+
+    /// The mismatches of one answer, as observation lines (empty: it conforms, or the
+    /// document declares no JSON schema for it). `path` is the request's path from the
+    /// root, e.g. `/api/v1/projects/abc`; `body` the answer's text.
+    pub fn check(&self, method: &str, path: &str, status: u16, body: &str) -> Vec<String> {
+        let method = method.to_ascii_lowercase();
+        let path = path.split(['?', '#']).next().unwrap_or(path);
+        let Some((template, op)) = self.operation(&method, path) else {
+            return vec![format!(
+                "{} {path}: /openapi.json describes no such operation",
+                method.to_uppercase()
+            )];
+        };
+        let name = op.get("operationId").and_then(Value::as_str).map_or_else(
+            || format!("{} {template}", method.to_uppercase()),
+            str::to_owned,
+        );
+        let Some((code, response)) = response_for(op, status) else {
+            return vec![format!(
+                "{name}: answered {status}, which /openapi.json does not declare for it"
+            )];
+        };
+        let Some(media) = json_media(response) else {
+            return Vec::new(); // No JSON body declared: nothing to validate.
+        };
+        let instance: Value = match serde_json::from_str(body) {
+            Ok(v) => v,
+            Err(e) => return vec![format!("{name} {status}: the answer is not JSON ({e})")],
+        };
+        let pointer = format!(
+            "#/paths/{}/{method}/responses/{}/content/{}/schema",
+            escape(&template),
+            escape(&code),
+            escape(&media)
+        );
+        let validator = match self.validator(pointer) {
+            Ok(v) => v,
+            Err(e) => {
+                return vec![format!(
+                    "{name} {status}: its schema in /openapi.json cannot be used: {}",
+                    one_line(&e.to_string())
+                )]
+            }
+        };
+        validator
+            .iter_errors(&instance)
+            .map(|e| {
+                let at = e.instance_path().as_str();
+                format!(
+                    "{name} {status}: at {} {} (schema rule {} at {})",
+                    if at.is_empty() { "/" } else { at },
+                    one_line(&e.to_string()),
+                    e.kind().keyword(),
+                    schema_location(e.schema_path().as_str())
+                )
+            })
+            .collect()
+    }
+
+    /// The validator of the schema at `pointer`: the document as root with a `$ref` to it.
+    fn validator(
+        &self,
+        pointer: String,
+    ) -> Result<Arc<jsonschema::Validator>, jsonschema::ValidationError<'static>> {
+        let mut cache = self.validators.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = cache.get(&pointer) {
+            return Ok(Arc::clone(v));
+        }
+        let mut schema = self.root.clone();
+        if let Some(obj) = schema.as_object_mut() {
+            obj.insert("$ref".into(), Value::String(pointer.clone()));
+        }
+        let v = Arc::new(
+            jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .build(&schema)?,
+        );
+        cache.insert(pointer, Arc::clone(&v));
+        Ok(v)
+    }
+
+    /// The operation for `method` on a concrete `path`: its template and object. Exact
+    /// segment counts first, the template with the most literal segments winning; then a
+    /// last parameter spanning several segments; then the same without the servers' base
+    /// path.
+    fn operation(&self, method: &str, path: &str) -> Option<(String, &Value)> {
+        let paths = self.root.get("paths")?.as_object()?;
+        let mut candidates = vec![path.to_owned()];
+        if let Some(rest) = path
+            .strip_prefix(&self.base_path)
+            .filter(|_| !self.base_path.is_empty())
+        {
+            candidates.push(rest.to_owned());
+        }
+        for concrete in &candidates {
+            let best = paths
+                .iter()
+                .filter_map(|(t, item)| {
+                    let op = item.get(method)?;
+                    matches(t, concrete).map(|score| (score, t, op))
+                })
+                .max_by_key(|(score, _, _)| *score);
+            if let Some((_, t, op)) = best {
+                return Some((t.clone(), op));
+            }
+        }
+        None
+    }
+}
+
+/// How well `template` matches `path`: `None` for no match; higher is better (exact
+/// segment count beats a spanning last parameter, then more literal segments).
+fn matches(template: &str, path: &str) -> Option<(bool, usize)> {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    let is_param = |s: &str| s.starts_with('{') && s.ends_with('}');
+    let exact = t.len() == p.len();
+    let spanning = !exact && p.len() > t.len() && t.last().is_some_and(|s| is_param(s));
+    if !exact && !spanning {
+        return None;
+    }
+    let mut literals = 0;
+    for (i, seg) in t.iter().enumerate() {
+        if is_param(seg) {
+            if p[i].is_empty() {
+                return None;
+            }
+        } else if *seg == p[i] {
+            literals += 1;
+        } else {
+            return None;
+        }
+    }
+    Some((exact, literals))
+}
+
+/// The response declared for `status`: exact, range (`2XX`), `default`.
+fn response_for(op: &Value, status: u16) -> Option<(String, &Value)> {
+    let responses = op.get("responses")?.as_object()?;
+    let range = format!("{}XX", status / 100);
+    [
+        status.to_string(),
+        range.clone(),
+        range.to_lowercase(),
+        "default".into(),
+    ]
+    .into_iter()
+    .find_map(|k| responses.get(&k).map(|r| (k, r)))
+}
+
+/// The JSON media type of a response with a schema (`application/json`, `…+json`).
+fn json_media(response: &Value) -> Option<String> {
+    let content = response.get("content")?.as_object()?;
+    content
+        .iter()
+        .filter(|(k, v)| {
+            let k = k.split(';').next().unwrap_or("").trim();
+            (k == "application/json" || k.ends_with("+json")) && v.get("schema").is_some()
+        })
+        .map(|(k, _)| k.clone())
+        .next()
+}
+
+/// One reference token of a JSON pointer inside a URI fragment: `~` and `/` escaped as
+/// the pointer wants, then everything a fragment may not hold percent-encoded (`{`, `}`).
+fn escape(token: &str) -> String {
+    token
+        .replace('~', "~0")
+        .replace('/', "~1")
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b':'
+            | b'@' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The schema path as the document names it: drop the leading `$ref` hop.
+fn schema_location(path: &str) -> String {
+    let p = path.strip_prefix("/$ref").unwrap_or(path);
+    if p.is_empty() {
+        "/".into()
+    } else {
+        p.to_owned()
+    }
+}
+
+/// A validator message on one line, at most 200 characters.
+fn one_line(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() > 200 {
+        format!("{}…", flat.chars().take(200).collect::<String>())
+    } else {
+        flat
+    }
+}
+
+/// OpenAPI 3.0 to JSON Schema 2020-12, everywhere in the document: `nullable: true` admits
+/// `null` (on `type`, or around a `$ref`/composition), boolean exclusive bounds become
+/// numbers.
+fn normalize_3_0(v: &mut Value) {
+    match v {
+        Value::Array(items) => items.iter_mut().for_each(normalize_3_0),
+        Value::Object(obj) => {
+            obj.values_mut().for_each(normalize_3_0);
+            for (flag, bound) in [
+                ("exclusiveMinimum", "minimum"),
+                ("exclusiveMaximum", "maximum"),
+            ] {
+                if let Some(Value::Bool(on)) = obj.get(flag).cloned() {
+                    obj.remove(flag);
+                    if on {
+                        if let Some(n) = obj.remove(bound) {
+                            obj.insert(flag.into(), n);
+                        }
+                    }
+                }
+            }
+            if obj.get("nullable") == Some(&Value::Bool(true)) {
+                obj.remove("nullable");
+                allow_null(obj);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn allow_null(obj: &mut Map<String, Value>) {
+    match obj.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = t.clone();
+            obj.insert("type".into(), serde_json::json!([t, "null"]));
+            if let Some(Value::Array(values)) = obj.get_mut("enum") {
+                values.push(Value::Null);
+            }
+        }
+        Some(_) => {}
+        None => {
+            // `$ref`/`allOf`… with `nullable`: either null or the schema as it was.
+            let inner = Value::Object(std::mem::take(obj));
+            obj.insert("anyOf".into(), serde_json::json!([{"type": "null"}, inner]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::Stack;
+    use crate::test_backend;
+    use serde_json::json;
+    use std::time::Duration;
+
+    /// A small 3.0 document: a `$ref`, a nullable field, an allOf, a spanning path parameter.
+    fn doc() -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "paths": {
+                "/api/v1/projects/{project_id}": {"get": {"operationId": "getProject", "responses": {
+                    "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Project"}}}},
+                    "default": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+                "/api/v1/{project_id}/files/{path}": {"get": {"responses": {
+                    "200": {"content": {"application/json": {"schema": {"type": "object", "required": ["contents"],
+                        "properties": {"contents": {"type": "string"}}}}}}}}},
+                "/docs": {"get": {"responses": {"200": {"content": {"text/html": {"schema": {"type": "string"}}}}}}}
+            },
+            "components": {"schemas": {
+                "Project": {"allOf": [{"type": "object", "required": ["id", "summary"], "properties": {
+                    "id": {"type": "string"},
+                    "summary": {"type": "string", "nullable": true},
+                    "size": {"type": "integer", "minimum": 0, "exclusiveMinimum": true},
+                    "owner": {"$ref": "#/components/schemas/Owner", "nullable": true}}}]},
+                "Owner": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+            }}
+        })
+    }
+
+    fn checker() -> Conformance {
+        Conformance::from_document(doc()).unwrap()
+    }
+
+    #[test]
+    fn a_conforming_answer_gives_nothing_and_nullable_admits_null() {
+        let c = checker();
+        let body = r#"{"id": "p1", "summary": null, "size": 3, "owner": null}"#;
+        assert_eq!(
+            c.check("GET", "/api/v1/projects/p1", 200, body),
+            Vec::<String>::new()
+        );
+        let body = r#"{"id": "p1", "summary": "s", "owner": {"name": "n"}}"#;
+        assert_eq!(
+            c.check("GET", "/api/v1/projects/p1", 200, body),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_mismatch_names_the_operation_the_pointer_and_the_rule() {
+        let c = checker();
+        let found = c.check(
+            "GET",
+            "/api/v1/projects/p1",
+            200,
+            r#"{"id": 7, "summary": "s"}"#,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        let line = &found[0];
+        assert!(line.starts_with("getProject 200: at /id "), "{line}");
+        assert!(
+            line.contains(
+                "schema rule type at /components/schemas/Project/allOf/0/properties/id/type"
+            ),
+            "{line}"
+        );
+        let found = c.check(
+            "GET",
+            "/api/v1/projects/p1",
+            200,
+            r#"{"id": "p", "size": 0}"#,
+        );
+        assert!(
+            found
+                .iter()
+                .any(|l| l.contains("\"summary\" is a required property")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|l| l.contains("at /size") && l.contains("exclusiveMinimum")),
+            "{found:?}"
+        );
+        // $ref resolved inside a nullable: a wrong owner is named at its pointer.
+        let found = c.check(
+            "GET",
+            "/api/v1/projects/p1",
+            200,
+            r#"{"id": "p", "summary": null, "owner": {}}"#,
+        );
+        assert!(found.iter().all(|l| l.contains("at /owner")), "{found:?}");
+        assert!(!found.is_empty());
+    }
+
+    #[test]
+    fn statuses_fall_back_to_default_and_undeclared_ones_are_named() {
+        let c = checker();
+        assert!(c
+            .check(
+                "GET",
+                "/api/v1/projects/p1",
+                404,
+                r#"{"error": "not_found"}"#
+            )
+            .is_empty());
+        let found = c.check(
+            "GET",
+            "/api/v1/projects/p1",
+            404,
+            r#"{"detail": "Not Found"}"#,
+        );
+        assert!(
+            found[0].contains("getProject 404: at / ") && found[0].contains("required"),
+            "{found:?}"
+        );
+        let found = c.check("GET", "/api/v1/p1/files/a/b.txt", 404, "{}");
+        assert_eq!(
+            found,
+            ["GET /api/v1/{project_id}/files/{path}: answered 404, which /openapi.json does not declare for it"]
+        );
+    }
+
+    #[test]
+    fn templates_match_by_segment_and_a_last_parameter_spans_the_rest() {
+        let c = checker();
+        assert!(c
+            .check(
+                "GET",
+                "/api/v1/p1/files/.codex/result.json",
+                200,
+                r#"{"contents": ""}"#
+            )
+            .is_empty());
+        let found = c.check(
+            "GET",
+            "/api/v1/p1/files/app.py?x=1",
+            200,
+            r#"{"contents": 1}"#,
+        );
+        assert!(
+            found[0].starts_with("GET /api/v1/{project_id}/files/{path} 200: at /contents"),
+            "{found:?}"
+        );
+        assert_eq!(
+            c.check("POST", "/api/v1/projects/p1", 200, "{}"),
+            ["POST /api/v1/projects/p1: /openapi.json describes no such operation"]
+        );
+        // No JSON schema declared (HTML): nothing to check.
+        assert!(c.check("GET", "/docs", 200, "<html>").is_empty());
+        let found = c.check("GET", "/api/v1/projects/p1", 200, "<html>");
+        assert!(found[0].contains("not JSON"), "{found:?}");
+    }
+
+    #[test]
+    fn paths_relative_to_the_servers_base_are_found() {
+        let mut d = doc();
+        d["servers"] = json!([{"url": "http://example.test/api/v1"}]);
+        let paths = d["paths"].as_object_mut().unwrap();
+        let op = paths.remove("/api/v1/projects/{project_id}").unwrap();
+        paths.insert("/projects/{project_id}".into(), op);
+        let c = Conformance::from_document(d).unwrap();
+        let found = c.check(
+            "GET",
+            "/api/v1/projects/p1",
+            200,
+            r#"{"id": 1, "summary": null}"#,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("getProject 200: at /id"), "{found:?}");
+    }
+
+    #[test]
+    fn documents_that_are_not_openapi_3_are_refused_with_the_reason() {
+        for (d, why) in [
+            (json!({"swagger": "2.0"}), "no `openapi` version"),
+            (json!({"openapi": "2.0", "paths": {}}), "reads 3.0 and 3.1"),
+            (json!({"openapi": "3.1.0"}), "no `paths`"),
+        ] {
+            let msg = Conformance::from_document(d).err().unwrap().to_string();
+            assert!(msg.contains(why), "{msg}");
+        }
+    }
+
+    /// Every answer of the fake (the original's model, OpenAPI 3.1 as FastAPI writes it)
+    /// conforms to its own document.
+    #[test]
+    fn the_fakes_answers_conform_to_its_openapi_3_1_document() {
+        let fake = test_backend::fake(test_backend::FakeConfig::default());
+        let client = Client::new(&fake.url, Duration::from_secs(30)).unwrap();
+        let c = Conformance::fetch(&client)
+            .unwrap()
+            .expect("the fake serves /openapi.json");
+        for (method, path, body, status) in exchanges(&client) {
+            let found = c.check(method, &path, status, &body);
+            assert!(found.is_empty(), "{method} {path} {status}: {found:?}");
+        }
+        // And a wrong answer is noticed against the 3.1 `anyOf [string, null]` form.
+        let found = c.check(
+            "GET",
+            "/api/v1/projects/x",
+            200,
+            r#"{"id": "x", "instruction": "i", "status": "done", "summary": 3, "created_at": "t", "updated_at": "t", "workspace_path": "w", "jobs": []}"#,
+        );
+        assert!(found.iter().any(|l| l.contains("at /status")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|l| l.contains("at /summary") && l.contains("anyOf")),
+            "{found:?}"
+        );
+    }
+
+    /// Our backend's `/openapi.json` (3.0.3, `nullable`) describes its answers exactly.
+    #[test]
+    fn our_backends_answers_conform_to_its_openapi_3_0_document() {
+        let ours = test_backend::ours();
+        let client = Client::new(&ours.base_url(), Duration::from_secs(30)).unwrap();
+        let c = Conformance::fetch(&client)
+            .unwrap()
+            .expect("our backend serves /openapi.json");
+        for (method, path, body, status) in exchanges(&client) {
+            let found = c.check(method, &path, status, &body);
+            assert!(found.is_empty(), "{method} {path} {status}: {found:?}");
+        }
+        let health = client.get_root("/healthz").unwrap();
+        assert!(c
+            .check("GET", "/healthz", health.status, &health.body)
+            .is_empty());
+    }
+
+    /// A create, its detail (polled until final), files, a file, a job, errors: what the
+    /// suite's ladder receives.
+    fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
+        let mut out = Vec::new();
+        let mut note = |method, path: String, r: crate::client::Reply| {
+            out.push((method, path, r.body.clone(), r.status));
+            r
+        };
+        let created = note(
+            "POST",
+            "/api/v1/projects/".into(),
+            client
+                .post("/projects/", &json!({"instruction": "create a CLI"}))
+                .unwrap(),
+        );
+        let pid = created.json::<Value>().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let detail_path = format!("/projects/{pid}");
+        crate::poll::until(
+            "the project's first job",
+            Duration::from_secs(30),
+            &crate::events::Events::silent(),
+            || {
+                let r = client.get(&detail_path)?;
+                let v: Value = r.json()?;
+                Ok(
+                    if matches!(v["status"].as_str(), Some("completed" | "error")) {
+                        crate::poll::Step::Done(Ok(()))
+                    } else {
+                        crate::poll::Step::Wait(format!("project {}", v["status"]))
+                    },
+                )
+            },
+        )
+        .unwrap();
+        note(
+            "GET",
+            format!("/api/v1{detail_path}"),
+            client.get(&detail_path).unwrap(),
+        );
+        let files = format!("/{pid}/files");
+        note(
+            "GET",
+            format!("/api/v1{files}"),
+            client.get(&files).unwrap(),
+        );
+        let file = crate::client::file_path(&pid, ".codex/result.json");
+        note("GET", format!("/api/v1{file}"), client.get(&file).unwrap());
+        let jobs = format!("/{pid}/jobs");
+        let job = note(
+            "POST",
+            format!("/api/v1{jobs}"),
+            client
+                .post(
+                    &jobs,
+                    &json!({"job_type": "edit", "instruction": "add a flag"}),
+                )
+                .unwrap(),
+        );
+        let jid = job.json::<Value>().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let job_path = format!("/{pid}/jobs/{jid}");
+        note(
+            "GET",
+            format!("/api/v1{job_path}"),
+            client.get(&job_path).unwrap(),
+        );
+        // Errors: an unknown project, a missing file, a too short instruction.
+        let missing = "/projects/00000000-0000-4000-8000-999999999999".to_owned();
+        let r = note(
+            "GET",
+            format!("/api/v1{missing}"),
+            client.get(&missing).unwrap(),
+        );
+        assert_eq!(r.status, 404);
+        let nofile = crate::client::file_path(&pid, "nope.txt");
+        let r = note(
+            "GET",
+            format!("/api/v1{nofile}"),
+            client.get(&nofile).unwrap(),
+        );
+        assert_eq!(r.status, 404);
+        let r = note(
+            "POST",
+            "/api/v1/projects/".into(),
+            client
+                .post("/projects/", &json!({"instruction": "x"}))
+                .unwrap(),
+        );
+        assert_eq!(r.status, 422);
+        out
+    }
+}

@@ -1,0 +1,540 @@
+//! Bring your own compose (issue 9, item 5): `live-suite.toml`, at the repository root or
+//! given by `--config PATH`, describes another team's compose stack so that the same
+//! scripted run (build, up, health, ladder, rollback, rerun, down) works against it without
+//! editing Rust. Without the file the defaults describe our own stack (`docker-compose.yml`).
+//!
+//! Every key is explained in `live-suite.example.toml`. A bad file is a setup error (exit 2)
+//! that names the key, the file and the fix: an unknown key, a value of the wrong type, a
+//! service that is not in the compose file, `parallel = true` on a file that pins a
+//! `container_name` or a host port.
+
+use anyhow::{bail, Context, Result};
+use codex_contract::Mode;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The file looked for at the repository root.
+pub const FILE_NAME: &str = "live-suite.toml";
+/// Where every key is described.
+const EXAMPLE: &str = "live-suite.example.toml";
+
+/// A compose stack the suite can drive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuiteConfig {
+    /// The file this came from; `None`: our own stack's defaults.
+    pub source: Option<PathBuf>,
+    /// `compose_files`, absolute (relative ones are read from the config file's folder).
+    pub compose_files: Vec<PathBuf>,
+    /// `service`: the backend's compose service.
+    pub service: String,
+    /// `container_port`: the port the backend listens on inside its container; the host
+    /// port is asked from compose (`port <service> <container_port>`).
+    pub container_port: u16,
+    /// `health_paths`: each must answer 200 before the ladder starts.
+    pub health_paths: Vec<String>,
+    /// `[mode]`: the variable that switches live and mocked mode, and its two values.
+    pub mode: ModeVariable,
+    /// `env_file`: where the secrets are read from when not in the environment.
+    pub env_file: PathBuf,
+    /// `pre_build`: a command (argv, no shell) run from the config file's folder before
+    /// `compose build`. `None`: nothing (our own stack builds its images itself).
+    pub pre_build: Option<Vec<String>>,
+    /// `parallel`: several copies of the stack may run at once on one host. `false`: the
+    /// suite takes a host-wide lock and says so.
+    pub parallel: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModeVariable {
+    pub variable: String,
+    pub live: String,
+    pub mocked: String,
+}
+
+impl ModeVariable {
+    /// The value that starts the backend in `mode`.
+    pub fn value(&self, mode: Mode) -> &str {
+        match mode {
+            Mode::Live => &self.live,
+            Mode::Mocked => &self.mocked,
+        }
+    }
+}
+
+impl Default for ModeVariable {
+    fn default() -> Self {
+        ModeVariable {
+            variable: "USE_DUMMY_WORKER".into(),
+            live: "False".into(),
+            mocked: "True".into(),
+        }
+    }
+}
+
+/// The file as written: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    compose_files: Option<Vec<PathBuf>>,
+    service: Option<String>,
+    container_port: Option<u16>,
+    health_paths: Option<Vec<String>>,
+    mode: Option<ModeVariable>,
+    env_file: Option<PathBuf>,
+    pre_build: Option<Vec<String>>,
+    parallel: Option<bool>,
+}
+
+/// The part of a compose file the checks read.
+#[derive(Debug, Deserialize)]
+struct Compose {
+    #[serde(default)]
+    services: BTreeMap<String, Service>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Service {
+    container_name: Option<serde_norway::Value>,
+    #[serde(default)]
+    ports: Vec<serde_norway::Value>,
+}
+
+impl SuiteConfig {
+    /// Our own stack (`docker-compose.yml` at `root`), as the compose stack runs it.
+    pub fn ours(root: &Path) -> SuiteConfig {
+        SuiteConfig {
+            source: None,
+            compose_files: vec![root.join("docker-compose.yml")],
+            service: "backend".into(),
+            container_port: 8000,
+            health_paths: vec!["/docs".into(), "/healthz".into()],
+            mode: ModeVariable::default(),
+            env_file: root.join(".env.live"),
+            pre_build: None,
+            parallel: true,
+        }
+    }
+
+    /// `--config PATH` when given (it must exist), else `<root>/live-suite.toml` when it
+    /// exists, else our own stack.
+    pub fn load(root: &Path, explicit: Option<&Path>) -> Result<SuiteConfig> {
+        let path = match explicit {
+            Some(p) if !p.is_file() => bail!(
+                "--config {}: no such file; fix: give the path of a live-suite.toml (every \
+                 key is described in {EXAMPLE} at the repository root)",
+                p.display()
+            ),
+            Some(p) => p.to_owned(),
+            None if root.join(FILE_NAME).is_file() => root.join(FILE_NAME),
+            None => return Ok(SuiteConfig::ours(root)),
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let folder = path
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let config = SuiteConfig::parse(&text, &path, &folder)?;
+        config.check_compose()?;
+        Ok(config)
+    }
+
+    /// The file's text over our defaults; relative paths from `folder`. Checks the values
+    /// themselves, not the compose file (see `check_compose`).
+    fn parse(text: &str, path: &Path, folder: &Path) -> Result<SuiteConfig> {
+        let file: File = toml::from_str(text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {}\nfix: correct the key or value named above (every key is described \
+                 in {EXAMPLE} at the repository root)",
+                path.display(),
+                e.to_string().trim_end()
+            )
+        })?;
+        let invalid = |key: &str, why: &str, fix: &str| {
+            anyhow::anyhow!("{}: `{key}` {why}; fix: {fix}", path.display())
+        };
+        let ours = SuiteConfig::ours(folder);
+        let compose_files = match file.compose_files {
+            Some(files) if files.is_empty() => {
+                return Err(invalid(
+                    "compose_files",
+                    "is empty",
+                    "name at least one compose file, e.g. [\"docker-compose.yml\"]",
+                ))
+            }
+            Some(files) => files.into_iter().map(|f| folder.join(f)).collect(),
+            None => ours.compose_files,
+        };
+        let health_paths = file.health_paths.unwrap_or(ours.health_paths);
+        if health_paths.is_empty() {
+            return Err(invalid(
+                "health_paths",
+                "is empty",
+                "name at least one path that answers 200 when the backend is ready, e.g. [\"/docs\"]",
+            ));
+        }
+        if let Some(bad) = health_paths.iter().find(|p| !p.starts_with('/')) {
+            return Err(invalid(
+                "health_paths",
+                &format!("holds {bad:?}, which is not a path"),
+                "write paths from the backend's root, starting with '/', e.g. \"/docs\"",
+            ));
+        }
+        if file.container_port == Some(0) {
+            return Err(invalid(
+                "container_port",
+                "is 0",
+                "give the port the backend listens on inside its container (1-65535)",
+            ));
+        }
+        let mode = file.mode.unwrap_or_default();
+        if mode.variable.trim().is_empty() || mode.live == mode.mocked {
+            return Err(invalid(
+                "mode",
+                "needs a variable name and two different values",
+                "e.g. [mode] variable = \"USE_DUMMY_WORKER\", live = \"False\", mocked = \"True\"",
+            ));
+        }
+        if file.pre_build.as_ref().is_some_and(Vec::is_empty) {
+            return Err(invalid(
+                "pre_build",
+                "is empty",
+                "give the command as a list, e.g. [\"make\", \"images\"], or remove the key",
+            ));
+        }
+        Ok(SuiteConfig {
+            source: Some(path.to_owned()),
+            compose_files,
+            service: file.service.unwrap_or(ours.service),
+            container_port: file.container_port.unwrap_or(ours.container_port),
+            health_paths,
+            mode,
+            env_file: folder.join(file.env_file.unwrap_or_else(|| ".env.live".into())),
+            pre_build: file.pre_build,
+            parallel: file.parallel.unwrap_or(ours.parallel),
+        })
+    }
+
+    /// The compose files exist, hold `service`, and allow `parallel` when it is asked for.
+    fn check_compose(&self) -> Result<()> {
+        let source = self.source.as_deref().map_or_else(
+            || "the built-in defaults".to_owned(),
+            |p| p.display().to_string(),
+        );
+        let mut services: BTreeMap<String, (PathBuf, Service)> = BTreeMap::new();
+        for file in &self.compose_files {
+            let text = std::fs::read_to_string(file).with_context(|| {
+                format!(
+                    "{source}: `compose_files` names {}, which cannot be read; fix: give its \
+                     path relative to the config file's folder",
+                    file.display()
+                )
+            })?;
+            let compose: Compose = serde_norway::from_str(&text).with_context(|| {
+                format!(
+                    "{}: not a compose file (YAML with `services`)",
+                    file.display()
+                )
+            })?;
+            // Later files override earlier ones, as in `compose -f a -f b`.
+            for (name, s) in compose.services {
+                services.insert(name, (file.clone(), s));
+            }
+        }
+        let Some((file, service)) = services.get(&self.service) else {
+            let known: Vec<&str> = services.keys().map(String::as_str).collect();
+            bail!(
+                "{source}: `service` = {:?} is not a service of {} (its services: {}); fix: \
+                 set `service` to the backend's service name",
+                self.service,
+                self.files_text(),
+                known.join(", ")
+            );
+        };
+        if self.parallel {
+            let pinned = services.iter().find_map(|(name, (f, s))| {
+                if s.container_name.is_some() {
+                    return Some(format!(
+                        "service {name} in {} sets container_name",
+                        f.display()
+                    ));
+                }
+                s.ports.iter().find_map(|p| {
+                    fixed_host_port(p).map(|port| {
+                        format!(
+                            "service {name} in {} publishes the fixed host port {port}",
+                            f.display()
+                        )
+                    })
+                })
+            });
+            if let Some(why) = pinned {
+                bail!(
+                    "{source}: `parallel` = true but {why}, so two copies of the stack would \
+                     collide; fix: set parallel = false (the suite then takes a lock and runs \
+                     one copy at a time), or let compose choose the host port (\"{}\")",
+                    self.container_port
+                );
+            }
+        }
+        let publishes = service
+            .ports
+            .iter()
+            .any(|p| container_port_of(p) == Some(self.container_port));
+        if !publishes {
+            bail!(
+                "{source}: `container_port` = {} is not published by service {} in {}; fix: \
+                 set `container_port` to the port the backend listens on in its container, and \
+                 publish it (ports: [\"{}\"])",
+                self.container_port,
+                self.service,
+                file.display(),
+                self.container_port
+            );
+        }
+        Ok(())
+    }
+
+    fn files_text(&self) -> String {
+        let names: Vec<String> = self
+            .compose_files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        names.join(" + ")
+    }
+}
+
+/// `"8000:8000"`, `"127.0.0.1:8000:8000"`, `{published: 8000}`: a host port written into
+/// the file. Variables (`${PORT:-8000}:8000`), ranges and container-only entries are not.
+fn fixed_host_port(entry: &serde_norway::Value) -> Option<String> {
+    match entry {
+        serde_norway::Value::String(s) => {
+            let spec = s.split('/').next().unwrap_or(s);
+            let parts: Vec<&str> = spec.rsplitn(3, ':').collect();
+            let host = parts.get(1)?;
+            (!host.is_empty() && !host.contains('$') && host.chars().all(|c| c.is_ascii_digit()))
+                .then(|| host.to_string())
+        }
+        serde_norway::Value::Mapping(m) => m.get("published").and_then(|p| match p {
+            serde_norway::Value::Number(n) => Some(n.to_string()),
+            serde_norway::Value::String(s) if !s.contains('$') && !s.is_empty() => Some(s.clone()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// The container side of a ports entry.
+fn container_port_of(entry: &serde_norway::Value) -> Option<u16> {
+    match entry {
+        serde_norway::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        serde_norway::Value::String(s) => {
+            let spec = s.split('/').next().unwrap_or(s);
+            spec.rsplit(':').next()?.parse().ok()
+        }
+        serde_norway::Value::Mapping(m) => m.get("target").and_then(|t| match t {
+            serde_norway::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            serde_norway::Value::String(s) => s.parse().ok(),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    const BYO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/byo");
+
+    /// A config file (and compose file) in a temporary folder.
+    fn folder_with(toml: &str, compose: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), toml).unwrap();
+        std::fs::write(dir.path().join("compose.yml"), compose).unwrap();
+        dir
+    }
+
+    const COMPOSE: &str =
+        "services:\n  api:\n    image: x\n    ports:\n      - \"9000\"\n  db:\n    image: y\n";
+
+    fn load_err(toml: &str, compose: &str) -> String {
+        let dir = folder_with(toml, compose);
+        format!("{:#}", SuiteConfig::load(dir.path(), None).unwrap_err())
+    }
+
+    #[test]
+    fn without_a_file_the_defaults_describe_our_stack_and_check_out() {
+        let empty = tempfile::tempdir().unwrap();
+        let c = SuiteConfig::load(empty.path(), None).unwrap();
+        assert_eq!(c, SuiteConfig::ours(empty.path()));
+        assert_eq!(c.service, "backend");
+        assert_eq!(c.container_port, 8000);
+        assert_eq!(c.mode.value(Mode::Live), "False");
+        assert_eq!(c.mode.value(Mode::Mocked), "True");
+        assert_eq!(c.mode.variable, "USE_DUMMY_WORKER");
+        // Our docker-compose.yml passes the same checks a team's file gets.
+        SuiteConfig::ours(Path::new(ROOT)).check_compose().unwrap();
+    }
+
+    #[test]
+    fn the_byo_fixture_differs_in_every_point() {
+        let c = SuiteConfig::load(Path::new(ROOT), Some(&Path::new(BYO).join(FILE_NAME))).unwrap();
+        let ours = SuiteConfig::ours(Path::new(ROOT));
+        assert_eq!(c.compose_files, [Path::new(BYO).join("compose.byo.yml")]);
+        assert_eq!(c.service, "orchestrator");
+        assert_eq!(c.container_port, 9000);
+        assert_eq!(c.health_paths, ["/docs"]);
+        assert_eq!(
+            (
+                c.mode.variable.as_str(),
+                c.mode.value(Mode::Live),
+                c.mode.value(Mode::Mocked)
+            ),
+            ("MOCK_MODE", "false", "true")
+        );
+        assert_eq!(c.env_file, Path::new(BYO).join(".env.byo"));
+        for (what, differs) in [
+            ("compose_files", c.compose_files != ours.compose_files),
+            ("service", c.service != ours.service),
+            ("container_port", c.container_port != ours.container_port),
+            ("health_paths", c.health_paths != ours.health_paths),
+            ("mode", c.mode != ours.mode),
+            ("env_file", c.env_file != ours.env_file),
+            ("pre_build", c.pre_build != ours.pre_build),
+            ("parallel", c.parallel != ours.parallel),
+        ] {
+            assert!(differs, "{what} is the same as our stack's");
+        }
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_names_every_key() {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(EXAMPLE)).unwrap();
+        let c = SuiteConfig::parse(&text, Path::new(EXAMPLE), Path::new(ROOT)).unwrap();
+        c.check_compose().unwrap();
+        for key in [
+            "compose_files",
+            "service",
+            "container_port",
+            "health_paths",
+            "[mode]",
+            "variable",
+            "live",
+            "mocked",
+            "env_file",
+            "pre_build",
+            "parallel",
+        ] {
+            assert!(
+                text.contains(&format!("\n{key}")) || text.contains(&format!("\n# {key}")),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_names_itself_the_file_and_the_fix() {
+        let msg = load_err("service = \"api\"\ncontainer_port = 9000\ncompose_files = [\"compose.yml\"]\nhealth_path = [\"/docs\"]\n", COMPOSE);
+        assert!(
+            msg.contains("health_path") && msg.contains(FILE_NAME) && msg.contains("fix:"),
+            "{msg}"
+        );
+        println!("{msg}");
+        assert!(msg.contains("line 4"), "{msg}");
+        let msg = load_err("compose_files = [\"compose.yml\"]\n[mode]\nvariable = \"M\"\nlive = \"0\"\nmocked = \"1\"\ndefault = \"1\"\n", COMPOSE);
+        assert!(msg.contains("default") && msg.contains("fix:"), "{msg}");
+    }
+
+    #[test]
+    fn a_port_that_is_not_a_number_names_the_key() {
+        for value in ["\"nine thousand\"", "90000", "-1"] {
+            let msg = load_err(&format!("compose_files = [\"compose.yml\"]\nservice = \"api\"\ncontainer_port = {value}\n"), COMPOSE);
+            assert!(
+                msg.contains("container_port") && msg.contains(FILE_NAME) && msg.contains("fix:"),
+                "{msg}"
+            );
+        }
+        let msg = load_err(
+            "compose_files = [\"compose.yml\"]\nservice = \"api\"\ncontainer_port = 0\n",
+            COMPOSE,
+        );
+        assert!(
+            msg.contains("`container_port` is 0") && msg.contains("fix:"),
+            "{msg}"
+        );
+        let msg = load_err(
+            "compose_files = [\"compose.yml\"]\nservice = \"api\"\ncontainer_port = 8000\n",
+            COMPOSE,
+        );
+        assert!(
+            msg.contains("`container_port` = 8000 is not published by service api"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_service_missing_from_the_compose_file_lists_the_ones_there() {
+        let msg = load_err(
+            "compose_files = [\"compose.yml\"]\nservice = \"backend\"\ncontainer_port = 9000\n",
+            COMPOSE,
+        );
+        assert!(
+            msg.contains("`service` = \"backend\" is not a service of") && msg.contains("api, db"),
+            "{msg}"
+        );
+        assert!(msg.contains(FILE_NAME) && msg.contains("fix:"), "{msg}");
+    }
+
+    #[test]
+    fn parallel_copies_are_refused_for_pinned_names_and_ports() {
+        let base = "compose_files = [\"compose.yml\"]\nservice = \"api\"\ncontainer_port = 9000\n";
+        for compose in [
+            "services:\n  api:\n    container_name: api\n    ports: [\"9000\"]\n",
+            "services:\n  api:\n    ports: [\"8080:9000\"]\n",
+            "services:\n  api:\n    ports: [\"127.0.0.1:8080:9000/tcp\"]\n",
+            "services:\n  api:\n    ports:\n      - target: 9000\n        published: 8080\n",
+        ] {
+            let msg = load_err(base, compose);
+            assert!(
+                msg.contains("`parallel` = true") && msg.contains("parallel = false"),
+                "{compose}: {msg}"
+            );
+            let dir = folder_with(&format!("{base}parallel = false\n"), compose);
+            assert!(!SuiteConfig::load(dir.path(), None).unwrap().parallel);
+        }
+        for compose in [
+            "services:\n  api:\n    ports: [\"${PORT:-8080}:9000\"]\n",
+            "services:\n  api:\n    ports: [\"127.0.0.1::9000\"]\n",
+            "services:\n  api:\n    ports: [9000]\n",
+        ] {
+            let dir = folder_with(base, compose);
+            assert!(
+                SuiteConfig::load(dir.path(), None).unwrap().parallel,
+                "{compose}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_config_or_compose_file_says_which() {
+        let dir = tempfile::tempdir().unwrap();
+        let msg = format!(
+            "{:#}",
+            SuiteConfig::load(dir.path(), Some(&dir.path().join("nope.toml"))).unwrap_err()
+        );
+        assert!(
+            msg.contains("nope.toml: no such file") && msg.contains("fix:"),
+            "{msg}"
+        );
+        let msg = load_err("compose_files = [\"other.yml\"]\n", COMPOSE);
+        assert!(
+            msg.contains("other.yml") && msg.contains("`compose_files`"),
+            "{msg}"
+        );
+    }
+}
