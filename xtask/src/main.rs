@@ -29,7 +29,6 @@ use std::sync::Arc;
 fn main() {
     // Bad flags: clap prints the reason and exits with 2.
     let cli = Cli::parse();
-    interrupt::install();
     let secrets = match std::env::current_dir()
         .map_err(anyhow::Error::from)
         .and_then(|dir| secrets::Secrets::load(&dir))
@@ -40,6 +39,10 @@ fn main() {
             std::process::exit(EXIT_SETUP);
         }
     };
+    // From here on no child inherits a secret: the backend's spawn and compose `up` hand
+    // them over explicitly. Before any thread exists (the signal handler's is next).
+    process::remove_secrets_from_environment();
+    interrupt::install();
     // GitHub: mask every known value before anything else is printed.
     report::github::add_masks(&secrets);
     let console = || Arc::new(commands::console(&secrets));

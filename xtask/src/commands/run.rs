@@ -31,6 +31,7 @@ pub fn execute(
     ladders: impl FnOnce(&mut Ctx, &Evidence) -> Vec<ScenarioOutcome>,
 ) -> Result<i32> {
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
+    crate::interrupt::run_begins();
     let events = Arc::new(Events::new(crate::report::for_run(&ev)));
     let instance = Instance::Run {
         run_id: ev.run_id.clone(),
@@ -51,7 +52,15 @@ pub fn execute(
         &mut Ctx::new(client, &mut *stack, &events, plan.settings),
         &ev,
     );
-    stack.shutdown().context("stopping the stack")?;
+    let interrupted = crate::interrupt::requested();
+    match interrupted {
+        // The handler's teardown hooks stop the stack meanwhile: report first (3 s budget).
+        Some(i) => events.emit(Event::RunInterrupted {
+            signal: i.name().to_owned(),
+            after: events.elapsed(),
+        }),
+        None => stack.shutdown().context("stopping the stack")?,
+    }
     let report = RunReport {
         run_id: ev.run_id.clone(),
         started: events.started(),
@@ -70,7 +79,16 @@ pub fn execute(
             .join(format!("{}.zip", ev.run_id)),
     };
     let passed = report.passed();
-    events.finish(report)?;
+    let finished = events.finish(report);
+    // A signal during the run (or while the report was written): exit 128 + signal once
+    // the teardown is done. The report is written, whether or not a reporter failed.
+    if let Some(i) = crate::interrupt::requested() {
+        if let Err(e) = &finished {
+            events.line(format!("writing the partial report: {e:#}"));
+        }
+        crate::interrupt::conclude(i);
+    }
+    finished?;
     Ok(if passed { EXIT_PASS } else { EXIT_FAIL })
 }
 

@@ -44,7 +44,11 @@ impl GitHub {
 
     fn print(&self, lines: &[String]) {
         if self.active {
-            print_commands(lines);
+            let lines: Vec<String> = lines
+                .iter()
+                .map(|l| super::text::escape_controls(l))
+                .collect();
+            print_commands(&lines);
         }
     }
 
@@ -77,10 +81,15 @@ impl Reporter for GitHub {
             Event::ScenarioStarted { id, title, .. } => self.group_start(&format!("{id} {title}")),
             Event::ScenarioFinished { outcome: o } => self.scenario_end(o),
             Event::Observation { scenario, text } => self.observation(scenario, text),
-            Event::RunInterrupted { signal, after } => self.print(&[error_command(
-                "run",
-                &format!("interrupted by {signal} after {:.1}s", after.as_secs_f64()),
-            )]),
+            Event::RunInterrupted { signal, after } => {
+                if std::mem::take(&mut self.group_open) {
+                    self.print(&["::endgroup::".to_owned()]);
+                }
+                self.print(&[error_command(
+                    "run",
+                    &format!("interrupted by {signal} after {:.1} s", after.as_secs_f64()),
+                )])
+            }
             Event::RunFinished { report } => {
                 write_step_summary(report)?;
                 write_outputs(report)?;

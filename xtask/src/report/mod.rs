@@ -16,6 +16,7 @@ pub mod junit;
 pub mod structured;
 pub mod summary;
 pub mod terminal;
+pub mod text;
 pub mod zip;
 
 use crate::events::Reporter;

@@ -1,6 +1,7 @@
 //! `summary.txt` (and `mocked/RERUN/summary.txt`): scenario, verdict, duration, one-line
 //! reason; the run's counts, observations included ("13 passed, 2 observations").
 
+use super::text::escape_controls;
 use crate::events::{Event, Reporter};
 use crate::evidence::Evidence;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
@@ -8,18 +9,34 @@ use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 /// The reporter that writes `summary.txt` when the run finishes.
 pub struct SummaryFile {
     ev: Evidence,
+    /// `RunInterrupted`: the summary says it is partial.
+    interrupted: Option<String>,
 }
 
 impl SummaryFile {
     pub fn new(ev: Evidence) -> Self {
-        SummaryFile { ev }
+        SummaryFile {
+            ev,
+            interrupted: None,
+        }
     }
 }
 
 impl Reporter for SummaryFile {
     fn event(&mut self, event: &Event) -> anyhow::Result<()> {
-        if let Event::RunFinished { report } = event {
-            self.ev.write("summary.txt", &run_summary(report))?;
+        match event {
+            Event::RunInterrupted { signal, after } => {
+                self.interrupted = Some(format!(
+                    "\ninterrupted by {signal} after {:.1} s: a partial report; the scenarios \
+                     after the interrupted one were not run\n",
+                    after.as_secs_f64()
+                ));
+            }
+            Event::RunFinished { report } => {
+                let text = run_summary(report) + self.interrupted.as_deref().unwrap_or("");
+                self.ev.write("summary.txt", &escape_controls(&text))?;
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -33,7 +50,7 @@ pub fn write_smoke_summary(ev: &Evidence, base: &str, smoke: &[ScenarioOutcome])
         if all_pass { "PASS" } else { "FAIL" },
         table(&smoke.iter().collect::<Vec<_>>())
     );
-    let _ = ev.write(&format!("{base}/summary.txt"), &text);
+    let _ = ev.write(&format!("{base}/summary.txt"), &escape_controls(&text));
 }
 
 /// A table row per outcome, aligned.

@@ -23,8 +23,18 @@ pub fn write(
     zip_path: &Path,
     redactor: &Redactor,
 ) -> Result<Vec<String>> {
-    let file = std::fs::File::create(zip_path)
-        .with_context(|| format!("creating {}", zip_path.display()))?;
+    // create_new (O_EXCL): never through a symlink, never over another file.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(zip_path)
+        .with_context(|| {
+            format!(
+                "creating {} (the suite never writes through an existing path or a symlink: \
+                 remove it)",
+                zip_path.display()
+            )
+        })?;
     let mut zip = ZipWriter::new(file);
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -76,5 +86,21 @@ mod tests {
         let mut z = zip::ZipArchive::new(std::fs::File::open(&zp).unwrap()).unwrap();
         assert_eq!(z.len(), 2);
         assert_eq!(z.by_index(1).unwrap().name().unwrap(), "R/live/L01/a.txt");
+    }
+
+    #[test]
+    fn a_symlink_at_the_zip_path_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("R")).unwrap();
+        let target = dir.path().join("precious");
+        std::fs::write(&target, "keep me").unwrap();
+        let zp = dir.path().join("R.zip");
+        std::os::unix::fs::symlink(&target, &zp).unwrap();
+        let err = format!(
+            "{:#}",
+            write(&dir.path().join("R"), "R", &[], &zp, &Redactor::default()).unwrap_err()
+        );
+        assert!(err.contains("R.zip"), "{err}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
     }
 }
