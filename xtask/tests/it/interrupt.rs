@@ -266,7 +266,7 @@ fn local_case(signal: i32, signal_name: &str, at: &str) {
     assert_partial_report(&run, &dir, at, signal_name);
     // Nothing of the stack is left: the backend's group (workers included), the hanging
     // worker, the temporary folder.
-    let left = wait_for(
+    wait_for(
         "the stack's processes to be gone",
         Duration::from_secs(10),
         || {
@@ -278,7 +278,6 @@ fn local_case(signal: i32, signal_name: &str, at: &str) {
             left.is_empty().then_some(())
         },
     );
-    let () = left;
     let prefix = format!("codex-local-{run_id}-");
     let temp: Vec<_> = std::fs::read_dir(std::env::temp_dir())
         .unwrap()
