@@ -317,3 +317,91 @@ fn sighup_at_l08_on_the_local_stack() {
 fn sigint_at_l08_on_the_local_stack() {
     local_case(libc::SIGINT, "SIGINT", "L08");
 }
+
+fn docker(args: &[&str]) -> String {
+    let o = Command::new("docker").args(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "docker {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Containers (workers included), volumes and networks of compose project `project`.
+fn compose_leftovers(project: &str) -> Vec<String> {
+    let by_project = format!("label=com.docker.compose.project={project}");
+    let by_stack = format!("label=codex.stack={project}");
+    let mut left = Vec::new();
+    for args in [
+        vec!["ps", "-aq", "--filter", &by_project],
+        vec!["ps", "-aq", "--filter", &by_stack],
+        vec!["volume", "ls", "-q", "--filter", &by_project],
+        vec!["network", "ls", "-q", "--filter", &by_project],
+    ] {
+        left.extend(docker(&args).lines().map(|l| format!("{}: {l}", args[0])));
+    }
+    left
+}
+
+/// SIGTERM at L08 on the compose stack (when an engine and a compose CLI answer).
+#[test]
+fn sigterm_at_l08_on_the_compose_stack() {
+    let engine = Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output();
+    let compose = ["docker compose version", "docker-compose version"]
+        .iter()
+        .any(|c| {
+            let parts: Vec<&str> = c.split(' ').collect();
+            Command::new(parts[0])
+                .args(&parts[1..])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if !engine.is_ok_and(|o| o.status.success()) || !compose {
+        println!("skipped: no Docker engine or compose CLI answers");
+        return;
+    }
+    let mut run = Running::start(
+        &[
+            "live-suite",
+            "--stack",
+            "compose",
+            "--from",
+            "L08",
+            "--long-run-seconds",
+            "300",
+            "--poll-timeout",
+            "300",
+        ],
+        &[("OPENAI_API_KEY", "sk-interrupt-test-PLANTED-77")],
+    );
+    let dir = run.wait_job_of("L08", Duration::from_secs(900));
+    let stdout = std::fs::read_to_string(run.logs.path().join("stdout")).unwrap();
+    let project = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("compose: project "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no `compose: project` line\n{}", run.output()))
+        .to_owned();
+    assert!(
+        !compose_leftovers(&project).is_empty(),
+        "the stack is not running before the signal"
+    );
+    let (code, to_zip, to_exit) = run.interrupt(libc::SIGTERM, &dir.with_extension("zip"));
+    println!(
+        "compose L08 SIGTERM: signal -> zip {:.2}s, -> exit {:.2}s after the teardown (exit {code})",
+        to_zip.as_secs_f64(),
+        to_exit.as_secs_f64()
+    );
+    assert_eq!(code, 143, "{}", run.output());
+    assert_partial_report(&run, &dir, "L08", "SIGTERM");
+    let left = compose_leftovers(&project);
+    assert!(
+        left.is_empty(),
+        "{project} left: {left:?}\n{}",
+        run.output()
+    );
+}
