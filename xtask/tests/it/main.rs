@@ -3,6 +3,7 @@
 
 mod compose;
 mod github;
+mod hardening;
 mod interrupt;
 mod local_lifecycle;
 mod local_pipeline;

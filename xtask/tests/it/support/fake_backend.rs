@@ -26,6 +26,8 @@ pub struct Config {
     pub failing_edits: usize,
     /// Put this value into a listed file name (a backend that leaks a secret).
     pub echo_secret: Option<String>,
+    /// The initial job's `summary` (default "Generated a minimal CLI"): hostile text.
+    pub summary: Option<String>,
 }
 
 #[derive(Default)]
@@ -234,7 +236,7 @@ fn run_job(p: &mut Project, pid: &str, job_type: &str, instr: &str, cfg: &Config
         p.files
             .insert("tests/test_cli.py".into(), "def test(): pass\n".into());
         Some(
-            json!({"status": "success", "summary": "Generated a minimal CLI", "logs": logs, "timestamp": stamp,
+            json!({"status": "success", "summary": cfg.summary.as_deref().unwrap_or("Generated a minimal CLI"), "logs": logs, "timestamp": stamp,
                     "created_files": ["README.md", "app.py", "tests/test_cli.py"]}),
         )
     } else if cfg.edit_error_keeps_result
