@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// World-writable and sticky (`/tmp`): other users can create names in it.
-fn is_shared(dir: &Path) -> bool {
+pub fn is_shared(dir: &Path) -> bool {
     std::fs::metadata(dir).is_ok_and(|m| m.mode() & 0o1002 == 0o1002)
 }
 

@@ -77,7 +77,11 @@ pub fn install() {
             };
             if REQUESTED.set(first).is_err() {
                 // A second signal: the user does not want to wait for the teardown.
-                eprintln!("{}: exiting without waiting", signal_name(signal));
+                eprintln!(
+                    "{}: exiting without waiting for the teardown; what is left of the stack is \
+                     removed by `cargo xtask down` (local: the backend dies with the xtask)",
+                    signal_name(signal)
+                );
                 std::process::exit(128 + signal);
             }
             eprintln!(

@@ -55,6 +55,12 @@ fn main() {
         Command::Health(a) => a.run(&console()),
         Command::Logs => commands::logs::run(&console()),
     };
+    if let (Err(e), Some(i)) = (&result, interrupt::requested()) {
+        // The signal made the start-up fail (its teardown killed the backend): exit 128 + n
+        // once the teardown is done, not 2.
+        eprintln!("interrupted by {} while starting: {e:#}", i.name());
+        interrupt::conclude(i);
+    }
     let code = result.unwrap_or_else(|e| {
         let msg = secrets.redactor().redact(&format!("{e:#}")).text;
         eprintln!("setup error (exit 2): {msg}");

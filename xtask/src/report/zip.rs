@@ -23,18 +23,22 @@ pub fn write(
     zip_path: &Path,
     redactor: &Redactor,
 ) -> Result<Vec<String>> {
-    // create_new (O_EXCL): never through a symlink, never over another file.
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(zip_path)
-        .with_context(|| {
-            format!(
-                "creating {} (the suite never writes through an existing path or a symlink: \
-                 remove it)",
-                zip_path.display()
-            )
-        })?;
+    // Written under a new temporary name (O_EXCL) beside it, then linked to its name: the
+    // link fails on any existing path (a symlink included), so the zip never writes through
+    // or over one, and it appears complete or not at all.
+    let folder = zip_path.parent().context("the zip path has a folder")?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".zip-")
+        .tempfile_in(folder)
+        .with_context(|| format!("creating a temporary zip in {}", folder.display()))?;
+    if !crate::evidence::is_shared(folder) {
+        // Private only where others could read it (a shared --out); else like any file.
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .context("setting the zip's mode")?;
+    }
+    let file = tmp.reopen().context("opening the temporary zip")?;
     let mut zip = ZipWriter::new(file);
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -51,6 +55,13 @@ pub fn write(
     }
     zip.finish()
         .with_context(|| format!("finishing {}", zip_path.display()))?;
+    std::fs::hard_link(tmp.path(), zip_path).with_context(|| {
+        format!(
+            "creating {} (the suite never writes through an existing path or a symlink: \
+             remove it)",
+            zip_path.display()
+        )
+    })?;
     Ok(names)
 }
 

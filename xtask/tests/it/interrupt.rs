@@ -225,7 +225,16 @@ fn local_case(signal: i32, signal_name: &str, at: &str) {
     let worker = hanging_worker(tools.path(), &marker);
     let worker = worker.to_str().unwrap().to_owned();
     // L03: a worker that never finishes its project job; L08: the real worker's long run.
-    let mut envs = vec![("OPENAI_API_KEY", "sk-interrupt-test-PLANTED-77")];
+    let gh = tempfile::tempdir().unwrap();
+    let step_summary = gh.path().join("step-summary.md");
+    let outputs = gh.path().join("outputs");
+    let mut envs = vec![
+        ("OPENAI_API_KEY", "sk-interrupt-test-PLANTED-77"),
+        // The GitHub job still gets its outputs and step summary.
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_STEP_SUMMARY", step_summary.to_str().unwrap()),
+        ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
+    ];
     if at != "L08" {
         envs.push(("WORKER_BIN", &worker));
     }
@@ -264,6 +273,17 @@ fn local_case(signal: i32, signal_name: &str, at: &str) {
     );
     assert_eq!(code, 128 + signal, "{}", run.output());
     assert_partial_report(&run, &dir, at, signal_name);
+    let outputs = std::fs::read_to_string(&outputs).unwrap();
+    let zip_line = format!("zip={}", dir.with_extension("zip").display());
+    assert!(
+        outputs.contains("verdict=ERROR") && outputs.contains(&zip_line),
+        "{outputs}"
+    );
+    let md = std::fs::read_to_string(&step_summary).unwrap();
+    assert!(
+        md.contains(&format!("interrupted by {signal_name}")),
+        "{md}"
+    );
     // Nothing of the stack is left: the backend's group (workers included), the hanging
     // worker, the temporary folder.
     wait_for(
@@ -345,25 +365,31 @@ fn compose_leftovers(project: &str) -> Vec<String> {
     left
 }
 
-/// SIGTERM at L08 on the compose stack (when an engine and a compose CLI answer).
-#[test]
-fn sigterm_at_l08_on_the_compose_stack() {
+/// Why the compose cases cannot run here, if they cannot.
+fn compose_unavailable() -> Option<&'static str> {
     let engine = Command::new("docker")
         .args(["info", "--format", "{{.ServerVersion}}"])
         .output();
-    let compose = ["docker compose version", "docker-compose version"]
-        .iter()
-        .any(|c| {
-            let parts: Vec<&str> = c.split(' ').collect();
-            Command::new(parts[0])
-                .args(&parts[1..])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+    let compose = [
+        &["docker", "compose", "version"][..],
+        &["docker-compose", "version"],
+    ]
+    .iter()
+    .any(|c| {
+        Command::new(c[0])
+            .args(&c[1..])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
     if !engine.is_ok_and(|o| o.status.success()) || !compose {
-        println!("skipped: no Docker engine or compose CLI answers");
-        return;
+        return Some("no Docker engine or compose CLI answers");
     }
+    None
+}
+
+/// The compose live suite from L08 with a long run, once L08's job runs: the run, its
+/// folder and its compose project.
+fn compose_at_l08() -> (Running, PathBuf, String) {
     let mut run = Running::start(
         &[
             "live-suite",
@@ -390,6 +416,17 @@ fn sigterm_at_l08_on_the_compose_stack() {
         !compose_leftovers(&project).is_empty(),
         "the stack is not running before the signal"
     );
+    (run, dir, project)
+}
+
+/// SIGTERM at L08 on the compose stack (when an engine and a compose CLI answer).
+#[test]
+fn sigterm_at_l08_on_the_compose_stack() {
+    if let Some(why) = compose_unavailable() {
+        println!("skipped: {why}");
+        return;
+    }
+    let (mut run, dir, project) = compose_at_l08();
     let (code, to_zip, to_exit) = run.interrupt(libc::SIGTERM, &dir.with_extension("zip"));
     println!(
         "compose L08 SIGTERM: signal -> zip {:.2}s, -> exit {:.2}s after the teardown (exit {code})",
@@ -404,4 +441,64 @@ fn sigterm_at_l08_on_the_compose_stack() {
         "{project} left: {left:?}\n{}",
         run.output()
     );
+}
+
+/// A second signal while the compose teardown runs: the xtask exits at once (the user asked
+/// for it), after the partial report.
+#[test]
+fn a_second_signal_during_the_compose_teardown_exits_at_once() {
+    if let Some(why) = compose_unavailable() {
+        println!("skipped: {why}");
+        return;
+    }
+    let (mut run, dir, project) = compose_at_l08();
+    let zip = dir.with_extension("zip");
+    let t0 = Instant::now();
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(run.child.id() as i32, libc::SIGTERM);
+    }
+    wait_for("the partial report", Duration::from_secs(30), || {
+        zip.exists().then_some(())
+    });
+    let to_zip = t0.elapsed();
+    assert!(
+        run.child.try_wait().unwrap().is_none(),
+        "the xtask exited before the teardown was done: nothing left to force"
+    );
+    let (code, _, to_exit) = run.interrupt(libc::SIGINT, &zip);
+    println!(
+        "compose second signal: zip {:.2}s after the first, exit {:.2}s after the second (exit {code})",
+        to_zip.as_secs_f64(),
+        to_exit.as_secs_f64()
+    );
+    // The second signal's code.
+    assert_eq!(code, 130, "{}", run.output());
+    assert_partial_report(&run, &dir, "L08", "SIGTERM");
+    // The teardown's `down` may still run as an orphan: let it end, then remove the rest.
+    let cleaned = wait_for_cleanup(&project);
+    println!("compose second signal: left after the forced exit: {cleaned:?}");
+}
+
+/// Waits up to 30 s for the project to be gone; removes what is left after that (a forced
+/// exit may leave it). Returns what had to be removed.
+fn wait_for_cleanup(project: &str) -> Vec<String> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if compose_leftovers(project).is_empty() {
+            return Vec::new();
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let left = compose_leftovers(project);
+    for item in &left {
+        let (kind, id) = item.split_once(": ").unwrap();
+        let args: Vec<&str> = match kind {
+            "ps" => vec!["rm", "-f", id],
+            "volume" => vec!["volume", "rm", "-f", id],
+            _ => vec!["network", "rm", id],
+        };
+        let _ = Command::new("docker").args(&args).output();
+    }
+    left
 }
