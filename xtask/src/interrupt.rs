@@ -23,6 +23,8 @@ static NEXT: Mutex<u64> = Mutex::new(0);
 static REQUESTED: OnceLock<Interrupt> = OnceLock::new();
 /// A run skeleton is active: a signal waits for its partial report (else it exits after
 /// the teardown).
+/// The teardown hooks ran (or run now): a later `register` runs its hook at once.
+static TORN_DOWN: AtomicBool = AtomicBool::new(false);
 static RUN_ACTIVE: AtomicBool = AtomicBool::new(false);
 /// (teardown done, report written), with a condvar for the thread that exits.
 static PROGRESS: Mutex<(bool, bool)> = Mutex::new((false, false));
@@ -152,14 +154,19 @@ pub fn conclude(i: Interrupt) -> ! {
     std::process::exit(i.exit_code());
 }
 
-/// Registers a cleanup; returns its id for `unregister`.
-pub fn register(hook: impl FnMut() + Send + 'static) -> u64 {
+/// Registers a cleanup; returns its id for `unregister`. Registered after the teardown
+/// ran (a backend restarted while the signal came, e.g. during the rollback), it runs at
+/// once: nothing started after a signal outlives the run.
+pub fn register(mut hook: impl FnMut() + Send + 'static) -> u64 {
     let mut next = NEXT.lock().unwrap_or_else(|p| p.into_inner());
     *next += 1;
-    HOOKS
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push((*next, Box::new(hook)));
+    let mut hooks = HOOKS.lock().unwrap_or_else(|p| p.into_inner());
+    if TORN_DOWN.load(Ordering::SeqCst) {
+        drop(hooks);
+        hook();
+    } else {
+        hooks.push((*next, Box::new(hook)));
+    }
     *next
 }
 
@@ -172,6 +179,7 @@ pub fn unregister(id: u64) {
 
 fn run_all() {
     let mut hooks = HOOKS.lock().unwrap_or_else(|p| p.into_inner());
+    TORN_DOWN.store(true, Ordering::SeqCst);
     for (_, hook) in hooks.iter_mut() {
         hook();
     }

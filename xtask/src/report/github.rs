@@ -19,7 +19,6 @@ use crate::outcome::ScenarioOutcome;
 use crate::secrets::{Redactor, Secrets};
 use anyhow::Result;
 use std::collections::BTreeSet;
-use std::io::Write as _;
 
 /// The GitHub reporter: a group per scenario, an annotation per failed scenario (GitHub
 /// shows at most ten per step) and per observation, the step summary and the outputs at
@@ -162,11 +161,9 @@ pub fn warning_command(title: &str, text: &str) -> String {
 pub(super) fn print_commands(lines: &[String]) {
     // Flushed at once: the runner must see a mask before any later output, and a group
     // marker before the scenario's lines.
-    let mut out = std::io::stdout().lock();
     for line in lines {
-        let _ = writeln!(out, "{line}");
+        super::text::print_line(line);
     }
-    let _ = out.flush();
 }
 
 #[cfg(test)]

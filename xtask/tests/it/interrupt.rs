@@ -4,7 +4,7 @@
 //! running: no backend or worker process, no temporary folder, no container, network or
 //! volume (compose). Each case prints its measured time from the signal to the zip.
 
-use crate::support::assert_junit_valid;
+use crate::support::{assert_junit_valid, without_ambient};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -90,15 +90,7 @@ impl Running {
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(logs.path().join("stdout")).unwrap())
             .stderr(std::fs::File::create(logs.path().join("stderr")).unwrap());
-        for v in [
-            "OPENAI_API_KEY",
-            "OPENAI_ORG_ID",
-            "OPENAI_PROJECT",
-            "GITHUB_ACTIONS",
-            "WORKER_BIN",
-        ] {
-            cmd.env_remove(v);
-        }
+        without_ambient(&mut cmd);
         cmd.envs(envs.iter().copied());
         Running {
             child: cmd.spawn().unwrap(),
@@ -253,8 +245,17 @@ fn local_case(signal: i32, signal_name: &str, at: &str) {
         &envs,
     );
     let dir = run.wait_job_of(at, Duration::from_secs(600));
-    let run_id = dir.file_name().unwrap().to_string_lossy().into_owned();
     let stdout = std::fs::read_to_string(run.logs.path().join("stdout")).unwrap();
+    // "local: backend pid <pid> on <url> in live mode (data in <folder>)"
+    let data = stdout
+        .lines()
+        .find_map(|l| {
+            l.split_once("(data in ")
+                .map(|(_, d)| d.trim_end_matches(')'))
+        })
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("no data folder line\n{}", run.output()));
+    assert!(data.is_dir(), "{} before the signal", data.display());
     let backend: i32 = stdout
         .lines()
         .find_map(|l| l.strip_prefix("local: backend pid "))
@@ -298,14 +299,11 @@ fn local_case(signal: i32, signal_name: &str, at: &str) {
             left.is_empty().then_some(())
         },
     );
-    let prefix = format!("codex-local-{run_id}-");
-    let temp: Vec<_> = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .map(|e| e.path())
-        .collect();
-    assert!(temp.is_empty(), "temporary folders remain: {temp:?}");
+    assert!(
+        !data.exists(),
+        "the temporary folder {} remains",
+        data.display()
+    );
 }
 
 #[test]
