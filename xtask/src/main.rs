@@ -58,7 +58,8 @@ fn main() {
     if let (Err(e), Some(i)) = (&result, interrupt::requested()) {
         // The signal made the start-up fail (its teardown killed the backend): exit 128 + n
         // once the teardown is done, not 2.
-        eprintln!("interrupted by {} while starting: {e:#}", i.name());
+        let msg = secrets.redactor().redact(&format!("{e:#}")).text;
+        eprintln!("interrupted by {} while starting: {msg}", i.name());
         interrupt::conclude(i);
     }
     let code = result.unwrap_or_else(|e| {
