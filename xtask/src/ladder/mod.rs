@@ -287,6 +287,8 @@ fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> 
             }
         }
         Ok(_) => {}
+        // After a signal the teardown may have removed them already: not worth a line.
+        Err(_) if crate::interrupt::requested().is_some() => {}
         Err(e) => ctx
             .events
             .line(format!("{}: backend logs unavailable: {e:#}", s.id)),
