@@ -54,7 +54,6 @@ pub enum Event {
     /// The stack rolls back to mocked mode (plan section 8).
     Rollback { at: Duration },
     /// A signal ended the run early (sent by the interrupt path; every reporter handles it).
-    #[allow(dead_code)] // Emitted by the partial-report-on-SIGTERM path, not yet wired.
     RunInterrupted { signal: String, after: Duration },
     /// The run compared with its baseline (`live-suite`, just before `RunFinished`).
     Compared { against: Against },

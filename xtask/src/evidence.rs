@@ -4,10 +4,32 @@
 //! variable and the file, and the scenario that captured it fails.
 
 use crate::secrets::{Redactor, REDACTED};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+
+/// World-writable and sticky (`/tmp`): other users can create names in it.
+pub fn is_shared(dir: &Path) -> bool {
+    std::fs::metadata(dir).is_ok_and(|m| m.mode() & 0o1002 == 0o1002)
+}
+
+/// Refuses a symlink at `rel` or at any folder between the run folder and it: a write
+/// never follows a link out of the run folder.
+fn refuse_links(run_dir: &Path, rel: &str) -> Result<()> {
+    let mut path = run_dir.to_owned();
+    for part in rel.split('/') {
+        path.push(part);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            bail!(
+                "{} is a symlink; the suite never writes through links: remove it",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
 
 /// A secret value found (and replaced) while writing evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +66,17 @@ pub struct Evidence {
 
 impl Evidence {
     /// Claims a new run folder under `out`. Two runs in the same second get `…Z-2`, `…Z-3`:
-    /// `create_dir` is atomic, so concurrent runs never share a folder.
+    /// `create_dir` is atomic, so concurrent runs never share a folder. Outputs never follow
+    /// links: a symlink or any other non-folder at the run folder's path, or anything at its
+    /// zip's path (`<out>/<run id>.zip`), is a setup error naming it. On a shared `out`
+    /// (world-writable and sticky, like `/tmp`) the run folder is private (0700).
     pub fn create(out: &Path, redactor: Redactor) -> Result<Self> {
         std::fs::create_dir_all(out)
             .with_context(|| format!("creating the evidence folder {}", out.display()))?;
+        let mut folder = std::fs::DirBuilder::new();
+        if is_shared(out) {
+            folder.mode(0o700);
+        }
         let base = timestamp_id(SystemTime::now());
         for n in 1.. {
             let run_id = if n == 1 {
@@ -56,7 +85,16 @@ impl Evidence {
                 format!("{base}-{n}")
             };
             let dir = out.join(&run_id);
-            match std::fs::create_dir(&dir) {
+            let zip = out.join(format!("{run_id}.zip"));
+            if std::fs::symlink_metadata(&zip).is_ok() {
+                bail!(
+                    "{} already exists (a file or a symlink where this run's zip goes); the \
+                     suite never writes through an existing path: remove it, or choose another \
+                     --out",
+                    zip.display()
+                );
+            }
+            match folder.create(&dir) {
                 Ok(()) => {
                     return Ok(Evidence {
                         run_id,
@@ -64,7 +102,19 @@ impl Evidence {
                         redactor,
                     })
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    // Another run's folder (same second): take the next name. Anything else
+                    // there (a symlink) is not ours to write into.
+                    let real_dir = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+                    if !real_dir {
+                        bail!(
+                            "{} already exists and is not a folder (a symlink?); the suite never \
+                             writes through links: remove it, or choose another --out",
+                            dir.display()
+                        );
+                    }
+                    continue;
+                }
                 Err(e) => {
                     return Err(e).with_context(|| format!("creating {}", dir.display()));
                 }
@@ -160,22 +210,31 @@ fn write_redacted(
     how: Write,
 ) -> Result<Vec<Leak>> {
     let path = run_dir.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
+    refuse_links(run_dir, rel)?;
+    let parent = path
+        .parent()
+        .context("a file of the run folder has a folder")?;
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let r = redactor.redact(content);
+    use std::io::Write as _;
     if how == Write::Append {
-        use std::io::Write as _;
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(&path)
             .with_context(|| format!("opening {}", path.display()))?;
         f.write_all(r.text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
     } else {
-        std::fs::write(&path, r.text).with_context(|| format!("writing {}", path.display()))?;
+        // A new file (O_EXCL) beside it, renamed over it: the rename replaces whatever is at
+        // the path and never writes through it.
+        let mut tmp = tempfile::NamedTempFile::new_in(parent)
+            .with_context(|| format!("creating a file in {}", parent.display()))?;
+        tmp.write_all(r.text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        tmp.persist(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(r.found
         .into_iter()
@@ -278,5 +337,77 @@ mod tests {
         assert_eq!(files[0]["path"], "live/L01/result.json");
         assert_eq!(files[1]["size"], 4);
         assert_eq!(files[1]["sha256"].as_str().unwrap().len(), 64);
+    }
+
+    #[test]
+    fn a_symlink_at_a_file_or_the_zip_path_is_refused_and_its_target_untouched() {
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("precious.txt");
+        std::fs::write(&target, "keep me").unwrap();
+        let ev = Evidence::create(out.path(), Redactor::default()).unwrap();
+        std::os::unix::fs::symlink(&target, ev.dir.join("summary.txt")).unwrap();
+        let err = format!("{:#}", ev.write("summary.txt", "x").unwrap_err());
+        assert!(
+            err.contains("summary.txt") && err.contains("symlink"),
+            "{err}"
+        );
+        std::os::unix::fs::symlink(&target, ev.dir.join("events.jsonl")).unwrap();
+        assert!(ev.append("events.jsonl", "x").is_err());
+        std::fs::create_dir(ev.dir.join("live")).unwrap();
+        std::os::unix::fs::symlink(out.path(), ev.dir.join("live/L01")).unwrap();
+        let mut f = ev.folder("live/L01");
+        assert!(f.write("precious.txt", "x").is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+        // A rewrite replaces a plain file.
+        ev.write("junit.xml", "a").unwrap();
+        ev.write("junit.xml", "b").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(ev.dir.join("junit.xml")).unwrap(),
+            "b"
+        );
+    }
+
+    #[test]
+    fn a_link_at_the_next_run_folder_or_zip_is_a_setup_error_naming_it() {
+        let out = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        // The next few seconds' names, so that the test does not race the clock.
+        let now = SystemTime::now();
+        let next: Vec<String> = (0..5)
+            .map(|s| timestamp_id(now + std::time::Duration::from_secs(s)))
+            .collect();
+        for id in &next {
+            let _ = std::os::unix::fs::symlink(elsewhere.path(), out.path().join(id));
+        }
+        let err = format!(
+            "{:#}",
+            Evidence::create(out.path(), Redactor::default())
+                .err()
+                .unwrap()
+        );
+        assert!(err.contains("is not a folder"), "{err}");
+        for id in &next {
+            std::fs::remove_file(out.path().join(id)).unwrap();
+            let _ =
+                std::os::unix::fs::symlink(elsewhere.path(), out.path().join(format!("{id}.zip")));
+        }
+        let err = format!(
+            "{:#}",
+            Evidence::create(out.path(), Redactor::default())
+                .err()
+                .unwrap()
+        );
+        assert!(err.contains(".zip already exists"), "{err}");
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn on_a_shared_out_the_run_folder_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let out = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(out.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+        let ev = Evidence::create(out.path(), Redactor::default()).unwrap();
+        let mode = std::fs::metadata(&ev.dir).unwrap().mode() & 0o777;
+        assert_eq!(mode, 0o700);
     }
 }

@@ -35,7 +35,6 @@ use std::sync::Arc;
 fn main() {
     // Bad flags: clap prints the reason and exits with 2.
     let cli = Cli::parse();
-    interrupt::install();
     let secrets = match std::env::current_dir()
         .map_err(anyhow::Error::from)
         .and_then(|dir| secrets::Secrets::load(&dir))
@@ -46,6 +45,10 @@ fn main() {
             std::process::exit(EXIT_SETUP);
         }
     };
+    // From here on no child inherits a secret: the backend's spawn and compose `up` hand
+    // them over explicitly. Before any thread exists (the signal handler's is next).
+    process::remove_secrets_from_environment();
+    interrupt::install();
     // GitHub: mask every known value before anything else is printed.
     report::github::add_masks(&secrets);
     let console = || Arc::new(commands::console(&secrets));
@@ -60,6 +63,13 @@ fn main() {
         Command::Compare(a) => a.run(&console()),
         Command::Images => commands::images::run(&console()),
     };
+    if let (Err(e), Some(i)) = (&result, interrupt::requested()) {
+        // The signal made the start-up fail (its teardown killed the backend): exit 128 + n
+        // once the teardown is done, not 2.
+        let msg = secrets.redactor().redact(&format!("{e:#}")).text;
+        eprintln!("interrupted by {} while starting: {msg}", i.name());
+        interrupt::conclude(i);
+    }
     let code = result.unwrap_or_else(|e| {
         let msg = secrets.redactor().redact(&format!("{e:#}")).text;
         eprintln!("setup error (exit 2): {msg}");

@@ -51,6 +51,12 @@ pub fn until<T>(
     let mut last_answer = Instant::now();
     let mut state = format!("waiting for {what}");
     for delay in Backoff::default() {
+        if let Some(i) = crate::interrupt::requested() {
+            return Err(Problem::error(format!(
+                "interrupted by {} while waiting for {what}",
+                i.name()
+            )));
+        }
         match look() {
             Ok(Step::Done(done)) => return done,
             Ok(Step::Wait(why)) => {

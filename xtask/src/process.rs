@@ -18,6 +18,17 @@ pub enum Tether {
     Outlives,
 }
 
+/// Removes the secret variables from the xtask's own environment, once their values are
+/// loaded (`Secrets::load`): every child (cargo and its build scripts, git, docker build,
+/// compose `build`, the timed probes) then runs without them, whoever spawns it. The only
+/// children that get them, explicitly from `Secrets::env_pairs`, are the local backend
+/// (`stack/local.rs`) and compose `up` (`stack/compose_project.rs`).
+pub fn remove_secrets_from_environment() {
+    for var in codex_contract::SECRET_VARS {
+        std::env::remove_var(var);
+    }
+}
+
 /// Spawns `cmd` as the leader of a new process group; its pid is the group id.
 pub fn spawn_grouped(cmd: &mut Command, tether: Tether) -> std::io::Result<Child> {
     cmd.process_group(0);

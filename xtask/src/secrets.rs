@@ -14,6 +14,9 @@ use std::path::Path;
 /// destroy it without protecting anything (such a value is no secret). Reported at start-up.
 pub const MIN_REDACT_LEN: usize = 4;
 
+/// Words the suite writes in its own reports (verdicts, modes), compared case-insensitively.
+pub const SUITE_WORDS: [&str; 6] = ["PASS", "FAIL", "SKIP", "ERROR", "live", "mocked"];
+
 #[derive(Clone, Default)]
 pub struct Secrets {
     /// (variable name, value), only for variables with a non-empty value.
@@ -51,7 +54,7 @@ impl Secrets {
         } else {
             Vec::new()
         };
-        Ok(Self::from_lookup(|name| {
+        let secrets = Self::from_lookup(|name| {
             std::env::var(name)
                 .ok()
                 .filter(|v| !v.is_empty())
@@ -61,7 +64,24 @@ impl Secrets {
                         .find(|(k, _)| k == name)
                         .map(|(_, v)| v.clone())
                 })
-        }))
+        });
+        secrets.refuse_suite_words()?;
+        Ok(secrets)
+    }
+
+    /// A value equal to a word the suite writes itself would be redacted out of every
+    /// verdict and summary (`PASS` → `[REDACTED]`) while the run still passes: refused.
+    pub fn refuse_suite_words(&self) -> Result<()> {
+        for (name, value) in &self.known {
+            if let Some(word) = SUITE_WORDS.iter().find(|w| w.eq_ignore_ascii_case(value)) {
+                anyhow::bail!(
+                    "the value of {name} is the word `{word}`, which the suite writes itself \
+                     (verdicts, modes): redacting it would hide the results. Set {name} to the \
+                     real value, or unset it (the environment or .env.live)"
+                );
+            }
+        }
+        Ok(())
     }
 
     /// From any lookup (tests use a closure instead of the real environment).
@@ -162,6 +182,21 @@ mod tests {
         let (out, found) = r.redact_bytes(&bytes);
         assert_eq!(found, ["OPENAI_ORG_ID"]);
         assert_eq!(&out[2..out.len() - 1], REDACTED.as_bytes());
+    }
+
+    #[test]
+    fn a_value_equal_to_a_suite_word_is_refused_naming_the_variable_not_the_value() {
+        for value in ["PASS", "pass", "Error", "LIVE", "mocked"] {
+            let s = Secrets::from_lookup(|n| (n == "OPENAI_ORG_ID").then(|| value.to_string()));
+            let err = s.refuse_suite_words().unwrap_err().to_string();
+            assert!(
+                err.contains("OPENAI_ORG_ID") && err.contains("unset"),
+                "{err}"
+            );
+        }
+        assert!(planted().refuse_suite_words().is_ok());
+        let near = Secrets::from_lookup(|n| (n == "OPENAI_ORG_ID").then(|| "PASSED".to_string()));
+        assert!(near.refuse_suite_words().is_ok());
     }
 
     #[test]

@@ -47,7 +47,9 @@ impl LiveSuiteArgs {
 fn run_ladders(ctx: &mut Ctx, ev: &Evidence, args: &LiveSuiteArgs) -> Vec<ScenarioOutcome> {
     let select = |s: &Scenario| args.left_out(s);
     let mut outcomes = ladder::run(ctx, ev, "live", &live::LADDER, &select, Gate::open());
-    let rollback_skip = if args.no_rollback {
+    let rollback_skip = if let Some(why) = crate::interrupt::not_run() {
+        Some(why)
+    } else if args.no_rollback {
         Some("--no-rollback".to_owned())
     } else {
         ctx.stack.rollback_unavailable()

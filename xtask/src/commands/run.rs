@@ -48,6 +48,7 @@ pub fn execute(
         _ => secrets,
     };
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
+    crate::interrupt::run_begins();
     let events = Arc::new(Events::new(crate::report::for_run(&ev)));
     let instance = Instance::Run {
         run_id: ev.run_id.clone(),
@@ -80,7 +81,14 @@ pub fn execute(
     // The first create completed the profile (jobs, job_id): target.json as finally known.
     let target = ctx.target.take().expect("set above");
     ev.write(target_profile::FILE, &target.to_json())?;
-    stack.shutdown().context("stopping the stack")?;
+    match crate::interrupt::requested() {
+        // The handler's teardown hooks stop the stack meanwhile: report first (3 s budget).
+        Some(i) => events.emit(Event::RunInterrupted {
+            signal: i.name().to_owned(),
+            after: events.elapsed(),
+        }),
+        None => stack.shutdown().context("stopping the stack")?,
+    }
     let report = RunReport {
         run_id: ev.run_id.clone(),
         started: events.started(),
@@ -102,7 +110,16 @@ pub fn execute(
     if let Some(against) = plan.baseline.compare(&RunRecord::from_report(&report)) {
         events.emit(Event::Compared { against });
     }
-    events.finish(report)?;
+    let finished = events.finish(report);
+    // A signal during the run (or while the report was written): exit 128 + signal once
+    // the teardown is done. The report is written, whether or not a reporter failed.
+    if let Some(i) = crate::interrupt::requested() {
+        if let Err(e) = &finished {
+            events.line(format!("writing the partial report: {e:#}"));
+        }
+        crate::interrupt::conclude(i);
+    }
+    finished?;
     Ok(if passed { EXIT_PASS } else { EXIT_FAIL })
 }
 

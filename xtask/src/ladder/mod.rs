@@ -184,9 +184,8 @@ pub fn run(
 ) -> Vec<ScenarioOutcome> {
     let mut outcomes = Vec::new();
     for s in scenarios {
-        let skip = gate
-            .as_ref()
-            .map(|g| format!("gated by {g}"))
+        let skip = crate::interrupt::not_run()
+            .or_else(|| gate.as_ref().map(|g| format!("gated by {g}")))
             .or_else(|| select(s));
         let outcome = match skip {
             Some(reason) => skipped(s, reason, ctx.events),
@@ -230,7 +229,18 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
         } else {
             format!("{rel}/attempt-{k}")
         };
-        let problem = match run_attempt(ctx, ev, s, &folder_rel) {
+        let result = run_attempt(ctx, ev, s, &folder_rel);
+        if let Some(i) = crate::interrupt::requested() {
+            // Whatever the attempt saw after the signal (a refused connection) is not its
+            // verdict: the run was stopped under it.
+            break Err(Problem::error(format!(
+                "interrupted by {} after {:.1} s",
+                i.name(),
+                start.elapsed().as_secs_f64()
+            ))
+            .suspect("the run was stopped by a signal (Ctrl-C, a CI cancel or timeout)"));
+        }
+        let problem = match result {
             Ok(pass) => break Ok(pass),
             Err(p) if k == attempts => break Err(p),
             Err(p) => p,
@@ -291,6 +301,8 @@ fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> 
             }
         }
         Ok(_) => {}
+        // After a signal the teardown may have removed them already: not worth a line.
+        Err(_) if crate::interrupt::requested().is_some() => {}
         Err(e) => ctx
             .events
             .line(format!("{}: backend logs unavailable: {e:#}", s.id)),

@@ -20,7 +20,6 @@ use crate::outcome::ScenarioOutcome;
 use crate::secrets::{Redactor, Secrets};
 use anyhow::Result;
 use std::collections::BTreeSet;
-use std::io::Write as _;
 
 /// The GitHub reporter: a group per scenario, an annotation per failed scenario (GitHub
 /// shows at most ten per step) and per observation, the step summary and the outputs at
@@ -48,7 +47,11 @@ impl GitHub {
 
     fn print(&self, lines: &[String]) {
         if self.active {
-            print_commands(lines);
+            let lines: Vec<String> = lines
+                .iter()
+                .map(|l| super::text::escape_controls(l))
+                .collect();
+            print_commands(&lines);
         }
     }
 
@@ -81,10 +84,15 @@ impl Reporter for GitHub {
             Event::ScenarioStarted { id, title, .. } => self.group_start(&format!("{id} {title}")),
             Event::ScenarioFinished { outcome: o } => self.scenario_end(o),
             Event::Observation { scenario, text } => self.observation(scenario, text),
-            Event::RunInterrupted { signal, after } => self.print(&[error_command(
-                "run",
-                &format!("interrupted by {signal} after {:.1}s", after.as_secs_f64()),
-            )]),
+            Event::RunInterrupted { signal, after } => {
+                if std::mem::take(&mut self.group_open) {
+                    self.print(&["::endgroup::".to_owned()]);
+                }
+                self.print(&[error_command(
+                    "run",
+                    &format!("interrupted by {signal} after {:.1} s", after.as_secs_f64()),
+                )])
+            }
             Event::Compared { against } => self.against = Some(against.clone()),
             Event::RunFinished { report } => {
                 write_step_summary(report, self.against.as_ref())?;
@@ -158,11 +166,9 @@ pub fn warning_command(title: &str, text: &str) -> String {
 pub(super) fn print_commands(lines: &[String]) {
     // Flushed at once: the runner must see a mask before any later output, and a group
     // marker before the scenario's lines.
-    let mut out = std::io::stdout().lock();
     for line in lines {
-        let _ = writeln!(out, "{line}");
+        super::text::print_line(line);
     }
-    let _ = out.flush();
 }
 
 #[cfg(test)]

@@ -222,7 +222,7 @@ fn cell(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\r' | '\n' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if c.is_control() => out.push_str(&super::text::escape_controls(&c.to_string())),
             c => out.push(c),
         }
     }

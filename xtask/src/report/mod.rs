@@ -22,6 +22,7 @@ pub mod screenshot;
 pub mod structured;
 pub mod summary;
 pub mod terminal;
+pub mod text;
 pub mod zip;
 
 use crate::events::Reporter;

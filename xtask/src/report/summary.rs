@@ -1,6 +1,7 @@
 //! `summary.txt` (and `mocked/RERUN/summary.txt`): scenario, verdict, duration, one-line
 //! reason; the run's counts, observations included ("13 passed, 2 observations").
 
+use super::text::escape_controls;
 use crate::compare::Against;
 use crate::events::{Event, Reporter};
 use crate::evidence::Evidence;
@@ -11,11 +12,17 @@ use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 pub struct SummaryFile {
     ev: Evidence,
     against: Option<Against>,
+    /// `RunInterrupted`: the summary says it is partial.
+    interrupted: Option<String>,
 }
 
 impl SummaryFile {
     pub fn new(ev: Evidence) -> Self {
-        SummaryFile { ev, against: None }
+        SummaryFile {
+            ev,
+            against: None,
+            interrupted: None,
+        }
     }
 }
 
@@ -23,13 +30,20 @@ impl Reporter for SummaryFile {
     fn event(&mut self, event: &Event) -> anyhow::Result<()> {
         match event {
             Event::Compared { against } => self.against = Some(against.clone()),
+            Event::RunInterrupted { signal, after } => {
+                self.interrupted = Some(format!(
+                    "\ninterrupted by {signal} after {:.1} s: a partial report; the scenarios \
+                     after the interrupted one were not run\n",
+                    after.as_secs_f64()
+                ));
+            }
             Event::RunFinished { report } => {
-                let mut text = run_summary(report);
+                let mut text = run_summary(report) + self.interrupted.as_deref().unwrap_or("");
                 if let Some(against) = &self.against {
                     text.push('\n');
                     text.push_str(&against.render_text());
                 }
-                self.ev.write("summary.txt", &text)?;
+                self.ev.write("summary.txt", &escape_controls(&text))?;
             }
             _ => {}
         }
@@ -45,7 +59,7 @@ pub fn write_smoke_summary(ev: &Evidence, base: &str, smoke: &[ScenarioOutcome])
         if all_pass { "PASS" } else { "FAIL" },
         table(&smoke.iter().collect::<Vec<_>>())
     );
-    let _ = ev.write(&format!("{base}/summary.txt"), &text);
+    let _ = ev.write(&format!("{base}/summary.txt"), &escape_controls(&text));
 }
 
 /// A table row per outcome, aligned.

@@ -2,6 +2,7 @@
 //! scenario waits, a spinner with the elapsed time on a terminal (plain lines otherwise).
 //! Every line goes through the redactor: the suite's own output never shows a secret.
 
+use super::text::{escape_controls, print_line};
 use crate::events::{Event, Reporter};
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::secrets::Redactor;
@@ -13,6 +14,8 @@ pub struct Terminal {
     redactor: Redactor,
     tty: bool,
     spinner: Option<ProgressBar>,
+    /// `RunInterrupted`: the exit line names the signal.
+    interrupted: Option<String>,
 }
 
 impl Terminal {
@@ -22,21 +25,22 @@ impl Terminal {
             redactor,
             tty: std::io::stdout().is_terminal(),
             spinner: None,
+            interrupted: None,
         }
     }
 
-    /// A line of the suite's output, redacted.
+    /// A line of the suite's output, redacted, its control characters escaped.
     fn line(&self, text: &str) {
-        let text = self.redactor.redact(text).text;
+        let text = escape_controls(&self.redactor.redact(text).text);
         match &self.spinner {
             Some(bar) => bar.println(text),
-            None => println!("{text}"),
+            None => print_line(&text),
         }
     }
 
     /// A scenario begins: on a terminal a spinner counts its elapsed time.
     fn scenario_start(&mut self, id: &str, title: &str) {
-        let label = self.redactor.redact(&format!("{id} {title}")).text;
+        let label = escape_controls(&self.redactor.redact(&format!("{id} {title}")).text);
         if self.tty {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout());
             bar.set_style(
@@ -47,14 +51,14 @@ impl Terminal {
             bar.enable_steady_tick(Duration::from_millis(120));
             self.spinner = Some(bar);
         } else {
-            println!("{label} ...");
+            print_line(&format!("{label} ..."));
         }
     }
 
     /// What a scenario is waiting for (spinner only: plain output stays one line per step).
     fn waiting(&self, what: &str) {
         if let Some(bar) = &self.spinner {
-            bar.set_message(self.redactor.redact(what).text);
+            bar.set_message(escape_controls(&self.redactor.redact(what).text));
         }
     }
 
@@ -75,6 +79,10 @@ impl Terminal {
             report.run_dir.join(super::html::FILE).display()
         ));
         self.line(&format!("zip:     {}", report.zip_path.display()));
+        if let Some(why) = &self.interrupted {
+            self.line(&format!("partial report: {why}"));
+            return;
+        }
         if report.passed() {
             self.line("exit 0: every scenario that ran passed");
             return;
@@ -111,10 +119,14 @@ impl Reporter for Terminal {
             Event::Observation { scenario, text } => {
                 self.line(&format!("  [observation] {scenario}: {text}"))
             }
-            Event::RunInterrupted { signal, after } => self.line(&format!(
-                "interrupted by {signal} after {:.1}s",
-                after.as_secs_f64()
-            )),
+            Event::RunInterrupted { signal, after } => {
+                let why = format!("interrupted by {signal} after {:.1} s", after.as_secs_f64());
+                if let Some(bar) = self.spinner.take() {
+                    bar.finish_and_clear();
+                }
+                self.line(&why);
+                self.interrupted = Some(why);
+            }
             Event::Compared { against } => against.render_text().lines().for_each(|l| self.line(l)),
             Event::RunFinished { report } => self.run_end(report),
             Event::RunStarted { .. }

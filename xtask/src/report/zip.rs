@@ -23,8 +23,22 @@ pub fn write(
     zip_path: &Path,
     redactor: &Redactor,
 ) -> Result<Vec<String>> {
-    let file = std::fs::File::create(zip_path)
-        .with_context(|| format!("creating {}", zip_path.display()))?;
+    // Written under a new temporary name (O_EXCL) beside it, then linked to its name: the
+    // link fails on any existing path (a symlink included), so the zip never writes through
+    // or over one, and it appears complete or not at all.
+    let folder = zip_path.parent().context("the zip path has a folder")?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".zip-")
+        .tempfile_in(folder)
+        .with_context(|| format!("creating a temporary zip in {}", folder.display()))?;
+    if !crate::evidence::is_shared(folder) {
+        // Private only where others could read it (a shared --out); else like any file.
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .context("setting the zip's mode")?;
+    }
+    let file = tmp.reopen().context("opening the temporary zip")?;
     let mut zip = ZipWriter::new(file);
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -41,6 +55,13 @@ pub fn write(
     }
     zip.finish()
         .with_context(|| format!("finishing {}", zip_path.display()))?;
+    std::fs::hard_link(tmp.path(), zip_path).with_context(|| {
+        format!(
+            "creating {} (the suite never writes through an existing path or a symlink: \
+             remove it)",
+            zip_path.display()
+        )
+    })?;
     Ok(names)
 }
 
@@ -76,5 +97,21 @@ mod tests {
         let mut z = zip::ZipArchive::new(std::fs::File::open(&zp).unwrap()).unwrap();
         assert_eq!(z.len(), 2);
         assert_eq!(z.by_index(1).unwrap().name().unwrap(), "R/live/L01/a.txt");
+    }
+
+    #[test]
+    fn a_symlink_at_the_zip_path_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("R")).unwrap();
+        let target = dir.path().join("precious");
+        std::fs::write(&target, "keep me").unwrap();
+        let zp = dir.path().join("R.zip");
+        std::os::unix::fs::symlink(&target, &zp).unwrap();
+        let err = format!(
+            "{:#}",
+            write(&dir.path().join("R"), "R", &[], &zp, &Redactor::default()).unwrap_err()
+        );
+        assert!(err.contains("R.zip"), "{err}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
     }
 }

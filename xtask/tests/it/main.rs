@@ -5,6 +5,8 @@ mod browser;
 mod byo_compose;
 mod compose;
 mod github;
+mod hardening;
+mod interrupt;
 mod local_lifecycle;
 mod local_pipeline;
 mod other_backends;

@@ -55,6 +55,8 @@ pub struct Config {
     pub openapi_size_as_string: bool,
     /// Put this value into a listed file name (a backend that leaks a secret).
     pub echo_secret: Option<String>,
+    /// The initial job's `summary` (default "Generated a minimal CLI"): hostile text.
+    pub summary: Option<String>,
 }
 
 #[derive(Default)]
@@ -412,7 +414,7 @@ fn run_job(
                 p.files.insert("README.md".into(), README.into());
                 p.files.insert("app.py".into(), APP_PY.into());
                 p.files.insert("tests/test_cli.py".into(), TEST_PY.into());
-                json!({"status": "success", "summary": "Generated a minimal CLI",
+                json!({"status": "success", "summary": cfg.summary.as_deref().unwrap_or("Generated a minimal CLI"),
                        "created_files": ["README.md", "app.py", "tests/test_cli.py"],
                        "modified_files": [], "errors": [], "logs": logs, "timestamp": stamp})
             } else {

@@ -58,15 +58,7 @@ pub fn local_suite_with_worker(dir: &Path, name: &str, script: &str, extra: &[&s
 pub fn xtask(args: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
     cmd.args(args).arg("--out").arg(out).current_dir(out);
-    for v in [
-        "OPENAI_API_KEY",
-        "OPENAI_ORG_ID",
-        "OPENAI_PROJECT",
-        "GITHUB_ACTIONS",
-        "WORKER_BIN",
-    ] {
-        cmd.env_remove(v);
-    }
+    without_ambient(&mut cmd);
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -90,6 +82,20 @@ pub fn xtask(args: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
         stderr,
         run_dir,
         zip,
+    }
+}
+
+/// Removes what the test's own environment may hold and the run must not see: the secrets,
+/// `GITHUB_ACTIONS` (a test inside a GitHub step), `WORKER_BIN`.
+pub fn without_ambient(cmd: &mut Command) {
+    for v in [
+        "OPENAI_API_KEY",
+        "OPENAI_ORG_ID",
+        "OPENAI_PROJECT",
+        "GITHUB_ACTIONS",
+        "WORKER_BIN",
+    ] {
+        cmd.env_remove(v);
     }
 }
 

@@ -1,0 +1,41 @@
+//! Text at the reporters' boundary: what a backend sent may hold control characters (ESC,
+//! NUL) that would drive the reader's terminal or garble a file, and stdout may be closed
+//! (`xtask … | head`) without that ending the run.
+
+use std::io::Write;
+
+/// Escapes every control character but line feed and tab as `\u{1b}` (Rust's notation), so
+/// that the reader sees what the backend sent without it acting on the terminal.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && !matches!(c, '\n' | '\t') {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One line on stdout. A closed stdout (EPIPE) is ignored: the run goes on and writes its
+/// report, where `println!` would panic.
+pub fn print_line(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_lines_stay() {
+        assert_eq!(
+            escape_controls("a\u{1b}[31mred\0\r\n\tb\u{7f}"),
+            "a\\u{1b}[31mred\\u{0}\\u{d}\n\tb\\u{7f}"
+        );
+        assert_eq!(escape_controls("plain é"), "plain é");
+    }
+}
