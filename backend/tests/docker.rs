@@ -56,7 +56,8 @@ fn static_worker() -> PathBuf {
         )
         .args([
             "build",
-            "--release",
+            "--profile",
+            "image",
             "--target",
             "x86_64-unknown-linux-gnu",
             "-p",
@@ -73,7 +74,7 @@ fn static_worker() -> PathBuf {
         "static build failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    target.join("x86_64-unknown-linux-gnu/release/codex-worker")
+    target.join("x86_64-unknown-linux-gnu/image/codex-worker")
 }
 
 fn docker(args: &[&str]) -> String {

@@ -51,6 +51,7 @@ fn main() {
         Command::Down(a) => a.run(&console()),
         Command::Health(a) => a.run(&console()),
         Command::Logs => commands::logs::run(&console()),
+        Command::Bench(a) => a.run(&console()),
     };
     let code = result.unwrap_or_else(|e| {
         let msg = secrets.redactor().redact(&format!("{e:#}")).text;

@@ -3,7 +3,7 @@
 use super::{EXIT_FAIL, EXIT_PASS};
 use crate::cli::StackArgs;
 use crate::client::Client;
-use crate::events::{Event, Events};
+use crate::events::{Event, Events, Phase};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
@@ -51,7 +51,9 @@ pub fn execute(
         &mut Ctx::new(client, &mut *stack, &events, plan.settings),
         &ev,
     );
-    stack.shutdown().context("stopping the stack")?;
+    events
+        .timed(Phase::Down, || stack.shutdown())
+        .context("stopping the stack")?;
     let report = RunReport {
         run_id: ev.run_id.clone(),
         started: events.started(),
@@ -90,7 +92,10 @@ pub fn start_stack(
             plan.mode,
         )?));
     }
-    let (kind, why) = stack::choose(plan.stack.stack);
+    let (mut kind, mut why) = stack::choose(plan.stack.stack);
+    if let Some(fallback) = stack::cold_compose_fallback(plan.stack.stack, kind) {
+        (kind, why) = (stack::StackKind::Local, fallback);
+    }
     events.line(format!(
         "stack: {} ({why})",
         format!("{kind:?}").to_lowercase()
@@ -102,6 +107,7 @@ pub fn start_stack(
         secrets: secrets.clone(),
         instance,
         events: Arc::clone(events),
+        publish_address: plan.stack.publish_address,
     };
     stack::start(kind, &opts)
 }

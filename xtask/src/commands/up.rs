@@ -31,6 +31,7 @@ impl UpArgs {
             secrets: secrets.clone(),
             instance: Instance::Developer,
             events: Arc::clone(&events),
+            publish_address: self.publish_address,
         };
         let mut stack = stack::start(kind, &opts)?;
         events.line(format!(

@@ -78,6 +78,8 @@ pub struct StackOptions {
     pub instance: Instance,
     /// Where the stack reports what it does (start-up lines, shutdown, warnings).
     pub events: Arc<Events>,
+    /// Compose: the host address to publish the backend port on (`None`: 127.0.0.1).
+    pub publish_address: Option<std::net::IpAddr>,
 }
 
 /// Whose stack it is.
@@ -127,5 +129,16 @@ pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
     Ok(match kind {
         StackKind::Local => Box::new(local::LocalStack::start(opts)?),
         StackKind::Compose => Box::new(compose::ComposeStack::start(opts)?),
+    })
+}
+
+/// A suite run's default (no `--stack`) on a machine whose compose images were never built:
+/// the local stack now, instead of a cold static build of both images first (about a minute
+/// on 2 cores; issue 13, first run). `Some(reason)` when the run should fall back.
+pub fn cold_compose_fallback(requested: Option<StackKind>, chosen: StackKind) -> Option<String> {
+    let built = crate::images::static_binaries_exist(&crate::project_root());
+    (requested.is_none() && chosen == StackKind::Compose && !built).then(|| {
+        "a Docker engine answers, but the compose images were never built here and would          need a cold static build first (about a minute on 2 cores): this run uses the local          stack; `--stack compose` forces compose (later runs default to it once built)"
+            .to_owned()
     })
 }
