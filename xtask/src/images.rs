@@ -8,6 +8,7 @@
 
 use crate::docker::tail;
 use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use xshell::{cmd, Shell};
 
@@ -212,13 +213,80 @@ fn image_id(tag: &str) -> Option<String> {
 /// Static binaries, then both images under `tags`. Returns the binaries' paths.
 pub fn build_images(root: &Path, tags: &ImageTags) -> Result<StaticBinaries> {
     let bins = build_static_binaries(root)?;
-    build_image(
+    ensure_image(
         &root.join("backend/Dockerfile"),
         &bins.backend,
         &tags.backend,
     )?;
-    build_image(&root.join("worker/Dockerfile"), &bins.worker, &tags.worker)?;
+    ensure_image(&root.join("worker/Dockerfile"), &bins.worker, &tags.worker)?;
     Ok(bins)
+}
+
+/// `<repository>:c-<sha256 of binary and Dockerfile, 16 hex>`: the tag that names an
+/// image by what it holds.
+pub fn content_tag(tag: &str, dockerfile: &Path, binary: &Path) -> Result<String> {
+    let mut hash = Sha256::new();
+    for file in [dockerfile, binary] {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    let hex: String = hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let repository = tag.split_once(':').map_or(tag, |(r, _)| r);
+    Ok(format!("{repository}:c-{hex}"))
+}
+
+/// `tag` names an image of `binary`: `docker tag` of the image with the same content when
+/// one exists (milliseconds; issue 13, warm runs), else `docker build` of it. Older content
+/// tags of the repository are removed (untagged only: a run's own tag keeps its image).
+pub fn ensure_image(dockerfile: &Path, binary: &Path, tag: &str) -> Result<()> {
+    let content = content_tag(tag, dockerfile, binary)?;
+    if image_id(&content).is_none() {
+        build_image(dockerfile, binary, &content)?;
+        let (repository, _) = content.split_once(':').expect("content tags have a colon");
+        for old in content_tags(repository) {
+            if old != content {
+                remove_tag(&old);
+            }
+        }
+    }
+    let sh = Shell::new()?;
+    let out = cmd!(sh, "docker tag {content} {tag}")
+        .quiet()
+        .ignore_status()
+        .output()
+        .context("running docker tag")?;
+    if !out.status.success() {
+        bail!(
+            "docker tag {content} {tag} failed: {}",
+            combined(&out).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Every `c-…` tag of `repository`.
+fn content_tags(repository: &str) -> Vec<String> {
+    let Ok(sh) = Shell::new() else {
+        return Vec::new();
+    };
+    let format = "{{.Repository}}:{{.Tag}}";
+    cmd!(sh, "docker image ls --format {format} {repository}")
+        .quiet()
+        .ignore_status()
+        .ignore_stderr()
+        .read()
+        .unwrap_or_default()
+        .lines()
+        .filter(|t| {
+            t.split_once(':')
+                .is_some_and(|(_, tag)| tag.starts_with("c-"))
+        })
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Size of a local image in bytes.
@@ -289,6 +357,21 @@ mod tests {
         build_image(&good, &payload, &tag).unwrap();
         assert!(image_size(&tag).unwrap() > 0);
 
+        // Per-run tags of one content share one image; a new content replaces the old
+        // content tag but never a run's tag.
+        let (run_a, run_b) = (format!("{unique}:run-a"), format!("{unique}:run-b"));
+        ensure_image(&good, &payload, &run_a).unwrap();
+        ensure_image(&good, &payload, &run_b).unwrap();
+        assert_eq!(image_id(&run_a), image_id(&run_b));
+        let first = content_tag(&run_a, &good, &payload).unwrap();
+        std::fs::write(&payload, "another program").unwrap();
+        let run_c = format!("{unique}:run-c");
+        ensure_image(&good, &payload, &run_c).unwrap();
+        assert_ne!(image_id(&run_a), image_id(&run_c));
+        assert_eq!(image_id(&first), None, "the older content tag is removed");
+        assert!(image_id(&run_a).is_some(), "a run's tag keeps its image");
+        assert_eq!(content_tags(&unique).len(), 1);
+
         let label = format!("{STACK_LABEL}={unique}");
         let sh = Shell::new().unwrap();
         for _ in 0..2 {
@@ -312,5 +395,12 @@ mod tests {
             .ignore_stdout()
             .run()
             .unwrap();
+        for t in [run_a, run_b, run_c]
+            .into_iter()
+            .chain(content_tags(&unique))
+        {
+            remove_tag(&t);
+        }
+        assert!(content_tags(&unique).is_empty());
     }
 }
