@@ -48,7 +48,9 @@ impl ComposeStack {
     /// is a setup error (exit 2) whose message names the cause and the fix.
     pub fn start(opts: &StackOptions) -> Result<Self> {
         let engine = docker::probe_engine().map_err(|why| anyhow::anyhow!("{why}"))?;
-        let cli = ComposeCli::detect()?;
+        // docker-compose v1 is a Python program: its version check alone takes 0.5–2.5 s on
+        // 2 busy cores. It runs while the images build, which need no compose CLI.
+        let detect = std::thread::spawn(ComposeCli::detect);
         let (name, port) = match &opts.instance {
             Instance::Developer => (super::dev::DEV_PROJECT.to_owned(), super::dev::port()?),
             Instance::Run { run_id } => (project_name(run_id, std::process::id()), free_port()?),
@@ -58,6 +60,20 @@ impl ComposeStack {
             Instance::Run { .. } => ImageTags::for_run(&name),
         };
         let publish = opts.publish_address.unwrap_or(LOOPBACK);
+        let events = Arc::clone(&opts.events);
+        let built = events.timed(Phase::Build, || build(&images, &events));
+        let cli = detect
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("detecting the compose CLI panicked")));
+        let cli = match (built, cli) {
+            (Ok(()), Ok(cli)) => cli,
+            (Err(e), _) | (_, Err(e)) => {
+                if opts.instance != Instance::Developer {
+                    images.remove();
+                }
+                return Err(e);
+            }
+        };
         let project = ComposeProject {
             cli,
             file: crate::project_root().join("docker-compose.yml"),
@@ -67,7 +83,6 @@ impl ComposeStack {
             images,
             torn_down: Arc::default(),
         };
-        let events = Arc::clone(&opts.events);
         if let Some(warning) = publish_warning(publish) {
             events.line(warning);
         }
@@ -97,9 +112,7 @@ impl ComposeStack {
                 p.images.remove();
             }));
         }
-        let started = events
-            .timed(Phase::Build, || stack.build())
-            .and_then(|()| events.timed(Phase::Up, || stack.up(opts.mode)));
+        let started = events.timed(Phase::Up, || stack.up(opts.mode));
         if let Err(e) = started {
             if stack.instance == Instance::Developer {
                 // The developer's volumes may hold data worth keeping: leave them to `down`.
@@ -121,20 +134,6 @@ impl ComposeStack {
             return Err(e);
         }
         Ok(stack)
-    }
-
-    fn build(&self) -> Result<()> {
-        let t = Instant::now();
-        let events = &self.events;
-        events.line("compose: building the static binaries (cargo) and both images");
-        let tags = &self.project.images;
-        crate::images::build_images(&crate::project_root(), tags)?;
-        events.line(format!(
-            "compose: images built in {:.1}s: {}",
-            t.elapsed().as_secs_f64(),
-            crate::images::image_sizes_line(tags)
-        ));
-        Ok(())
     }
 
     fn up(&mut self, mode: Mode) -> Result<()> {
@@ -167,6 +166,19 @@ impl ComposeStack {
         ));
         Ok(())
     }
+}
+
+/// The static binaries (cargo) and both images under `tags`.
+fn build(tags: &ImageTags, events: &Events) -> Result<()> {
+    let t = Instant::now();
+    events.line("compose: building the static binaries (cargo) and both images");
+    crate::images::build_images(&crate::project_root(), tags)?;
+    events.line(format!(
+        "compose: images built in {:.1}s: {}",
+        t.elapsed().as_secs_f64(),
+        crate::images::image_sizes_line(tags)
+    ));
+    Ok(())
 }
 
 impl Stack for ComposeStack {
