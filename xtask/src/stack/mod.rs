@@ -136,9 +136,35 @@ pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
 /// the local stack now, instead of a cold static build of both images first (about a minute
 /// on 2 cores; issue 13, first run). `Some(reason)` when the run should fall back.
 pub fn cold_compose_fallback(requested: Option<StackKind>, chosen: StackKind) -> Option<String> {
-    let built = crate::images::static_binaries_exist(&crate::project_root());
-    (requested.is_none() && chosen == StackKind::Compose && !built).then(|| {
+    let built = || crate::images::static_binaries_exist(&crate::project_root());
+    falls_back(requested, chosen, built).then(|| {
         "a Docker engine answers, but the compose images were never built here and would          need a cold static build first (about a minute on 2 cores): this run uses the local          stack; `--stack compose` forces compose (later runs default to it once built)"
             .to_owned()
     })
+}
+
+/// Only a default choice of compose falls back, and only while the images were never built.
+fn falls_back(
+    requested: Option<StackKind>,
+    chosen: StackKind,
+    images_built: impl FnOnce() -> bool,
+) -> bool {
+    requested.is_none() && chosen == StackKind::Compose && !images_built()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_default_compose_choice_without_images_falls_back_to_local() {
+        assert!(falls_back(None, StackKind::Compose, || false));
+        assert!(!falls_back(None, StackKind::Compose, || true));
+        let forced = Some(StackKind::Compose);
+        assert!(
+            !falls_back(forced, StackKind::Compose, || false),
+            "--stack compose forces it"
+        );
+        assert!(!falls_back(None, StackKind::Local, || false));
+    }
 }
