@@ -138,6 +138,8 @@ struct Report {
     image_bytes: Vec<(String, u64)>,
     /// `docker run --rm` of the worker image alone: the floor of a worker container.
     worker_container_floor: Option<Stats>,
+    /// One start of the compose CLI (`version`): paid by every `up` and `down`.
+    compose_cli_floor: Option<(String, Stats)>,
     cold_build: Vec<(String, f64)>,
 }
 
@@ -177,10 +179,13 @@ impl BenchArgs {
             }
         }
         let compose = targets.iter().any(|t| t.name == "compose");
-        let floor = if compose {
-            Some(worker_container_floor(self.runs, events)?)
+        let (floor, cli_floor) = if compose {
+            (
+                Some(worker_container_floor(self.runs, events)?),
+                Some(compose_cli_floor(self.runs)?),
+            )
         } else {
-            None
+            (None, None)
         };
         let cold = if self.cold {
             cold_builds(events)?
@@ -200,6 +205,7 @@ impl BenchArgs {
                 .collect(),
             image_bytes: image_bytes(),
             worker_container_floor: floor,
+            compose_cli_floor: cli_floor,
             cold_build: cold,
         };
         let table = render(&report);
@@ -374,6 +380,19 @@ fn worker_container_floor(runs: u32, events: &Events) -> Result<Stats> {
     Ok(stats)
 }
 
+/// How long the compose CLI takes to start and print its version (docker-compose v1 is a
+/// Python program; v2 a Go plugin): the part of every `up` and `down` that is not Docker's.
+fn compose_cli_floor(runs: u32) -> Result<(String, Stats)> {
+    let mut times = Vec::new();
+    let mut name = String::new();
+    for _ in 0..runs.max(3) {
+        let t = Instant::now();
+        name = crate::docker::ComposeCli::detect()?.description;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    Ok((name, Stats::of(&times).expect("at least three runs")))
+}
+
 /// Clean builds in a temporary target folder, one after the other: what a fresh clone pays
 /// before its first run (crates already downloaded).
 fn cold_builds(events: &Events) -> Result<Vec<(String, f64)>> {
@@ -481,6 +500,12 @@ fn render(r: &Report) -> String {
             fmt_stats(Some(f))
         );
     }
+    if let Some((cli, f)) = &r.compose_cli_floor {
+        out += &format!(
+            "compose CLI floor ({cli}, `version`, paid by each up/down): {}\n",
+            fmt_stats(Some(*f))
+        );
+    }
     if !r.cold_build.is_empty() {
         out += "\n--cold: clean builds in a temporary target folder\n";
         for (what, took) in &r.cold_build {
@@ -559,6 +584,7 @@ mod tests {
             targets: vec![summarize("local", vec![sample])],
             image_bytes: vec![("codex-worker".into(), 1_800_000)],
             worker_container_floor: None,
+            compose_cli_floor: Some(("docker-compose 1.29.2".into(), Stats::of(&[0.5]).unwrap())),
             cold_build: vec![("xtask".into(), 44.0)],
         };
         let table = render(&report);
