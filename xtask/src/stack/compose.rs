@@ -61,6 +61,9 @@ impl ComposeStack {
         };
         let publish = opts.publish_address.unwrap_or(LOOPBACK);
         let events = Arc::clone(&opts.events);
+        if let Some(warning) = publish_warning(publish) {
+            events.line(warning);
+        }
         let built = events.timed(Phase::Build, || build(&images, &events));
         let cli = detect
             .join()
@@ -83,9 +86,6 @@ impl ComposeStack {
             images,
             torn_down: Arc::default(),
         };
-        if let Some(warning) = publish_warning(publish) {
-            events.line(warning);
-        }
         events.line(format!(
             "compose: project {} with {} on Docker {engine}",
             project.name, project.cli.description
