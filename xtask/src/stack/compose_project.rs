@@ -220,7 +220,9 @@ fn reach(publish: IpAddr, port: u16) -> std::net::SocketAddr {
 pub fn publish_warning(publish: IpAddr) -> Option<String> {
     (!publish.is_loopback()).then(|| {
         format!(
-            "warning: the backend port is published on {publish} (--publish-address): anyone              who reaches this address can use its unauthenticated API, which holds              /var/run/docker.sock and the API key; the default is 127.0.0.1"
+            "warning: the backend port is published on {publish} (--publish-address): anyone \
+             who reaches this address can use its unauthenticated API, which holds \
+             /var/run/docker.sock and the API key; the default is 127.0.0.1"
         )
     })
 }

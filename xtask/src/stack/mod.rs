@@ -138,7 +138,9 @@ pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
 pub fn cold_compose_fallback(requested: Option<StackKind>, chosen: StackKind) -> Option<String> {
     let built = || crate::images::static_binaries_exist(&crate::project_root());
     falls_back(requested, chosen, built).then(|| {
-        "a Docker engine answers, but the compose images were never built here and would          need a cold static build first (about a minute on 2 cores): this run uses the local          stack; `--stack compose` forces compose (later runs default to it once built)"
+        "a Docker engine answers, but the compose images were never built here and would \
+         need a cold static build first (about a minute on 2 cores): this run uses the local \
+         stack; `--stack compose` forces compose (later runs default to it once built)"
             .to_owned()
     })
 }
