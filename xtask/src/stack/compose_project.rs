@@ -253,9 +253,12 @@ mod tests {
         assert_eq!(publish_warning(LOOPBACK), None);
         assert_eq!(publish_warning("::1".parse().unwrap()), None);
         let all: IpAddr = "0.0.0.0".parse().unwrap();
-        assert!(publish_warning(all)
-            .unwrap()
-            .contains("published on 0.0.0.0"));
+        let warning = publish_warning(all).unwrap();
+        assert!(warning.contains("published on 0.0.0.0"), "{warning}");
+        assert!(
+            !warning.contains("  "),
+            "one line of single spaces: {warning}"
+        );
         assert_eq!(reach(all, 8000).to_string(), "127.0.0.1:8000");
         let lan: IpAddr = "192.168.1.5".parse().unwrap();
         assert_eq!(reach(lan, 80).to_string(), "192.168.1.5:80");
