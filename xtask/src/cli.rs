@@ -3,6 +3,7 @@
 use crate::ladder::live::LADDER;
 use crate::stack::StackKind;
 use clap::{Args, Parser, Subcommand};
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 /// The ids `--from` and `--only` accept: the live ladder's, in order.
@@ -52,6 +53,9 @@ pub enum Command {
     Health(HealthArgs),
     /// Print the backend output of the compose stack started with `up` (redacted).
     Logs,
+    /// Time N runs of each stack (local, compose, --base-url): wall, overhead beyond the
+    /// worker's sleep, phases, image sizes; `--cold` also times clean builds.
+    Bench(BenchArgs),
     /// Build the static binaries and both images (codex-backend, codex-worker) and stop.
     Images,
     /// Compare two runs (run folders, run.json files or zips): verdict changes, durations
@@ -73,7 +77,8 @@ pub struct CompareArgs {
 #[derive(Debug, Args, Clone)]
 pub struct StackArgs {
     /// local (child process, no Docker) or compose (containers). Default: compose when a
-    /// Docker engine answers, else local.
+    /// Docker engine answers and its images were built before (a fresh clone's first run
+    /// uses local rather than wait for a cold image build, and says so), else local.
     #[arg(long, value_enum, conflicts_with = "base_url")]
     pub stack: Option<StackKind>,
     /// Test a backend that is already running (no lifecycle), e.g. http://localhost:8000:
@@ -103,6 +108,11 @@ pub struct StackArgs {
     /// Leave the stack running at the end.
     #[arg(long)]
     pub keep_up: bool,
+    /// Compose: publish the backend port on this host address instead of 127.0.0.1 (e.g.
+    /// 0.0.0.0). The API is unauthenticated and holds docker.sock and the key: a warning
+    /// is printed.
+    #[arg(long, value_name = "IP")]
+    pub publish_address: Option<IpAddr>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -150,12 +160,43 @@ pub struct UpArgs {
     /// Start in mocked mode (USE_DUMMY_WORKER=True).
     #[arg(long)]
     pub mocked: bool,
+    /// Compose: publish the backend port on this host address instead of 127.0.0.1.
+    #[arg(long, value_name = "IP")]
+    pub publish_address: Option<IpAddr>,
 }
 
 #[derive(Debug, Args, Clone)]
 pub struct DownArgs {
     #[arg(long, value_enum)]
     pub stack: Option<StackKind>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BenchArgs {
+    /// Runs per target (min / median / max are printed).
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Stacks to run (repeatable). Default: local, and compose when a Docker engine answers.
+    #[arg(long, value_enum)]
+    pub stack: Vec<StackKind>,
+    /// Also time the suite against this running backend.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// L08's sleep; the overhead column is the wall time beyond it.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub long_run_seconds: u64,
+    /// Also time clean builds (xtask, static image binaries, local binaries) in a temporary
+    /// target folder: the first-run cost of a fresh clone. Takes minutes.
+    #[arg(long)]
+    pub cold: bool,
+    /// Also run every target with this other xtask binary (e.g. main's), interleaved, for an
+    /// A/B ratio under the same load. Phases need `Event::Phase` (older binaries: wall and
+    /// overhead only).
+    #[arg(long, value_name = "PATH")]
+    pub baseline_xtask: Option<PathBuf>,
+    /// Where bench.txt (the table) and bench.json go.
+    #[arg(long, value_name = "DIR", default_value = "target/bench")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -53,6 +53,13 @@ pub enum Event {
     ScenarioFinished { outcome: ScenarioOutcome },
     /// The stack rolls back to mocked mode (plan section 8).
     Rollback { at: Duration },
+    /// A step of the stack's life-cycle ended: it started at `at` and took `took` (read by
+    /// `cargo xtask bench` from events.jsonl; the ladder's phases come from scenario events).
+    Phase {
+        phase: Phase,
+        at: Duration,
+        took: Duration,
+    },
     /// A signal ended the run early (sent by the interrupt path; every reporter handles it).
     RunInterrupted { signal: String, after: Duration },
     /// The run compared with its baseline (`live-suite`, just before `RunFinished`).
@@ -63,6 +70,18 @@ pub enum Event {
     Line { text: String },
     /// What a running scenario waits for now (a spinner's message).
     Waiting { what: String },
+}
+
+/// The stack's life-cycle steps that `Event::Phase` times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Binaries (cargo) and, for compose, the images.
+    Build,
+    /// Start of the backend up to a passed health gate (again on rollback).
+    Up,
+    /// Teardown of the stack at the end of the run.
+    Down,
 }
 
 /// Consumes events. Reporters keep their own state (no global state).
@@ -120,6 +139,18 @@ impl Events {
     /// A line of progress text.
     pub fn line(&self, text: impl Into<String>) {
         self.emit(Event::Line { text: text.into() });
+    }
+
+    /// Runs `step` and sends `Phase` with its timing (also when it fails).
+    pub fn timed<T>(&self, phase: Phase, step: impl FnOnce() -> T) -> T {
+        let at = self.elapsed();
+        let out = step();
+        self.emit(Event::Phase {
+            phase,
+            at,
+            took: self.elapsed().saturating_sub(at),
+        });
+        out
     }
 
     /// What the running scenario waits for now.

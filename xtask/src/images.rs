@@ -1,17 +1,70 @@
-//! The static release build of backend and worker and the two FROM-scratch images the
-//! compose file names.
+//! The static build of backend and worker (cargo profile `image`) and the two FROM-scratch
+//! images the compose file names.
+//!
+//! Tags: a suite run tags its images for itself (`codex-backend:<project>`), hands the tags to
+//! compose (`CODEX_BACKEND_IMAGE`, `CODEX_WORKER_IMAGE`) and removes them at the end, so that
+//! parallel runs built from different commits never replace each other's images (issue 10).
+//! The developer's stack (`cargo xtask up`) uses `:latest`, the compose file's default.
 
 use crate::docker::tail;
 use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use xshell::{cmd, Shell};
 
 /// Rust target of the static binaries (must match the images' platform, linux/amd64).
 pub const STATIC_TARGET: &str = "x86_64-unknown-linux-gnu";
-/// The images the compose file names. Rebuilding them from the same binaries is idempotent,
-/// so parallel runs on one host may share them.
-pub const BACKEND_IMAGE: &str = "codex-backend:latest";
-pub const WORKER_IMAGE: &str = "codex-worker:latest";
+/// The cargo profile of the static binaries (`[profile.image]` in Cargo.toml: no LTO, more
+/// codegen units, opt-level 2; measured in issue 13 with `cargo xtask bench --cold`).
+pub const IMAGE_PROFILE: &str = "image";
+/// Static linking of glibc for the images' target only (host build scripts stay dynamic).
+pub const STATIC_RUSTFLAGS_VAR: &str = "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS";
+pub const STATIC_RUSTFLAGS: &str = "-C target-feature=+crt-static";
+
+/// The tags of the two images one stack uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageTags {
+    pub backend: String,
+    pub worker: String,
+}
+
+impl ImageTags {
+    /// The compose file's defaults, for the developer's stack.
+    pub fn latest() -> Self {
+        ImageTags::named("latest")
+    }
+
+    /// One run's own tags (`name`: its compose project, unique per run).
+    pub fn for_run(name: &str) -> Self {
+        ImageTags::named(name)
+    }
+
+    fn named(tag: &str) -> Self {
+        ImageTags {
+            backend: format!("codex-backend:{tag}"),
+            worker: format!("codex-worker:{tag}"),
+        }
+    }
+
+    /// Removes both tags (best effort; the image itself goes when no other tag names it and
+    /// no container uses it).
+    pub fn remove(&self) {
+        remove_tag(&self.backend);
+        remove_tag(&self.worker);
+    }
+}
+
+/// `docker rmi <tag>` without `--force`: untags, never removes an image a container uses.
+pub fn remove_tag(tag: &str) {
+    if let Ok(sh) = Shell::new() {
+        let _ = cmd!(sh, "docker rmi {tag}")
+            .quiet()
+            .ignore_status()
+            .ignore_stdout()
+            .ignore_stderr()
+            .run();
+    }
+}
 
 /// stdout then stderr of a finished command, for error messages.
 pub fn combined(out: &std::process::Output) -> String {
@@ -38,10 +91,22 @@ pub struct StaticBinaries {
     pub worker: PathBuf,
 }
 
-/// Builds backend and worker as statically linked release binaries, with exactly the
-/// command of the brief so that other builds (the backend's docker test) share artifacts:
+/// Where the static binaries land: `<target>/x86_64-unknown-linux-gnu/image/`.
+pub fn static_dir(root: &Path) -> PathBuf {
+    target_dir(root).join(STATIC_TARGET).join(IMAGE_PROFILE)
+}
+
+/// Whether both static binaries were built before (maybe stale: cargo then rebuilds only
+/// what changed, which is quick).
+pub fn static_binaries_exist(root: &Path) -> bool {
+    let dir = static_dir(root);
+    dir.join("codex-backend").is_file() && dir.join("codex-worker").is_file()
+}
+
+/// Builds backend and worker as statically linked binaries, with exactly the command other
+/// builds use (the backend's docker test, the workflow) so that they share artifacts:
 /// `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static"
-///  cargo build --release --target x86_64-unknown-linux-gnu -p codex-backend -p codex-worker`.
+///  cargo build --profile image --target x86_64-unknown-linux-gnu -p codex-backend -p codex-worker`.
 pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let sh = Shell::new()?;
@@ -49,24 +114,21 @@ pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
     // Cargo's progress goes to our stderr (a cold build takes minutes); stdout stays ours.
     let built = cmd!(
         sh,
-        "{cargo} build --release --target {STATIC_TARGET} -p codex-backend -p codex-worker"
+        "{cargo} build --profile {IMAGE_PROFILE} --target {STATIC_TARGET} -p codex-backend -p codex-worker"
     )
-    .env(
-        "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS",
-        "-C target-feature=+crt-static",
-    )
+    .env(STATIC_RUSTFLAGS_VAR, STATIC_RUSTFLAGS)
     .quiet()
     .ignore_stdout()
     .run();
     if let Err(e) = built {
         bail!(
-            "the static release build of codex-backend and codex-worker failed ({e}): \
+            "the static build of codex-backend and codex-worker failed ({e}): \
              see cargo's output above; the target must be installed \
              (`rustup target add {STATIC_TARGET}`) and glibc's static libraries present \
              (Debian: libc6-dev)"
         );
     }
-    let dir = target_dir(root).join(STATIC_TARGET).join("release");
+    let dir = static_dir(root);
     let bins = StaticBinaries {
         backend: dir.join("codex-backend"),
         worker: dir.join("codex-worker"),
@@ -148,16 +210,83 @@ fn image_id(tag: &str) -> Option<String> {
     (out.status.success() && !id.is_empty()).then_some(id)
 }
 
-/// Static binaries, then both images. Returns the binaries' paths.
-pub fn build_images(root: &Path) -> Result<StaticBinaries> {
+/// Static binaries, then both images under `tags`. Returns the binaries' paths.
+pub fn build_images(root: &Path, tags: &ImageTags) -> Result<StaticBinaries> {
     let bins = build_static_binaries(root)?;
-    build_image(
+    ensure_image(
         &root.join("backend/Dockerfile"),
         &bins.backend,
-        BACKEND_IMAGE,
+        &tags.backend,
     )?;
-    build_image(&root.join("worker/Dockerfile"), &bins.worker, WORKER_IMAGE)?;
+    ensure_image(&root.join("worker/Dockerfile"), &bins.worker, &tags.worker)?;
     Ok(bins)
+}
+
+/// `<repository>:c-<sha256 of binary and Dockerfile, 16 hex>`: the tag that names an
+/// image by what it holds.
+pub fn content_tag(tag: &str, dockerfile: &Path, binary: &Path) -> Result<String> {
+    let mut hash = Sha256::new();
+    for file in [dockerfile, binary] {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    let hex: String = hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let repository = tag.split_once(':').map_or(tag, |(r, _)| r);
+    Ok(format!("{repository}:c-{hex}"))
+}
+
+/// `tag` names an image of `binary`: `docker tag` of the image with the same content when
+/// one exists (milliseconds; issue 13, warm runs), else `docker build` of it. Older content
+/// tags of the repository are removed (untagged only: a run's own tag keeps its image).
+pub fn ensure_image(dockerfile: &Path, binary: &Path, tag: &str) -> Result<()> {
+    let content = content_tag(tag, dockerfile, binary)?;
+    if image_id(&content).is_none() {
+        build_image(dockerfile, binary, &content)?;
+        let (repository, _) = content.split_once(':').expect("content tags have a colon");
+        for old in content_tags(repository) {
+            if old != content {
+                remove_tag(&old);
+            }
+        }
+    }
+    let sh = Shell::new()?;
+    let out = cmd!(sh, "docker tag {content} {tag}")
+        .quiet()
+        .ignore_status()
+        .output()
+        .context("running docker tag")?;
+    if !out.status.success() {
+        bail!(
+            "docker tag {content} {tag} failed: {}",
+            combined(&out).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Every `c-…` tag of `repository`.
+fn content_tags(repository: &str) -> Vec<String> {
+    let Ok(sh) = Shell::new() else {
+        return Vec::new();
+    };
+    let format = "{{.Repository}}:{{.Tag}}";
+    cmd!(sh, "docker image ls --format {format} {repository}")
+        .quiet()
+        .ignore_status()
+        .ignore_stderr()
+        .read()
+        .unwrap_or_default()
+        .lines()
+        .filter(|t| {
+            t.split_once(':')
+                .is_some_and(|(_, tag)| tag.starts_with("c-"))
+        })
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Size of a local image in bytes.
@@ -174,8 +303,8 @@ pub fn image_size(tag: &str) -> Result<u64> {
 }
 
 /// `codex-backend:latest 5.1 MB, codex-worker:latest 1.9 MB` (best effort, for the report).
-pub fn image_sizes_line() -> String {
-    [BACKEND_IMAGE, WORKER_IMAGE]
+pub fn image_sizes_line(tags: &ImageTags) -> String {
+    [&tags.backend, &tags.worker]
         .iter()
         .map(|tag| match image_size(tag) {
             Ok(bytes) => format!("{tag} {:.1} MB", bytes as f64 / 1_000_000.0),
@@ -228,6 +357,21 @@ mod tests {
         build_image(&good, &payload, &tag).unwrap();
         assert!(image_size(&tag).unwrap() > 0);
 
+        // Per-run tags of one content share one image; a new content replaces the old
+        // content tag but never a run's tag.
+        let (run_a, run_b) = (format!("{unique}:run-a"), format!("{unique}:run-b"));
+        ensure_image(&good, &payload, &run_a).unwrap();
+        ensure_image(&good, &payload, &run_b).unwrap();
+        assert_eq!(image_id(&run_a), image_id(&run_b));
+        let first = content_tag(&run_a, &good, &payload).unwrap();
+        std::fs::write(&payload, "another program").unwrap();
+        let run_c = format!("{unique}:run-c");
+        ensure_image(&good, &payload, &run_c).unwrap();
+        assert_ne!(image_id(&run_a), image_id(&run_c));
+        assert_eq!(image_id(&first), None, "the older content tag is removed");
+        assert!(image_id(&run_a).is_some(), "a run's tag keeps its image");
+        assert_eq!(content_tags(&unique).len(), 1);
+
         let label = format!("{STACK_LABEL}={unique}");
         let sh = Shell::new().unwrap();
         for _ in 0..2 {
@@ -251,5 +395,12 @@ mod tests {
             .ignore_stdout()
             .run()
             .unwrap();
+        for t in [run_a, run_b, run_c]
+            .into_iter()
+            .chain(content_tags(&unique))
+        {
+            remove_tag(&t);
+        }
+        assert!(content_tags(&unique).is_empty());
     }
 }

@@ -62,6 +62,7 @@ fn main() {
         Command::Logs => commands::logs::run(&console()),
         Command::Compare(a) => a.run(&console()),
         Command::Images => commands::images::run(&console()),
+        Command::Bench(a) => a.run(&console()),
     };
     if let (Err(e), Some(i)) = (&result, interrupt::requested()) {
         // The signal made the start-up fail (its teardown killed the backend): exit 128 + n

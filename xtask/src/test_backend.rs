@@ -33,6 +33,7 @@ pub fn ours() -> LocalStack {
         config: Arc::new(crate::suite_config::SuiteConfig::ours(
             &crate::project_root(),
         )),
+        publish_address: None,
     };
     LocalStack::start(&opts).expect("starting our backend")
 }

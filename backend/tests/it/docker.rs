@@ -54,7 +54,8 @@ pub(crate) fn static_worker() -> PathBuf {
         )
         .args([
             "build",
-            "--release",
+            "--profile",
+            "image",
             "--target",
             "x86_64-unknown-linux-gnu",
             "-p",
@@ -71,7 +72,7 @@ pub(crate) fn static_worker() -> PathBuf {
         "static build failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    target.join("x86_64-unknown-linux-gnu/release/codex-worker")
+    target.join("x86_64-unknown-linux-gnu/image/codex-worker")
 }
 
 pub(crate) fn docker(args: &[&str]) -> String {

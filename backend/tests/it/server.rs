@@ -302,22 +302,23 @@ pub fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// The real `codex-worker` binary, built once per test binary with `cargo build -p
-/// codex-worker` into the same target dir.
+/// The real `codex-worker` binary, built once per test binary with `cargo build --bin
+/// codex-worker` into the same target dir (`--bin` resolves features for the whole
+/// workspace, so the dependencies `cargo test --workspace` built are reused).
 pub fn worker_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let target = target_dir();
         let out = Command::new(&cargo)
-            .args(["build", "-p", "codex-worker", "--target-dir"])
+            .args(["build", "--bin", "codex-worker", "--target-dir"])
             .arg(&target)
             .stdout(Stdio::null())
             .output()
-            .expect("running cargo build -p codex-worker");
+            .expect("running cargo build --bin codex-worker");
         assert!(
             out.status.success(),
-            "cargo build -p codex-worker failed:\n{}",
+            "cargo build --bin codex-worker failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
         let bin = target.join("debug").join("codex-worker");

@@ -10,11 +10,12 @@ use std::time::Instant;
 pub fn run(events: &Events) -> Result<i32> {
     crate::docker::probe_engine().map_err(|why| anyhow::anyhow!("{why}"))?;
     let t = Instant::now();
-    crate::images::build_images(&crate::project_root())?;
+    let tags = crate::images::ImageTags::latest();
+    crate::images::build_images(&crate::project_root(), &tags)?;
     events.line(format!(
         "images built in {:.1}s: {}",
         t.elapsed().as_secs_f64(),
-        crate::images::image_sizes_line()
+        crate::images::image_sizes_line(&tags)
     ));
     Ok(EXIT_PASS)
 }

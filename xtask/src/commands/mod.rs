@@ -2,6 +2,7 @@
 //! `live-suite` and `smoke` share one run skeleton (`run.rs`). A returned `Err` is a setup
 //! error (exit 2).
 
+pub mod bench;
 pub mod compare;
 pub mod down;
 pub mod health;

@@ -5,7 +5,7 @@ use crate::cli::StackArgs;
 use crate::client::Client;
 use crate::compare::{Baseline, RunRecord};
 use crate::conformance::Conformance;
-use crate::events::{Event, Events};
+use crate::events::{Event, Events, Phase};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
@@ -87,7 +87,9 @@ pub fn execute(
             signal: i.name().to_owned(),
             after: events.elapsed(),
         }),
-        None => stack.shutdown().context("stopping the stack")?,
+        None => events
+            .timed(Phase::Down, || stack.shutdown())
+            .context("stopping the stack")?,
     }
     let report = RunReport {
         run_id: ev.run_id.clone(),
@@ -166,7 +168,13 @@ pub fn start_stack(
             StackKind::Compose,
             format!("{} describes a compose stack", file.display()),
         ),
-        _ => stack::choose(plan.stack.stack),
+        (_, requested) => {
+            let (kind, why) = stack::choose(requested);
+            match stack::cold_compose_fallback(requested, kind) {
+                Some(fallback) => (StackKind::Local, fallback),
+                None => (kind, why),
+            }
+        }
     };
     events.line(format!(
         "stack: {} ({why})",
@@ -180,6 +188,7 @@ pub fn start_stack(
         instance,
         events: Arc::clone(events),
         config,
+        publish_address: plan.stack.publish_address,
     };
     stack::start(kind, &opts)
 }

@@ -33,6 +33,7 @@ impl UpArgs {
             instance: Instance::Developer,
             events: Arc::clone(&events),
             config: Arc::new(SuiteConfig::ours(&crate::project_root())),
+            publish_address: self.publish_address,
         };
         let mut stack = stack::start(kind, &opts)?;
         events.line(format!(

@@ -133,7 +133,8 @@ impl Reporter for Terminal {
             | Event::AttemptFailed { .. }
             | Event::JobSubmitted { .. }
             | Event::JobSettled { .. }
-            | Event::Rollback { .. } => {}
+            | Event::Rollback { .. }
+            | Event::Phase { .. } => {}
         }
         Ok(())
     }

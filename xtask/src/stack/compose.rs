@@ -4,22 +4,25 @@
 //! - One compose project per run (`compose_project.rs`) on a free host port.
 //! - Start: static binaries, both images (`images::build_images`), `up -d --no-build` in live
 //!   mode with the secrets in the compose child's environment only, health gate.
-//! - Rollback (plan section 8): build again, `up -d --force-recreate` with
-//!   `USE_DUMMY_WORKER=True` on the same volumes, health gate that checks the mode changed.
-//! - Shutdown: worker containers by label, then `down -v --remove-orphans`; idempotent, also
-//!   from `Drop` and from the Ctrl-C hook (`interrupt`); `--keep-up` leaves it running.
+//! - Rollback (plan section 8): `up -d --force-recreate` with `USE_DUMMY_WORKER=True` on the
+//!   same volumes and the same images (the run's own tags, built at its start: still
+//!   current, so no rebuild), health gate that checks the mode changed.
+//! - Shutdown: worker containers by label, then `down -v --remove-orphans`, then the run's
+//!   image tags; idempotent, also from `Drop` and from the Ctrl-C hook (`interrupt`);
+//!   `--keep-up` leaves it running.
 //!
 //! A developer's stack (`cargo xtask up|down|logs --stack compose`) is the same with the
 //! fixed project `codex-dev` on `CODEX_PORT` (default 8000), see `dev.rs`.
 
-use super::compose_project::{project_name, ComposeProject, Port};
+use super::compose_project::{project_name, publish_warning, ComposeProject, Port, LOOPBACK};
 use super::docker_logs::LogCursor;
 use super::health::{wait_healthy, wait_paths};
 use super::host_lock::HostLock;
 use super::local::free_port;
 use super::{Instance, Stack, StackOptions};
 use crate::docker::{self, ComposeCli};
-use crate::events::Events;
+use crate::events::{Events, Phase};
+use crate::images::ImageTags;
 use crate::secrets::Secrets;
 use anyhow::{Context, Result};
 use codex_contract::Mode;
@@ -48,7 +51,9 @@ impl ComposeStack {
     /// is a setup error (exit 2) whose message names the cause and the fix.
     pub fn start(opts: &StackOptions) -> Result<Self> {
         let engine = docker::probe_engine().map_err(|why| anyhow::anyhow!("{why}"))?;
-        let cli = ComposeCli::detect()?;
+        // docker-compose v1 is a Python program: its version check alone takes 0.5–2.5 s on
+        // 2 busy cores. It runs while the images build, which need no compose CLI.
+        let detect = std::thread::spawn(ComposeCli::detect);
         let (name, port) = match &opts.instance {
             Instance::Developer => (super::dev::DEV_PROJECT.to_owned(), super::dev::port()?),
             Instance::Run { run_id } => (project_name(run_id, std::process::id()), free_port()?),
@@ -66,14 +71,42 @@ impl ComposeStack {
             }
             _ => None,
         };
+        let images = match opts.instance {
+            Instance::Developer => ImageTags::latest(),
+            Instance::Run { .. } => ImageTags::for_run(&name),
+        };
+        let publish = opts.publish_address.unwrap_or(LOOPBACK);
+        let events = Arc::clone(&opts.events);
+        if let Some(warning) = publish_warning(publish) {
+            events.line(warning);
+        }
+        // Our images are built here; a `live-suite.toml` stack builds its own once the
+        // compose CLI is known (`build_theirs`).
+        let built = match &config.source {
+            None => events.timed(Phase::Build, || build(&images, &events)),
+            Some(_) => Ok(()),
+        };
+        let cli = detect
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("detecting the compose CLI panicked")));
+        let cli = match (built, cli) {
+            (Ok(()), Ok(cli)) => cli,
+            (Err(e), _) | (_, Err(e)) => {
+                if opts.instance != Instance::Developer {
+                    images.remove();
+                }
+                return Err(e);
+            }
+        };
         let project = ComposeProject {
             cli,
             config,
             name,
             port,
+            publish,
+            images,
             torn_down: Arc::default(),
         };
-        let events = Arc::clone(&opts.events);
         events.line(format!(
             "compose: project {} with {} on Docker {engine}",
             project.name, project.cli.description
@@ -98,9 +131,13 @@ impl ComposeStack {
                 if let Err(e) = p.teardown() {
                     events.line(format!("compose: tearing down {} failed: {e:#}", p.name));
                 }
+                p.images.remove();
             }));
         }
-        if let Err(e) = stack.build().and_then(|()| stack.up(opts.mode)) {
+        let started = events
+            .timed(Phase::Build, || stack.build_theirs())
+            .and_then(|()| events.timed(Phase::Up, || stack.up(opts.mode)));
+        if let Err(e) = started {
             if stack.instance == Instance::Developer {
                 // The developer's volumes may hold data worth keeping: leave them to `down`.
                 stack.finished = true;
@@ -123,25 +160,12 @@ impl ComposeStack {
         Ok(stack)
     }
 
-    fn build(&self) -> Result<()> {
-        if let Some(source) = &self.project.config.source {
-            return self.build_theirs(source);
-        }
-        let t = Instant::now();
-        let events = &self.events;
-        events.line("compose: building the static binaries (cargo) and both images");
-        crate::images::build_images(&crate::project_root())?;
-        events.line(format!(
-            "compose: images built in {:.1}s: {}",
-            t.elapsed().as_secs_f64(),
-            crate::images::image_sizes_line()
-        ));
-        Ok(())
-    }
-
     /// A `live-suite.toml` stack: its pre-build command (from the config's folder, without
-    /// the secrets), then `compose build`.
-    fn build_theirs(&self, source: &std::path::Path) -> Result<()> {
+    /// the secrets), then `compose build`. Our own stack's images are built before.
+    fn build_theirs(&self) -> Result<()> {
+        let Some(source) = &self.project.config.source else {
+            return Ok(());
+        };
         let t = Instant::now();
         if let Some(argv) = &self.project.config.pre_build {
             self.events
@@ -218,6 +242,19 @@ impl ComposeStack {
     }
 }
 
+/// The static binaries (cargo) and both images under `tags`.
+fn build(tags: &ImageTags, events: &Events) -> Result<()> {
+    let t = Instant::now();
+    events.line("compose: building the static binaries (cargo) and both images");
+    crate::images::build_images(&crate::project_root(), tags)?;
+    events.line(format!(
+        "compose: images built in {:.1}s: {}",
+        t.elapsed().as_secs_f64(),
+        crate::images::image_sizes_line(tags)
+    ));
+    Ok(())
+}
+
 impl Stack for ComposeStack {
     fn handed_secrets(&self) -> Option<&Secrets> {
         Some(&self.secrets)
@@ -236,9 +273,11 @@ impl Stack for ComposeStack {
     }
 
     fn rollback_to_mocked(&mut self) -> Result<()> {
-        // Plan section 8: rebuild and restart in mocked mode on the same volumes.
-        self.build()?;
-        self.up(Mode::Mocked)
+        // Plan section 8: restart in mocked mode on the same volumes. The images are this
+        // run's own tags, built from the binaries cargo judged current at the start: a
+        // rebuild here would only repeat it (issue 13: 1.4 s of a warm run).
+        let events = Arc::clone(&self.events);
+        events.timed(Phase::Up, || self.up(Mode::Mocked))
     }
 
     fn take_logs(&mut self) -> Result<Option<String>> {
@@ -286,8 +325,11 @@ impl Stack for ComposeStack {
         }
         let t = Instant::now();
         self.project.teardown()?;
+        if self.instance != Instance::Developer {
+            self.project.images.remove();
+        }
         self.events.line(format!(
-            "compose: project {} removed (containers, network, volumes) in {:.1}s",
+            "compose: project {} removed (containers, network, volumes, image tags) in {:.1}s",
             self.project.name,
             t.elapsed().as_secs_f64()
         ));

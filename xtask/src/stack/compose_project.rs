@@ -8,11 +8,12 @@
 use super::docker_logs::read_logs;
 use super::local::free_port;
 use crate::docker::{self, ComposeCli};
-use crate::images::combined;
+use crate::images::{combined, ImageTags};
 use crate::secrets::Secrets;
 use crate::suite_config::SuiteConfig;
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
 use xshell::{cmd, Cmd, Shell};
 
@@ -38,6 +39,10 @@ pub struct ComposeProject {
     pub config: Arc<SuiteConfig>,
     pub name: String,
     pub port: u16,
+    /// The host address the backend port is published on: loopback unless asked otherwise.
+    pub publish: IpAddr,
+    /// The images `up` starts (a run's own tags, or `:latest` for the developer's stack).
+    pub images: ImageTags,
     /// `true` once torn down. Held while `up` or `down` runs, so that a Ctrl-C teardown
     /// waits for a running `up` and a later `up` (the suite carries on until the handler
     /// exits) cannot bring the stack back after it.
@@ -52,6 +57,9 @@ impl ComposeProject {
             .cmd(sh, &self.name, &self.config.compose_files, args)
             .env("CODEX_STACK_ID", &self.name)
             .env("CODEX_PORT", self.port.to_string())
+            .env("CODEX_PUBLISH_ADDRESS", self.publish.to_string())
+            .env("CODEX_BACKEND_IMAGE", &self.images.backend)
+            .env("CODEX_WORKER_IMAGE", &self.images.worker)
             .ignore_status()
     }
 
@@ -176,13 +184,21 @@ impl ComposeProject {
     }
 
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}", reach(self.publish, self.port))
     }
 
-    /// The backend container's id, if it exists.
+    /// The backend container's id, if it exists. Asked of the engine by compose's labels:
+    /// `docker ps` answers in milliseconds where `docker-compose ps` (v1, Python) takes
+    /// most of a second before health polling can start (issue 13).
     pub fn backend_id(&self) -> Result<Option<String>> {
-        let out = self.run(&["ps", "-q", &self.config.service])?;
-        Ok(out.split_whitespace().last().map(str::to_owned))
+        let sh = Shell::new()?;
+        let project = format!("label=com.docker.compose.project={}", self.name);
+        let service = format!("label=com.docker.compose.service={}", self.config.service);
+        let out = cmd!(sh, "docker ps -aq --filter {project} --filter {service}")
+            .quiet()
+            .read()
+            .with_context(|| format!("listing the backend container of {}", self.name))?;
+        Ok(out.split_whitespace().next().map(str::to_owned))
     }
 
     /// `Ok` while the backend container runs; its state and last log lines otherwise.
@@ -219,6 +235,32 @@ impl ComposeProject {
     }
 }
 
+/// The published port is on loopback unless the user asks for another address.
+pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+/// The address the suite connects to for a port published on `publish`: loopback for the
+/// unspecified address (`0.0.0.0`, `::`), else the address itself.
+fn reach(publish: IpAddr, port: u16) -> std::net::SocketAddr {
+    let host = if publish.is_unspecified() {
+        LOOPBACK
+    } else {
+        publish
+    };
+    std::net::SocketAddr::new(host, port)
+}
+
+/// `None` for a loopback address; else the warning to print (issue 10: the API is
+/// unauthenticated and holds docker.sock and the key).
+pub fn publish_warning(publish: IpAddr) -> Option<String> {
+    (!publish.is_loopback()).then(|| {
+        format!(
+            "warning: the backend port is published on {publish} (--publish-address): anyone \
+             who reaches this address can use its unauthenticated API, which holds \
+             /var/run/docker.sock and the API key; the default is 127.0.0.1"
+        )
+    })
+}
+
 /// `codex-<run id>-<pid>` in the characters compose accepts (lowercase letters, digits,
 /// `-`, `_`): the pid keeps two runs started in the same second apart.
 pub fn project_name(run_id: &str, pid: u32) -> String {
@@ -239,6 +281,23 @@ pub fn project_name(run_id: &str, pid: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publish_addresses_warn_unless_loopback_and_are_reached_on_a_connectable_host() {
+        assert_eq!(publish_warning(LOOPBACK), None);
+        assert_eq!(publish_warning("::1".parse().unwrap()), None);
+        let all: IpAddr = "0.0.0.0".parse().unwrap();
+        let warning = publish_warning(all).unwrap();
+        assert!(warning.contains("published on 0.0.0.0"), "{warning}");
+        assert!(
+            !warning.contains("  "),
+            "one line of single spaces: {warning}"
+        );
+        assert_eq!(reach(all, 8000).to_string(), "127.0.0.1:8000");
+        let lan: IpAddr = "192.168.1.5".parse().unwrap();
+        assert_eq!(reach(lan, 80).to_string(), "192.168.1.5:80");
+        assert_eq!(reach("::1".parse().unwrap(), 80).to_string(), "[::1]:80");
+    }
 
     #[test]
     fn project_names_are_valid_and_unique_per_process() {

@@ -31,6 +31,8 @@ fn project() -> Result<ComposeProject> {
         )),
         name: DEV_PROJECT.to_owned(),
         port: port()?,
+        publish: super::compose_project::LOOPBACK,
+        images: crate::images::ImageTags::latest(),
         torn_down: Arc::default(),
     })
 }
@@ -43,12 +45,14 @@ pub fn down(events: &Events) -> Result<()> {
     events.line(format!("down: compose project {} removed", p.name));
     for name in abandoned_run_projects()? {
         let run = ComposeProject {
+            images: crate::images::ImageTags::for_run(&name),
             name,
             port: 0,
             torn_down: Arc::default(),
             ..p.clone()
         };
         run.teardown()?;
+        run.images.remove();
         events.line(format!(
             "down: compose project {} of a killed run removed",
             run.name

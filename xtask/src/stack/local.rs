@@ -8,7 +8,7 @@
 
 use super::health::{wait_healthy, HEALTH_TIMEOUT};
 use super::{Stack, StackOptions};
-use crate::events::Events;
+use crate::events::{Events, Phase};
 use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
 use crate::secrets::Secrets;
 use anyhow::{bail, Context, Result};
@@ -38,7 +38,8 @@ pub struct LocalStack {
 }
 
 /// Builds `codex-backend` and `codex-worker` (debug) into the xtask's own target folder and
-/// returns their paths.
+/// returns their paths. `--bin`, like the `cargo xtask` alias, resolves features for the
+/// whole workspace: the dependencies the xtask was built with are reused, not rebuilt.
 pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     let exe = std::env::current_exe().context("locating the xtask binary")?;
     // <target>/debug/xtask (also when run by `cargo test`: CARGO_BIN_EXE_xtask), or
@@ -56,13 +57,13 @@ pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     sh.change_dir(crate::project_root());
     let built = xshell::cmd!(
         sh,
-        "{cargo} build --quiet -p codex-backend -p codex-worker --target-dir {target}"
+        "{cargo} build --quiet --bin codex-backend --bin codex-worker --target-dir {target}"
     )
     .quiet()
     .run();
     if let Err(e) = built {
         bail!(
-            "cargo build -p codex-backend -p codex-worker failed ({e}); fix the build errors above"
+            "cargo build --bin codex-backend --bin codex-worker failed ({e}); fix the build errors above"
         );
     }
     let bin = |name: &str| target.join("debug").join(name);
@@ -78,7 +79,9 @@ pub fn free_port() -> Result<u16> {
 impl LocalStack {
     /// Builds, starts in `opts.mode`, and waits for the health gate (30 s).
     pub fn start(opts: &StackOptions) -> Result<Self> {
-        let (backend_bin, built_worker) = build_binaries(&opts.events)?;
+        let (backend_bin, built_worker) = opts
+            .events
+            .timed(Phase::Build, || build_binaries(&opts.events))?;
         // A team can plug in its own worker: WORKER_BIN in the xtask's environment.
         let worker_bin = std::env::var_os("WORKER_BIN")
             .filter(|v| !v.is_empty())
@@ -104,7 +107,8 @@ impl LocalStack {
             interrupt_hook: None,
             events: Arc::clone(&opts.events),
         };
-        stack.spawn(opts.mode)?;
+        let events = Arc::clone(&opts.events);
+        events.timed(Phase::Up, || stack.spawn(opts.mode))?;
         Ok(stack)
     }
 
@@ -207,7 +211,8 @@ impl Stack for LocalStack {
     fn rollback_to_mocked(&mut self) -> Result<()> {
         self.stop();
         // Same database and workspace root, USE_DUMMY_WORKER=True; the gate checks /healthz.
-        self.spawn(Mode::Mocked)
+        let events = Arc::clone(&self.events);
+        events.timed(Phase::Up, || self.spawn(Mode::Mocked))
     }
 
     fn take_logs(&mut self) -> Result<Option<String>> {

@@ -82,6 +82,8 @@ pub struct StackOptions {
     pub events: Arc<Events>,
     /// What the compose stack drives: our `docker-compose.yml`, or a `live-suite.toml`.
     pub config: Arc<SuiteConfig>,
+    /// Compose: the host address to publish the backend port on (`None`: 127.0.0.1).
+    pub publish_address: Option<std::net::IpAddr>,
 }
 
 /// Whose stack it is.
@@ -132,4 +134,43 @@ pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
         StackKind::Local => Box::new(local::LocalStack::start(opts)?),
         StackKind::Compose => Box::new(compose::ComposeStack::start(opts)?),
     })
+}
+
+/// A suite run's default (no `--stack`) on a machine whose compose images were never built:
+/// the local stack now, instead of a cold static build of both images first (about a minute
+/// on 2 cores; issue 13, first run). `Some(reason)` when the run should fall back.
+pub fn cold_compose_fallback(requested: Option<StackKind>, chosen: StackKind) -> Option<String> {
+    let built = || crate::images::static_binaries_exist(&crate::project_root());
+    falls_back(requested, chosen, built).then(|| {
+        "a Docker engine answers, but the compose images were never built here and would \
+         need a cold static build first (about a minute on 2 cores): this run uses the local \
+         stack; `--stack compose` forces compose (later runs default to it once built)"
+            .to_owned()
+    })
+}
+
+/// Only a default choice of compose falls back, and only while the images were never built.
+fn falls_back(
+    requested: Option<StackKind>,
+    chosen: StackKind,
+    images_built: impl FnOnce() -> bool,
+) -> bool {
+    requested.is_none() && chosen == StackKind::Compose && !images_built()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_default_compose_choice_without_images_falls_back_to_local() {
+        assert!(falls_back(None, StackKind::Compose, || false));
+        assert!(!falls_back(None, StackKind::Compose, || true));
+        let forced = Some(StackKind::Compose);
+        assert!(
+            !falls_back(forced, StackKind::Compose, || false),
+            "--stack compose forces it"
+        );
+        assert!(!falls_back(None, StackKind::Local, || false));
+    }
 }

@@ -197,6 +197,14 @@ fn compose_live_suite_runs_one_worker_per_live_job_and_leaves_nothing() {
         let left = docker(&args).unwrap();
         assert!(left.trim().is_empty(), "{what} of {project} remain: {left}");
     }
+    // The run's own image tags (issue 10: parallel runs never replace each other's).
+    for image in ["codex-backend", "codex-worker"] {
+        let left = docker(&["image", "ls", "-q", &format!("{image}:{project}")]).unwrap();
+        assert!(
+            left.trim().is_empty(),
+            "image tag {image}:{project} remains"
+        );
+    }
     let names = docker(&["volume", "ls", "-q"]).unwrap() + &docker(&["network", "ls"]).unwrap();
     assert!(
         !names.contains(&format!("{project}_")),
@@ -232,4 +240,94 @@ fn evidence(out: &Path) -> (String, Vec<(std::path::PathBuf, Vec<u8>)>) {
 fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Removes a kept-up run's stack and image tags, also when an assertion failed.
+struct KeptUp(String);
+
+impl Drop for KeptUp {
+    fn drop(&mut self) {
+        let p = &self.0;
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docker-compose.yml");
+        let args = [
+            "-p",
+            p,
+            "-f",
+            file.to_str().unwrap(),
+            "down",
+            "-v",
+            "-t",
+            "1",
+        ];
+        let v2 = Command::new("docker")
+            .arg("compose")
+            .args(args)
+            .env("CODEX_STACK_ID", p)
+            .output();
+        if !v2.is_ok_and(|o| o.status.success()) {
+            let _ = Command::new("docker-compose")
+                .args(args)
+                .env("CODEX_STACK_ID", p)
+                .output();
+        }
+        let _ = docker(&[
+            "rmi",
+            &format!("codex-backend:{p}"),
+            &format!("codex-worker:{p}"),
+        ]);
+    }
+}
+
+/// Issue 10: the backend port is published on 127.0.0.1 by default (`docker port`), the
+/// run's images carry its own tags, and `--keep-up` keeps them.
+#[test]
+fn compose_publishes_the_backend_on_loopback_by_default() {
+    if let Some(why) = skip_reason() {
+        println!("skipped: {why}");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["live-suite", "--stack", "compose", "--only", "L01"])
+        .args(["--no-rollback", "--keep-up"])
+        .arg("--out")
+        .arg(out.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let project = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("compose: project "))
+        .and_then(|l| l.split_whitespace().next())
+        .map(str::to_owned);
+    let _cleanup = project.clone().map(KeptUp);
+    let shown = format!(
+        "--- stdout\n{stdout}\n--- stderr\n{}",
+        tail(&String::from_utf8_lossy(&run.stderr), 40)
+    );
+    assert_eq!(run.status.code(), Some(0), "live-suite failed:\n{shown}");
+    let project = project.unwrap_or_else(|| panic!("no `compose: project` line:\n{shown}"));
+    let backend = docker(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={project}"),
+        "--filter",
+        "label=com.docker.compose.service=backend",
+    ])
+    .unwrap();
+    let published = docker(&["port", backend.trim(), "8000"]).unwrap();
+    let addresses: Vec<&str> = published.lines().collect();
+    assert!(
+        !addresses.is_empty() && addresses.iter().all(|a| a.starts_with("127.0.0.1:")),
+        "the backend port is published beyond loopback: {published}"
+    );
+    assert!(
+        !stdout.contains("warning: the backend port is published"),
+        "{shown}"
+    );
+    let image = docker(&["inspect", "--format", "{{.Config.Image}}", backend.trim()]).unwrap();
+    assert_eq!(image.trim(), format!("codex-backend:{project}"));
 }

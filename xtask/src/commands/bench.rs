@@ -1,0 +1,600 @@
+//! `cargo xtask bench`: the suite's own speed, measured (issue 13). A benchmark, not a
+//! test: nothing here asserts a time.
+//!
+//! Each round runs `xtask live-suite` once per target (local, compose when an engine
+//! answers, `--base-url` when given), interleaved so that every target sees the same machine
+//! load; after `--runs` rounds it prints min/median/max per target of the wall time, the
+//! overhead beyond the worker's sleep (`--long-run-seconds`, L08 is the only job that
+//! sleeps) and the phases read back from the run's `events.jsonl` (`Event::Phase` for build,
+//! up and down; scenario events for the ladder, the rollback and the rerun). `--cold` also
+//! times clean builds in a temporary target folder (the first-run figure). The table and
+//! `bench.json` go to `--out`.
+
+use super::EXIT_PASS;
+use crate::cli::BenchArgs;
+use crate::events::Events;
+use crate::images::{self, STATIC_TARGET};
+use crate::stack::StackKind;
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The columns of a run, in table order (seconds).
+pub const PHASES: [&str; 7] = [
+    "build", "up", "ladder", "rollback", "rerun", "down", "other",
+];
+
+/// One run of one target.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Sample {
+    pub wall: f64,
+    /// Wall time beyond the worker's sleep.
+    pub overhead: f64,
+    /// Seconds per phase, in `PHASES` order; `other` is what the phases leave of `wall`
+    /// (process start, evidence, reports, zip).
+    pub phases: [f64; PHASES.len()],
+    pub exit_code: i32,
+}
+
+/// min / median / max of some samples.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Stats {
+    pub min: f64,
+    pub median: f64,
+    pub max: f64,
+}
+
+impl Stats {
+    pub fn of(values: &[f64]) -> Option<Stats> {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = match n {
+            0 => return None,
+            _ if n % 2 == 1 => v[n / 2],
+            _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        };
+        Some(Stats {
+            min: v[0],
+            median,
+            max: v[n - 1],
+        })
+    }
+}
+
+fn secs(v: &Value) -> f64 {
+    v["secs"].as_f64().unwrap_or(0.0) + v["nanos"].as_f64().unwrap_or(0.0) / 1e9
+}
+
+/// The phases of one run from its `events.jsonl` (one JSON event a line), given the wall
+/// time the caller measured around the whole process and the worker's sleep.
+pub fn sample_from_events(jsonl: &str, wall: f64, sleep: f64, exit_code: i32) -> Sample {
+    let mut p = [0.0; PHASES.len()];
+    let mut ups = 0;
+    // (first start, last end) of each suite's scenarios.
+    let mut spans: [Option<(f64, f64)>; 3] = [None; 3];
+    for line in jsonl.lines() {
+        let Ok(e) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        match e["event"].as_str() {
+            Some("phase") => {
+                let took = secs(&e["took"]);
+                match e["phase"].as_str() {
+                    Some("build") => p[0] += took,
+                    // A second `up` is the rollback's, inside the ROLLBACK scenario.
+                    Some("up") if ups == 0 => {
+                        p[1] += took;
+                        ups += 1;
+                    }
+                    Some("down") => p[5] += took,
+                    _ => {}
+                }
+            }
+            Some("scenario_finished") => {
+                let o = &e["outcome"];
+                let i = match o["suite"].as_str() {
+                    Some("live") => 0,
+                    Some("rollback") => 1,
+                    Some("mocked-rerun") => 2,
+                    _ => continue,
+                };
+                if o["verdict"] == "SKIP" {
+                    continue;
+                }
+                let start = secs(&o["started_at"]);
+                let end = start + secs(&o["duration"]);
+                spans[i] = Some(match spans[i] {
+                    None => (start, end),
+                    Some((a, b)) => (a.min(start), b.max(end)),
+                });
+            }
+            _ => {}
+        }
+    }
+    for (i, span) in spans.iter().enumerate() {
+        p[2 + i] = span.map_or(0.0, |(a, b)| b - a);
+    }
+    p[6] = (wall - p[..6].iter().sum::<f64>()).max(0.0);
+    Sample {
+        wall,
+        overhead: wall - sleep,
+        phases: p,
+        exit_code,
+    }
+}
+
+/// What was benchmarked against what, and the numbers (bench.json).
+#[derive(Debug, Serialize)]
+struct Report {
+    runs: u32,
+    long_run_seconds: u64,
+    load_average: Option<String>,
+    targets: Vec<TargetReport>,
+    /// Bytes of the static binaries, which are the images' only layer (FROM scratch).
+    image_bytes: Vec<(String, u64)>,
+    /// `docker run --rm` of the worker image alone: the floor of a worker container.
+    worker_container_floor: Option<Stats>,
+    /// One start of the compose CLI (`version`): paid by every `up` and `down`.
+    compose_cli_floor: Option<(String, Stats)>,
+    cold_build: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Serialize)]
+struct TargetReport {
+    name: String,
+    samples: Vec<Sample>,
+    wall: Option<Stats>,
+    overhead: Option<Stats>,
+    phases: Vec<(String, Option<Stats>)>,
+}
+
+/// One thing to run the suite against, with one xtask binary.
+struct Target {
+    name: String,
+    args: Vec<String>,
+    exe: PathBuf,
+}
+
+impl BenchArgs {
+    pub fn run(self, events: &Events) -> Result<i32> {
+        let targets = self.targets()?;
+        let scratch = tempfile::Builder::new()
+            .prefix("codex-bench-")
+            .tempdir()
+            .context("creating the bench's temporary folder")?;
+        let mut samples: Vec<Vec<Sample>> = targets.iter().map(|_| Vec::new()).collect();
+        for round in 1..=self.runs {
+            for (t, target) in targets.iter().enumerate() {
+                let out = scratch.path().join(format!("{t}-{round}"));
+                let s = self.one_run(target, &out)?;
+                events.line(format!(
+                    "bench: {} run {round}/{}: {:.2}s wall, {:.2}s overhead (exit {})",
+                    target.name, self.runs, s.wall, s.overhead, s.exit_code
+                ));
+                samples[t].push(s);
+            }
+        }
+        let compose = targets.iter().any(|t| t.name == "compose");
+        let (floor, cli_floor) = if compose {
+            (
+                Some(worker_container_floor(self.runs, events)?),
+                Some(compose_cli_floor(self.runs)?),
+            )
+        } else {
+            (None, None)
+        };
+        let cold = if self.cold {
+            cold_builds(events)?
+        } else {
+            Vec::new()
+        };
+        let report = Report {
+            runs: self.runs,
+            long_run_seconds: self.long_run_seconds,
+            load_average: std::fs::read_to_string("/proc/loadavg")
+                .ok()
+                .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
+            targets: targets
+                .iter()
+                .zip(samples)
+                .map(|(t, s)| summarize(&t.name, s))
+                .collect(),
+            image_bytes: image_bytes(),
+            worker_container_floor: floor,
+            compose_cli_floor: cli_floor,
+            cold_build: cold,
+        };
+        let table = render(&report);
+        std::fs::create_dir_all(&self.out)
+            .with_context(|| format!("creating {}", self.out.display()))?;
+        let json = self.out.join("bench.json");
+        std::fs::write(&json, serde_json::to_string_pretty(&report)? + "\n")
+            .with_context(|| format!("writing {}", json.display()))?;
+        let txt = self.out.join("bench.txt");
+        std::fs::write(&txt, &table).with_context(|| format!("writing {}", txt.display()))?;
+        events.line(table);
+        events.line(format!(
+            "bench: wrote {} and {}",
+            txt.display(),
+            json.display()
+        ));
+        Ok(EXIT_PASS)
+    }
+
+    fn targets(&self) -> Result<Vec<Target>> {
+        let exe = std::env::current_exe().context("locating the xtask binary")?;
+        let mut kinds = self.stack.clone();
+        if kinds.is_empty() && self.base_url.is_none() {
+            kinds.push(StackKind::Local);
+            if crate::docker::probe_engine().is_ok() {
+                kinds.push(StackKind::Compose);
+            }
+        }
+        let mut targets: Vec<Target> = kinds
+            .iter()
+            .map(|k| {
+                let name = format!("{k:?}").to_lowercase();
+                Target {
+                    args: vec!["--stack".into(), name.clone()],
+                    name,
+                    exe: exe.clone(),
+                }
+            })
+            .collect();
+        if let Some(url) = &self.base_url {
+            targets.push(Target {
+                name: "base-url".into(),
+                args: vec!["--base-url".into(), url.clone()],
+                exe,
+            });
+        }
+        if targets.is_empty() {
+            bail!("nothing to benchmark: give --stack and/or --base-url");
+        }
+        if let Some(baseline) = &self.baseline_xtask {
+            if !baseline.is_file() {
+                bail!(
+                    "--baseline-xtask {}: no such file (build the other commit's xtask and \
+                     copy target/debug/xtask somewhere first)",
+                    baseline.display()
+                );
+            }
+            // Interleaved with the targets above: A, A', B, B', … in every round.
+            targets = targets
+                .into_iter()
+                .flat_map(|t| {
+                    let b = Target {
+                        name: format!("{} (baseline)", t.name),
+                        args: t.args.clone(),
+                        exe: baseline.clone(),
+                    };
+                    [t, b]
+                })
+                .collect();
+        }
+        Ok(targets)
+    }
+
+    /// One `live-suite` run; its output goes to `<out>.log` (read it when a run failed).
+    fn one_run(&self, target: &Target, out: &Path) -> Result<Sample> {
+        let exe = &target.exe;
+        let log_path = out.with_extension("log");
+        let log = std::fs::File::create(&log_path)
+            .with_context(|| format!("creating {}", log_path.display()))?;
+        let t = Instant::now();
+        let status = Command::new(exe)
+            .arg("live-suite")
+            .args(&target.args)
+            .arg("--long-run-seconds")
+            .arg(self.long_run_seconds.to_string())
+            .arg("--out")
+            .arg(out)
+            .current_dir(crate::project_root())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .status()
+            .with_context(|| format!("running {} live-suite", exe.display()))?;
+        let wall = t.elapsed().as_secs_f64();
+        let code = status.code().unwrap_or(-1);
+        let jsonl = run_folder(out)
+            .map(|dir| std::fs::read_to_string(dir.join("events.jsonl")).unwrap_or_default())
+            .unwrap_or_default();
+        if jsonl.is_empty() {
+            bail!(
+                "the {} run wrote no events.jsonl (exit {code}); its output:\n{}",
+                target.name,
+                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 30)
+            );
+        }
+        Ok(sample_from_events(
+            &jsonl,
+            wall,
+            self.long_run_seconds as f64,
+            code,
+        ))
+    }
+}
+
+/// The one run folder under a fresh `--out`.
+fn run_folder(out: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(out)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+}
+
+fn summarize(name: &str, samples: Vec<Sample>) -> TargetReport {
+    let col = |f: &dyn Fn(&Sample) -> f64| Stats::of(&samples.iter().map(f).collect::<Vec<_>>());
+    TargetReport {
+        name: name.to_owned(),
+        wall: col(&|s| s.wall),
+        overhead: col(&|s| s.overhead),
+        phases: PHASES
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((*p).to_owned(), col(&|s| s.phases[i])))
+            .collect(),
+        samples,
+    }
+}
+
+/// The static binaries of the images (the images' only layer), when built.
+fn image_bytes() -> Vec<(String, u64)> {
+    let dir = images::static_dir(&crate::project_root());
+    ["codex-backend", "codex-worker"]
+        .iter()
+        .filter_map(|b| Some(((*b).to_owned(), std::fs::metadata(dir.join(b)).ok()?.len())))
+        .collect()
+}
+
+/// `docker run --rm` of the worker image with no job: how fast the engine starts one
+/// container of it (the worker exits at once without its environment).
+fn worker_container_floor(runs: u32, events: &Events) -> Result<Stats> {
+    let root = crate::project_root();
+    let bins = images::build_static_binaries(&root)?;
+    let tag = format!("codex-worker:bench-{}", std::process::id());
+    images::build_image(&root.join("worker/Dockerfile"), &bins.worker, &tag)?;
+    let mut times = Vec::new();
+    for _ in 0..runs.max(3) {
+        let t = Instant::now();
+        let _ = Command::new("docker")
+            .args(["run", "--rm", "--network", "none", &tag])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .context("running docker run")?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    images::remove_tag(&tag);
+    let stats = Stats::of(&times).expect("at least three runs");
+    events.line(format!(
+        "bench: docker run --rm of the worker image: median {:.2}s",
+        stats.median
+    ));
+    Ok(stats)
+}
+
+/// How long the compose CLI takes to start and print its version (docker-compose v1 is a
+/// Python program; v2 a Go plugin): the part of every `up` and `down` that is not Docker's.
+fn compose_cli_floor(runs: u32) -> Result<(String, Stats)> {
+    let mut times = Vec::new();
+    let mut name = String::new();
+    for _ in 0..runs.max(3) {
+        let t = Instant::now();
+        name = crate::docker::ComposeCli::detect()?.description;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    Ok((name, Stats::of(&times).expect("at least three runs")))
+}
+
+/// Clean builds in a temporary target folder, one after the other: what a fresh clone pays
+/// before its first run (crates already downloaded).
+fn cold_builds(events: &Events) -> Result<Vec<(String, f64)>> {
+    let target = tempfile::Builder::new()
+        .prefix("codex-bench-target-")
+        .tempdir()
+        .context("creating a temporary target folder")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let steps: [(&str, Vec<&str>, bool); 3] = [
+        (
+            "xtask (cargo xtask's own build)",
+            vec!["--bin", "xtask"],
+            false,
+        ),
+        (
+            "static images binaries (--profile image)",
+            vec![
+                "--profile",
+                images::IMAGE_PROFILE,
+                "--target",
+                STATIC_TARGET,
+                "-p",
+                "codex-backend",
+                "-p",
+                "codex-worker",
+            ],
+            true,
+        ),
+        (
+            "local stack binaries (debug)",
+            vec!["--bin", "codex-backend", "--bin", "codex-worker"],
+            false,
+        ),
+    ];
+    let mut times = Vec::new();
+    for (what, args, static_build) in steps {
+        events.line(format!(
+            "bench --cold: building {what} in a clean target folder"
+        ));
+        let mut cmd = Command::new(&cargo);
+        cmd.arg("build")
+            .arg("--quiet")
+            .args(args)
+            .env("CARGO_TARGET_DIR", target.path())
+            .current_dir(crate::project_root())
+            .stdin(Stdio::null());
+        if static_build {
+            cmd.env(images::STATIC_RUSTFLAGS_VAR, images::STATIC_RUSTFLAGS);
+        }
+        let t = Instant::now();
+        let status = cmd.status().context("running cargo build")?;
+        if !status.success() {
+            bail!("cargo build of {what} failed ({status}): see its output above");
+        }
+        let took = t.elapsed().as_secs_f64();
+        events.line(format!("bench --cold: {what}: {took:.1}s"));
+        times.push((what.to_owned(), took));
+    }
+    Ok(times)
+}
+
+fn fmt_stats(s: Option<Stats>) -> String {
+    s.map_or("-".into(), |s| {
+        format!("{:.2} / {:.2} / {:.2}", s.min, s.median, s.max)
+    })
+}
+
+/// The table: one block per target, a row per measure (min / median / max seconds).
+fn render(r: &Report) -> String {
+    let mut out = format!(
+        "cargo xtask bench: {} run(s) per target, interleaved, --long-run-seconds {} \
+         (load average at the end: {})\n",
+        r.runs,
+        r.long_run_seconds,
+        r.load_average.as_deref().unwrap_or("unknown")
+    );
+    for t in &r.targets {
+        let failed = t.samples.iter().filter(|s| s.exit_code != 0).count();
+        out += &format!(
+            "\n{}{}\n  {:<10} {}\n",
+            t.name,
+            if failed > 0 {
+                format!(" ({failed} run(s) did not pass: timings still shown)")
+            } else {
+                String::new()
+            },
+            "seconds",
+            "min / median / max"
+        );
+        out += &format!("  {:<10} {}\n", "wall", fmt_stats(t.wall));
+        out += &format!("  {:<10} {}\n", "overhead", fmt_stats(t.overhead));
+        for (name, s) in &t.phases {
+            out += &format!("  {name:<10} {}\n", fmt_stats(*s));
+        }
+    }
+    if !r.image_bytes.is_empty() {
+        out += "\nimages (FROM scratch: the static binary is the only layer)\n";
+        for (name, bytes) in &r.image_bytes {
+            out += &format!("  {name:<14} {:.1} MB\n", *bytes as f64 / 1e6);
+        }
+    }
+    if let Some(f) = r.worker_container_floor {
+        out += &format!(
+            "\nworker container floor (docker run --rm, no job): {}\n",
+            fmt_stats(Some(f))
+        );
+    }
+    if let Some((cli, f)) = &r.compose_cli_floor {
+        out += &format!(
+            "compose CLI floor ({cli}, `version`, paid by each up/down): {}\n",
+            fmt_stats(Some(*f))
+        );
+    }
+    if !r.cold_build.is_empty() {
+        out += "\n--cold: clean builds in a temporary target folder\n";
+        for (what, took) in &r.cold_build {
+            out += &format!("  {what:<44} {took:>6.1}s\n");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: f64) -> String {
+        format!(
+            r#"{{"secs":{},"nanos":{}}}"#,
+            s.trunc() as u64,
+            ((s.fract() * 1e9).round()) as u64
+        )
+    }
+
+    fn scenario(suite: &str, verdict: &str, start: f64, took: f64) -> String {
+        format!(
+            r#"{{"event":"scenario_finished","outcome":{{"suite":"{suite}","verdict":"{verdict}","started_at":{},"duration":{}}}}}"#,
+            d(start),
+            d(took)
+        )
+    }
+
+    fn phase(name: &str, at: f64, took: f64) -> String {
+        format!(
+            r#"{{"event":"phase","phase":"{name}","at":{},"took":{}}}"#,
+            d(at),
+            d(took)
+        )
+    }
+
+    #[test]
+    fn phases_come_from_phase_and_scenario_events_and_other_is_the_rest() {
+        let lines = [
+            phase("build", 0.0, 0.5),
+            phase("up", 0.5, 0.25),
+            scenario("live", "PASS", 1.0, 0.5),
+            scenario("live", "PASS", 1.5, 2.0),
+            scenario("live", "SKIP", 9.0, 0.0),
+            // The rollback's own `up` lies inside the ROLLBACK scenario: not counted twice.
+            phase("up", 3.5, 0.25),
+            scenario("rollback", "PASS", 3.5, 0.5),
+            scenario("mocked-rerun", "PASS", 4.0, 0.25),
+            scenario("mocked-rerun", "PASS", 4.25, 0.25),
+            phase("down", 4.5, 0.5),
+            "not json".to_owned(),
+        ]
+        .join("\n");
+        let s = sample_from_events(&lines, 6.0, 2.0, 0);
+        assert_eq!(s.phases, [0.5, 0.25, 2.5, 0.5, 0.5, 0.5, 1.25]);
+        assert_eq!(s.overhead, 4.0);
+        assert_eq!(s.exit_code, 0);
+    }
+
+    #[test]
+    fn stats_are_min_median_max_and_none_for_no_samples() {
+        assert_eq!(Stats::of(&[]), None);
+        let s = Stats::of(&[3.0, 1.0, 2.0]).unwrap();
+        assert_eq!((s.min, s.median, s.max), (1.0, 2.0, 3.0));
+        assert_eq!(Stats::of(&[4.0, 1.0]).unwrap().median, 2.5);
+    }
+
+    #[test]
+    fn the_table_shows_every_phase_and_marks_failed_runs() {
+        let sample = sample_from_events(&phase("build", 0.0, 1.0), 3.0, 2.0, 1);
+        let report = Report {
+            runs: 1,
+            long_run_seconds: 2,
+            load_average: None,
+            targets: vec![summarize("local", vec![sample])],
+            image_bytes: vec![("codex-worker".into(), 1_800_000)],
+            worker_container_floor: None,
+            compose_cli_floor: Some(("docker-compose 1.29.2".into(), Stats::of(&[0.5]).unwrap())),
+            cold_build: vec![("xtask".into(), 44.0)],
+        };
+        let table = render(&report);
+        for want in PHASES
+            .iter()
+            .chain(&["wall", "overhead", "1.8 MB", "44.0s"])
+        {
+            assert!(table.contains(want), "{want} missing from:\n{table}");
+        }
+        assert!(table.contains("1 run(s) did not pass"), "{table}");
+        assert!(table.contains("1.00 / 1.00 / 1.00"), "{table}");
+    }
+}
