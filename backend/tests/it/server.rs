@@ -310,7 +310,10 @@ pub fn worker_bin() -> PathBuf {
     BIN.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let target = target_dir();
+        // From the workspace root: inside `backend/` cargo would look for the bin in this
+        // package only.
         let out = Command::new(&cargo)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .args(["build", "--bin", "codex-worker", "--target-dir"])
             .arg(&target)
             .stdout(Stdio::null())
