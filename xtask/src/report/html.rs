@@ -51,7 +51,7 @@ impl Reporter for HtmlReport {
                 let page = render(report, self.against.as_ref(), self.ev.redactor());
                 self.ev.write(FILE, &page)?;
                 // Best effort: a run never fails for want of a browser. One line either way.
-                println!("{}", screenshot::best_effort(&self.ev.dir));
+                super::text::print_line(&screenshot::best_effort(&self.ev.dir));
             }
             _ => {}
         }
