@@ -83,74 +83,23 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         // An empty variable counts as unset, as compose files often write `NAME=`.
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let invalid =
-            |name: &'static str, value: &str, accepted: &'static str| ConfigError::Invalid {
-                name,
-                value: value.to_string(),
-                accepted,
-            };
-
-        let bind_addr = match get("BIND_ADDR") {
-            None => SocketAddr::from(([0, 0, 0, 0], 8000)),
-            Some(v) => v
-                .trim()
-                .parse()
-                .map_err(|_| invalid("BIND_ADDR", &v, "a socket address such as 0.0.0.0:8000"))?,
+        let text = |name: &str, default: &str| {
+            get(name).map_or_else(|| default.to_string(), |v| v.trim().to_string())
         };
 
-        let api_prefix = match get("API_V1_STR") {
-            None => codex_contract::API_V1.to_string(),
-            Some(v) => {
-                let v = v.trim();
-                if !v.starts_with('/') || v.contains(['{', '}', '*', '?', '#']) {
-                    return Err(invalid(
-                        "API_V1_STR",
-                        v,
-                        "a path starting with '/' such as /api/v1",
-                    ));
-                }
-                v.trim_end_matches('/').to_string()
-            }
-        };
+        let bind_addr = bind_addr(get("BIND_ADDR"))?;
+        let api_prefix = api_prefix(get("API_V1_STR"))?;
+        let database_path = database_path(&text("DATABASE_URL", "sqlite://./codex.db"))?;
+        let workspace_root = PathBuf::from(text("WORKSPACE_ROOT", "./workspaces"));
 
-        let database_path = {
-            let v = get("DATABASE_URL").unwrap_or_else(|| "sqlite://./codex.db".into());
-            parse_database_url(v.trim()).ok_or_else(|| {
-                invalid(
-                    "DATABASE_URL",
-                    &v,
-                    "sqlite://<path> (e.g. sqlite://./codex.db or sqlite:////data/codex.db)",
-                )
-            })?
-        };
-
-        let workspace_root = PathBuf::from(
-            get("WORKSPACE_ROOT")
-                .map(|v| v.trim().to_string())
-                .unwrap_or_else(|| "./workspaces".into()),
-        );
-
-        let use_dummy_worker = match get("USE_DUMMY_WORKER") {
-            None => true,
-            Some(v) => parse_bool(&v).ok_or_else(|| {
-                invalid("USE_DUMMY_WORKER", &v, "True, False, true, false, 1 or 0")
-            })?,
-        };
-
-        let worker_image = get("CODEX_WORKER_IMAGE")
-            .map(|v| v.trim().to_string())
-            .unwrap_or_else(|| "codex-worker:latest".into());
-
-        let runner = match get("WORKER_RUNNER").as_deref().map(str::trim) {
-            None | Some("docker") => RunnerKind::Docker,
-            Some("process") => RunnerKind::Process,
-            Some(other) => return Err(invalid("WORKER_RUNNER", other, "docker or process")),
-        };
-
-        let worker_bin = match get("WORKER_BIN") {
-            Some(v) => PathBuf::from(v.trim()),
-            None => default_worker_bin(),
-        };
+        let use_dummy_worker = get("USE_DUMMY_WORKER").map_or(Ok(true), |v| {
+            parse_bool(&v)
+                .ok_or_else(|| invalid("USE_DUMMY_WORKER", &v, "True, False, true, false, 1 or 0"))
+        })?;
+        let worker_image = text("CODEX_WORKER_IMAGE", "codex-worker:latest");
+        let runner = runner(get("WORKER_RUNNER").as_deref().map(str::trim))?;
+        let worker_bin =
+            get("WORKER_BIN").map_or_else(default_worker_bin, |v| PathBuf::from(v.trim()));
 
         let worker_timeout =
             Duration::from_secs(positive(get("WORKER_TIMEOUT_SECONDS"), 900, |v| {
@@ -167,24 +116,9 @@ impl Config {
 
         let workspace_volume = get("WORKSPACE_VOLUME").map(|v| v.trim().to_string());
 
-        let worker_user = match get("WORKER_USER") {
-            None => None,
-            Some(v) => Some(parse_user(v.trim()).ok_or_else(|| {
-                invalid(
-                    "WORKER_USER",
-                    &v,
-                    "uid or uid:gid in numbers, e.g. 1000:1000",
-                )
-            })?),
-        };
-
-        let worker_network = get("WORKER_NETWORK")
-            .map(|v| v.trim().to_string())
-            .unwrap_or_else(|| "bridge".into());
-
-        let stack_id = get("CODEX_STACK_ID")
-            .map(|v| v.trim().to_string())
-            .unwrap_or_else(|| "none".into());
+        let worker_user = get("WORKER_USER").map(|v| worker_user(&v)).transpose()?;
+        let worker_network = text("WORKER_NETWORK", "bridge");
+        let stack_id = text("CODEX_STACK_ID", "none");
 
         let shutdown_grace =
             Duration::from_secs(non_negative(get("SHUTDOWN_GRACE_SECONDS"), 8, |v| {
@@ -232,6 +166,67 @@ impl Config {
             codex_contract::Mode::Live
         }
     }
+}
+
+fn invalid(name: &'static str, value: &str, accepted: &'static str) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        value: value.to_string(),
+        accepted,
+    }
+}
+
+fn bind_addr(v: Option<String>) -> Result<SocketAddr, ConfigError> {
+    match v {
+        None => Ok(SocketAddr::from(([0, 0, 0, 0], 8000))),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| invalid("BIND_ADDR", &v, "a socket address such as 0.0.0.0:8000")),
+    }
+}
+
+fn api_prefix(v: Option<String>) -> Result<String, ConfigError> {
+    let Some(v) = v else {
+        return Ok(codex_contract::API_V1.to_string());
+    };
+    let v = v.trim();
+    if !v.starts_with('/') || v.contains(['{', '}', '*', '?', '#']) {
+        return Err(invalid(
+            "API_V1_STR",
+            v,
+            "a path starting with '/' such as /api/v1",
+        ));
+    }
+    Ok(v.trim_end_matches('/').to_string())
+}
+
+fn database_path(v: &str) -> Result<PathBuf, ConfigError> {
+    parse_database_url(v).ok_or_else(|| {
+        invalid(
+            "DATABASE_URL",
+            v,
+            "sqlite://<path> (e.g. sqlite://./codex.db or sqlite:////data/codex.db)",
+        )
+    })
+}
+
+fn runner(v: Option<&str>) -> Result<RunnerKind, ConfigError> {
+    match v {
+        None | Some("docker") => Ok(RunnerKind::Docker),
+        Some("process") => Ok(RunnerKind::Process),
+        Some(other) => Err(invalid("WORKER_RUNNER", other, "docker or process")),
+    }
+}
+
+fn worker_user(v: &str) -> Result<WorkerUser, ConfigError> {
+    parse_user(v.trim()).ok_or_else(|| {
+        invalid(
+            "WORKER_USER",
+            v,
+            "uid or uid:gid in numbers, e.g. 1000:1000",
+        )
+    })
 }
 
 pub(crate) fn parse_bool(v: &str) -> Option<bool> {

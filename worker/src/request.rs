@@ -2,7 +2,7 @@
 //! deserialising `WorkerRequest` in one go) so that an error names the bad field and the
 //! fix, and so that the error result still carries the `job_id` when the file has one.
 
-use codex_contract::{JobType, WorkerRequest, REQUEST_FILE};
+use codex_contract::{json_kind, JobType, WorkerRequest, REQUEST_FILE};
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -74,20 +74,11 @@ fn parse(obj: &Map<String, Value>) -> Result<WorkerRequest, RequestError> {
 fn string_field(obj: &Map<String, Value>, name: &str) -> Result<String, String> {
     match obj.get(name) {
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(other) => Err(format!("{name} must be a string, found {}", kind_of(other))),
+        Some(other) => Err(format!(
+            "{name} must be a string, found {}",
+            json_kind(other)
+        )),
         None => Err(format!("{name} is missing")),
-    }
-}
-
-/// The JSON type of a value, never the value itself (it could hold anything).
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -5,6 +5,8 @@
 //! the committed text differs, writes the new text and fails, telling the developer to
 //! commit it.
 
+mod architecture;
+
 use crate::cli::Cli;
 use crate::commands::list::all_scenarios;
 use crate::ladder::{live, Scenario};

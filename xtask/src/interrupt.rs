@@ -9,7 +9,8 @@
 //! when the watchdog's deadline passes without a report. A second signal exits at once.
 //!
 //! Architecture invariant: this is the only module that handles signals or ends the
-//! process from a thread other than `main`.
+//! process from a thread other than `main`. It prints nothing itself: its few messages go
+//! through the `say` function `main` installs (main owns stderr).
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,6 +30,14 @@ static RUN_ACTIVE: AtomicBool = AtomicBool::new(false);
 /// (teardown done, report written), with a condvar for the thread that exits.
 static PROGRESS: Mutex<(bool, bool)> = Mutex::new((false, false));
 static CHANGED: Condvar = Condvar::new();
+/// Where the handler's messages go: set once by [`install`].
+static SAY: OnceLock<fn(&str)> = OnceLock::new();
+
+fn say(msg: &str) {
+    if let Some(say) = SAY.get() {
+        say(msg);
+    }
+}
 
 /// How long after the signal the watchdog waits for the partial report (the README
 /// promises it within 3 s).
@@ -62,12 +71,13 @@ fn signal_name(signal: i32) -> &'static str {
     }
 }
 
-/// Installs the handler thread once.
-pub fn install() {
+/// Installs the handler thread once; `say` shows the handler's messages to the user.
+pub fn install(say_with: fn(&str)) {
+    let _ = SAY.set(say_with);
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("warning: cannot handle SIGINT/SIGTERM/SIGHUP ({e}); a signal will leave the stack running");
+            say(&format!("warning: cannot handle SIGINT/SIGTERM/SIGHUP ({e}); a signal will leave the stack running"));
             return;
         }
     };
@@ -79,17 +89,17 @@ pub fn install() {
             };
             if REQUESTED.set(first).is_err() {
                 // A second signal: the user does not want to wait for the teardown.
-                eprintln!(
+                say(&format!(
                     "{}: exiting without waiting for the teardown; what is left of the stack is \
                      removed by `cargo xtask down` (local: the backend dies with the xtask)",
                     signal_name(signal)
-                );
+                ));
                 std::process::exit(128 + signal);
             }
-            eprintln!(
+            say(&format!(
                 "interrupted by {}: stopping what this run started (send it again to exit at once)",
                 first.name()
-            );
+            ));
             std::thread::spawn(|| {
                 run_all();
                 update(|p| p.0 = true);
@@ -107,10 +117,10 @@ fn watchdog(i: Interrupt) -> ! {
         let late = i.at.elapsed() >= REPORT_DEADLINE;
         if torn_down && (reported || late || !RUN_ACTIVE.load(Ordering::SeqCst)) {
             if !reported && RUN_ACTIVE.load(Ordering::SeqCst) {
-                eprintln!(
+                say(&format!(
                     "interrupted: the partial report was not written within {:.1}s; exiting",
                     REPORT_DEADLINE.as_secs_f64()
-                );
+                ));
             }
             std::process::exit(i.exit_code());
         }

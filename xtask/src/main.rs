@@ -12,6 +12,7 @@ mod docs_sync;
 mod events;
 mod evidence;
 mod freshness;
+mod health_probe;
 mod images;
 mod interrupt;
 mod ladder;
@@ -48,7 +49,7 @@ fn main() {
     // From here on no child inherits a secret: the backend's spawn and compose `up` hand
     // them over explicitly. Before any thread exists (the signal handler's is next).
     process::remove_secrets_from_environment();
-    interrupt::install();
+    interrupt::install(|msg| eprintln!("{msg}"));
     // GitHub: mask every known value before anything else is printed.
     report::github::add_masks(&secrets);
     let console = || Arc::new(commands::console(&secrets));

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use codex_contract::{
-    JobCreate, JobType, ProjectCreate, JOB_INSTRUCTION_CHARS, PROJECT_INSTRUCTION_CHARS,
+    json_kind, JobCreate, JobType, ProjectCreate, JOB_INSTRUCTION_CHARS, PROJECT_INSTRUCTION_CHARS,
 };
 use serde_json::{Map, Value};
 
@@ -61,21 +61,10 @@ fn object(bytes: &[u8]) -> Result<Map<String, Value>, FieldError> {
             "model_type",
             format!(
                 "the body must be a JSON object such as {{\"instruction\": \"...\"}}, not {}",
-                kind_of(&other)
+                json_kind(&other)
             ),
         )),
         Err(e) => Err(whole("json_invalid", format!("malformed JSON: {e}"))),
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -91,7 +80,7 @@ fn string<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a str, FieldE
         Some(other) => Err(FieldError::new(
             Some(name),
             "string_type",
-            format!("{name} must be a string, not {}", kind_of(other)),
+            format!("{name} must be a string, not {}", json_kind(other)),
         )),
     }
 }

@@ -91,7 +91,20 @@ pub fn execute(
             .timed(Phase::Down, || stack.shutdown())
             .context("stopping the stack")?,
     }
-    let report = RunReport {
+    let report = run_report(&ev, &events, &*stack, base_url, target, outcomes)?;
+    finish(&events, &plan.baseline, report)
+}
+
+/// The run's report, from what the ladders returned.
+fn run_report(
+    ev: &Evidence,
+    events: &Events,
+    stack: &dyn Stack,
+    base_url: String,
+    target: TargetProfile,
+    outcomes: Vec<ScenarioOutcome>,
+) -> Result<RunReport> {
+    Ok(RunReport {
         run_id: ev.run_id.clone(),
         started: events.started(),
         stack: stack.name().to_owned(),
@@ -107,9 +120,13 @@ pub fn execute(
             .parent()
             .context("run folder has a parent")?
             .join(format!("{}.zip", ev.run_id)),
-    };
+    })
+}
+
+/// Compares the run with its baseline, writes every report and returns the exit code.
+fn finish(events: &Events, baseline: &Baseline, report: RunReport) -> Result<i32> {
     let passed = report.passed();
-    if let Some(against) = plan.baseline.compare(&RunRecord::from_report(&report)) {
+    if let Some(against) = baseline.compare(&RunRecord::from_report(&report)) {
         events.emit(Event::Compared { against });
     }
     let finished = events.finish(report);

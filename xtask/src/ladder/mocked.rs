@@ -4,8 +4,9 @@
 use super::steps::{check_success, create_project, get_file, list_files, submit_edit};
 use super::{ensure, Ctx, Pass, Problem, Scenario, ScenarioResult};
 use crate::evidence::Folder;
+use crate::health_probe::{self, wrong_mode, Finding};
 use crate::outcome::Suite;
-use codex_contract::{Health, Mode, REQUEST_FILE, RESULT_FILE};
+use codex_contract::{Mode, REQUEST_FILE, RESULT_FILE};
 
 pub const SMOKE_INSTRUCTION: &str = "Create a minimal Python CLI app (mocked smoke).";
 pub const SMOKE_EDIT: &str = "Append a comment line to app.py describing the change.";
@@ -58,35 +59,36 @@ pub const SMOKE: [Scenario; 4] = [
 /// Health of the backend the client points at: `/docs` 200, and the `/healthz` mode when
 /// the backend has one (the original does not). Writes status.txt and healthz.json.
 pub fn check_health(ctx: &mut Ctx, folder: &mut Folder, want: Mode) -> Result<String, Problem> {
-    let docs = ctx.client.get_root("/docs")?;
-    let health = ctx.client.get_root("/healthz")?;
+    let r = health_probe::read(&ctx.client)?;
     folder.write(
         "status.txt",
         &format!(
             "GET /docs {}\nGET /healthz {}\n",
-            docs.status, health.status
+            r.docs.status, r.healthz.status
         ),
     )?;
-    ensure(docs.ok(), || format!("GET /docs answered {}", docs.status))?;
-    if health.status == 404 {
-        ctx.observe(
-            "no /healthz: the mode after the switch is not observable (contract: our backend \
-             serves /healthz with its mode)",
-        );
-        return Ok("/docs 200 (no /healthz: mode not observable)".into());
-    }
-    folder.write_json("healthz.json", &health.body)?;
-    let h: Health = health
-        .json()
-        .map_err(|e| Problem::fail(format!("GET /healthz: {e:#}")))?;
-    ensure(h.mode == want, || {
-        format!(
-            "/healthz reports mode {} after the switch, expected {}",
-            h.mode.as_str(),
-            want.as_str()
-        )
+    let mode = match r.finding() {
+        Finding::DocsDown(status) => {
+            return Err(Problem::fail(format!("GET /docs answered {status}")))
+        }
+        Finding::NoHealthz => {
+            ctx.observe(
+                "no /healthz: the mode after the switch is not observable (contract: our backend \
+                 serves /healthz with its mode)",
+            );
+            return Ok("/docs 200 (no /healthz: mode not observable)".into());
+        }
+        Finding::BadHealthz(e) => {
+            folder.write_json("healthz.json", &r.healthz.body)?;
+            return Err(Problem::fail(format!("GET /healthz: {e}")));
+        }
+        Finding::Mode(m) => m,
+    };
+    folder.write_json("healthz.json", &r.healthz.body)?;
+    ensure(mode == want, || {
+        format!("{} after the switch", wrong_mode(mode, want))
     })?;
-    Ok(format!("/docs 200, /healthz mode {}", h.mode.as_str()))
+    Ok(format!("/docs 200, /healthz mode {}", mode.as_str()))
 }
 
 fn rollback(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {

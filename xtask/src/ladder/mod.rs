@@ -261,7 +261,7 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
         // A retry: the first attempt's evidence moves into attempt-1/ so that each attempt
         // keeps its own.
         if k == 1 {
-            if let Err(e) = notes::move_into_attempt_1(ev, &rel) {
+            if let Err(e) = ev.move_into_attempt_1(&rel) {
                 break Err(Problem::error(format!(
                     "keeping attempt 1's evidence: {e:#}"
                 )));
@@ -339,114 +339,4 @@ fn strict_failure(observations: &[String]) -> Problem {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::events::Reporter;
-    use std::sync::atomic::{AtomicU32, Ordering};
-    use std::sync::{Arc, Mutex};
-
-    /// A stack with nothing behind it: the scenarios below never call the backend.
-    struct NoStack;
-
-    impl Stack for NoStack {
-        fn name(&self) -> &'static str {
-            "none"
-        }
-        fn base_url(&self) -> String {
-            "http://127.0.0.1:9".into()
-        }
-        fn mode(&self) -> codex_contract::Mode {
-            codex_contract::Mode::Live
-        }
-        fn rollback_to_mocked(&mut self) -> anyhow::Result<()> {
-            Ok(())
-        }
-        fn take_logs(&mut self) -> anyhow::Result<Option<String>> {
-            Ok(None)
-        }
-        fn shutdown(&mut self) -> anyhow::Result<()> {
-            Ok(())
-        }
-    }
-
-    struct Record(Arc<Mutex<Vec<String>>>);
-
-    impl Reporter for Record {
-        fn event(&mut self, event: &Event) -> anyhow::Result<()> {
-            let name = serde_json::to_value(event)?["event"].to_string();
-            self.0
-                .lock()
-                .unwrap()
-                .push(name.trim_matches('"').to_owned());
-            Ok(())
-        }
-    }
-
-    static CALLS: AtomicU32 = AtomicU32::new(0);
-
-    /// Fails its first attempt, then passes with an observation from the context, one from
-    /// the pass, and a job mark.
-    fn flaky(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
-        folder.write("status.txt", "200\n")?;
-        let mark = ctx.job_mark();
-        ctx.job_sent_as(mark, "j1");
-        ctx.job_settled(mark, None);
-        if CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
-            return Err(Problem::fail("not yet"));
-        }
-        ctx.observe("answered slowly");
-        Ok(Pass::new("fine").observe("no /healthz"))
-    }
-
-    #[test]
-    fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
-        let out = tempfile::tempdir().unwrap();
-        let ev = Evidence::create(out.path(), Default::default()).unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let events = Events::new(vec![Box::new(Record(seen.clone()))]);
-        let mut stack = NoStack;
-        let settings = Settings {
-            poll_timeout: Duration::from_secs(1),
-            long_run_seconds: 0,
-            retries: 1,
-            strict: false,
-        };
-        let client = Client::new(&stack.base_url(), settings.poll_timeout).unwrap();
-        let mut ctx = Ctx::new(client, &mut stack, &events, settings);
-        let scenarios = [Scenario {
-            id: "L99",
-            title: "Flaky",
-            suite: Suite::Live,
-            acceptance: "passes on the second attempt",
-            run: flaky,
-        }];
-        let o = run(&mut ctx, &ev, "live", &scenarios, &run_all, Gate::open()).remove(0);
-        assert_eq!(o.verdict, Verdict::Pass);
-        assert!(o.is_flaky());
-        assert_eq!(o.failed_attempts.len(), 1);
-        let a = &o.failed_attempts[0];
-        assert_eq!((a.number, a.verdict), (1, Verdict::Fail));
-        assert_eq!(a.evidence_dir, "live/L99/attempt-1");
-        assert!(ev.dir.join("live/L99/attempt-1/status.txt").is_file());
-        assert_eq!(o.observations, ["answered slowly", "no /healthz"]);
-        assert_eq!(o.jobs.len(), 1);
-        assert_eq!(o.jobs[0].job_id.as_deref(), Some("j1"));
-        assert!(o.jobs[0].settled_at >= Some(o.jobs[0].submitted_at));
-        let seen = seen.lock().unwrap();
-        let kinds: Vec<&str> = seen.iter().map(String::as_str).collect();
-        assert_eq!(
-            kinds,
-            [
-                "scenario_started",
-                "job_submitted",
-                "job_settled",
-                "attempt_failed",
-                "job_submitted",
-                "job_settled",
-                "observation",
-                "observation",
-                "scenario_finished"
-            ]
-        );
-    }
-}
+mod tests;

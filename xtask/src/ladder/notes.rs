@@ -100,16 +100,3 @@ fn failure_notes(s: &Scenario, verdict: Verdict, p: &Problem, attempts: u32) -> 
     }
     n
 }
-
-pub(super) fn move_into_attempt_1(ev: &Evidence, rel: &str) -> anyhow::Result<()> {
-    let dir = ev.dir.join(rel);
-    let target = dir.join("attempt-1");
-    std::fs::create_dir_all(&target)?;
-    for entry in std::fs::read_dir(&dir)? {
-        let entry = entry?;
-        if entry.file_name() != "attempt-1" {
-            std::fs::rename(entry.path(), target.join(entry.file_name()))?;
-        }
-    }
-    Ok(())
-}

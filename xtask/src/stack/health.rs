@@ -2,6 +2,7 @@
 //! and, when the backend has `/healthz`, it reports the expected mode.
 
 use crate::client::Client;
+use crate::health_probe::{self, wrong_mode, Finding};
 use crate::poll::Backoff;
 use anyhow::{bail, Result};
 use codex_contract::{Health, Mode};
@@ -73,11 +74,7 @@ fn probe_path(client: &Client, path: &str, want: Mode) -> Result<(), Probe> {
     if path == "/healthz" {
         if let Ok(h) = r.json::<Health>() {
             if h.mode != want {
-                return Err(Probe::Wrong(format!(
-                    "reports mode {} on /healthz, expected {}",
-                    h.mode.as_str(),
-                    want.as_str()
-                )));
+                return Err(Probe::Wrong(wrong_mode(h.mode, want)));
             }
         }
     }
@@ -90,27 +87,15 @@ enum Probe {
 }
 
 fn probe(client: &Client, want: Mode) -> Result<(), Probe> {
-    let docs = client
-        .get_root("/docs")
-        .map_err(|e| Probe::NotYet(format!("{e:#}")))?;
-    if !docs.ok() {
-        return Err(Probe::NotYet(format!("GET /docs answered {}", docs.status)));
+    let reading = health_probe::read(client).map_err(|e| Probe::NotYet(format!("{e:#}")))?;
+    match reading.finding() {
+        Finding::DocsDown(status) => Err(Probe::NotYet(format!("GET /docs answered {status}"))),
+        // The original has no /healthz: /docs is the signal.
+        Finding::NoHealthz => Ok(()),
+        Finding::BadHealthz(e) => Err(Probe::Wrong(format!(
+            "/healthz is not {{status, mode}}: {e}"
+        ))),
+        Finding::Mode(m) if m != want => Err(Probe::Wrong(wrong_mode(m, want))),
+        Finding::Mode(_) => Ok(()),
     }
-    let h = client
-        .get_root("/healthz")
-        .map_err(|e| Probe::NotYet(format!("{e:#}")))?;
-    if h.status == 404 {
-        return Ok(()); // The original has no /healthz: /docs is the signal.
-    }
-    let health: Health = h
-        .json()
-        .map_err(|e| Probe::Wrong(format!("/healthz is not {{status, mode}}: {e:#}")))?;
-    if health.mode != want {
-        return Err(Probe::Wrong(format!(
-            "reports mode {} on /healthz, expected {}",
-            health.mode.as_str(),
-            want.as_str()
-        )));
-    }
-    Ok(())
 }

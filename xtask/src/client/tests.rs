@@ -1,0 +1,312 @@
+use super::*;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+
+/// Margin for a loaded machine on top of a deadline: the bound asserted is the
+/// deadline's promise, not a performance claim.
+const SLACK: Duration = Duration::from_secs(3);
+
+/// A server on a free loopback port whose connections `behave` (one thread each).
+fn server(behave: fn(TcpStream)) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            std::thread::spawn(move || behave(s));
+        }
+    });
+    url
+}
+
+/// Reads the request head (the tests send no body that matters).
+fn read_head(s: &TcpStream) -> String {
+    let mut r = BufReader::new(s);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            return head;
+        }
+        head.push_str(&line);
+    }
+}
+
+/// Holds the connection without answering until the client gives up.
+fn never_answer(mut s: TcpStream) {
+    read_head(&s);
+    let _ = std::io::copy(&mut s, &mut std::io::sink());
+}
+
+fn endless_body(mut s: TcpStream) {
+    read_head(&s);
+    let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n");
+    let chunk = [b'x'; 64 * 1024];
+    while s.write_all(&chunk).is_ok() {}
+}
+
+fn dripping_body(mut s: TcpStream) {
+    read_head(&s);
+    let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
+    while s.write_all(b"x").is_ok() {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn vm_hwm_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn client(url: &str) -> Client {
+    Client::new(url, Duration::from_secs(300)).unwrap()
+}
+
+#[test]
+fn file_paths_keep_slashes_and_encode_the_rest() {
+    assert_eq!(
+        file_path("p", ".codex/result.json"),
+        "/p/files/.codex/result.json"
+    );
+    assert_eq!(file_path("p", "a b/c#"), "/p/files/a%20b/c%23");
+}
+
+#[test]
+fn base_urls_are_http_roots_or_rejected_with_the_form_expected() {
+    for (text, root) in [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://localhost:8000/", "http://localhost:8000"),
+        ("https://api.example.test", "https://api.example.test"),
+        (" http://[::1]:9000 ", "http://[::1]:9000"),
+    ] {
+        assert_eq!(parse_base_url(text).unwrap(), root, "{text}");
+    }
+    for (text, why) in [
+        ("not-a-url", "is not a URL"),
+        ("localhost:8000", "scheme"),
+        ("ftp://host", "scheme"),
+        ("http://host:99999", "is not a URL"),
+        ("http://host/api/v1", "path"),
+        ("http://host/?x=1", "query"),
+        ("http://user:pw@host", "credentials"),
+        ("file:///tmp/x", "scheme"),
+    ] {
+        let msg = parse_base_url(text).unwrap_err().to_string();
+        assert!(
+            msg.contains(why) && msg.contains("http://host[:port]"),
+            "{text}: {msg}"
+        );
+    }
+}
+
+/// Not a test on its own: reads an endless body in a process of its own (the peak RSS
+/// of the test process also counts every test running beside it) and asserts its peak RSS;
+/// the parent asserts that it passed.
+#[test]
+#[ignore = "helper process of an_endless_body_stops_at_the_limit_and_memory_stays_bounded"]
+fn child_endless_reader() {
+    if std::env::var_os("XTASK_CHILD_ENDLESS").is_none() {
+        return;
+    }
+    let url = server(endless_body);
+    let err = client(&url).get("/projects/").unwrap_err().to_string();
+    assert!(
+        err.contains("larger than the 16 MiB limit") && err.contains("--max-body"),
+        "{err}"
+    );
+    let hwm = vm_hwm_kib();
+    assert!(
+        hwm < 100 * 1024,
+        "peak RSS of the reading process: {hwm} KiB"
+    );
+}
+
+#[test]
+fn an_endless_body_stops_at_the_limit_and_memory_stays_bounded() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "client::tests::child_endless_reader",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("XTASK_CHILD_ENDLESS", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The helper passes vacuously without its variable: make sure it ran (one test, passed).
+    assert!(out.status.success() && text.contains("1 passed"), "{text}");
+    let url = server(endless_body);
+    let err = client(&url)
+        .with_max_body(1000)
+        .get("/x")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("1000 bytes limit"), "{err}");
+}
+
+#[test]
+fn a_declared_length_over_the_limit_is_refused_before_reading() {
+    fn big(mut s: TcpStream) {
+        read_head(&s);
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n");
+        let _ = std::io::copy(&mut s, &mut std::io::sink());
+    }
+    let url = server(big);
+    let err = client(&url)
+        .with_max_body(4 * 1024)
+        .get("/x")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("4 KiB limit"), "{err}");
+}
+
+#[test]
+fn a_route_that_never_answers_fails_within_the_short_deadline() {
+    let url = server(never_answer);
+    let start = Instant::now();
+    let err = client(&url).get("/projects/p1").unwrap_err().to_string();
+    assert!(
+        start.elapsed() < SHORT_DEADLINE + SLACK,
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        err.contains("deadline") && err.contains("/api/v1/projects/p1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_body_that_drips_fails_at_the_deadline_not_per_byte() {
+    let url = server(dripping_body);
+    let start = Instant::now();
+    let err = client(&url).get_root("/docs").unwrap_err().to_string();
+    assert!(
+        start.elapsed() < SHORT_DEADLINE + SLACK,
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(err.contains("deadline"), "{err}");
+}
+
+#[test]
+fn a_job_post_gets_its_own_deadline() {
+    let url = server(never_answer);
+    let start = Instant::now();
+    let body = serde_json::json!({"instruction": "x"});
+    let err = client(&url)
+        .post_with(
+            "/projects/",
+            &body,
+            Deadline::Job(Duration::from_millis(700)),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(start.elapsed() < Duration::from_millis(700) + SLACK);
+    assert!(err.contains("within 700ms"), "{err}");
+}
+
+#[test]
+fn redirects_are_followed_once_with_the_body_or_reported() {
+    fn redirecting(mut s: TcpStream) {
+        let head = read_head(&s);
+        let answer = if head.starts_with("POST /api/v1/projects/ ") {
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: /api/v1/projects\r\nContent-Length: 0\r\n\r\n".to_owned()
+        } else {
+            let body = format!("{{\"seen\":{:?}}}", head.lines().next().unwrap_or(""));
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        };
+        let _ = s.write_all(answer.as_bytes());
+    }
+    let url = server(redirecting);
+    let c = client(&url);
+    let r = c.post("/projects/", &serde_json::json!({})).unwrap();
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("POST /api/v1/projects HTTP/1.1"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .request_once(Method::POST, "/api/v1/projects/", None, Deadline::Short)
+        .unwrap();
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (307, Some("/api/v1/projects"))
+    );
+}
+
+/// Not a test on its own: the server process of the SIGSTOP test, started by it with
+/// `XTASK_CHILD_LISTEN_FD=<fd>`, a listening socket the parent bound (so the parent knows
+/// the port and nothing is printed). Answers `{}` to every request.
+#[test]
+#[ignore = "helper process of a_stopped_backend_process_fails_within_the_deadline"]
+fn child_server() {
+    use std::os::fd::FromRawFd;
+    let Some(fd) = std::env::var("XTASK_CHILD_LISTEN_FD").ok() else {
+        return;
+    };
+    // SAFETY: the parent handed this process the descriptor of a listening socket.
+    let listener = unsafe { TcpListener::from_raw_fd(fd.parse().unwrap()) };
+    for mut s in listener.incoming().flatten() {
+        read_head(&s);
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+    }
+}
+
+#[test]
+fn a_stopped_backend_process_fails_within_the_deadline() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    // The port is bound here and the socket handed to the child: connections wait in its
+    // backlog until the child accepts them, so there is nothing to wait for.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let fd = listener.as_raw_fd();
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args(["client::tests::child_server", "--exact", "--ignored"])
+        .env("XTASK_CHILD_LISTEN_FD", fd.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: fcntl is async-signal-safe; it clears close-on-exec in the child only.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    };
+    let mut child = cmd.spawn().unwrap();
+    drop(listener);
+    let c = client(&format!("http://127.0.0.1:{port}"));
+    assert_eq!(c.get_root("/docs").unwrap().body, "{}");
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: signals to our own child process.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    // kill() returns before the child is stopped: wait (bounded) until it is.
+    let stat = format!("/proc/{pid}/stat");
+    let stopped = (0..500).any(|_| {
+        let state = std::fs::read_to_string(&stat).unwrap_or_default();
+        let stopped = state
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('T'));
+        if !stopped {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        stopped
+    });
+    assert!(stopped, "the child server did not stop within 1 s");
+    let start = Instant::now();
+    let err = c.get("/projects/").unwrap_err().to_string();
+    let took = start.elapsed();
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(took < SHORT_DEADLINE + SLACK, "{took:?}");
+    assert!(err.contains("deadline"), "{err}");
+}

@@ -1,0 +1,134 @@
+//! `run.json`: the record of a run that a later run is compared against, and how it is
+//! read back from a run folder, the file itself, or the run's zip.
+
+use crate::outcome::RunReport;
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use std::path::Path;
+
+/// The file name of the record in a run folder.
+pub const RUN_JSON: &str = "run.json";
+
+/// The format version written into `run.json`; `read` refuses other versions.
+pub const FORMAT: u32 = 1;
+
+/// `run.json`: what another run is compared against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub format: u32,
+    pub run_id: String,
+    pub stack: String,
+    pub commit: String,
+    /// The target profile (what the backend said about itself), when known.
+    #[serde(default)]
+    pub target: Option<serde_json::Value>,
+    pub scenarios: Vec<ScenarioRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioRecord {
+    pub id: String,
+    /// `PASS`, `FAIL`, `ERROR`, `SKIP`.
+    pub verdict: String,
+    pub duration_secs: f64,
+    #[serde(default)]
+    pub observations: Vec<String>,
+}
+
+impl RunRecord {
+    pub fn from_report(r: &RunReport) -> Self {
+        RunRecord {
+            format: FORMAT,
+            run_id: r.run_id.clone(),
+            stack: r.stack.clone(),
+            commit: r.git_commit.clone(),
+            target: r.target.clone(),
+            scenarios: r
+                .outcomes
+                .iter()
+                .map(|o| ScenarioRecord {
+                    id: o.id.clone(),
+                    verdict: o.verdict.as_str().to_owned(),
+                    duration_secs: o.duration.as_secs_f64(),
+                    observations: o.observations.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Writes `run.json` into the run folder through the evidence writer (the redactor).
+    pub fn write(&self, ev: &crate::evidence::Evidence) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).context("serializing run.json")?;
+        ev.write(RUN_JSON, &(text + "\n"))?;
+        Ok(())
+    }
+
+    /// Reads a run's record from its folder, its `run.json`, or its zip.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = if path.is_dir() {
+            let f = path.join(RUN_JSON);
+            std::fs::read_to_string(&f).with_context(|| {
+                format!(
+                    "reading {}: is {} a run folder of a live-suite that writes run.json?",
+                    f.display(),
+                    path.display()
+                )
+            })?
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+        {
+            read_from_zip(path)?
+        } else {
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading the run record {}", path.display()))?
+        };
+        let record: RunRecord = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a valid run.json", path.display()))?;
+        if record.format != FORMAT {
+            bail!(
+                "{}: run.json format {} is not supported (this xtask reads format {FORMAT}); \
+                 compare runs recorded by the same xtask version",
+                path.display(),
+                record.format
+            );
+        }
+        Ok(record)
+    }
+
+    pub(super) fn scenario(&self, id: &str) -> Option<&ScenarioRecord> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+}
+
+/// The zip holds `<run id>/run.json` (whatever the zip file is named now: CI keeps the last
+/// main run as e.g. `main-latest.zip`).
+fn read_from_zip(path: &Path) -> Result<String> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .with_context(|| format!("{} is not a readable zip", path.display()))?;
+    let is_record = |n: &str| {
+        n == RUN_JSON
+            || n.strip_suffix(RUN_JSON)
+                .and_then(|dir| dir.strip_suffix('/'))
+                .is_some_and(|dir| !dir.is_empty() && !dir.contains('/'))
+    };
+    let name = zip
+        .file_names()
+        .flatten()
+        .find(|n| is_record(n))
+        .map(|n| n.into_owned())
+        .with_context(|| {
+            format!(
+                "{} holds no <run id>/{RUN_JSON}: it was written by an xtask without run \
+                 records, or it is not a live-suite zip",
+                path.display()
+            )
+        })?;
+    let mut text = String::new();
+    zip.by_name(&name)?
+        .read_to_string(&mut text)
+        .with_context(|| format!("reading {name} in {}", path.display()))?;
+    Ok(text)
+}
