@@ -324,8 +324,7 @@ mod tests {
     #[test]
     fn image_build_and_worker_cleanup_against_the_engine() {
         if let Err(why) = probe_engine() {
-            println!("skipped: {why}");
-            return;
+            return crate::report::text::test_skipped(&why);
         }
         let unique = format!("codex-docker-test-{}", std::process::id());
         let dir = tempfile::tempdir().unwrap();

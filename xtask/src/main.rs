@@ -29,7 +29,6 @@ mod test_backend;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use commands::EXIT_SETUP;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -41,15 +40,13 @@ fn main() {
         .and_then(|dir| secrets::Secrets::load(&dir))
     {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("setup error: {e:#}");
-            std::process::exit(EXIT_SETUP);
-        }
+        // No secrets to redact yet: the error is about reading them.
+        Err(e) => std::process::exit(commands::exit_code(Err(e), &Default::default())),
     };
     // From here on no child inherits a secret: the backend's spawn and compose `up` hand
     // them over explicitly. Before any thread exists (the signal handler's is next).
     process::remove_secrets_from_environment();
-    interrupt::install(|msg| eprintln!("{msg}"));
+    interrupt::install(report::text::eprint_line);
     // GitHub: mask every known value before anything else is printed.
     report::github::add_masks(&secrets);
     let console = || Arc::new(commands::console(&secrets));
@@ -65,19 +62,7 @@ fn main() {
         Command::Images => commands::images::run(&console()),
         Command::Bench(a) => a.run(&console()),
     };
-    if let (Err(e), Some(i)) = (&result, interrupt::requested()) {
-        // The signal made the start-up fail (its teardown killed the backend): exit 128 + n
-        // once the teardown is done, not 2.
-        let msg = secrets.redactor().redact(&format!("{e:#}")).text;
-        eprintln!("interrupted by {} while starting: {msg}", i.name());
-        interrupt::conclude(i);
-    }
-    let code = result.unwrap_or_else(|e| {
-        let msg = secrets.redactor().redact(&format!("{e:#}")).text;
-        eprintln!("setup error (exit 2): {msg}");
-        report::github_summary::report_setup_error(&msg);
-        EXIT_SETUP
-    });
+    let code = commands::exit_code(result, &secrets);
     std::process::exit(code);
 }
 

@@ -379,7 +379,7 @@ mod tests {
             .is_err()
             || !std::path::Path::new(xsd).exists()
         {
-            println!("skipped: xmllint or {xsd} not available");
+            crate::report::text::test_skipped(&format!("xmllint or {xsd} not available"));
             return;
         }
         let dir = tempfile::tempdir().unwrap();

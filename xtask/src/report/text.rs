@@ -26,6 +26,19 @@ pub fn print_line(line: &str) {
     let _ = out.flush();
 }
 
+/// One line on stderr; a closed stderr is ignored like a closed stdout.
+pub fn eprint_line(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
+/// A unit test that needs what this machine lacks (a Docker engine, a browser) says why it
+/// passes without running. Printing stays in `report/` (ARCHITECTURE.md).
+#[cfg(test)]
+pub fn test_skipped(why: &str) {
+    print_line(&format!("skipped: {why}"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
