@@ -86,13 +86,17 @@ impl Evidence {
             };
             let dir = out.join(&run_id);
             let zip = out.join(format!("{run_id}.zip"));
-            if std::fs::symlink_metadata(&zip).is_ok() {
-                bail!(
-                    "{} already exists (a file or a symlink where this run's zip goes); the \
-                     suite never writes through an existing path: remove it, or choose another \
-                     --out",
+            match std::fs::symlink_metadata(&zip) {
+                // An earlier run's zip (same second): take the next name. The suite never
+                // writes through it either way (the zip is linked into place, create-new).
+                Ok(m) if m.file_type().is_file() => continue,
+                Ok(_) => bail!(
+                    "{} already exists and is not a regular file (a symlink?) where this run's \
+                     zip goes; the suite never writes through links: remove it, or choose \
+                     another --out",
                     zip.display()
-                );
+                ),
+                Err(_) => {}
             }
             match folder.create(&dir) {
                 Ok(()) => {

@@ -121,3 +121,17 @@ fn on_a_shared_out_the_run_folder_is_private() {
     let mode = std::fs::metadata(&ev.dir).unwrap().mode() & 0o777;
     assert_eq!(mode, 0o700);
 }
+
+#[test]
+fn an_earlier_runs_zip_of_the_same_second_moves_the_run_to_the_next_name() {
+    let out = tempfile::tempdir().unwrap();
+    let first = Evidence::create(out.path(), Redactor::default()).unwrap();
+    std::fs::write(out.path().join(format!("{}.zip", first.run_id)), b"zip").unwrap();
+    // The run folder may be gone (kept only the zip); the zip alone still claims the name.
+    std::fs::remove_dir(&first.dir).unwrap();
+    let second = Evidence::create(out.path(), Redactor::default()).unwrap();
+    assert_ne!(
+        second.run_id, first.run_id,
+        "the zip's name is never reused"
+    );
+}

@@ -24,6 +24,7 @@ use crate::docker::{self, ComposeCli};
 use crate::events::{Events, Phase};
 use crate::images::ImageTags;
 use crate::secrets::Secrets;
+use crate::suite_config::SuiteConfig;
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -46,7 +47,37 @@ pub struct ComposeStack {
     _lock: Option<HostLock>,
 }
 
+/// A `live-suite.toml` stack that cannot run twice at once (`parallel = false`): the host
+/// lock, held while the stack is ours.
+fn single_copy_lock(config: &SuiteConfig, events: &Events) -> Result<Option<HostLock>> {
+    let (Some(file), false) = (&config.source, config.parallel) else {
+        return Ok(None);
+    };
+    let lock = HostLock::acquire(file, |line| events.line(line))?;
+    events.line(format!(
+        "compose: {} sets parallel = false: this run holds the lock {}",
+        file.display(),
+        lock.path.display()
+    ));
+    Ok(Some(lock))
+}
+
 impl ComposeStack {
+    fn new(project: ComposeProject, opts: &StackOptions, lock: Option<HostLock>) -> Self {
+        ComposeStack {
+            project,
+            secrets: opts.secrets.clone(),
+            mode: opts.mode,
+            keep_up: opts.keep_up,
+            instance: opts.instance.clone(),
+            finished: false,
+            logs: LogCursor::default(),
+            interrupt_hook: None,
+            events: Arc::clone(&opts.events),
+            _lock: lock,
+        }
+    }
+
     /// Engine, compose CLI, images, `up -d` in `opts.mode`, health gate. Every failure here
     /// is a setup error (exit 2) whose message names the cause and the fix.
     pub fn start(opts: &StackOptions) -> Result<Self> {
@@ -59,18 +90,7 @@ impl ComposeStack {
             Instance::Run { run_id } => (project_name(run_id, std::process::id()), free_port()?),
         };
         let config = Arc::clone(&opts.config);
-        let lock = match (&config.source, config.parallel) {
-            (Some(file), false) => {
-                let lock = HostLock::acquire(file, |line| opts.events.line(line))?;
-                opts.events.line(format!(
-                    "compose: {} sets parallel = false: this run holds the lock {}",
-                    file.display(),
-                    lock.path.display()
-                ));
-                Some(lock)
-            }
-            _ => None,
-        };
+        let lock = single_copy_lock(&config, &opts.events)?;
         let images = match opts.instance {
             Instance::Developer => ImageTags::latest(),
             Instance::Run { .. } => ImageTags::for_run(&name),
@@ -111,18 +131,7 @@ impl ComposeStack {
             "compose: project {} with {} on Docker {engine}",
             project.name, project.cli.description
         ));
-        let mut stack = ComposeStack {
-            project,
-            secrets: opts.secrets.clone(),
-            mode: opts.mode,
-            keep_up: opts.keep_up,
-            instance: opts.instance.clone(),
-            finished: false,
-            logs: LogCursor::default(),
-            interrupt_hook: None,
-            events: Arc::clone(&opts.events),
-            _lock: lock,
-        };
+        let mut stack = ComposeStack::new(project, opts, lock);
         if !stack.keep_up {
             // Ctrl-C: the containers are not our children, so tear them down explicitly.
             let p = stack.project.clone();
