@@ -143,12 +143,7 @@ impl App {
     }
 
     pub fn workspace(&self, project_id: &str) -> PathBuf {
-        self.dir
-            .path()
-            .join("workspaces")
-            .canonicalize()
-            .expect("workspace root")
-            .join(project_id)
+        crate::server::workspace_in(self.dir.path(), project_id)
     }
 
     /// `GET /{project_id}/files`, parsed as the contract's `FileList` (200 required).

@@ -7,7 +7,7 @@
 use crate::server::{target_dir, Opts, Server};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +73,18 @@ pub(crate) fn static_worker() -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     target.join("x86_64-unknown-linux-gnu/image/codex-worker")
+}
+
+/// A FROM-scratch worker image of `worker` under `tag`, as the compose stack builds it.
+pub(crate) fn build_worker_image(worker: &Path, tag: &str) {
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::copy(worker, ctx.path().join("codex-worker")).unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        "FROM scratch\nCOPY codex-worker /codex-worker\nUSER 65532:65532\nENTRYPOINT [\"/codex-worker\"]\n",
+    )
+    .unwrap();
+    docker(&["build", "-q", "-t", tag, &ctx.path().display().to_string()]);
 }
 
 pub(crate) fn docker(args: &[&str]) -> String {
@@ -149,20 +161,7 @@ fn docker_runner_runs_one_container_per_job_and_removes_it() {
         volume: volume.clone(),
     };
 
-    let ctx = tempfile::tempdir().unwrap();
-    std::fs::copy(&worker, ctx.path().join("codex-worker")).unwrap();
-    std::fs::write(
-        ctx.path().join("Dockerfile"),
-        "FROM scratch\nCOPY codex-worker /codex-worker\nUSER 65532:65532\nENTRYPOINT [\"/codex-worker\"]\n",
-    )
-    .unwrap();
-    docker(&[
-        "build",
-        "-q",
-        "-t",
-        &image,
-        &ctx.path().display().to_string(),
-    ]);
+    build_worker_image(&worker, &image);
 
     let live = |extra: &[(&str, &str)], dir: Option<Arc<tempfile::TempDir>>| {
         let mut o = Opts::mocked()

@@ -4,7 +4,7 @@
 //! next start; one backend per database. Workers are found through `/proc` by their
 //! working directory (the project workspace, unique to each test).
 
-use crate::docker::{docker, engine_unavailable, static_worker};
+use crate::docker::{build_worker_image, docker, engine_unavailable, static_worker};
 use crate::server::{script, spawn_backend, worker_bin, Opts, Server};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -315,20 +315,7 @@ impl WorkerImage {
             tag: format!("codex-orphans-test-worker:{unique}"),
             stack: format!("orphans-test-{unique}"),
         };
-        let ctx = tempfile::tempdir().unwrap();
-        std::fs::copy(static_worker(), ctx.path().join("codex-worker")).unwrap();
-        std::fs::write(
-            ctx.path().join("Dockerfile"),
-            "FROM scratch\nCOPY codex-worker /codex-worker\nUSER 65532:65532\nENTRYPOINT [\"/codex-worker\"]\n",
-        )
-        .unwrap();
-        docker(&[
-            "build",
-            "-q",
-            "-t",
-            &image.tag,
-            &ctx.path().display().to_string(),
-        ]);
+        build_worker_image(&static_worker(), &image.tag);
         image
     }
 }

@@ -132,12 +132,7 @@ impl Server {
     }
 
     pub fn workspace(&self, project_id: &str) -> PathBuf {
-        self.dir
-            .path()
-            .join("workspaces")
-            .canonicalize()
-            .expect("workspace root")
-            .join(project_id)
+        workspace_in(self.dir.path(), project_id)
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -373,4 +368,13 @@ pub fn raw_request(addr: &str, request_line: &str) -> Resp {
         headers,
         body: body.as_bytes().to_vec(),
     }
+}
+
+/// A project's workspace under a test's data folder (`<dir>/workspaces/<id>`), as the
+/// backend resolves it.
+pub fn workspace_in(dir: &Path, project_id: &str) -> PathBuf {
+    dir.join("workspaces")
+        .canonicalize()
+        .expect("workspace root")
+        .join(project_id)
 }
