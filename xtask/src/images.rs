@@ -20,6 +20,18 @@ pub const IMAGE_PROFILE: &str = "image";
 /// Static linking of glibc for the images' target only (host build scripts stay dynamic).
 pub const STATIC_RUSTFLAGS_VAR: &str = "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS";
 pub const STATIC_RUSTFLAGS: &str = "-C target-feature=+crt-static";
+/// `cargo build` arguments of the images' static binaries (with `STATIC_RUSTFLAGS`); the
+/// bench's cold build uses the same list.
+pub const STATIC_BUILD_ARGS: [&str; 8] = [
+    "--profile",
+    IMAGE_PROFILE,
+    "--target",
+    STATIC_TARGET,
+    "-p",
+    "codex-backend",
+    "-p",
+    "codex-worker",
+];
 
 /// The tags of the two images one stack uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,14 +124,11 @@ pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
     let sh = Shell::new()?;
     sh.change_dir(root);
     // Cargo's progress goes to our stderr (a cold build takes minutes); stdout stays ours.
-    let built = cmd!(
-        sh,
-        "{cargo} build --profile {IMAGE_PROFILE} --target {STATIC_TARGET} -p codex-backend -p codex-worker"
-    )
-    .env(STATIC_RUSTFLAGS_VAR, STATIC_RUSTFLAGS)
-    .quiet()
-    .ignore_stdout()
-    .run();
+    let built = cmd!(sh, "{cargo} build {STATIC_BUILD_ARGS...}")
+        .env(STATIC_RUSTFLAGS_VAR, STATIC_RUSTFLAGS)
+        .quiet()
+        .ignore_stdout()
+        .run();
     if let Err(e) = built {
         bail!(
             "the static build of codex-backend and codex-worker failed ({e}): \

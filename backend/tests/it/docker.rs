@@ -75,6 +75,18 @@ pub(crate) fn static_worker() -> PathBuf {
     target.join("x86_64-unknown-linux-gnu/image/codex-worker")
 }
 
+/// Unique per test process and call: names images, stacks and volumes of one test.
+pub(crate) fn unique() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
 /// A FROM-scratch worker image of `worker` under `tag`, as the compose stack builds it.
 pub(crate) fn build_worker_image(worker: &Path, tag: &str) {
     let ctx = tempfile::tempdir().unwrap();
@@ -144,14 +156,7 @@ fn docker_runner_runs_one_container_per_job_and_removes_it() {
         return;
     }
     let worker = static_worker();
-    let unique = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
+    let unique = unique();
     let image = format!("codex-backend-test-worker:{unique}");
     let stack = format!("backend-test-{unique}");
     let volume = format!("codex-backend-test-{unique}");

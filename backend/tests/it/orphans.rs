@@ -4,7 +4,7 @@
 //! next start; one backend per database. Workers are found through `/proc` by their
 //! working directory (the project workspace, unique to each test).
 
-use crate::docker::{build_worker_image, docker, engine_unavailable, static_worker};
+use crate::docker::{build_worker_image, docker, engine_unavailable, static_worker, unique};
 use crate::server::{script, spawn_backend, worker_bin, Opts, Server};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -303,14 +303,7 @@ struct WorkerImage {
 
 impl WorkerImage {
     fn build() -> WorkerImage {
-        let unique = format!(
-            "{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        );
+        let unique = unique();
         let image = WorkerImage {
             tag: format!("codex-orphans-test-worker:{unique}"),
             stack: format!("orphans-test-{unique}"),

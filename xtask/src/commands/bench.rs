@@ -13,7 +13,7 @@
 use super::EXIT_PASS;
 use crate::cli::BenchArgs;
 use crate::events::Events;
-use crate::images::{self, STATIC_TARGET};
+use crate::images;
 use crate::stack::StackKind;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;

@@ -169,8 +169,8 @@ impl ComposeStack {
         Ok(stack)
     }
 
-    /// A `live-suite.toml` stack: its pre-build command (from the config's folder, without
-    /// the secrets), then `compose build`. Our own stack's images are built before.
+    /// A `live-suite.toml` stack: its pre-build command (from the config's folder), then
+    /// `compose build`. Our own stack's images are built before.
     fn build_theirs(&self) -> Result<()> {
         let Some(source) = &self.project.config.source else {
             return Ok(());
@@ -179,19 +179,21 @@ impl ComposeStack {
         if let Some(argv) = &self.project.config.pre_build {
             self.events
                 .line(format!("compose: pre_build: {}", argv.join(" ")));
-            let folder = source.parent().unwrap_or(std::path::Path::new("."));
-            let mut cmd = std::process::Command::new(&argv[0]);
-            cmd.args(&argv[1..]).current_dir(folder);
-            for var in codex_contract::SECRET_VARS {
-                cmd.env_remove(var);
-            }
-            let out = cmd.output().with_context(|| {
-                format!(
-                    "{}: `pre_build` {:?} could not be started; fix: name a program on PATH",
-                    source.display(),
-                    argv[0]
-                )
-            })?;
+            // Secrets: `main` removed them from the environment every child inherits.
+            let sh = xshell::Shell::new()?;
+            sh.change_dir(source.parent().unwrap_or(std::path::Path::new(".")));
+            let (program, args) = argv.split_first().context("pre_build is empty")?;
+            let out = xshell::cmd!(sh, "{program} {args...}")
+                .quiet()
+                .ignore_status()
+                .output()
+                .with_context(|| {
+                    format!(
+                        "{}: `pre_build` {program:?} could not be started; fix: name a program \
+                         on PATH",
+                        source.display()
+                    )
+                })?;
             if !out.status.success() {
                 anyhow::bail!(
                     "{}: `pre_build` ({}) failed ({}):\n{}",

@@ -37,9 +37,13 @@ pub struct LocalStack {
     events: Arc<Events>,
 }
 
+/// `cargo build` arguments of the local stack's binaries (the bench's cold build uses the
+/// same list). `--bin`, like the `cargo xtask` alias, resolves features for the whole
+/// workspace: the dependencies the xtask was built with are reused, not rebuilt.
+pub const LOCAL_BUILD_ARGS: [&str; 4] = ["--bin", "codex-backend", "--bin", "codex-worker"];
+
 /// Builds `codex-backend` and `codex-worker` (debug) into the xtask's own target folder and
-/// returns their paths. `--bin`, like the `cargo xtask` alias, resolves features for the
-/// whole workspace: the dependencies the xtask was built with are reused, not rebuilt.
+/// returns their paths.
 pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     let exe = std::env::current_exe().context("locating the xtask binary")?;
     // <target>/debug/xtask (also when run by `cargo test`: CARGO_BIN_EXE_xtask), or
@@ -57,7 +61,7 @@ pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     sh.change_dir(crate::project_root());
     let built = xshell::cmd!(
         sh,
-        "{cargo} build --quiet --bin codex-backend --bin codex-worker --target-dir {target}"
+        "{cargo} build --quiet {LOCAL_BUILD_ARGS...} --target-dir {target}"
     )
     .quiet()
     .run();

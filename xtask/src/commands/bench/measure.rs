@@ -68,21 +68,12 @@ pub(super) fn cold_builds(events: &Events) -> Result<Vec<(String, f64)>> {
         ),
         (
             "static images binaries (--profile image)",
-            vec![
-                "--profile",
-                images::IMAGE_PROFILE,
-                "--target",
-                STATIC_TARGET,
-                "-p",
-                "codex-backend",
-                "-p",
-                "codex-worker",
-            ],
+            images::STATIC_BUILD_ARGS.to_vec(),
             true,
         ),
         (
             "local stack binaries (debug)",
-            vec!["--bin", "codex-backend", "--bin", "codex-worker"],
+            crate::stack::local::LOCAL_BUILD_ARGS.to_vec(),
             false,
         ),
     ];
