@@ -21,6 +21,9 @@ pub const SUITE_WORDS: [&str; 6] = ["PASS", "FAIL", "SKIP", "ERROR", "live", "mo
 pub struct Secrets {
     /// (variable name, value), only for variables with a non-empty value.
     known: Vec<(&'static str, String)>,
+    /// The part that came from the environment (or the test's lookup), which another env
+    /// file only completes (`completed_by`).
+    environment: Vec<(&'static str, String)>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -32,15 +35,15 @@ impl std::fmt::Debug for Secrets {
 impl Secrets {
     /// From the environment, completed by `<dir>/.env.live` when that file exists.
     pub fn load(dir: &Path) -> Result<Self> {
-        Self::load_file(&dir.join(".env.live"))
+        Self::from_lookup(|name| std::env::var(name).ok()).completed_by(&dir.join(".env.live"))
     }
 
-    /// From the environment, completed by `file` when it exists (`env_file` of a
-    /// `live-suite.toml`).
-    pub fn load_file(file: &Path) -> Result<Self> {
-        let file = file.to_owned();
+    /// The environment's values (kept from `load`, though `main` then clears the
+    /// environment), completed by `file` when it exists: a `live-suite.toml`'s `env_file`
+    /// in place of `.env.live`.
+    pub fn completed_by(&self, file: &Path) -> Result<Self> {
         let from_file: Vec<(String, String)> = if file.exists() {
-            dotenvy::from_path_iter(&file)
+            dotenvy::from_path_iter(file)
                 .with_context(|| format!("reading {}", file.display()))?
                 .collect::<Result<_, _>>()
                 // dotenvy's message quotes the bad line, which may hold a secret: drop it.
@@ -54,17 +57,19 @@ impl Secrets {
         } else {
             Vec::new()
         };
-        let secrets = Self::from_lookup(|name| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .or_else(|| {
-                    from_file
-                        .iter()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.clone())
-                })
+        let file_value = |name: &str| {
+            from_file
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let mut secrets = Self::from_lookup(|name| {
+            let from_env = self.environment.iter().find(|(k, _)| *k == name);
+            from_env
+                .map(|(_, v)| v.clone())
+                .or_else(|| file_value(name))
         });
+        secrets.environment = self.environment.clone();
         secrets.refuse_suite_words()?;
         Ok(secrets)
     }
@@ -89,8 +94,11 @@ impl Secrets {
         let known = SECRET_VARS
             .iter()
             .filter_map(|&name| lookup(name).filter(|v| !v.is_empty()).map(|v| (name, v)))
-            .collect();
-        Secrets { known }
+            .collect::<Vec<_>>();
+        Secrets {
+            environment: known.clone(),
+            known,
+        }
     }
 
     /// `NAME=present|absent` for each secret variable.
@@ -138,6 +146,31 @@ impl Secrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `live-suite.toml`'s env file completes what the environment gave, even after `main`
+    /// cleared the environment; the environment's value wins, `.env.live`'s does not carry over.
+    #[test]
+    fn another_env_file_completes_the_environments_values() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".env.live"),
+            "OPENAI_PROJECT=from-env-live\n",
+        )
+        .unwrap();
+        let theirs = dir.path().join(".env.byo");
+        std::fs::write(
+            &theirs,
+            "OPENAI_API_KEY=from-byo-file\nOPENAI_ORG_ID=org-from-byo\n",
+        )
+        .unwrap();
+        let env = Secrets::from_lookup(|n| (n == "OPENAI_API_KEY").then(|| "key-from-env".into()));
+        let ours = env.completed_by(&dir.path().join(".env.live")).unwrap();
+        assert_eq!(ours.value("OPENAI_PROJECT"), Some("from-env-live"));
+        let byo = ours.completed_by(&theirs).unwrap();
+        assert_eq!(byo.value("OPENAI_API_KEY"), Some("key-from-env"));
+        assert_eq!(byo.value("OPENAI_ORG_ID"), Some("org-from-byo"));
+        assert_eq!(byo.value("OPENAI_PROJECT"), None);
+    }
 
     fn planted() -> Secrets {
         Secrets::from_lookup(|n| match n {

@@ -41,7 +41,7 @@ pub fn execute(
     let theirs;
     let secrets = match &config.source {
         Some(_) if config.env_file != std::env::current_dir()?.join(".env.live") => {
-            theirs = Secrets::load_file(&config.env_file)?;
+            theirs = secrets.completed_by(&config.env_file)?;
             crate::report::github::add_masks(&theirs);
             &theirs
         }
