@@ -15,7 +15,7 @@ use xshell::{cmd, Shell};
 /// Rust target of the static binaries (must match the images' platform, linux/amd64).
 pub const STATIC_TARGET: &str = "x86_64-unknown-linux-gnu";
 /// The cargo profile of the static binaries (`[profile.image]` in Cargo.toml: no LTO, more
-/// codegen units, opt-level 2; measured in issue 13 with `cargo xtask bench --cold`).
+/// codegen units, opt-level 1; measured in issue 13 with `cargo xtask bench --cold`).
 pub const IMAGE_PROFILE: &str = "image";
 /// Static linking of glibc for the images' target only (host build scripts stay dynamic).
 pub const STATIC_RUSTFLAGS_VAR: &str = "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS";

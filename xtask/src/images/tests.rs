@@ -1,10 +1,12 @@
 use super::*;
-use crate::docker::{containers_with_label, probe_engine, remove_stack_workers, STACK_LABEL};
+use crate::docker::{
+    containers_with_label, probe_engine, remove_project, COMPOSE_PROJECT_LABEL, STACK_LABEL,
+};
 
-/// Real engine: a failed build names the image and the step; a built image's containers
-/// are found and removed by their stack label. Skipped without an engine.
+/// Real engine: a failed build names the image and the step; a stack's containers, network
+/// and volume are found and removed by their labels. Skipped without an engine.
 #[test]
-fn image_build_and_worker_cleanup_against_the_engine() {
+fn image_build_and_stack_removal_against_the_engine() {
     if let Err(why) = probe_engine() {
         return crate::report::text::test_skipped(&why);
     }
@@ -53,24 +55,44 @@ fn image_build_and_worker_cleanup_against_the_engine() {
     assert!(image_id(&run_a).is_some(), "a run's tag keeps its image");
     assert_eq!(content_tags(&unique).len(), 1);
 
+    // A stack as a run leaves it: two workers, a compose container, network and volume.
     let label = format!("{STACK_LABEL}={unique}");
+    let project = format!("{COMPOSE_PROJECT_LABEL}={unique}");
     let sh = Shell::new().unwrap();
-    for _ in 0..2 {
+    for label in [&label, &label, &project] {
         cmd!(sh, "docker create --label {label} {tag}")
             .quiet()
             .ignore_stdout()
             .run()
             .unwrap();
     }
-    assert_eq!(
-        containers_with_label(STACK_LABEL, &unique).unwrap().len(),
-        2
-    );
-    assert_eq!(remove_stack_workers(&unique).unwrap(), 2);
-    assert!(containers_with_label(STACK_LABEL, &unique)
-        .unwrap()
-        .is_empty());
-    assert_eq!(remove_stack_workers(&unique).unwrap(), 0, "idempotent");
+    for object in ["network", "volume"] {
+        cmd!(
+            sh,
+            "docker {object} create --label {project} {unique}-{object}"
+        )
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .unwrap();
+    }
+    let left = || {
+        let filter = format!("label={project}");
+        let mut left = containers_with_label(STACK_LABEL, &unique).unwrap();
+        left.extend(containers_with_label(COMPOSE_PROJECT_LABEL, &unique).unwrap());
+        for object in ["network", "volume"] {
+            let ids = cmd!(sh, "docker {object} ls -q --filter {filter}")
+                .quiet()
+                .read()
+                .unwrap();
+            left.extend(ids.split_whitespace().map(str::to_owned));
+        }
+        left
+    };
+    assert_eq!(left().len(), 5);
+    remove_project(&unique).unwrap();
+    assert_eq!(left(), Vec::<String>::new());
+    remove_project(&unique).expect("idempotent");
     cmd!(sh, "docker rmi {tag}")
         .quiet()
         .ignore_stdout()

@@ -7,8 +7,9 @@
 //! - Rollback (plan section 8): `up -d --force-recreate` with `USE_DUMMY_WORKER=True` on the
 //!   same volumes and the same images (the run's own tags, built at its start: still
 //!   current, so no rebuild), health gate that checks the mode changed.
-//! - Shutdown: worker containers by label, then `down -v --remove-orphans`, then the run's
-//!   image tags; idempotent, also from `Drop` and from the Ctrl-C hook (`interrupt`);
+//! - Shutdown: what `down -v --remove-orphans` would remove and the worker containers, by
+//!   their labels with the docker CLI (`docker::remove_project`), then the run's image tags;
+//!   idempotent, also from `Drop` and from the Ctrl-C hook (`interrupt`);
 //!   `--keep-up` leaves it running.
 //!
 //! A developer's stack (`cargo xtask up|down|logs --stack compose`) is the same with the

@@ -192,7 +192,7 @@ impl ComposeProject {
     /// most of a second before health polling can start (issue 13).
     pub fn backend_id(&self) -> Result<Option<String>> {
         let sh = Shell::new()?;
-        let project = format!("label=com.docker.compose.project={}", self.name);
+        let project = format!("label={}={}", docker::COMPOSE_PROJECT_LABEL, self.name);
         let service = format!("label=com.docker.compose.service={}", self.config.service);
         let out = cmd!(sh, "docker ps -aq --filter {project} --filter {service}")
             .quiet()
@@ -223,15 +223,12 @@ impl ComposeProject {
         )
     }
 
-    /// Worker containers by label, then `down -v --remove-orphans`, then the label again
-    /// (a worker started while `down` ran). Safe to call twice.
+    /// What `down -v --remove-orphans` removes, and the worker containers
+    /// (`docker::remove_project`). Safe to call twice.
     pub fn teardown(&self) -> Result<()> {
         let mut torn_down = self.torn_down.lock().unwrap_or_else(|p| p.into_inner());
         *torn_down = true;
-        docker::remove_stack_workers(&self.name)?;
-        self.run(&["down", "-v", "--remove-orphans", "--timeout", "5"])?;
-        docker::remove_stack_workers(&self.name)?;
-        Ok(())
+        docker::remove_project(&self.name)
     }
 }
 

@@ -62,18 +62,31 @@ pub fn down(events: &Events) -> Result<()> {
 }
 
 /// Projects named `codex-<run id>-<pid>` (see `compose_project::project_name`), from the compose and worker
-/// labels of the engine's containers, whose xtask process no longer runs on this host. A
-/// live run's stack is never touched.
+/// labels of the engine's containers, volumes and networks, whose xtask process no longer
+/// runs on this host. A live run's stack is never touched. Volumes and networks count on
+/// their own: a run killed during its `down` (a second Ctrl-C) may have removed its
+/// containers and left the rest.
 fn abandoned_run_projects() -> Result<Vec<String>> {
     let sh = xshell::Shell::new()?;
     let mut names = std::collections::BTreeSet::new();
-    for label in ["com.docker.compose.project", docker::STACK_LABEL] {
+    let compose = docker::COMPOSE_PROJECT_LABEL;
+    for (object, label) in [
+        ("container", compose),
+        ("container", docker::STACK_LABEL),
+        ("volume", compose),
+        ("network", compose),
+    ] {
         let format = format!("{{{{.Label \"{label}\"}}}}");
         let filter = format!("label={label}");
-        let out = xshell::cmd!(sh, "docker ps --all --filter {filter} --format {format}")
+        let list = match object {
+            "container" => xshell::cmd!(sh, "docker ps --all"),
+            _ => xshell::cmd!(sh, "docker {object} ls"),
+        };
+        let out = list
+            .args(["--filter", &filter, "--format", &format])
             .quiet()
             .read()
-            .with_context(|| format!("listing containers labelled {label}"))?;
+            .with_context(|| format!("listing {object}s labelled {label}"))?;
         names.extend(out.lines().map(str::trim).map(str::to_owned));
     }
     Ok(names

@@ -386,8 +386,10 @@ fn compose_unavailable() -> Option<&'static str> {
 }
 
 /// The compose live suite from L08 with a long run, once L08's job runs: the run, its
-/// folder and its compose project.
-fn compose_at_l08() -> (Running, PathBuf, String) {
+/// folder and its compose project. `envs` are added to the secret the run gets.
+fn compose_at_l08(envs: &[(&str, &str)]) -> (Running, PathBuf, String) {
+    let mut envs = envs.to_vec();
+    envs.push(("OPENAI_API_KEY", "sk-interrupt-test-PLANTED-77"));
     let mut run = Running::start(
         &[
             "live-suite",
@@ -400,7 +402,7 @@ fn compose_at_l08() -> (Running, PathBuf, String) {
             "--poll-timeout",
             "300",
         ],
-        &[("OPENAI_API_KEY", "sk-interrupt-test-PLANTED-77")],
+        &envs,
     );
     let dir = run.wait_job_of("L08", Duration::from_secs(900));
     let stdout = std::fs::read_to_string(run.logs.path().join("stdout")).unwrap();
@@ -424,7 +426,7 @@ fn sigterm_at_l08_on_the_compose_stack() {
         println!("skipped: {why}");
         return;
     }
-    let (mut run, dir, project) = compose_at_l08();
+    let (mut run, dir, project) = compose_at_l08(&[]);
     let (code, to_zip, to_exit) = run.interrupt(libc::SIGTERM, &dir.with_extension("zip"));
     println!(
         "compose L08 SIGTERM: signal -> zip {:.2}s, -> exit {:.2}s after the teardown (exit {code})",
@@ -449,7 +451,11 @@ fn a_second_signal_during_the_compose_teardown_exits_at_once() {
         println!("skipped: {why}");
         return;
     }
-    let (mut run, dir, project) = compose_at_l08();
+    // The teardown takes a tenth of a second: a `docker` that holds each `rm` makes sure
+    // the second signal lands in it.
+    let shim = tempfile::tempdir().unwrap();
+    let path = held_docker_rm(shim.path());
+    let (mut run, dir, project) = compose_at_l08(&[("PATH", &path)]);
     let zip = dir.with_extension("zip");
     let t0 = Instant::now();
     // SAFETY: kill(2) on our own child.
@@ -473,23 +479,50 @@ fn a_second_signal_during_the_compose_teardown_exits_at_once() {
     // The second signal's code.
     assert_eq!(code, 130, "{}", run.output());
     assert_partial_report(&run, &dir, "L08", "SIGTERM");
-    // The teardown's `down` may still run as an orphan: let it end, then remove the rest.
-    let cleaned = wait_for_cleanup(&project);
-    println!("compose second signal: left after the forced exit: {cleaned:?}");
+    // The held `docker rm` goes on as an orphan: let it end, then remove what the forced
+    // exit left, as `cargo xtask down` would (which also removes the developer's stack, so
+    // a test does not call it).
+    let shim_dir = shim.path().display().to_string();
+    wait_for(
+        "the orphaned `docker rm` to end",
+        Duration::from_secs(30),
+        || processes(Some(&shim_dir), None).is_empty().then_some(()),
+    );
+    let removed = remove_leftovers(&project);
+    println!("compose second signal: left after the forced exit: {removed:?}");
+    let left = compose_leftovers(&project);
+    assert!(left.is_empty(), "{project} still has {left:?}");
 }
 
-/// Waits up to 30 s for the project to be gone; removes what is left after that (a forced
-/// exit may leave it). Returns what had to be removed.
-fn wait_for_cleanup(project: &str) -> Vec<String> {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if compose_leftovers(project).is_empty() {
-            return Vec::new();
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+/// A `docker` first on a PATH (returned) that waits 3 s before each `rm`, then runs the
+/// real one (as a child, so that the shim's folder names it in the process list).
+fn held_docker_rm(dir: &Path) -> String {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let real = std::env::split_paths(&path)
+        .map(|d| d.join("docker"))
+        .find(|p| p.is_file())
+        .expect("docker on PATH");
+    let shim = dir.join("docker");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = rm ] && sleep 3\n{} \"$@\"\n",
+            real.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!("{}:{path}", dir.display())
+}
+
+/// Removes what is left of `project` (containers, volumes, networks); returns what it was.
+fn remove_leftovers(project: &str) -> Vec<String> {
     let left = compose_leftovers(project);
-    for item in &left {
+    // Containers first: they hold the volumes and the network.
+    let mut sorted = left.clone();
+    sorted.sort_by_key(|item| !item.starts_with("ps: "));
+    for item in &sorted {
         let (kind, id) = item.split_once(": ").unwrap();
         let args: Vec<&str> = match kind {
             "ps" => vec!["rm", "-f", id],
