@@ -112,6 +112,10 @@ fn run(browser: &Path, args: &[String], html: &Path) -> Result<()> {
         "--disable-dev-shm-usage",
         "--no-first-run",
         "--mute-audio",
+        // One process for one local page: 0.26 s instead of 0.36 s per screenshot, median
+        // of five, chromium-headless-shell on the 2-core CI machine (issue 13).
+        "--single-process",
+        "--no-zygote",
     ])
     .arg(format!(
         "--user-data-dir={}",
