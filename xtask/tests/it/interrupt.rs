@@ -451,7 +451,7 @@ fn a_second_signal_during_the_compose_teardown_exits_at_once() {
         println!("skipped: {why}");
         return;
     }
-    // The teardown takes a tenth of a second: a `docker` that holds each `rm` makes sure
+    // The teardown is over within half a second: a `docker` that holds each `rm` makes sure
     // the second signal lands in it.
     let shim = tempfile::tempdir().unwrap();
     let path = held_docker_rm(shim.path());
