@@ -263,8 +263,18 @@ impl BenchArgs {
         if let Some(baseline) = &self.baseline_xtask {
             if !baseline.is_file() {
                 bail!(
-                    "--baseline-xtask {}: no such file (build the other commit's xtask and \
-                     copy target/debug/xtask somewhere first)",
+                    "--baseline-xtask {}: no such file (build the other commit's xtask in a \
+                     worktree of it: `git worktree add ../old <rev> && cargo build --bin xtask \
+                     --manifest-path ../old/Cargo.toml`, then pass ../old/target/debug/xtask)",
+                    baseline.display()
+                );
+            }
+            // Its local stack builds backend and worker into the folder above its own: a copy
+            // outside `<target>/debug/` would build into `/debug` or the like.
+            if baseline.parent().and_then(|d| d.file_name()) != Some("debug".as_ref()) {
+                bail!(
+                    "--baseline-xtask {}: pass the binary where cargo built it, in its \
+                     `<target>/debug/` folder (its local stack builds next to it), not a copy",
                     baseline.display()
                 );
             }
