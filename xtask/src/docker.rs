@@ -168,11 +168,16 @@ pub fn remove_project(project: &str) -> Result<()> {
     // started meanwhile, or one the backend was removing itself ("removal already in
     // progress" fails our call).
     let mut failure = String::new();
-    for _ in 0..REMOVE_ROUNDS {
+    for round in 0..=REMOVE_ROUNDS {
         let ids = listed()?;
         if ids.is_empty() {
-            failure.clear();
             break;
+        }
+        if round == REMOVE_ROUNDS {
+            bail!(
+                "containers of {project} remain after {REMOVE_ROUNDS} tries to remove them: \
+                 {failure}"
+            );
         }
         let out = cmd!(sh, "docker rm --force --volumes {ids...}")
             .quiet()
@@ -180,11 +185,6 @@ pub fn remove_project(project: &str) -> Result<()> {
             .output()
             .with_context(|| format!("removing the containers of {project}"))?;
         failure = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-    }
-    if !failure.is_empty() || !listed()?.is_empty() {
-        bail!(
-            "containers of {project} remain after {REMOVE_ROUNDS} tries to remove them: {failure}"
-        );
     }
     let filter = format!("label={COMPOSE_PROJECT_LABEL}={project}");
     for object in ["network", "volume"] {

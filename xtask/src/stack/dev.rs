@@ -70,23 +70,19 @@ fn abandoned_run_projects() -> Result<Vec<String>> {
     let sh = xshell::Shell::new()?;
     let mut names = std::collections::BTreeSet::new();
     let compose = docker::COMPOSE_PROJECT_LABEL;
-    for (object, label) in [
-        ("container", compose),
-        ("container", docker::STACK_LABEL),
-        ("volume", compose),
-        ("network", compose),
+    let containers: &[&str] = &["ps", "--all"];
+    for (list, label) in [
+        (containers, compose),
+        (containers, docker::STACK_LABEL),
+        (&["volume", "ls"], compose),
+        (&["network", "ls"], compose),
     ] {
         let format = format!("{{{{.Label \"{label}\"}}}}");
         let filter = format!("label={label}");
-        let list = match object {
-            "container" => xshell::cmd!(sh, "docker ps --all"),
-            _ => xshell::cmd!(sh, "docker {object} ls"),
-        };
-        let out = list
-            .args(["--filter", &filter, "--format", &format])
+        let out = xshell::cmd!(sh, "docker {list...} --filter {filter} --format {format}")
             .quiet()
             .read()
-            .with_context(|| format!("listing {object}s labelled {label}"))?;
+            .with_context(|| format!("`docker {}` of what is labelled {label}", list.join(" ")))?;
         names.extend(out.lines().map(str::trim).map(str::to_owned));
     }
     Ok(names

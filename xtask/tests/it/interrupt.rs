@@ -518,11 +518,9 @@ fn held_docker_rm(dir: &Path) -> String {
 
 /// Removes what is left of `project` (containers, volumes, networks); returns what it was.
 fn remove_leftovers(project: &str) -> Vec<String> {
+    // `compose_leftovers` lists containers first: they hold the volumes and the network.
     let left = compose_leftovers(project);
-    // Containers first: they hold the volumes and the network.
-    let mut sorted = left.clone();
-    sorted.sort_by_key(|item| !item.starts_with("ps: "));
-    for item in &sorted {
+    for item in &left {
         let (kind, id) = item.split_once(": ").unwrap();
         let args: Vec<&str> = match kind {
             "ps" => vec!["rm", "-f", id],
