@@ -159,10 +159,14 @@ pub const COMPOSE_PROJECT_LABEL: &str = "com.docker.compose.project";
 /// Safe to call twice; a stack with nothing left is `Ok`.
 pub fn remove_project(project: &str) -> Result<()> {
     let sh = Shell::new()?;
+    // Each listing is a CLI start and an engine round trip: the two run at once.
     let listed = || -> Result<Vec<String>> {
-        let mut ids = containers_with_label(COMPOSE_PROJECT_LABEL, project)?;
-        ids.extend(containers_with_label(STACK_LABEL, project)?);
-        Ok(ids)
+        std::thread::scope(|s| {
+            let workers = s.spawn(|| containers_with_label(STACK_LABEL, project));
+            let mut ids = containers_with_label(COMPOSE_PROJECT_LABEL, project)?;
+            ids.extend(joined(workers)?);
+            Ok(ids)
+        })
     };
     // Backend and workers at once; then again what is still listed: a worker the backend
     // started meanwhile, or one the backend was removing itself ("removal already in
@@ -186,22 +190,38 @@ pub fn remove_project(project: &str) -> Result<()> {
             .with_context(|| format!("removing the containers of {project}"))?;
         failure = String::from_utf8_lossy(&out.stderr).trim().to_owned();
     }
+    // Networks and volumes need the containers gone, not each other: at once too.
+    std::thread::scope(|s| {
+        let volumes = s.spawn(|| remove_labelled("volume", project));
+        let networks = remove_labelled("network", project);
+        networks.and(joined(volumes))
+    })
+}
+
+/// Removes every `object` (network or volume) carrying compose's label of `project`.
+fn remove_labelled(object: &str, project: &str) -> Result<()> {
+    let sh = Shell::new()?;
     let filter = format!("label={COMPOSE_PROJECT_LABEL}={project}");
-    for object in ["network", "volume"] {
-        let ids = cmd!(sh, "docker {object} ls --quiet --filter {filter}")
+    let ids = cmd!(sh, "docker {object} ls --quiet --filter {filter}")
+        .quiet()
+        .read()
+        .with_context(|| format!("listing the {object}s of {project}"))?;
+    let ids: Vec<&str> = ids.split_whitespace().collect();
+    if !ids.is_empty() {
+        cmd!(sh, "docker {object} rm {ids...}")
             .quiet()
-            .read()
-            .with_context(|| format!("listing the {object}s of {project}"))?;
-        let ids: Vec<&str> = ids.split_whitespace().collect();
-        if !ids.is_empty() {
-            cmd!(sh, "docker {object} rm {ids...}")
-                .quiet()
-                .ignore_stdout()
-                .run()
-                .with_context(|| format!("removing the {object}s of {project}"))?;
-        }
+            .ignore_stdout()
+            .run()
+            .with_context(|| format!("removing the {object}s of {project}"))?;
     }
     Ok(())
+}
+
+/// The result of a scoped thread; its panic as an error.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    handle
+        .join()
+        .map_err(|_| anyhow::anyhow!("a docker CLI thread panicked"))?
 }
 
 /// How often `remove_project` lists and removes containers before it gives up.

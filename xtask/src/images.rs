@@ -20,6 +20,10 @@ pub const IMAGE_PROFILE: &str = "image";
 /// Static linking of glibc for the images' target only (host build scripts stay dynamic).
 pub const STATIC_RUSTFLAGS_VAR: &str = "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS";
 pub const STATIC_RUSTFLAGS: &str = "-C target-feature=+crt-static";
+/// Left out of the static build's environment: `.ci/run` lints its debug build through
+/// clippy-driver as the workspace wrapper, which compiles without MIR optimisation; the
+/// images are built by rustc alone, as on a developer's machine.
+pub const NOT_FOR_STATIC_BUILD: &str = "RUSTC_WORKSPACE_WRAPPER";
 /// `cargo build` arguments of the images' static binaries (with `STATIC_RUSTFLAGS`); the
 /// bench's cold build uses the same list.
 pub const STATIC_BUILD_ARGS: [&str; 8] = [
@@ -59,17 +63,25 @@ impl ImageTags {
     }
 
     /// Removes both tags (best effort; the image itself goes when no other tag names it and
-    /// no container uses it).
+    /// no container uses it). One `docker rmi` for both: it goes on past a tag it cannot
+    /// remove.
     pub fn remove(&self) {
-        remove_tag(&self.backend);
-        remove_tag(&self.worker);
+        remove_tags(&[&self.backend, &self.worker]);
     }
 }
 
 /// `docker rmi <tag>` without `--force`: untags, never removes an image a container uses.
 pub fn remove_tag(tag: &str) {
+    remove_tags(&[tag]);
+}
+
+/// `remove_tag` of several tags in one `docker rmi` (none: no call).
+fn remove_tags(tags: &[&str]) {
+    if tags.is_empty() {
+        return;
+    }
     if let Ok(sh) = Shell::new() {
-        let _ = cmd!(sh, "docker rmi {tag}")
+        let _ = cmd!(sh, "docker rmi {tags...}")
             .quiet()
             .ignore_status()
             .ignore_stdout()
@@ -118,7 +130,8 @@ pub fn static_binaries_exist(root: &Path) -> bool {
 /// Builds backend and worker as statically linked binaries, with exactly the command other
 /// builds use (the backend's docker test, the workflow) so that they share artifacts:
 /// `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static"
-///  cargo build --profile image --target x86_64-unknown-linux-gnu -p codex-backend -p codex-worker`.
+///  cargo build --profile image --target x86_64-unknown-linux-gnu -p codex-backend -p codex-worker`
+/// (without `NOT_FOR_STATIC_BUILD`).
 pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let sh = Shell::new()?;
@@ -126,6 +139,7 @@ pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
     // Cargo's progress goes to our stderr (a cold build takes minutes); stdout stays ours.
     let built = cmd!(sh, "{cargo} build {STATIC_BUILD_ARGS...}")
         .env(STATIC_RUSTFLAGS_VAR, STATIC_RUSTFLAGS)
+        .env_remove(NOT_FOR_STATIC_BUILD)
         .quiet()
         .ignore_stdout()
         .run();
@@ -256,11 +270,14 @@ pub fn ensure_image(dockerfile: &Path, binary: &Path, tag: &str) -> Result<()> {
     if image_id(&content).is_none() {
         build_image(dockerfile, binary, &content)?;
         let (repository, _) = content.split_once(':').expect("content tags have a colon");
-        for old in content_tags(repository) {
-            if old != content {
-                remove_tag(&old);
-            }
-        }
+        let older = content_tags(repository);
+        remove_tags(
+            &older
+                .iter()
+                .map(String::as_str)
+                .filter(|old| *old != content)
+                .collect::<Vec<_>>(),
+        );
     }
     let sh = Shell::new()?;
     let out = cmd!(sh, "docker tag {content} {tag}")
