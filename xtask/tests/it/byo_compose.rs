@@ -42,7 +42,7 @@ fn the_byo_fixture_passes_end_to_end_under_strict() {
     for line in [
         "describes a compose stack",
         "sets parallel = false: this run holds the lock",
-        "compose: pre_build: cargo xtask images",
+        "compose: pre_build: cargo run --quiet --manifest-path ../../../../Cargo.toml --bin xtask -- images",
         "target: /healthz present",
     ] {
         assert!(
