@@ -347,16 +347,22 @@ fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// Containers (workers included), volumes and networks of compose project `project`.
+/// Containers (workers included), volumes, networks and the run's own image tags
+/// (`codex-backend:<project>`, `codex-worker:<project>`) of compose project `project`.
 fn compose_leftovers(project: &str) -> Vec<String> {
     let by_project = format!("label=com.docker.compose.project={project}");
     let by_stack = format!("label=codex.stack={project}");
+    let backend_tag = format!("reference=codex-backend:{project}");
+    let worker_tag = format!("reference=codex-worker:{project}");
+    let tag = "{{.Repository}}:{{.Tag}}";
     let mut left = Vec::new();
     for args in [
         vec!["ps", "-aq", "--filter", &by_project],
         vec!["ps", "-aq", "--filter", &by_stack],
         vec!["volume", "ls", "-q", "--filter", &by_project],
         vec!["network", "ls", "-q", "--filter", &by_project],
+        vec!["image", "ls", "--format", tag, "--filter", &backend_tag],
+        vec!["image", "ls", "--format", tag, "--filter", &worker_tag],
     ] {
         left.extend(docker(&args).lines().map(|l| format!("{}: {l}", args[0])));
     }
@@ -516,7 +522,8 @@ fn held_docker_rm(dir: &Path) -> String {
     format!("{}:{path}", dir.display())
 }
 
-/// Removes what is left of `project` (containers, volumes, networks); returns what it was.
+/// Removes what is left of `project` (containers, volumes, networks, the run's image
+/// tags), as `cargo xtask down` would; returns what it was.
 fn remove_leftovers(project: &str) -> Vec<String> {
     // `compose_leftovers` lists containers first: they hold the volumes and the network.
     let left = compose_leftovers(project);
@@ -525,7 +532,9 @@ fn remove_leftovers(project: &str) -> Vec<String> {
         let args: Vec<&str> = match kind {
             "ps" => vec!["rm", "-f", id],
             "volume" => vec!["volume", "rm", "-f", id],
-            _ => vec!["network", "rm", id],
+            "network" => vec!["network", "rm", id],
+            // Untags only: the image itself stays while its content tag names it.
+            _ => vec!["rmi", id],
         };
         let _ = Command::new("docker").args(&args).output();
     }
