@@ -1,37 +1,14 @@
-//! The command line (`cargo xtask …`).
+//! The command line (`cargo xtask …`): the suite's own commands with `--stack`, and this
+//! repository's (`up`, `down`, `logs`, `images`, `bench`).
 
-use crate::ladder::live::LADDER;
-use crate::stack::StackKind;
+use crate::stacks::StackKind;
 use clap::{Args, Parser, Subcommand};
+use codex_live_suite::cli::{CompareArgs, HealthArgs, LiveSuiteArgs, SmokeArgs, LONG_ABOUT};
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-/// The ids `--from` and `--only` accept: the live ladder's, in order.
-const LIVE_IDS: [&str; LADDER.len()] = {
-    let mut ids = [""; LADDER.len()];
-    let mut i = 0;
-    while i < ids.len() {
-        ids[i] = LADDER[i].id;
-        i += 1;
-    }
-    ids
-};
-
 #[derive(Debug, Parser)]
-#[command(
-    name = "xtask",
-    about = "Live validation suite of the Codex Workspace Orchestrator",
-    long_about = "Live validation suite of the Codex Workspace Orchestrator.\n\n\
-        `cargo xtask live-suite` brings a backend up in live mode, climbs the gated ladder \
-        L01–L08, rolls back to mocked mode, re-runs the mocked smoke M01–M04, and writes \
-        evidence, summary.txt, junit.xml and a zip under --out.\n\n\
-        Secrets (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT) come from the environment or \
-        .env.live; they reach the backend's environment only and are redacted from every \
-        byte the suite writes.\n\n\
-        Exit codes: 0 every scenario that ran passed; 1 a scenario failed; 2 setup error \
-        (bad flags, a stack that will not start).",
-    version
-)]
+#[command(name = "xtask", about = codex_live_suite::cli::ABOUT, long_about = LONG_ABOUT, version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -40,11 +17,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run L01–L08, the rollback and M01–M04; write evidence, JUnit and a zip.
-    LiveSuite(LiveSuiteArgs),
+    LiveSuite(OurLiveSuiteArgs),
     /// List the scenarios, one line each.
     List,
     /// Run the mocked smoke M01–M04 alone (backend started in mocked mode).
-    Smoke(SmokeArgs),
+    Smoke(OurSmokeArgs),
     /// Start a stack for a developer (local: in the foreground until Ctrl-C).
     Up(UpArgs),
     /// Stop a stack started with `up` (local stacks stop with their xtask).
@@ -64,90 +41,30 @@ pub enum Command {
     Compare(CompareArgs),
 }
 
+/// `--stack`: which of our stacks runs the backend.
 #[derive(Debug, Args, Clone)]
-pub struct CompareArgs {
-    /// The earlier run (the baseline).
-    #[arg(value_name = "OLD")]
-    pub old: PathBuf,
-    /// The later run.
-    #[arg(value_name = "NEW")]
-    pub new: PathBuf,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct StackArgs {
+pub struct StackChoice {
     /// local (child process, no Docker) or compose (containers). Default: compose when a
     /// Docker engine answers and its images were built before (a fresh clone's first run
     /// uses local rather than wait for a cold image build, and says so), else local.
     #[arg(long, value_enum, conflicts_with = "base_url")]
     pub stack: Option<StackKind>,
-    /// Test a backend that is already running (no lifecycle), e.g. http://localhost:8000:
-    /// `http(s)://host[:port]`, checked at once.
-    #[arg(long, value_name = "URL", value_parser = base_url)]
-    pub base_url: Option<String>,
-    /// The compose stack to drive: a `live-suite.toml` naming compose files, service, port,
-    /// health paths and mode variable. Default: `live-suite.toml` at the repository root
-    /// when it exists, else our own stack.
-    #[arg(long, value_name = "PATH", conflicts_with = "base_url")]
-    pub config: Option<PathBuf>,
-    /// Evidence root: the run folder is <OUT>/<UTC timestamp>/, the zip <OUT>/<timestamp>.zip.
-    #[arg(long, value_name = "DIR", default_value = "docs/evidence")]
-    pub out: PathBuf,
-    /// Seconds to wait for a job's result (L08 gets twice this); at least 1.
-    #[arg(long, value_name = "SECS", default_value_t = 300,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub poll_timeout: u64,
-    /// Largest answer the suite reads, e.g. 16MiB, 512KiB or 1048576 (bytes); a longer one
-    /// fails its scenario as an error naming the limit.
-    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = byte_size)]
-    pub max_body: u64,
-    /// Hold the backend to the full contract: every observation (a check beyond the plan's
-    /// acceptance, an OpenAPI mismatch) fails its scenario.
-    #[arg(long)]
-    pub strict: bool,
-    /// Leave the stack running at the end.
-    #[arg(long)]
-    pub keep_up: bool,
-    /// Compose: publish the backend port on this host address instead of 127.0.0.1 (e.g.
-    /// 0.0.0.0). The API is unauthenticated and holds docker.sock and the key: a warning
-    /// is printed.
-    #[arg(long, value_name = "IP")]
-    pub publish_address: Option<IpAddr>,
 }
 
 #[derive(Debug, Args, Clone)]
-pub struct LiveSuiteArgs {
+pub struct OurLiveSuiteArgs {
     #[command(flatten)]
-    pub stack: StackArgs,
-    /// With --base-url: the mocked-mode twin for the rollback smoke. Without it the
-    /// rollback phase is reported skipped.
-    #[arg(long, value_name = "URL", requires = "base_url", value_parser = base_url)]
-    pub mocked_base_url: Option<String>,
-    /// Start the ladder at this scenario (earlier ones are skipped).
-    #[arg(long, value_name = "ID", value_parser = LIVE_IDS, conflicts_with = "only")]
-    pub from: Option<String>,
-    /// Run only this live scenario.
-    #[arg(long, value_name = "ID", value_parser = LIVE_IDS)]
-    pub only: Option<String>,
-    /// Re-run a failing scenario up to N times (each attempt's evidence in attempt-<k>/).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub retries: u32,
-    /// How long L08's worker sleeps (`long_run: sleep_seconds=N`).
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub long_run_seconds: u64,
-    /// Skip the rollback and the mocked rerun.
-    #[arg(long)]
-    pub no_rollback: bool,
-    /// Compare this run with an earlier one (run folder, its run.json, or its zip) in
-    /// summary.txt, the step summary and report.html. Default: the newest earlier run in --out.
-    #[arg(long, value_name = "PATH")]
-    pub baseline: Option<PathBuf>,
+    pub stack: StackChoice,
+    #[command(flatten)]
+    pub suite: LiveSuiteArgs,
 }
 
 #[derive(Debug, Args, Clone)]
-pub struct SmokeArgs {
+pub struct OurSmokeArgs {
     #[command(flatten)]
-    pub stack: StackArgs,
+    pub stack: StackChoice,
+    #[command(flatten)]
+    pub suite: SmokeArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -199,105 +116,31 @@ pub struct BenchArgs {
     pub out: PathBuf,
 }
 
-#[derive(Debug, Args, Clone)]
-pub struct HealthArgs {
-    /// The backend to check.
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8000",
-          value_parser = base_url)]
-    pub base_url: String,
-}
-
-/// `--base-url`, `--mocked-base-url`: `http(s)://host[:port]`, rejected at once (exit 2).
-fn base_url(text: &str) -> Result<String, String> {
-    crate::client::parse_base_url(text).map_err(|e| format!("{e:#}"))
-}
-
-/// `--max-body`: bytes, or a number with KiB, MiB or GiB.
-fn byte_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let factor: u64 = match unit.trim() {
-        "" | "B" => 1,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?}: use bytes, KiB, MiB or GiB, e.g. 16MiB"
-            ))
-        }
-    };
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(factor))
-        .filter(|&n| n >= 1024)
-        .ok_or_else(|| format!("{text:?} is not a size of at least 1KiB, e.g. 16MiB"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
 
     #[test]
-    fn cli_is_consistent_and_rejects_bad_ids() {
+    fn cli_is_consistent_and_takes_the_stack_beside_the_suites_flags() {
         Cli::command().debug_assert();
-        let e = Cli::try_parse_from(["xtask", "live-suite", "--from", "L09"]).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        let e = Cli::try_parse_from(["xtask", "live-suite", "--mocked-base-url", "http://x"])
-            .unwrap_err();
-        assert_eq!(e.exit_code(), 2);
         let ok = Cli::try_parse_from(["xtask", "live-suite", "--stack", "local", "--only", "L04"])
             .unwrap();
         let Command::LiveSuite(a) = ok.command else {
             panic!()
         };
-        assert_eq!(a.only.as_deref(), Some("L04"));
-        assert_eq!(a.stack.poll_timeout, 300);
-        assert_eq!(a.long_run_seconds, 5);
-        assert_eq!(a.stack.out, PathBuf::from("docs/evidence"));
-        assert_eq!(a.stack.max_body, 16 << 20);
-        assert!(!a.stack.strict);
-    }
-
-    #[test]
-    fn bounded_client_flags_are_checked_at_once() {
-        for bad in [
-            &["live-suite", "--base-url", "not-a-url"][..],
-            &["live-suite", "--base-url", "ftp://host:21"],
-            &["live-suite", "--base-url", "http://h:1/api/v1"],
-            &["live-suite", "--poll-timeout", "0"],
-            &["live-suite", "--max-body", "12 parsecs"],
-            &["live-suite", "--max-body", "10"],
-            &["health", "--base-url", "localhost:8000"],
-        ] {
-            let e = Cli::try_parse_from(std::iter::once("xtask").chain(bad.iter().copied()))
-                .unwrap_err();
-            assert_eq!(e.exit_code(), 2, "{bad:?}");
-        }
-        let e = Cli::try_parse_from(["xtask", "live-suite", "--base-url", "not-a-url"])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("expected http://host[:port]"), "{e}");
-        let ok = Cli::try_parse_from([
+        assert_eq!(a.stack.stack, Some(StackKind::Local));
+        assert_eq!(a.suite.only.as_deref(), Some("L04"));
+        assert_eq!(a.suite.stack.out, PathBuf::from("docs/evidence"));
+        let e = Cli::try_parse_from([
             "xtask",
             "live-suite",
+            "--stack",
+            "local",
             "--base-url",
-            "http://127.0.0.1:8000/",
-            "--max-body",
-            "512KiB",
-            "--poll-timeout",
-            "1",
-            "--strict",
+            "http://127.0.0.1:1",
         ])
-        .unwrap();
-        let Command::LiveSuite(a) = ok.command else {
-            panic!()
-        };
-        assert_eq!(a.stack.base_url.as_deref(), Some("http://127.0.0.1:8000"));
-        assert_eq!((a.stack.max_body, a.stack.poll_timeout), (512 << 10, 1));
-        assert!(a.stack.strict);
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
     }
 }

@@ -9,8 +9,8 @@ mod architecture;
 
 use crate::cli::Cli;
 use crate::commands::list::all_scenarios;
-use crate::ladder::{live, Scenario};
 use clap::{ArgAction, CommandFactory};
+use codex_live_suite::ladder::{live, Scenario};
 use std::path::Path;
 
 /// `| id | scenario | passes when |` for `scenarios`.
@@ -21,7 +21,7 @@ fn scenario_table<'a>(scenarios: impl Iterator<Item = &'a Scenario>) -> String {
             "| {} | {} | {} |\n",
             s.id,
             cell(s.title),
-            cell(&crate::outcome::one_line(s.acceptance))
+            cell(&codex_live_suite::outcome::one_line(s.acceptance))
         ));
     }
     t
@@ -71,7 +71,7 @@ fn option_table(command: &str) -> String {
             } else {
                 default.join(", ")
             },
-            cell(&crate::outcome::one_line(&help))
+            cell(&codex_live_suite::outcome::one_line(&help))
         ));
     }
     t

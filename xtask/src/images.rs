@@ -6,7 +6,7 @@
 //! parallel runs built from different commits never replace each other's images (issue 10).
 //! The developer's stack (`cargo xtask up`) uses `:latest`, the compose file's default.
 
-use crate::docker::tail;
+use crate::docker::{combined, tail};
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -65,6 +65,14 @@ impl ImageTags {
     /// Removes both tags (best effort; the image itself goes when no other tag names it and
     /// no container uses it). One `docker rmi` for both: it goes on past a tag it cannot
     /// remove.
+    /// The variables that name these images to our compose file.
+    pub fn compose_env(&self) -> Vec<(String, String)> {
+        vec![
+            ("CODEX_BACKEND_IMAGE".to_owned(), self.backend.clone()),
+            ("CODEX_WORKER_IMAGE".to_owned(), self.worker.clone()),
+        ]
+    }
+
     pub fn remove(&self) {
         remove_tags(&[&self.backend, &self.worker]);
     }
@@ -88,15 +96,6 @@ fn remove_tags(tags: &[&str]) {
             .ignore_stderr()
             .run();
     }
-}
-
-/// stdout then stderr of a finished command, for error messages.
-pub fn combined(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// The directory cargo builds into for this workspace: `CARGO_TARGET_DIR` when set (as the

@@ -1,31 +1,18 @@
-//! `cargo xtask`: the live validation pipeline (see README.md and ARCHITECTURE.md).
-//! `main` only dispatches: one module per command under `commands/`.
+//! `cargo xtask`: this repository's automation. It builds our orchestrator twin (`backend/`,
+//! `worker/`) and runs the suite (`codex_live_suite`) against it, and keeps the developer's
+//! stack, the images, the bench and the generated docs. `main` only dispatches.
 
 mod cli;
-mod client;
 mod commands;
-mod compare;
-mod conformance;
-mod docker;
 #[cfg(test)]
 mod docs_sync;
-mod events;
-mod evidence;
-mod freshness;
-mod health_probe;
 mod images;
-mod interrupt;
-mod ladder;
-mod outcome;
-mod poll;
-mod process;
-mod report;
-mod secrets;
-mod stack;
-mod suite_config;
-mod target_profile;
+mod stacks;
 #[cfg(test)]
 mod test_backend;
+
+// The suite's modules under their own names, so that paths read the same here as there.
+use codex_live_suite::{docker, events, interrupt, process, report, secrets};
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -51,8 +38,8 @@ fn main() {
     report::github::add_masks(&secrets);
     let console = || Arc::new(commands::console(&secrets));
     let result = match cli.command {
-        Command::LiveSuite(a) => a.run(&secrets),
-        Command::Smoke(a) => a.run(&secrets),
+        Command::LiveSuite(a) => a.suite.run(&secrets, &stacks::Ours::new(a.stack)),
+        Command::Smoke(a) => a.suite.run(&secrets, &stacks::Ours::new(a.stack)),
         Command::List => Ok(commands::list::run(&console())),
         Command::Up(a) => a.run(&secrets, console()),
         Command::Down(a) => a.run(&console()),

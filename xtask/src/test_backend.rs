@@ -1,130 +1,80 @@
-//! Backends for the unit tests of the modules that talk to one: the test double of the
-//! original (`tests/it/support/fake_backend.rs`, shared with the integration tests) and ours,
-//! started as the local stack in mocked mode.
+//! Our backend as the suite sees it: started as the local stack in mocked mode, probed and
+//! checked against its own `/openapi.json` by the suite's library.
 
-#[path = "../tests/it/support/fake_backend.rs"]
-mod fake_backend;
-
-pub use fake_backend::{Config as FakeConfig, Fake};
-
-use crate::events::Events;
-use crate::secrets::Secrets;
-use crate::stack::local::LocalStack;
-use crate::stack::{Instance, StackOptions};
-use codex_contract::Mode;
+use crate::stacks::local::LocalStack;
+use codex_contract::{Mode, Status, WorkerResult};
+use codex_live_suite::client::Client;
+use codex_live_suite::conformance::Conformance;
+use codex_live_suite::events::Events;
+use codex_live_suite::secrets::Secrets;
+use codex_live_suite::stack::{Instance, Stack, StackOptions};
+use codex_live_suite::suite_config::SuiteConfig;
+use codex_live_suite::target_profile::{JobStyle, NoSlashPost, Presence, TargetProfile};
 use std::sync::Arc;
-
-/// The test double of the original, on a free port.
-pub fn fake(config: FakeConfig) -> Fake {
-    fake_backend::start(config)
-}
+use std::time::Duration;
 
 /// Our backend in mocked mode (process runner, temporary data), healthy; stopped on drop.
-pub fn ours() -> LocalStack {
-    let secrets = Secrets::default();
+fn ours() -> LocalStack {
     let opts = StackOptions {
         mode: Mode::Mocked,
         keep_up: false,
-        secrets: secrets.clone(),
+        secrets: Secrets::default(),
         instance: Instance::Run {
             run_id: format!("unit-{}", std::process::id()),
         },
         events: Arc::new(Events::silent()),
-        config: Arc::new(crate::suite_config::SuiteConfig::ours(
-            &crate::project_root(),
-        )),
+        config: Arc::new(SuiteConfig::defaults(&crate::project_root())),
         publish_address: None,
+        images: None,
     };
     LocalStack::start(&opts).expect("starting our backend")
 }
 
-/// The double is only useful while it behaves like the original (CONTRACT.md "How the
-/// original differs"): these pin the behaviours the suite must cope with.
-mod tests {
-    use super::*;
-    use crate::client::{file_path, Client};
-    use serde_json::{json, Value};
-    use std::time::Duration;
+fn client(url: &str) -> Client {
+    Client::new(url, Duration::from_secs(30)).unwrap()
+}
 
-    fn result_of(c: &Client, pid: &str) -> String {
-        let r = c.get(&file_path(pid, ".codex/result.json")).unwrap();
-        r.json::<Value>().unwrap()["contents"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
+fn result(job_id: Option<&str>) -> WorkerResult {
+    serde_json::from_value(serde_json::json!({"status": "success", "job_id": job_id})).unwrap()
+}
 
-    fn create(c: &Client, instruction: &str) -> Value {
-        let r = c
-            .post("/projects/", &json!({ "instruction": instruction }))
-            .unwrap();
-        assert_eq!(r.status, 200, "{}", r.body);
-        r.json().unwrap()
-    }
+#[test]
+fn our_backend_has_healthz_and_is_asynchronous_with_job_ids() {
+    let ours = ours();
+    let c = client(&ours.base_url());
+    let mut p = TargetProfile::probe(&c).unwrap();
+    assert_eq!(p.healthz, Presence::Present);
+    assert_eq!(p.openapi, Presence::Present);
+    assert_eq!(
+        p.post_projects_without_slash,
+        NoSlashPost::Answers,
+        "{}",
+        p.describe()
+    );
+    // Our backend routes both forms: `{}` was refused (422), so nothing was created.
+    assert_eq!(p.post_projects_without_slash_status, 422);
+    p.learn_from_create(Status::Queued, &result(Some("j1")));
+    assert_eq!(p.jobs, Some(JobStyle::Asynchronous));
+    assert_eq!(p.result_job_id, Some(Presence::Present));
+    assert!(p
+        .describe()
+        .contains("jobs asynchronous, result.json with job_id"));
+}
 
-    fn edit(c: &Client, pid: &str, instruction: &str) -> Value {
-        let body = json!({"job_type": "edit", "instruction": instruction});
-        c.post(&format!("/{pid}/jobs"), &body)
-            .unwrap()
-            .json()
-            .unwrap()
+/// Our backend's `/openapi.json` (3.0.3, `nullable`) describes its answers exactly.
+#[test]
+fn our_backends_answers_conform_to_its_openapi_3_0_document() {
+    let ours = ours();
+    let client = Client::new(&ours.base_url(), Duration::from_secs(30)).unwrap();
+    let c = Conformance::fetch(&client)
+        .unwrap()
+        .expect("our backend serves /openapi.json");
+    for (method, path, body, status) in codex_live_suite::testing::exchanges(&client) {
+        let found = c.check(method, &path, status, &body);
+        assert!(found.is_empty(), "{method} {path} {status}: {found:?}");
     }
-
-    fn client(f: &Fake) -> Client {
-        Client::new(&f.url, Duration::from_secs(30)).unwrap()
-    }
-
-    #[test]
-    fn mocked_every_job_writes_the_same_fixed_result_byte_for_byte() {
-        let f = fake(FakeConfig {
-            mocked: true,
-            ..Default::default()
-        });
-        let c = client(&f);
-        let p = create(&c, "create a CLI");
-        let pid = p["id"].as_str().unwrap();
-        // Synchronous: the POST answers with the final status.
-        assert_eq!(p["status"], "completed");
-        assert_eq!(result_of(&c, pid), fake_backend::DUMMY_RESULT);
-        let app = c.get(&file_path(pid, "app.py")).unwrap().body;
-        assert_eq!(edit(&c, pid, "add a flag")["status"], "completed");
-        assert_eq!(result_of(&c, pid), fake_backend::DUMMY_RESULT);
-        assert_eq!(c.get(&file_path(pid, "app.py")).unwrap().body, app);
-    }
-
-    #[test]
-    fn live_force_error_completes_and_a_crash_keeps_the_previous_result() {
-        let f = fake(FakeConfig {
-            edit_error_keeps_result: true,
-            ..Default::default()
-        });
-        let c = client(&f);
-        let p = create(&c, "force_error please");
-        let pid = p["id"].as_str().unwrap().to_owned();
-        // The job status ignores the result.
-        assert_eq!(p["status"], "completed");
-        let r: Value = serde_json::from_str(&result_of(&c, &pid)).unwrap();
-        assert_eq!(
-            (r["status"].clone(), r["errors"].clone()),
-            (json!("error"), json!(["forced_error"]))
-        );
-        assert!(r.get("job_id").is_none());
-        // Timestamps without a zone.
-        let created = p["created_at"].as_str().unwrap();
-        assert!(
-            !created.ends_with('Z') && !created.contains('+'),
-            "{created}"
-        );
-        // A crashed worker: the job ends error, result.json stays as it was.
-        let before = result_of(&c, &pid);
-        assert_eq!(edit(&c, &pid, "add a flag")["status"], "error");
-        assert_eq!(result_of(&c, &pid), before);
-        // Two live results differ (timestamp), even for the same instruction.
-        let a = create(&c, "create a CLI");
-        let b = create(&c, "create a CLI");
-        assert_ne!(
-            result_of(&c, a["id"].as_str().unwrap()),
-            result_of(&c, b["id"].as_str().unwrap())
-        );
-    }
+    let health = client.get_root("/healthz").unwrap();
+    assert!(c
+        .check("GET", "/healthz", health.status, &health.body)
+        .is_empty());
 }

@@ -14,7 +14,7 @@ use super::EXIT_PASS;
 use crate::cli::BenchArgs;
 use crate::events::Events;
 use crate::images;
-use crate::stack::StackKind;
+use crate::stacks::StackKind;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use serde_json::Value;

@@ -4,18 +4,18 @@
 use super::EXIT_PASS;
 use crate::cli::DownArgs;
 use crate::events::Events;
-use crate::stack::{self, StackKind};
+use crate::stacks::{self, StackKind};
 use anyhow::Result;
 
 impl DownArgs {
     pub fn run(self, events: &Events) -> Result<i32> {
-        let (kind, why) = stack::choose(self.stack);
+        let (kind, why) = stacks::choose(self.stack);
         match kind {
             StackKind::Local => events.line(format!(
                 "down: local stack ({why}): nothing to stop; a local stack runs only while its \
                  xtask runs (`up` until Ctrl-C; `--keep-up` prints the `kill` command)"
             )),
-            StackKind::Compose => stack::dev::down(events)?,
+            StackKind::Compose => stacks::dev::down(events)?,
         }
         Ok(EXIT_PASS)
     }

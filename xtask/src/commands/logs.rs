@@ -5,7 +5,7 @@ use crate::events::Events;
 use anyhow::Result;
 
 pub fn run(events: &Events) -> Result<i32> {
-    let out = crate::stack::dev::logs()?;
+    let out = crate::stacks::dev::logs()?;
     for line in out.lines() {
         events.line(line);
     }

@@ -5,10 +5,11 @@ use super::EXIT_PASS;
 use crate::cli::UpArgs;
 use crate::events::Events;
 use crate::secrets::Secrets;
-use crate::stack::{self, Instance, StackKind, StackOptions};
-use crate::suite_config::SuiteConfig;
+use crate::stacks::{self, StackKind};
 use anyhow::Result;
 use codex_contract::Mode;
+use codex_live_suite::stack::StackOptions;
+use codex_live_suite::suite_config::SuiteConfig;
 use std::sync::Arc;
 
 impl UpArgs {
@@ -18,7 +19,7 @@ impl UpArgs {
         } else {
             Mode::Live
         };
-        let (kind, why) = stack::choose(self.stack);
+        let (kind, why) = stacks::choose(self.stack);
         let foreground = kind == StackKind::Local;
         events.line(format!(
             "stack: {} ({why})",
@@ -30,12 +31,13 @@ impl UpArgs {
             // Compose: left running for `down`; local: stops with this xtask.
             keep_up: !foreground,
             secrets: secrets.clone(),
-            instance: Instance::Developer,
+            instance: stacks::dev::instance()?,
             events: Arc::clone(&events),
-            config: Arc::new(SuiteConfig::ours(&crate::project_root())),
+            config: Arc::new(SuiteConfig::defaults(&crate::project_root())),
             publish_address: self.publish_address,
+            images: None,
         };
-        let mut stack = stack::start(kind, &opts)?;
+        let mut stack = stacks::start(kind, &opts)?;
         events.line(format!(
             "up: {} stack healthy in {} mode at {} (API {}{}){}",
             stack.name(),

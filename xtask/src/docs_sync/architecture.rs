@@ -10,7 +10,7 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
-const CRATES: [&str; 5] = ["xtask", "backend", "worker", "contract", "fsutil"];
+const CRATES: [&str; 6] = ["suite", "xtask", "backend", "worker", "contract", "fsutil"];
 
 /// Every `.rs` file under `dir`, as (path relative to the root, text).
 fn sources(dir: &str) -> Vec<(String, String)> {
@@ -113,7 +113,7 @@ fn contract_does_no_io() {
 
 #[test]
 fn the_ladder_does_not_import_report() {
-    for (path, text) in sources("xtask/src/ladder") {
+    for (path, text) in sources("suite/src/ladder") {
         assert!(
             !text.contains("crate::report") && !text.contains("super::report"),
             "{path} imports report: the ladder emits events, reporters consume them"
@@ -125,9 +125,10 @@ fn the_ladder_does_not_import_report() {
 
 #[test]
 fn only_reporters_and_main_print() {
-    for (path, text) in sources("xtask/src") {
-        if path.starts_with("xtask/src/report/")
+    for (path, text) in sources("xtask/src").into_iter().chain(sources("suite/src")) {
+        if path.starts_with("suite/src/report/")
             || path == "xtask/src/main.rs"
+            || path == "suite/src/main.rs"
             || path == "xtask/src/docs_sync/architecture.rs"
         {
             continue;

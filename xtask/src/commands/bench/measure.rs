@@ -73,7 +73,7 @@ pub(super) fn cold_builds(events: &Events) -> Result<Vec<(String, f64)>> {
         ),
         (
             "local stack binaries (debug)",
-            crate::stack::local::LOCAL_BUILD_ARGS.to_vec(),
+            crate::stacks::local::LOCAL_BUILD_ARGS.to_vec(),
             false,
         ),
     ];

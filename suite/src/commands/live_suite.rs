@@ -1,4 +1,4 @@
-//! `cargo xtask live-suite`: the live ladder L01–L08, the rollback and the mocked rerun
+//! `live-suite`: the live ladder L01–L08, the rollback and the mocked rerun
 //! M01–M04, then every report.
 
 use super::run::{execute, RunPlan};
@@ -10,13 +10,14 @@ use crate::ladder::{self, live, mocked, Ctx, Gate, Scenario, Settings};
 use crate::outcome::{ScenarioOutcome, Verdict};
 use crate::report::summary::write_smoke_summary;
 use crate::secrets::Secrets;
+use crate::stack::Launcher;
 use anyhow::Result;
 use codex_contract::Mode;
 use std::time::Duration;
 
 impl LiveSuiteArgs {
     /// Returns the exit code (0 pass, 1 a scenario failed).
-    pub fn run(self, secrets: &Secrets) -> Result<i32> {
+    pub fn run(self, secrets: &Secrets, launcher: &dyn Launcher) -> Result<i32> {
         let plan = RunPlan {
             stack: &self.stack,
             mocked_base_url: self.mocked_base_url.as_deref(),
@@ -28,6 +29,7 @@ impl LiveSuiteArgs {
                 strict: self.stack.strict,
             },
             baseline: Baseline::from_flag(self.baseline.as_deref(), &self.stack.out),
+            launcher,
         };
         execute(plan, secrets, |ctx, ev| run_ladders(ctx, ev, &self))
     }

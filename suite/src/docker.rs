@@ -1,6 +1,6 @@
 //! The Docker engine and the compose CLI as the compose stack uses them: is an engine there
 //! (and if not, why and how to fix it), which compose CLI is installed, and the clean-up of
-//! worker containers that a killed backend left behind. The images: `images.rs`.
+//! worker containers that a killed backend left behind.
 //!
 //! Commands go through xshell's `cmd!`; the engine probe, which needs a timeout, through
 //! `process::output_within`.
@@ -262,4 +262,13 @@ mod tests {
         assert_eq!(tail("a\nb\nc\n", 2), "b\nc");
         assert_eq!(tail("a", 5), "a");
     }
+}
+
+/// A finished command's stdout and stderr, as one text for an error message.
+pub fn combined(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }

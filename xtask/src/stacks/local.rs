@@ -6,13 +6,14 @@
 //! killed on shutdown, on Ctrl-C (`interrupt`), and the backend gets SIGTERM if the xtask
 //! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the xtask.
 
-use super::health::{wait_healthy, HEALTH_TIMEOUT};
-use super::{Stack, StackOptions};
-use crate::events::{Events, Phase};
-use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
-use crate::secrets::Secrets;
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};
+use codex_live_suite::events::{Events, Phase};
+use codex_live_suite::process::{signal_group, spawn_grouped, stop_group, Tether};
+use codex_live_suite::secrets::Secrets;
+use codex_live_suite::stack::free_port;
+use codex_live_suite::stack::health::{wait_healthy, HEALTH_TIMEOUT};
+use codex_live_suite::stack::{Stack, StackOptions};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -74,12 +75,6 @@ pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     Ok((bin("codex-backend"), bin("codex-worker")))
 }
 
-/// A port that was free a moment ago (bind to port 0, read it, release it).
-pub fn free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(l.local_addr()?.port())
-}
-
 impl LocalStack {
     /// Builds, starts in `opts.mode`, and waits for the health gate (30 s).
     pub fn start(opts: &StackOptions) -> Result<Self> {
@@ -133,7 +128,10 @@ impl LocalStack {
             .env("WORKSPACE_ROOT", self.data_path.join("workspaces"))
             .env("WORKER_RUNNER", "process")
             .env("WORKER_BIN", &self.worker_bin)
-            .env("USE_DUMMY_WORKER", super::use_dummy_worker(mode))
+            .env(
+                "USE_DUMMY_WORKER",
+                codex_live_suite::stack::use_dummy_worker(mode),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);

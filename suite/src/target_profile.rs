@@ -158,7 +158,6 @@ fn presence(present: bool) -> Presence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stack::Stack;
     use crate::test_backend;
     use std::time::Duration;
 
@@ -197,29 +196,6 @@ mod tests {
             "{}",
             p.to_json()
         );
-    }
-
-    #[test]
-    fn our_backend_has_healthz_and_is_asynchronous_with_job_ids() {
-        let ours = test_backend::ours();
-        let c = client(&ours.base_url());
-        let mut p = TargetProfile::probe(&c).unwrap();
-        assert_eq!(p.healthz, Presence::Present);
-        assert_eq!(p.openapi, Presence::Present);
-        assert_eq!(
-            p.post_projects_without_slash,
-            NoSlashPost::Answers,
-            "{}",
-            p.describe()
-        );
-        // Our backend routes both forms: `{}` was refused (422), so nothing was created.
-        assert_eq!(p.post_projects_without_slash_status, 422);
-        p.learn_from_create(Status::Queued, &result(Some("j1")));
-        assert_eq!(p.jobs, Some(JobStyle::Asynchronous));
-        assert_eq!(p.result_job_id, Some(Presence::Present));
-        assert!(p
-            .describe()
-            .contains("jobs asynchronous, result.json with job_id"));
     }
 
     #[test]

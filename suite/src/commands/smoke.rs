@@ -1,4 +1,4 @@
-//! `cargo xtask smoke`: M01–M04 alone against a backend started in mocked mode.
+//! `smoke`: M01–M04 alone against a backend started in mocked mode.
 
 use super::run::{execute, RunPlan};
 use crate::cli::SmokeArgs;
@@ -6,12 +6,13 @@ use crate::compare::Baseline;
 use crate::ladder::{self, mocked, Gate, Settings};
 use crate::report::summary::write_smoke_summary;
 use crate::secrets::Secrets;
+use crate::stack::Launcher;
 use anyhow::Result;
 use codex_contract::Mode;
 use std::time::Duration;
 
 impl SmokeArgs {
-    pub fn run(self, secrets: &Secrets) -> Result<i32> {
+    pub fn run(self, secrets: &Secrets, launcher: &dyn Launcher) -> Result<i32> {
         let plan = RunPlan {
             stack: &self.stack,
             mocked_base_url: None,
@@ -23,6 +24,7 @@ impl SmokeArgs {
                 strict: self.stack.strict,
             },
             baseline: Baseline::Off,
+            launcher,
         };
         execute(plan, secrets, |ctx, ev| {
             let base = "mocked/SMOKE";

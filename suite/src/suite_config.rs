@@ -103,7 +103,7 @@ struct Service {
 
 impl SuiteConfig {
     /// Our own stack (`docker-compose.yml` at `root`), as the compose stack runs it.
-    pub fn ours(root: &Path) -> SuiteConfig {
+    pub fn defaults(root: &Path) -> SuiteConfig {
         SuiteConfig {
             source: None,
             compose_files: vec![root.join("docker-compose.yml")],
@@ -128,7 +128,7 @@ impl SuiteConfig {
             ),
             Some(p) => p.to_owned(),
             None if root.join(FILE_NAME).is_file() => root.join(FILE_NAME),
-            None => return Ok(SuiteConfig::ours(root)),
+            None => return Ok(SuiteConfig::defaults(root)),
         };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
@@ -155,7 +155,7 @@ impl SuiteConfig {
         let invalid = |key: &str, why: &str, fix: &str| {
             anyhow::anyhow!("{}: `{key}` {why}; fix: {fix}", path.display())
         };
-        let ours = SuiteConfig::ours(folder);
+        let ours = SuiteConfig::defaults(folder);
         let compose_files = match file.compose_files {
             Some(files) if files.is_empty() => {
                 return Err(invalid(

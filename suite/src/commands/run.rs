@@ -10,7 +10,7 @@ use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::secrets::Secrets;
-use crate::stack::{self, external::ExternalStack, Instance, Stack, StackKind, StackOptions};
+use crate::stack::{external::ExternalStack, Instance, Launcher, Stack, StackOptions};
 use crate::suite_config::SuiteConfig;
 use crate::target_profile::{self, Presence, TargetProfile};
 use anyhow::{Context, Result};
@@ -27,6 +27,8 @@ pub struct RunPlan<'a> {
     pub settings: Settings,
     /// What the run compares itself with at its end.
     pub baseline: Baseline,
+    /// Which stack the run starts (unless `--base-url`).
+    pub launcher: &'a dyn Launcher,
 }
 
 /// Claims the run folder, starts the stack, runs `ladders`, stops the stack and writes
@@ -37,7 +39,8 @@ pub fn execute(
     ladders: impl FnOnce(&mut Ctx, &Evidence) -> Vec<ScenarioOutcome>,
 ) -> Result<i32> {
     // A bad live-suite.toml is a setup error before anything is created.
-    let config = Arc::new(suite_config(plan.stack)?);
+    let config = Arc::new(plan.launcher.config(plan.stack)?);
+    let commit_dir = plan.launcher.commit_dir(&config);
     let theirs;
     let secrets = match &config.source {
         Some(_) if config.env_file != std::env::current_dir()?.join(".env.live") => {
@@ -91,7 +94,15 @@ pub fn execute(
             .timed(Phase::Down, || stack.shutdown())
             .context("stopping the stack")?,
     }
-    let report = run_report(&ev, &events, &*stack, base_url, target, outcomes)?;
+    let report = run_report(
+        &ev,
+        &events,
+        &*stack,
+        base_url,
+        target,
+        outcomes,
+        &commit_dir,
+    )?;
     finish(&events, &plan.baseline, report)
 }
 
@@ -103,13 +114,14 @@ fn run_report(
     base_url: String,
     target: TargetProfile,
     outcomes: Vec<ScenarioOutcome>,
+    commit_dir: &std::path::Path,
 ) -> Result<RunReport> {
     Ok(RunReport {
         run_id: ev.run_id.clone(),
         started: events.started(),
         stack: stack.name().to_owned(),
         base_url,
-        git_commit: git_commit(),
+        git_commit: git_commit(commit_dir),
         target: Some(target.to_value()),
         outcomes,
         run_dir: ev.dir.clone(),
@@ -180,24 +192,6 @@ pub fn start_stack(
             plan.mode,
         )?));
     }
-    let (kind, why) = match (&config.source, plan.stack.stack) {
-        (Some(file), None) => (
-            StackKind::Compose,
-            format!("{} describes a compose stack", file.display()),
-        ),
-        (_, requested) => {
-            let (kind, why) = stack::choose(requested);
-            match stack::cold_compose_fallback(requested, kind) {
-                Some(fallback) => (StackKind::Local, fallback),
-                None => (kind, why),
-            }
-        }
-    };
-    events.line(format!(
-        "stack: {} ({why})",
-        format!("{kind:?}").to_lowercase()
-    ));
-    preamble(secrets, events);
     let opts = StackOptions {
         mode: plan.mode,
         keep_up: plan.stack.keep_up,
@@ -206,28 +200,9 @@ pub fn start_stack(
         events: Arc::clone(events),
         config,
         publish_address: plan.stack.publish_address,
+        images: None,
     };
-    stack::start(kind, &opts)
-}
-
-/// The compose stack to drive: `--config PATH`, else `live-suite.toml` at the repository
-/// root, else ours. Errors name the key, the file and the fix (exit 2).
-fn suite_config(args: &StackArgs) -> Result<SuiteConfig> {
-    let root = crate::project_root();
-    if args.base_url.is_some() {
-        return Ok(SuiteConfig::ours(&root));
-    }
-    if args.stack == Some(StackKind::Local) {
-        if let Some(file) = &args.config {
-            anyhow::bail!(
-                "--config {} describes a compose stack, but --stack local runs our backend as \
-                 a process; fix: drop --stack local (or --config)",
-                file.display()
-            );
-        }
-        return Ok(SuiteConfig::ours(&root));
-    }
-    SuiteConfig::load(&root, args.config.as_deref())
+    plan.launcher.start(plan.stack, &opts)
 }
 
 /// Which secrets are present (never their values), and which are too short to redact.
@@ -241,8 +216,8 @@ pub fn preamble(secrets: &Secrets, events: &Events) {
     }
 }
 
-/// The commit under test (`GITHUB_SHA` on GitHub, else `git rev-parse HEAD`).
-fn git_commit() -> String {
+/// The commit under test (`GITHUB_SHA` on GitHub, else `git rev-parse HEAD` in `dir`).
+fn git_commit(dir: &std::path::Path) -> String {
     if let Ok(sha) = std::env::var("GITHUB_SHA") {
         if !sha.is_empty() {
             return sha;
@@ -251,7 +226,7 @@ fn git_commit() -> String {
     let Ok(sh) = xshell::Shell::new() else {
         return "unknown".into();
     };
-    sh.change_dir(crate::project_root());
+    sh.change_dir(dir);
     xshell::cmd!(sh, "git rev-parse HEAD")
         .quiet()
         .ignore_stderr()

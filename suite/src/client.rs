@@ -214,7 +214,7 @@ impl Client {
 
     /// POST JSON under the API prefix that submits a job: deadline twice the poll timeout
     /// (tests; the ladder gives each job its own deadline with `post_with`).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "test-support"))]
     pub fn post(&self, api_path: &str, body: &serde_json::Value) -> Result<Reply> {
         let deadline = Deadline::Job(self.post_deadline);
         self.post_with(api_path, body, deadline)

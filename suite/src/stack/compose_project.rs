@@ -3,12 +3,12 @@
 //!
 //! One compose project per run (`codex-<run id>-<pid>`, also the `CODEX_STACK_ID` that names
 //! the workspaces volume and labels the worker containers) on a free host port, so parallel
-//! runs on one host never collide; the developer's stack is `codex-dev` (`stack/dev.rs`).
+//! runs on one host never collide; a named stack keeps its own name.
 
+use super::compose::CallerImages;
 use super::docker_logs::read_logs;
-use super::local::free_port;
-use crate::docker::{self, ComposeCli};
-use crate::images::{combined, ImageTags};
+use super::free_port;
+use crate::docker::{self, combined, ComposeCli};
 use crate::secrets::Secrets;
 use crate::suite_config::SuiteConfig;
 use anyhow::{bail, Context, Result};
@@ -41,8 +41,10 @@ pub struct ComposeProject {
     pub port: u16,
     /// The host address the backend port is published on: loopback unless asked otherwise.
     pub publish: IpAddr,
-    /// The images `up` starts (a run's own tags, or `:latest` for the developer's stack).
-    pub images: ImageTags,
+    /// The variables that name the caller's images to compose (none without them).
+    pub image_env: Vec<(String, String)>,
+    /// The caller's images, removed with a run's stack.
+    pub caller_images: Option<CallerImages>,
     /// `true` once torn down. Held while `up` or `down` runs, so that a Ctrl-C teardown
     /// waits for a running `up` and a later `up` (the suite carries on until the handler
     /// exits) cannot bring the stack back after it.
@@ -58,9 +60,15 @@ impl ComposeProject {
             .env("CODEX_STACK_ID", &self.name)
             .env("CODEX_PORT", self.port.to_string())
             .env("CODEX_PUBLISH_ADDRESS", self.publish.to_string())
-            .env("CODEX_BACKEND_IMAGE", &self.images.backend)
-            .env("CODEX_WORKER_IMAGE", &self.images.worker)
+            .envs(self.image_env.iter().map(|(k, v)| (k, v)))
             .ignore_status()
+    }
+
+    /// Removes the caller's images of this project, if any.
+    pub fn remove_caller_images(&self) {
+        if let Some(images) = &self.caller_images {
+            (images.remove)(&self.name);
+        }
     }
 
     /// Runs a compose command and returns its stdout; fails with its whole output.

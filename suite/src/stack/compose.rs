@@ -1,29 +1,28 @@
-//! The compose stack (issue 4, plan section 2): `docker-compose.yml` with the backend in a
-//! container that starts one worker container per live job through the Docker socket.
+//! The compose stack (plan section 2): a compose file with the backend in a container that
+//! starts one worker container per live job through the Docker socket.
 //!
 //! - One compose project per run (`compose_project.rs`) on a free host port.
-//! - Start: static binaries, both images (`images::build_images`), `up -d --no-build` in live
-//!   mode with the secrets in the compose child's environment only, health gate.
-//! - Rollback (plan section 8): `up -d --force-recreate` with `USE_DUMMY_WORKER=True` on the
-//!   same volumes and the same images (the run's own tags, built at its start: still
-//!   current, so no rebuild), health gate that checks the mode changed.
+//! - Start: the images (`pre_build` and `compose build`, or the caller's `CallerImages`),
+//!   `up -d --no-build` in live mode with the secrets in the compose child's environment
+//!   only, health gate.
+//! - Rollback (plan section 8): `up -d --force-recreate` in mocked mode on the same volumes
+//!   and the same images (built at the start: still current, so no rebuild), health gate
+//!   that checks the mode changed.
 //! - Shutdown: what `down -v --remove-orphans` would remove and the worker containers, by
-//!   their labels with the docker CLI (`docker::remove_project`), then the run's image tags;
-//!   idempotent, also from `Drop` and from the Ctrl-C hook (`interrupt`);
-//!   `--keep-up` leaves it running.
+//!   their labels with the docker CLI (`docker::remove_project`), then the caller's images;
+//!   idempotent, also from `Drop` and from the Ctrl-C hook (`interrupt`); `--keep-up` leaves
+//!   it running.
 //!
-//! A developer's stack (`cargo xtask up|down|logs --stack compose`) is the same with the
-//! fixed project `codex-dev` on `CODEX_PORT` (default 8000), see `dev.rs`.
+//! A named stack (`Instance::Named`, a developer's) is the same with a fixed project and
+//! port, whose volumes a failed start leaves in place.
 
 use super::compose_project::{project_name, publish_warning, ComposeProject, Port, LOOPBACK};
 use super::docker_logs::LogCursor;
 use super::health::{wait_healthy, wait_paths};
 use super::host_lock::HostLock;
-use super::local::free_port;
-use super::{Instance, Stack, StackOptions};
+use super::{free_port, Instance, Stack, StackOptions};
 use crate::docker::{self, ComposeCli};
 use crate::events::{Events, Phase};
-use crate::images::ImageTags;
 use crate::secrets::Secrets;
 use crate::suite_config::SuiteConfig;
 use anyhow::{Context, Result};
@@ -33,6 +32,23 @@ use std::time::{Duration, Instant};
 
 /// A container starts in about a second; the first start also creates volumes and network.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Images a caller builds itself (e.g. from binaries it compiles) instead of `pre_build` and
+/// `compose build`: built in the stack's build phase, named to compose by variables, and
+/// removed when a run's stack is torn down (also on a signal).
+#[derive(Clone)]
+pub struct CallerImages {
+    /// Builds the images of compose project `name`; returns the variables that name them.
+    pub build: Arc<dyn Fn(&str, &Events) -> Result<Vec<(String, String)>> + Send + Sync>,
+    /// Removes what `build` made for compose project `name`.
+    pub remove: Arc<dyn Fn(&str) + Send + Sync>,
+}
+
+impl std::fmt::Debug for CallerImages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CallerImages")
+    }
+}
 
 pub struct ComposeStack {
     project: ComposeProject,
@@ -87,45 +103,43 @@ impl ComposeStack {
         // 2 busy cores. It runs while the images build, which need no compose CLI.
         let detect = std::thread::spawn(ComposeCli::detect);
         let (name, port) = match &opts.instance {
-            Instance::Developer => (super::dev::DEV_PROJECT.to_owned(), super::dev::port()?),
+            Instance::Named { project, port } => (project.clone(), *port),
             Instance::Run { run_id } => (project_name(run_id, std::process::id()), free_port()?),
         };
         let config = Arc::clone(&opts.config);
         let lock = single_copy_lock(&config, &opts.events)?;
-        let images = match opts.instance {
-            Instance::Developer => ImageTags::latest(),
-            Instance::Run { .. } => ImageTags::for_run(&name),
-        };
         let publish = opts.publish_address.unwrap_or(LOOPBACK);
         let events = Arc::clone(&opts.events);
         if let Some(warning) = publish_warning(publish) {
             events.line(warning);
         }
-        // Our images are built here; a `live-suite.toml` stack builds its own once the
-        // compose CLI is known (`build_theirs`).
-        let built = match &config.source {
-            None => events.timed(Phase::Build, || build(&images, &events)),
-            Some(_) => Ok(()),
+        // The caller's images are built here, beside the compose CLI's detection; otherwise
+        // the stack builds its own once the compose CLI is known (`build_with_compose`).
+        let built = match &opts.images {
+            Some(images) => events.timed(Phase::Build, || (images.build)(&name, &events)),
+            None => Ok(Vec::new()),
         };
         let cli = detect
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("detecting the compose CLI panicked")));
-        let cli = match (built, cli) {
-            (Ok(()), Ok(cli)) => cli,
+        let (image_env, cli) = match (built, cli) {
+            (Ok(env), Ok(cli)) => (env, cli),
             (Err(e), _) | (_, Err(e)) => {
-                if opts.instance != Instance::Developer {
-                    images.remove();
+                if let (Some(images), Instance::Run { .. }) = (&opts.images, &opts.instance) {
+                    (images.remove)(&name);
                 }
                 return Err(e);
             }
         };
+        let caller_images = opts.images.clone();
         let project = ComposeProject {
             cli,
             config,
             name,
             port,
             publish,
-            images,
+            image_env,
+            caller_images,
             torn_down: Arc::default(),
         };
         events.line(format!(
@@ -141,20 +155,20 @@ impl ComposeStack {
                 if let Err(e) = p.teardown() {
                     events.line(format!("compose: tearing down {} failed: {e:#}", p.name));
                 }
-                p.images.remove();
+                p.remove_caller_images();
             }));
         }
         let started = events
-            .timed(Phase::Build, || stack.build_theirs())
+            .timed(Phase::Build, || stack.build_with_compose())
             .and_then(|()| events.timed(Phase::Up, || stack.up(opts.mode)));
         if let Err(e) = started {
-            if stack.instance == Instance::Developer {
-                // The developer's volumes may hold data worth keeping: leave them to `down`.
+            if let Instance::Named { project, .. } = &stack.instance {
+                // A named stack's volumes may hold data worth keeping: leave them in place.
                 stack.finished = true;
-                events.line(
-                    "compose: codex-dev did not start; `cargo xtask logs` shows its output, \
-                     `cargo xtask down --stack compose` removes it (with its volumes)",
-                );
+                events.line(format!(
+                    "compose: {project} did not start; its containers and volumes are left \
+                     in place for a look at its logs"
+                ));
                 return Err(e);
             }
             // A run's stack that never became healthy is of no use, even with --keep-up:
@@ -170,12 +184,19 @@ impl ComposeStack {
         Ok(stack)
     }
 
-    /// A `live-suite.toml` stack: its pre-build command (from the config's folder), then
-    /// `compose build`. Our own stack's images are built before.
-    fn build_theirs(&self) -> Result<()> {
-        let Some(source) = &self.project.config.source else {
+    /// Without the caller's images: the config's pre-build command (from the config's
+    /// folder), then `compose build`.
+    fn build_with_compose(&self) -> Result<()> {
+        if self.project.caller_images.is_some() {
             return Ok(());
-        };
+        }
+        let source = self
+            .project
+            .config
+            .compose_files
+            .first()
+            .context("the config names no compose file")?;
+        let source = self.project.config.source.as_ref().unwrap_or(source);
         let t = Instant::now();
         if let Some(argv) = &self.project.config.pre_build {
             self.events
@@ -201,7 +222,7 @@ impl ComposeStack {
                     source.display(),
                     argv.join(" "),
                     out.status,
-                    docker::tail(&crate::images::combined(&out), 25)
+                    docker::tail(&docker::combined(&out), 25)
                 );
             }
         }
@@ -218,7 +239,7 @@ impl ComposeStack {
         // Keep what the old container said: `--force-recreate` removes it.
         self.logs.container_replaced()?;
         let port = match self.instance {
-            Instance::Developer => Port::Fixed,
+            Instance::Named { .. } => Port::Fixed,
             Instance::Run { .. } => Port::Chosen,
         };
         self.project.up(mode, &self.secrets, port)?;
@@ -254,19 +275,6 @@ impl ComposeStack {
     }
 }
 
-/// The static binaries (cargo) and both images under `tags`.
-fn build(tags: &ImageTags, events: &Events) -> Result<()> {
-    let t = Instant::now();
-    events.line("compose: building the static binaries (cargo) and both images");
-    crate::images::build_images(&crate::project_root(), tags)?;
-    events.line(format!(
-        "compose: images built in {:.1}s: {}",
-        t.elapsed().as_secs_f64(),
-        crate::images::image_sizes_line(tags)
-    ));
-    Ok(())
-}
-
 impl Stack for ComposeStack {
     fn handed_secrets(&self) -> Option<&Secrets> {
         Some(&self.secrets)
@@ -285,9 +293,8 @@ impl Stack for ComposeStack {
     }
 
     fn rollback_to_mocked(&mut self) -> Result<()> {
-        // Plan section 8: restart in mocked mode on the same volumes. The images are this
-        // run's own tags, built from the binaries cargo judged current at the start: a
-        // rebuild here would only repeat it (issue 13: 1.4 s of a warm run).
+        // Plan section 8: restart in mocked mode on the same volumes and images: they were
+        // built at the start and are still current, so a rebuild would only repeat it.
         let events = Arc::clone(&self.events);
         events.timed(Phase::Up, || self.up(Mode::Mocked))
     }
@@ -305,8 +312,8 @@ impl Stack for ComposeStack {
             crate::interrupt::unregister(id);
         }
         if self.keep_up {
-            let how = if self.instance == Instance::Developer {
-                "cargo xtask down --stack compose".to_owned()
+            let how = if let Instance::Named { .. } = self.instance {
+                "the command that removes this named stack".to_owned()
             } else {
                 let p = &self.project;
                 format!(
@@ -337,8 +344,8 @@ impl Stack for ComposeStack {
         }
         let t = Instant::now();
         self.project.teardown()?;
-        if self.instance != Instance::Developer {
-            self.project.images.remove();
+        if let Instance::Run { .. } = self.instance {
+            self.project.remove_caller_images();
         }
         self.events.line(format!(
             "compose: project {} removed (containers, network, volumes, image tags) in {:.1}s",

@@ -2,10 +2,13 @@
 //! project `codex-dev` on `CODEX_PORT` (default 8000), and the sweep of the stacks of suite
 //! runs that were killed before they could tear down their own.
 
-use super::compose_project::ComposeProject;
-use crate::docker::{self, ComposeCli};
-use crate::events::Events;
+use crate::images::ImageTags;
 use anyhow::{Context, Result};
+use codex_live_suite::docker::{self, ComposeCli};
+use codex_live_suite::events::Events;
+use codex_live_suite::stack::compose_project::{self, ComposeProject};
+use codex_live_suite::stack::Instance;
+use codex_live_suite::suite_config::SuiteConfig;
 use std::sync::Arc;
 
 /// The developer stack's fixed compose project name (also its `CODEX_STACK_ID`).
@@ -21,18 +24,25 @@ pub fn port() -> Result<u16> {
     }
 }
 
+/// The developer's stack as an instance the suite's compose stack starts.
+pub fn instance() -> Result<Instance> {
+    Ok(Instance::Named {
+        project: DEV_PROJECT.to_owned(),
+        port: port()?,
+    })
+}
+
 /// The developer's stack as `cargo xtask down|logs` find it (no build, no health gate).
 fn project() -> Result<ComposeProject> {
     docker::probe_engine().map_err(|why| anyhow::anyhow!("{why}"))?;
     Ok(ComposeProject {
         cli: ComposeCli::detect()?,
-        config: Arc::new(crate::suite_config::SuiteConfig::ours(
-            &crate::project_root(),
-        )),
+        config: Arc::new(SuiteConfig::defaults(&crate::project_root())),
         name: DEV_PROJECT.to_owned(),
         port: port()?,
-        publish: super::compose_project::LOOPBACK,
-        images: crate::images::ImageTags::latest(),
+        publish: compose_project::LOOPBACK,
+        image_env: ImageTags::latest().compose_env(),
+        caller_images: None,
         torn_down: Arc::default(),
     })
 }
@@ -44,15 +54,16 @@ pub fn down(events: &Events) -> Result<()> {
     p.teardown()?;
     events.line(format!("down: compose project {} removed", p.name));
     for name in abandoned_run_projects()? {
+        let tags = ImageTags::for_run(&name);
         let run = ComposeProject {
-            images: crate::images::ImageTags::for_run(&name),
+            image_env: tags.compose_env(),
             name,
             port: 0,
             torn_down: Arc::default(),
             ..p.clone()
         };
         run.teardown()?;
-        run.images.remove();
+        tags.remove();
         events.line(format!(
             "down: compose project {} of a killed run removed",
             run.name
@@ -113,7 +124,7 @@ pub fn logs() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stack::compose_project::project_name;
+    use codex_live_suite::stack::compose_project::project_name;
 
     #[test]
     fn only_run_projects_of_dead_xtasks_are_abandoned() {

@@ -34,7 +34,7 @@ pub fn eprint_line(line: &str) {
 
 /// A unit test that needs what this machine lacks (a Docker engine, a browser) says why it
 /// passes without running. Printing stays in `report/` (ARCHITECTURE.md).
-#[cfg(test)]
+#[cfg(any(test, feature = "test-support"))]
 pub fn test_skipped(why: &str) {
     print_line(&format!("skipped: {why}"));
 }

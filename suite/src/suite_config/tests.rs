@@ -1,7 +1,7 @@
 use super::*;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-const BYO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/byo");
+const BYO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../xtask/tests/fixtures/byo");
 
 /// A config file (and compose file) in a temporary folder.
 fn folder_with(toml: &str, compose: &str) -> tempfile::TempDir {
@@ -23,20 +23,22 @@ fn load_err(toml: &str, compose: &str) -> String {
 fn without_a_file_the_defaults_describe_our_stack_and_check_out() {
     let empty = tempfile::tempdir().unwrap();
     let c = SuiteConfig::load(empty.path(), None).unwrap();
-    assert_eq!(c, SuiteConfig::ours(empty.path()));
+    assert_eq!(c, SuiteConfig::defaults(empty.path()));
     assert_eq!(c.service, "backend");
     assert_eq!(c.container_port, 8000);
     assert_eq!(c.mode.value(Mode::Live), "False");
     assert_eq!(c.mode.value(Mode::Mocked), "True");
     assert_eq!(c.mode.variable, "USE_DUMMY_WORKER");
     // Our docker-compose.yml passes the same checks a team's file gets.
-    SuiteConfig::ours(Path::new(ROOT)).check_compose().unwrap();
+    SuiteConfig::defaults(Path::new(ROOT))
+        .check_compose()
+        .unwrap();
 }
 
 #[test]
 fn the_byo_fixture_differs_in_every_point() {
     let c = SuiteConfig::load(Path::new(ROOT), Some(&Path::new(BYO).join(FILE_NAME))).unwrap();
-    let ours = SuiteConfig::ours(Path::new(ROOT));
+    let ours = SuiteConfig::defaults(Path::new(ROOT));
     assert_eq!(c.compose_files, [Path::new(BYO).join("compose.byo.yml")]);
     assert_eq!(c.service, "orchestrator");
     assert_eq!(c.container_port, 9000);

@@ -109,7 +109,7 @@ impl Events {
     }
 
     /// No reporter: events go nowhere (tests).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "test-support"))]
     pub fn silent() -> Self {
         Events::new(Vec::new())
     }

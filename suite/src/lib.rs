@@ -1,0 +1,32 @@
+//! `codex-live-suite`: the live validation suite of the Codex Workspace Orchestrator.
+//!
+//! It brings a backend up (or connects to one), climbs the gated ladder of live scenarios
+//! L01–L08, rolls back to mocked mode, re-runs the mocked smoke M01–M04, and writes evidence,
+//! JUnit, an HTML report and a zip. The binary `codex-live-suite` and a repository's own
+//! automation (this workspace's `cargo xtask`) both call [`commands`]; a caller with stacks
+//! of its own hands them in through [`stack::Launcher`].
+
+pub mod cli;
+pub mod client;
+pub mod commands;
+pub mod compare;
+pub mod conformance;
+pub mod docker;
+pub mod events;
+pub mod evidence;
+pub mod freshness;
+pub mod health_probe;
+pub mod interrupt;
+pub mod ladder;
+pub mod outcome;
+pub mod poll;
+pub mod process;
+pub mod report;
+pub mod secrets;
+pub mod stack;
+pub mod suite_config;
+pub mod target_profile;
+#[cfg(test)]
+mod test_backend;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;

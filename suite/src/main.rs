@@ -1,0 +1,40 @@
+//! `codex-live-suite`: the suite against any orchestrator a `live-suite.toml` (or
+//! `--base-url`) describes. `main` only dispatches.
+
+use clap::Parser;
+use codex_live_suite::cli::{Cli, Command};
+use codex_live_suite::{commands, interrupt, process, report, secrets, stack};
+use std::sync::Arc;
+
+fn main() {
+    // Bad flags: clap prints the reason and exits with 2.
+    let cli = Cli::parse();
+    let dir = match std::env::current_dir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            let e = anyhow::Error::from(e).context("reading the current directory");
+            std::process::exit(commands::exit_code(Err(e), &Default::default()))
+        }
+    };
+    let secrets = match secrets::Secrets::load(&dir) {
+        Ok(s) => s,
+        // No secrets to redact yet: the error is about reading them.
+        Err(e) => std::process::exit(commands::exit_code(Err(e), &Default::default())),
+    };
+    // From here on no child inherits a secret: the backend's start hands them over
+    // explicitly. Before any thread exists (the signal handler's is next).
+    process::remove_secrets_from_environment();
+    interrupt::install(report::text::eprint_line);
+    // GitHub: mask every known value before anything else is printed.
+    report::github::add_masks(&secrets);
+    let console = || Arc::new(commands::console(&secrets));
+    let launcher = stack::ConfigLauncher { dir };
+    let result = match cli.command {
+        None => cli.run.run(&secrets, &launcher),
+        Some(Command::Smoke(a)) => a.run(&secrets, &launcher),
+        Some(Command::List) => Ok(commands::list::run(&console())),
+        Some(Command::Health(a)) => a.run(&console()),
+        Some(Command::Compare(a)) => a.run(&console()),
+    };
+    std::process::exit(commands::exit_code(result, &secrets));
+}

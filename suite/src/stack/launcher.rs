@@ -1,0 +1,61 @@
+//! Which stack a run starts. The suite's own launcher starts what the config describes; a
+//! repository with stacks of its own (this workspace's xtask) brings another.
+
+use super::compose::ComposeStack;
+use super::{Stack, StackOptions};
+use crate::cli::StackArgs;
+use crate::commands::run::preamble;
+use crate::suite_config::SuiteConfig;
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// Starts the stacks a run can use (every one but `--base-url`, which the run connects to
+/// itself).
+pub trait Launcher {
+    /// The stack description: `--config`, a default file, or the defaults.
+    fn config(&self, args: &StackArgs) -> Result<SuiteConfig>;
+
+    /// Prints the choice and its reason, then the secrets' presence (`preamble`), starts the
+    /// stack in `opts.mode` and waits until it is healthy.
+    fn start(&self, args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>>;
+
+    /// The folder whose commit the run records.
+    fn commit_dir(&self, config: &SuiteConfig) -> PathBuf;
+}
+
+/// The suite's own launcher: the compose stack `live-suite.toml` describes, looked for in
+/// `dir` (the current directory) unless `--config` names it.
+pub struct ConfigLauncher {
+    pub dir: PathBuf,
+}
+
+impl Launcher for ConfigLauncher {
+    fn config(&self, args: &StackArgs) -> Result<SuiteConfig> {
+        if args.base_url.is_some() {
+            return Ok(SuiteConfig::defaults(&self.dir));
+        }
+        SuiteConfig::load(&self.dir, args.config.as_deref())
+    }
+
+    fn start(&self, _args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>> {
+        let why = match &opts.config.source {
+            Some(file) => format!("{} describes a compose stack", file.display()),
+            None => format!(
+                "no {} in {}: the default compose files",
+                crate::suite_config::FILE_NAME,
+                self.dir.display()
+            ),
+        };
+        opts.events.line(format!("stack: compose ({why})"));
+        preamble(&opts.secrets, &opts.events);
+        Ok(Box::new(ComposeStack::start(opts)?))
+    }
+
+    fn commit_dir(&self, config: &SuiteConfig) -> PathBuf {
+        config
+            .source
+            .as_deref()
+            .and_then(Path::parent)
+            .map_or_else(|| self.dir.clone(), Path::to_owned)
+    }
+}

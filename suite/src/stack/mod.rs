@@ -1,0 +1,116 @@
+//! Stacks: what runs the backend under test. The ladder only sees the `Stack` trait.
+//!
+//! - `compose`: docker compose as a `live-suite.toml` describes it (`stack/compose.rs`, its
+//!   project in `compose_project.rs`, its container logs in `docker_logs.rs`).
+//! - `external`: an already running backend given by `--base-url` (`stack/external.rs`).
+//!
+//! Which stack a run starts is the `Launcher`'s choice: `ConfigLauncher` starts what the
+//! config file describes; a repository with stacks of its own brings its own launcher.
+
+pub mod compose;
+pub mod compose_project;
+pub mod docker_logs;
+pub mod external;
+pub mod health;
+mod host_lock;
+mod launcher;
+
+pub use launcher::{ConfigLauncher, Launcher};
+
+use crate::events::Events;
+use crate::secrets::Secrets;
+use crate::suite_config::SuiteConfig;
+use anyhow::{Context, Result};
+use codex_contract::Mode;
+use std::sync::Arc;
+
+/// A running backend that the suite can test, roll back and tear down.
+pub trait Stack {
+    /// `local`, `compose` or `external`, as printed and recorded in the JUnit properties.
+    fn name(&self) -> &'static str;
+
+    /// Root URL of the backend, without the API prefix, e.g. `http://127.0.0.1:41234`.
+    fn base_url(&self) -> String;
+
+    /// The mode the stack was last started in.
+    fn mode(&self) -> Mode;
+
+    /// Rollback (plan section 8): restart the backend in mocked mode on the same data and
+    /// wait until it answers healthy in mocked mode. Afterwards `base_url()` may differ.
+    fn rollback_to_mocked(&mut self) -> anyhow::Result<()>;
+
+    /// Backend log output produced since the previous call (raw; the caller redacts it
+    /// before writing). `None` when this stack cannot see the backend's logs.
+    fn take_logs(&mut self) -> anyhow::Result<Option<String>>;
+
+    /// Stop everything this stack started (idempotent; honours `--keep-up`).
+    fn shutdown(&mut self) -> anyhow::Result<()>;
+
+    /// The secrets this stack handed to the backend's environment, so that L01 can check
+    /// the worker's presence lines against them. `None` when the stack does not control the
+    /// backend's environment (`--base-url`).
+    fn handed_secrets(&self) -> Option<&Secrets> {
+        None
+    }
+
+    /// Why this stack cannot roll back, when it cannot (then the rollback phase is reported
+    /// skipped with this reason). `None`: `rollback_to_mocked` is available.
+    fn rollback_unavailable(&self) -> Option<String> {
+        None
+    }
+}
+
+/// What every stack constructor gets.
+#[derive(Clone)]
+pub struct StackOptions {
+    /// The mode to start in: live for the ladder, mocked for `smoke` and `up --mocked`.
+    pub mode: Mode,
+    /// Leave the stack running at the end (`--keep-up`).
+    pub keep_up: bool,
+    /// The secrets to hand to the backend's environment (never printed).
+    pub secrets: Secrets,
+    /// A suite run's stack or a named one a person keeps running.
+    pub instance: Instance,
+    /// Where the stack reports what it does (start-up lines, shutdown, warnings).
+    pub events: Arc<Events>,
+    /// What the compose stack drives: the defaults, or a `live-suite.toml`.
+    pub config: Arc<SuiteConfig>,
+    /// Compose: the host address to publish the backend port on (`None`: 127.0.0.1).
+    pub publish_address: Option<std::net::IpAddr>,
+    /// Compose: images the caller builds itself instead of `pre_build` and `compose build`.
+    pub images: Option<compose::CallerImages>,
+}
+
+/// Whose stack it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Instance {
+    /// A suite run's: named by the run (compose project names, labels, folders), unique.
+    Run { run_id: String },
+    /// One a person keeps running (a developer's): a fixed compose project on a fixed port,
+    /// whose volumes a failed start leaves in place.
+    Named { project: String, port: u16 },
+}
+
+impl Instance {
+    /// Names the stack's temporary folders and labels.
+    pub fn label(&self) -> &str {
+        match self {
+            Instance::Run { run_id } => run_id,
+            Instance::Named { project, .. } => project,
+        }
+    }
+}
+
+/// `USE_DUMMY_WORKER` for a mode: the backend's switch (plan section 2).
+pub fn use_dummy_worker(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Mocked => "True",
+        Mode::Live => "False",
+    }
+}
+
+/// A port that was free a moment ago (bind to port 0, read it, release it).
+pub fn free_port() -> Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(l.local_addr()?.port())
+}

@@ -1,0 +1,185 @@
+//! Our stacks: the backend of this repository as a child process (`local.rs`) or as our
+//! compose file with the images this repository builds; the developer's stack of `up`,
+//! `down` and `logs` (`dev.rs`). `Ours` hands them to the suite as its `Launcher`.
+
+pub mod dev;
+pub mod local;
+
+use crate::images::{self, ImageTags};
+use anyhow::Result;
+use codex_live_suite::cli::StackArgs;
+use codex_live_suite::commands::run::preamble;
+use codex_live_suite::docker;
+use codex_live_suite::stack::compose::{CallerImages, ComposeStack};
+use codex_live_suite::stack::{Instance, Launcher, Stack, StackOptions};
+use codex_live_suite::suite_config::SuiteConfig;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// `--stack`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StackKind {
+    /// The backend as a child process with the process runner (no Docker).
+    Local,
+    /// docker compose: backend container, one worker container per job.
+    Compose,
+}
+
+/// The suite's launcher in this repository: `--stack` and our stacks, or the compose stack
+/// a `live-suite.toml` at the root (or `--config`) describes.
+pub struct Ours {
+    stack: Option<StackKind>,
+}
+
+impl Ours {
+    pub fn new(choice: crate::cli::StackChoice) -> Self {
+        Ours {
+            stack: choice.stack,
+        }
+    }
+}
+
+impl Launcher for Ours {
+    fn config(&self, args: &StackArgs) -> Result<SuiteConfig> {
+        let root = crate::project_root();
+        if args.base_url.is_some() {
+            return Ok(SuiteConfig::defaults(&root));
+        }
+        if self.stack == Some(StackKind::Local) {
+            if let Some(file) = &args.config {
+                anyhow::bail!(
+                    "--config {} describes a compose stack, but --stack local runs our backend \
+                     as a process; fix: drop --stack local (or --config)",
+                    file.display()
+                );
+            }
+            return Ok(SuiteConfig::defaults(&root));
+        }
+        SuiteConfig::load(&root, args.config.as_deref())
+    }
+
+    fn start(&self, _args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>> {
+        let (kind, why) = match (&opts.config.source, self.stack) {
+            (Some(file), None) => (
+                StackKind::Compose,
+                format!("{} describes a compose stack", file.display()),
+            ),
+            (_, requested) => {
+                let (kind, why) = choose(requested);
+                match cold_compose_fallback(requested, kind) {
+                    Some(fallback) => (StackKind::Local, fallback),
+                    None => (kind, why),
+                }
+            }
+        };
+        opts.events.line(format!(
+            "stack: {} ({why})",
+            format!("{kind:?}").to_lowercase()
+        ));
+        preamble(&opts.secrets, &opts.events);
+        start(kind, opts)
+    }
+
+    fn commit_dir(&self, _config: &SuiteConfig) -> PathBuf {
+        crate::project_root()
+    }
+}
+
+/// `--stack` given, or the default: compose when a Docker engine answers, else local.
+/// Returns the choice and the reason, printed first.
+pub fn choose(requested: Option<StackKind>) -> (StackKind, String) {
+    match requested {
+        Some(k) => (k, "chosen with --stack".into()),
+        None => match docker::probe_engine() {
+            Ok(version) => (
+                StackKind::Compose,
+                format!("Docker engine {version} answers (default)"),
+            ),
+            Err(why) => (StackKind::Local, format!("{why} (default without Docker)")),
+        },
+    }
+}
+
+/// Starts the chosen stack in `opts.mode` and waits until it is healthy. Our compose stack
+/// runs the images this repository builds (`images`); a `live-suite.toml` stack its own.
+pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
+    Ok(match kind {
+        StackKind::Local => Box::new(local::LocalStack::start(opts)?),
+        StackKind::Compose if opts.config.source.is_none() => {
+            let opts = StackOptions {
+                images: Some(our_images(&opts.instance)),
+                ..opts.clone()
+            };
+            Box::new(ComposeStack::start(&opts)?)
+        }
+        StackKind::Compose => Box::new(ComposeStack::start(opts)?),
+    })
+}
+
+/// Our two images for a compose stack: a run's own tags (removed with its stack), or
+/// `:latest` for a named (the developer's) stack.
+fn our_images(instance: &Instance) -> CallerImages {
+    let named = matches!(instance, Instance::Named { .. });
+    let tags = move |project: &str| {
+        if named {
+            ImageTags::latest()
+        } else {
+            ImageTags::for_run(project)
+        }
+    };
+    CallerImages {
+        build: Arc::new(move |project, events| {
+            let tags = tags(project);
+            let t = Instant::now();
+            events.line("compose: building the static binaries (cargo) and both images");
+            images::build_images(&crate::project_root(), &tags)?;
+            events.line(format!(
+                "compose: images built in {:.1}s: {}",
+                t.elapsed().as_secs_f64(),
+                images::image_sizes_line(&tags)
+            ));
+            Ok(tags.compose_env())
+        }),
+        remove: Arc::new(move |project| tags(project).remove()),
+    }
+}
+
+/// A suite run's default (no `--stack`) on a machine whose compose images were never built:
+/// the local stack now, instead of a cold static build of both images first (about a minute
+/// on 2 cores; issue 13, first run). `Some(reason)` when the run should fall back.
+pub fn cold_compose_fallback(requested: Option<StackKind>, chosen: StackKind) -> Option<String> {
+    let built = || images::static_binaries_exist(&crate::project_root());
+    falls_back(requested, chosen, built).then(|| {
+        "a Docker engine answers, but the compose images were never built here and would \
+         need a cold static build first (about a minute on 2 cores): this run uses the local \
+         stack; `--stack compose` forces compose (later runs default to it once built)"
+            .to_owned()
+    })
+}
+
+/// Only a default choice of compose falls back, and only while the images were never built.
+fn falls_back(
+    requested: Option<StackKind>,
+    chosen: StackKind,
+    images_built: impl FnOnce() -> bool,
+) -> bool {
+    requested.is_none() && chosen == StackKind::Compose && !images_built()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_default_compose_choice_without_images_falls_back_to_local() {
+        assert!(falls_back(None, StackKind::Compose, || false));
+        assert!(!falls_back(None, StackKind::Compose, || true));
+        let forced = Some(StackKind::Compose);
+        assert!(
+            !falls_back(forced, StackKind::Compose, || false),
+            "--stack compose forces it"
+        );
+        assert!(!falls_back(None, StackKind::Local, || false));
+    }
+}
