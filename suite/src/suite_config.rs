@@ -8,6 +8,10 @@
 //! service that is not in the compose file, `parallel = true` on a file that pins a
 //! `container_name` or a host port.
 
+mod kind;
+
+pub use kind::{External, ProcessConfig};
+
 use anyhow::{bail, Context, Result};
 use codex_contract::Mode;
 use serde::Deserialize;
@@ -43,6 +47,10 @@ pub struct SuiteConfig {
     /// `parallel`: several copies of the stack may run at once on one host. `false`: the
     /// suite takes a host-wide lock and says so.
     pub parallel: bool,
+    /// `[process]`: the backend runs as this command instead of a compose stack.
+    pub process: Option<ProcessConfig>,
+    /// `base_url`: the backend already runs there instead (no lifecycle).
+    pub external: Option<External>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -85,6 +93,25 @@ struct File {
     env_file: Option<PathBuf>,
     pre_build: Option<Vec<String>>,
     parallel: Option<bool>,
+    process: Option<kind::ProcessFile>,
+    base_url: Option<String>,
+    mocked_base_url: Option<String>,
+}
+
+impl File {
+    /// The compose keys this file sets, by name.
+    fn compose_keys(&self) -> Vec<&'static str> {
+        [
+            ("compose_files", self.compose_files.is_some()),
+            ("service", self.service.is_some()),
+            ("container_port", self.container_port.is_some()),
+            ("pre_build", self.pre_build.is_some()),
+            ("parallel", self.parallel.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect()
+    }
 }
 
 /// The part of a compose file the checks read.
@@ -114,6 +141,8 @@ impl SuiteConfig {
             env_file: root.join(".env.live"),
             pre_build: None,
             parallel: true,
+            process: None,
+            external: None,
         }
     }
 
@@ -137,7 +166,9 @@ impl SuiteConfig {
             .map(Path::to_owned)
             .unwrap_or_else(|| PathBuf::from("."));
         let config = SuiteConfig::parse(&text, &path, &folder)?;
-        config.check_compose()?;
+        if config.is_compose() {
+            config.check_compose()?;
+        }
         Ok(config)
     }
 
@@ -156,6 +187,13 @@ impl SuiteConfig {
             anyhow::anyhow!("{}: `{key}` {why}; fix: {fix}", path.display())
         };
         let ours = SuiteConfig::defaults(folder);
+        let keys = kind::StackKeys {
+            compose_keys: file.compose_keys(),
+            process: file.process,
+            base_url: file.base_url,
+            mocked_base_url: file.mocked_base_url,
+        };
+        let (process, external) = kind::which_stack(keys, path, folder)?;
         let compose_files = match file.compose_files {
             Some(files) if files.is_empty() => {
                 return Err(invalid(
@@ -214,7 +252,14 @@ impl SuiteConfig {
             env_file: folder.join(file.env_file.unwrap_or_else(|| ".env.live".into())),
             pre_build: file.pre_build,
             parallel: file.parallel.unwrap_or(ours.parallel),
+            process,
+            external,
         })
+    }
+
+    /// Whether this describes a compose stack (neither `[process]` nor `base_url`).
+    pub fn is_compose(&self) -> bool {
+        self.process.is_none() && self.external.is_none()
     }
 
     /// The compose files exist, hold `service`, and allow `parallel` when it is asked for.

@@ -1,12 +1,12 @@
 //! Our backend as the suite sees it: started as the local stack in mocked mode, probed and
 //! checked against its own `/openapi.json` by the suite's library.
 
-use crate::stacks::local::LocalStack;
 use codex_contract::{Mode, Status, WorkerResult};
 use codex_live_suite::client::Client;
 use codex_live_suite::conformance::Conformance;
 use codex_live_suite::events::Events;
 use codex_live_suite::secrets::Secrets;
+use codex_live_suite::stack::process::ProcessStack;
 use codex_live_suite::stack::{Instance, Stack, StackOptions};
 use codex_live_suite::suite_config::SuiteConfig;
 use codex_live_suite::target_profile::{JobStyle, NoSlashPost, Presence, TargetProfile};
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Our backend in mocked mode (process runner, temporary data), healthy; stopped on drop.
-fn ours() -> LocalStack {
+fn ours() -> ProcessStack {
     let opts = StackOptions {
         mode: Mode::Mocked,
         keep_up: false,
@@ -27,7 +27,7 @@ fn ours() -> LocalStack {
         publish_address: None,
         images: None,
     };
-    LocalStack::start(&opts).expect("starting our backend")
+    crate::stacks::local::start(&opts).expect("starting our backend")
 }
 
 fn client(url: &str) -> Client {

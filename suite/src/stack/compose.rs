@@ -33,13 +33,15 @@ use std::time::{Duration, Instant};
 /// A container starts in about a second; the first start also creates volumes and network.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Builds the images of compose project `name`; returns the variables that name them.
+pub type BuildImages = dyn Fn(&str, &Events) -> Result<Vec<(String, String)>> + Send + Sync;
+
 /// Images a caller builds itself (e.g. from binaries it compiles) instead of `pre_build` and
 /// `compose build`: built in the stack's build phase, named to compose by variables, and
 /// removed when a run's stack is torn down (also on a signal).
 #[derive(Clone)]
 pub struct CallerImages {
-    /// Builds the images of compose project `name`; returns the variables that name them.
-    pub build: Arc<dyn Fn(&str, &Events) -> Result<Vec<(String, String)>> + Send + Sync>,
+    pub build: Arc<BuildImages>,
     /// Removes what `build` made for compose project `name`.
     pub remove: Arc<dyn Fn(&str) + Send + Sync>,
 }
@@ -280,7 +282,7 @@ impl Stack for ComposeStack {
         Some(&self.secrets)
     }
 
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "compose"
     }
 

@@ -31,7 +31,7 @@ impl ExternalStack {
 }
 
 impl Stack for ExternalStack {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "external"
     }
 

@@ -2,6 +2,8 @@
 //! repository with stacks of its own (this workspace's xtask) brings another.
 
 use super::compose::ComposeStack;
+use super::external::ExternalStack;
+use super::process::ProcessStack;
 use super::{Stack, StackOptions};
 use crate::cli::StackArgs;
 use crate::commands::run::preamble;
@@ -23,8 +25,9 @@ pub trait Launcher {
     fn commit_dir(&self, config: &SuiteConfig) -> PathBuf;
 }
 
-/// The suite's own launcher: the compose stack `live-suite.toml` describes, looked for in
-/// `dir` (the current directory) unless `--config` names it.
+/// The suite's own launcher: the stack `live-suite.toml` describes (a process, a running
+/// backend or a compose stack), looked for in `dir` (the current directory) unless
+/// `--config` names it.
 pub struct ConfigLauncher {
     pub dir: PathBuf,
 }
@@ -38,17 +41,31 @@ impl Launcher for ConfigLauncher {
     }
 
     fn start(&self, _args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>> {
-        let why = match &opts.config.source {
-            Some(file) => format!("{} describes a compose stack", file.display()),
+        let config = &opts.config;
+        let kind = match (&config.process, &config.external) {
+            (Some(_), _) => "process",
+            (None, Some(_)) => "external",
+            (None, None) => "compose",
+        };
+        let why = match &config.source {
+            Some(file) => format!("described by {}", file.display()),
             None => format!(
                 "no {} in {}: the default compose files",
                 crate::suite_config::FILE_NAME,
                 self.dir.display()
             ),
         };
-        opts.events.line(format!("stack: compose ({why})"));
+        opts.events.line(format!("stack: {kind} ({why})"));
         preamble(&opts.secrets, &opts.events);
-        Ok(Box::new(ComposeStack::start(opts)?))
+        Ok(match &config.external {
+            _ if config.process.is_some() => Box::new(ProcessStack::start(opts, "process")?),
+            Some(e) => Box::new(ExternalStack::connect(
+                &e.base_url,
+                e.mocked_base_url.as_deref(),
+                opts.mode,
+            )?),
+            None => Box::new(ComposeStack::start(opts)?),
+        })
     }
 
     fn commit_dir(&self, config: &SuiteConfig) -> PathBuf {

@@ -1,5 +1,6 @@
 //! Stacks: what runs the backend under test. The ladder only sees the `Stack` trait.
 //!
+//! - `process`: a backend run as a command (`stack/process.rs`).
 //! - `compose`: docker compose as a `live-suite.toml` describes it (`stack/compose.rs`, its
 //!   project in `compose_project.rs`, its container logs in `docker_logs.rs`).
 //! - `external`: an already running backend given by `--base-url` (`stack/external.rs`).
@@ -14,6 +15,7 @@ pub mod external;
 pub mod health;
 mod host_lock;
 mod launcher;
+pub mod process;
 
 pub use launcher::{ConfigLauncher, Launcher};
 
@@ -26,8 +28,9 @@ use std::sync::Arc;
 
 /// A running backend that the suite can test, roll back and tear down.
 pub trait Stack {
-    /// `local`, `compose` or `external`, as printed and recorded in the JUnit properties.
-    fn name(&self) -> &'static str;
+    /// `process`, `compose` or `external` (or a caller's name for its own), as printed and
+    /// recorded in the JUnit properties.
+    fn name(&self) -> &str;
 
     /// Root URL of the backend, without the API prefix, e.g. `http://127.0.0.1:41234`.
     fn base_url(&self) -> String;

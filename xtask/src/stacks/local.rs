@@ -1,42 +1,22 @@
-//! The local stack: `codex-backend` as a child process with the process runner, on a free
-//! port, with a fresh workspace root and database in a temporary folder (never inside the
-//! evidence folder). No Docker needed.
-//!
-//! The backend runs in its own process group; that group (backend and its workers) is
-//! killed on shutdown, on Ctrl-C (`interrupt`), and the backend gets SIGTERM if the xtask
-//! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the xtask.
+//! The local stack: our backend as the suite's process stack, described by
+//! `stacks/local.toml` (process runner, a free port, workspace root and database in the
+//! stack's private folder). The xtask builds `codex-backend` and `codex-worker` first and
+//! points the config's programs at what it built. No Docker needed.
 
 use anyhow::{bail, Context, Result};
-use codex_contract::{Mode, SECRET_VARS};
 use codex_live_suite::events::{Events, Phase};
-use codex_live_suite::process::{signal_group, spawn_grouped, stop_group, Tether};
-use codex_live_suite::secrets::Secrets;
-use codex_live_suite::stack::free_port;
-use codex_live_suite::stack::health::{wait_healthy, HEALTH_TIMEOUT};
-use codex_live_suite::stack::{Stack, StackOptions};
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use codex_live_suite::stack::process::ProcessStack;
+use codex_live_suite::stack::StackOptions;
+use codex_live_suite::suite_config::SuiteConfig;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-pub struct LocalStack {
-    backend_bin: PathBuf,
-    worker_bin: PathBuf,
-    /// Workspace root and database live here; removed on shutdown unless kept.
-    data: Option<tempfile::TempDir>,
-    data_path: PathBuf,
-    log_path: PathBuf,
-    log_offset: u64,
-    secrets: Secrets,
-    keep_up: bool,
-    port: u16,
-    mode: Mode,
-    child: Option<Child>,
-    interrupt_hook: Option<u64>,
-    events: Arc<Events>,
-}
+/// Our backend as a process, relative to the repository root.
+pub const CONFIG: &str = "stacks/local.toml";
+
+/// The variable through which the backend finds its worker binary; a team can plug in its
+/// own worker by setting it in the xtask's environment.
+const WORKER_BIN: &str = "WORKER_BIN";
 
 /// `cargo build` arguments of the local stack's binaries (the bench's cold build uses the
 /// same list). `--bin`, like the `cargo xtask` alias, resolves features for the whole
@@ -75,186 +55,32 @@ pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     Ok((bin("codex-backend"), bin("codex-worker")))
 }
 
-impl LocalStack {
-    /// Builds, starts in `opts.mode`, and waits for the health gate (30 s).
-    pub fn start(opts: &StackOptions) -> Result<Self> {
-        let (backend_bin, built_worker) = opts
-            .events
-            .timed(Phase::Build, || build_binaries(&opts.events))?;
-        // A team can plug in its own worker: WORKER_BIN in the xtask's environment.
-        let worker_bin = std::env::var_os("WORKER_BIN")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or(built_worker);
-        let data = tempfile::Builder::new()
-            .prefix(&format!("codex-local-{}-", opts.instance.label()))
-            .tempdir()
-            .context("creating the local stack's temporary folder")?;
-        let data_path = data.path().to_owned();
-        let mut stack = LocalStack {
-            backend_bin,
-            worker_bin,
-            log_path: data_path.join("backend.log"),
-            data: Some(data),
-            data_path,
-            log_offset: 0,
-            secrets: opts.secrets.clone(),
-            keep_up: opts.keep_up,
-            port: 0,
-            mode: opts.mode,
-            child: None,
-            interrupt_hook: None,
-            events: Arc::clone(&opts.events),
-        };
-        let events = Arc::clone(&opts.events);
-        events.timed(Phase::Up, || stack.spawn(opts.mode))?;
-        Ok(stack)
-    }
-
-    fn spawn(&mut self, mode: Mode) -> Result<()> {
-        self.port = free_port()?;
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(&self.log_path)
-            .with_context(|| format!("opening {}", self.log_path.display()))?;
-        let mut cmd = Command::new(&self.backend_bin);
-        cmd.current_dir(&self.data_path)
-            .env("BIND_ADDR", format!("127.0.0.1:{}", self.port))
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}", self.data_path.join("codex.db").display()),
-            )
-            .env("WORKSPACE_ROOT", self.data_path.join("workspaces"))
-            .env("WORKER_RUNNER", "process")
-            .env("WORKER_BIN", &self.worker_bin)
-            .env(
-                "USE_DUMMY_WORKER",
-                codex_live_suite::stack::use_dummy_worker(mode),
-            )
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log);
-        // Secrets reach the child's environment only (from the environment or .env.live).
-        for var in SECRET_VARS {
-            cmd.env_remove(var);
-        }
-        for (k, v) in self.secrets.env_pairs() {
-            cmd.env(k, v);
-        }
-        let tether = if self.keep_up {
-            Tether::Outlives
-        } else {
-            Tether::DiesWithXtask
-        };
-        let child = spawn_grouped(&mut cmd, tether)
-            .with_context(|| format!("starting {}", self.backend_bin.display()))?;
-        let pgid = child.id() as i32;
-        self.child = Some(child);
-        self.mode = mode;
-        if !self.keep_up {
-            // Ctrl-C exits without running destructors: the hook also removes the data folder.
-            let data = self.data_path.clone();
-            self.interrupt_hook = Some(crate::interrupt::register(move || {
-                signal_group(pgid, libc::SIGKILL);
-                let _ = std::fs::remove_dir_all(&data);
-            }));
-        }
-        self.events.line(format!(
-            "local: backend pid {pgid} on {} in {} mode (data in {})",
-            self.base_url(),
-            mode.as_str(),
-            self.data_path.display()
-        ));
-        let log_path = self.log_path.clone();
-        let url = self.base_url();
-        let child = self.child.as_mut().expect("just spawned");
-        wait_healthy(&url, mode, HEALTH_TIMEOUT, || match child.try_wait()? {
-            None => Ok(()),
-            Some(status) => bail!("the backend exited ({status}) before it was healthy"),
-        })
-        // The temporary folder holding the log goes with the failed stack: show its tail.
-        .with_context(|| {
-            format!(
-                "local stack health gate (GET /docs 200, /healthz mode); the backend's output:\n{}",
-                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 40)
-            )
-        })
-    }
-
-    /// Stops the backend's process group: SIGTERM, then SIGKILL after 10 s.
-    fn stop(&mut self) {
-        if let Some(child) = self.child.take() {
-            stop_group(child, Duration::from_secs(10));
-        }
-        if let Some(id) = self.interrupt_hook.take() {
-            crate::interrupt::unregister(id);
-        }
-    }
+/// `stacks/local.toml` with its programs pointed at the binaries just built.
+pub fn config(root: &Path, backend: &Path, worker: &Path) -> Result<SuiteConfig> {
+    let mut config = SuiteConfig::load(root, Some(&root.join(CONFIG)))?;
+    let process = config
+        .process
+        .as_mut()
+        .with_context(|| format!("{CONFIG} has no [process] table"))?;
+    process.command[0] = backend.display().to_string();
+    let worker = std::env::var_os(WORKER_BIN)
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| worker.to_owned(), PathBuf::from);
+    process
+        .env
+        .insert(WORKER_BIN.to_owned(), worker.display().to_string());
+    Ok(config)
 }
 
-impl Stack for LocalStack {
-    fn handed_secrets(&self) -> Option<&Secrets> {
-        Some(&self.secrets)
-    }
-
-    fn name(&self) -> &'static str {
-        "local"
-    }
-
-    fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn mode(&self) -> Mode {
-        self.mode
-    }
-
-    fn rollback_to_mocked(&mut self) -> Result<()> {
-        self.stop();
-        // Same database and workspace root, USE_DUMMY_WORKER=True; the gate checks /healthz.
-        let events = Arc::clone(&self.events);
-        events.timed(Phase::Up, || self.spawn(Mode::Mocked))
-    }
-
-    fn take_logs(&mut self) -> Result<Option<String>> {
-        let mut f = File::open(&self.log_path)
-            .with_context(|| format!("opening {}", self.log_path.display()))?;
-        f.seek(SeekFrom::Start(self.log_offset))?;
-        let mut buf = Vec::new();
-        f.read_to_end(&mut buf)?;
-        self.log_offset += buf.len() as u64;
-        Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
-    }
-
-    fn shutdown(&mut self) -> Result<()> {
-        if self.keep_up {
-            if let Some(child) = self.child.take() {
-                self.events.line(format!(
-                    "local: --keep-up: backend pid {} stays up on {} (data in {}); stop it with \
-                     `kill -- -{}`",
-                    child.id(),
-                    self.base_url(),
-                    self.data_path.display(),
-                    child.id()
-                ));
-            }
-            if let Some(d) = self.data.take() {
-                let _ = d.keep();
-            }
-            return Ok(());
-        }
-        self.stop();
-        if let Some(d) = self.data.take() {
-            d.close()
-                .context("removing the local stack's temporary folder")?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for LocalStack {
-    fn drop(&mut self) {
-        let _ = self.shutdown();
-    }
+/// Builds our binaries, then starts them as the suite's process stack named `local`.
+pub fn start(opts: &StackOptions) -> Result<ProcessStack> {
+    let (backend, worker) = opts
+        .events
+        .timed(Phase::Build, || build_binaries(&opts.events))?;
+    let root = crate::project_root();
+    let opts = StackOptions {
+        config: Arc::new(config(&root, &backend, &worker)?),
+        ..opts.clone()
+    };
+    ProcessStack::start(&opts, "local")
 }

@@ -105,7 +105,7 @@ pub fn choose(requested: Option<StackKind>) -> (StackKind, String) {
 /// runs the images this repository builds (`images`); a `live-suite.toml` stack its own.
 pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
     Ok(match kind {
-        StackKind::Local => Box::new(local::LocalStack::start(opts)?),
+        StackKind::Local => Box::new(local::start(opts)?),
         StackKind::Compose if opts.config.source.is_none() => {
             let opts = StackOptions {
                 images: Some(our_images(&opts.instance)),

@@ -1,0 +1,267 @@
+//! The process stack: a backend the config's `[process]` table describes as a command,
+//! started on a free loopback port (`{port}`) with a private data folder (`{data}`, mode
+//! 0700, kept across the rollback and removed at the end).
+//!
+//! The backend runs in its own process group; that group (the backend and its workers) is
+//! killed on shutdown, on a signal (`interrupt`), and the backend gets SIGTERM if the suite
+//! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the suite. The secrets reach
+//! this process's environment only.
+
+use super::health::{wait_paths, HEALTH_TIMEOUT};
+use super::{free_port, Stack, StackOptions};
+use crate::events::{Events, Phase};
+use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
+use crate::secrets::Secrets;
+use crate::suite_config::{ProcessConfig, SuiteConfig};
+use anyhow::{bail, Context, Result};
+use codex_contract::{Mode, SECRET_VARS};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The placeholders a `[process]` command and its environment may hold.
+const PORT: &str = "{port}";
+const DATA: &str = "{data}";
+
+pub struct ProcessStack {
+    /// `process`, or the name a caller gives its own process stack (`local`).
+    name: String,
+    config: Arc<SuiteConfig>,
+    /// Holds `data/` (the backend's `{data}`) and `backend.log`; removed on shutdown.
+    folder: Option<tempfile::TempDir>,
+    data_path: PathBuf,
+    log_path: PathBuf,
+    log_offset: u64,
+    secrets: Secrets,
+    keep_up: bool,
+    port: u16,
+    mode: Mode,
+    child: Option<Child>,
+    interrupt_hook: Option<u64>,
+    events: Arc<Events>,
+}
+
+/// `{port}` and `{data}` in one value of the command or the environment.
+pub fn substitute(value: &str, port: u16, data: &Path) -> String {
+    value
+        .replace(PORT, &port.to_string())
+        .replace(DATA, &data.display().to_string())
+}
+
+impl ProcessStack {
+    /// Starts `opts.config`'s `[process]` in `opts.mode` and waits for its health gate.
+    /// `name` is what the run records as its stack (`process` for a config file's).
+    pub fn start(opts: &StackOptions, name: &str) -> Result<Self> {
+        if opts.config.process.is_none() {
+            bail!("the process stack needs a [process] table in the config");
+        }
+        let folder = tempfile::Builder::new()
+            .prefix(&format!("codex-{name}-{}-", opts.instance.label()))
+            .tempdir()
+            .context("creating the process stack's private folder")?;
+        let data_path = folder.path().join("data");
+        std::fs::create_dir(&data_path)
+            .with_context(|| format!("creating {}", data_path.display()))?;
+        let mut stack = ProcessStack {
+            name: name.to_owned(),
+            config: Arc::clone(&opts.config),
+            log_path: folder.path().join("backend.log"),
+            folder: Some(folder),
+            data_path,
+            log_offset: 0,
+            secrets: opts.secrets.clone(),
+            keep_up: opts.keep_up,
+            port: 0,
+            mode: opts.mode,
+            child: None,
+            interrupt_hook: None,
+            events: Arc::clone(&opts.events),
+        };
+        let events = Arc::clone(&opts.events);
+        events.timed(Phase::Up, || stack.spawn(opts.mode))?;
+        Ok(stack)
+    }
+
+    fn process(&self) -> &ProcessConfig {
+        self.config.process.as_ref().expect("checked at start")
+    }
+
+    /// The command with this start's port and data folder, the mode variable and the
+    /// secrets (and no other secret variable) in its environment.
+    fn command(&self, mode: Mode, log: &File) -> Result<Command> {
+        let process = self.process();
+        let argv: Vec<String> = process
+            .command
+            .iter()
+            .map(|a| substitute(a, self.port, &self.data_path))
+            .collect();
+        let (program, args) = argv.split_first().context("[process] command is empty")?;
+        let cwd = substitute(
+            &process.cwd.display().to_string(),
+            self.port,
+            &self.data_path,
+        );
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(cwd)
+            .envs(
+                process
+                    .env
+                    .iter()
+                    .map(|(k, v)| (k, substitute(v, self.port, &self.data_path))),
+            )
+            .env(&self.config.mode.variable, self.config.mode.value(mode))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log.try_clone()?);
+        for var in SECRET_VARS {
+            cmd.env_remove(var);
+        }
+        for (k, v) in self.secrets.env_pairs() {
+            cmd.env(k, v);
+        }
+        Ok(cmd)
+    }
+
+    fn spawn(&mut self, mode: Mode) -> Result<()> {
+        self.port = free_port()?;
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .with_context(|| format!("opening {}", self.log_path.display()))?;
+        let mut cmd = self.command(mode, &log)?;
+        let tether = if self.keep_up {
+            Tether::Outlives
+        } else {
+            Tether::DiesWithXtask
+        };
+        let shown = self.process().command.join(" ");
+        let child = spawn_grouped(&mut cmd, tether).with_context(|| {
+            format!(
+                "starting `{shown}` in {}; fix: the [process] command names a program on PATH \
+                 (or a path relative to `cwd`)",
+                self.process().cwd.display()
+            )
+        })?;
+        let pgid = child.id() as i32;
+        self.child = Some(child);
+        self.mode = mode;
+        if !self.keep_up {
+            // A signal exits without running destructors: the hook also removes the folder.
+            let folder = self.folder.as_ref().map(|f| f.path().to_owned());
+            self.interrupt_hook = Some(crate::interrupt::register(move || {
+                signal_group(pgid, libc::SIGKILL);
+                if let Some(folder) = &folder {
+                    let _ = std::fs::remove_dir_all(folder);
+                }
+            }));
+        }
+        self.events.line(format!(
+            "{}: backend pid {pgid} on {} in {} mode (data in {})",
+            self.name,
+            self.base_url(),
+            mode.as_str(),
+            self.data_path.display()
+        ));
+        let log_path = self.log_path.clone();
+        let url = self.base_url();
+        let paths = self.config.health_paths.clone();
+        let child = self.child.as_mut().expect("just spawned");
+        wait_paths(&url, &paths, mode, HEALTH_TIMEOUT, || {
+            match child.try_wait()? {
+                None => Ok(()),
+                Some(status) => bail!("the backend exited ({status}) before it was healthy"),
+            }
+        })
+        // The private folder holding the log goes with the failed stack: show its tail.
+        .with_context(|| {
+            format!(
+                "{} stack health gate (GET {} answer 200); the backend's output:\n{}",
+                self.name,
+                paths.join(", "),
+                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 40)
+            )
+        })
+    }
+
+    /// Stops the backend's process group: SIGTERM, then SIGKILL after 10 s.
+    fn stop(&mut self) {
+        if let Some(child) = self.child.take() {
+            stop_group(child, Duration::from_secs(10));
+        }
+        if let Some(id) = self.interrupt_hook.take() {
+            crate::interrupt::unregister(id);
+        }
+    }
+}
+
+impl Stack for ProcessStack {
+    fn handed_secrets(&self) -> Option<&Secrets> {
+        Some(&self.secrets)
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    fn rollback_to_mocked(&mut self) -> Result<()> {
+        self.stop();
+        // The same data folder, the mocked value of the mode variable, a new port.
+        let events = Arc::clone(&self.events);
+        events.timed(Phase::Up, || self.spawn(Mode::Mocked))
+    }
+
+    fn take_logs(&mut self) -> Result<Option<String>> {
+        let mut f = File::open(&self.log_path)
+            .with_context(|| format!("opening {}", self.log_path.display()))?;
+        f.seek(SeekFrom::Start(self.log_offset))?;
+        let mut buf = Vec::new();
+        f.read_to_end(&mut buf)?;
+        self.log_offset += buf.len() as u64;
+        Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+    }
+
+    fn shutdown(&mut self) -> Result<()> {
+        if self.keep_up {
+            if let Some(child) = self.child.take() {
+                self.events.line(format!(
+                    "{}: --keep-up: backend pid {} stays up on {} (data in {}); stop it with \
+                     `kill -- -{}`",
+                    self.name,
+                    child.id(),
+                    self.base_url(),
+                    self.data_path.display(),
+                    child.id()
+                ));
+            }
+            if let Some(f) = self.folder.take() {
+                let _ = f.keep();
+            }
+            return Ok(());
+        }
+        self.stop();
+        if let Some(f) = self.folder.take() {
+            f.close()
+                .context("removing the process stack's private folder")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ProcessStack {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}

@@ -1,0 +1,103 @@
+//! The process stack from another repository's point of view: a Python orchestrator of the
+//! original's kind, described by its `live-suite.toml`, run from its own folder.
+
+use crate::support::{commit_all, copy_files, fixture, run_dir, suite, text};
+use serde_json::Value;
+
+#[test]
+fn a_python_orchestrator_run_as_a_process_passes_the_whole_suite_from_its_own_folder() {
+    let repo = tempfile::tempdir().unwrap();
+    copy_files(&fixture("py_orchestrator"), repo.path());
+    let commit = commit_all(repo.path());
+    let out = suite(
+        repo.path(),
+        &["--long-run-seconds", "1", "--poll-timeout", "60"],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("stack: process (described by"), "{said}");
+    // The evidence lies under the folder the suite ran in, and names its commit.
+    let run = run_dir(&repo.path().join("docs/evidence"));
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["commit"], commit.as_str());
+    assert_eq!(record["stack"], "process");
+    let verdicts: Vec<&str> = record["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts.len(), 13, "{verdicts:?}");
+    assert!(verdicts.iter().all(|v| *v == "PASS"), "{verdicts:?}");
+    // The original's documented differences are observations, not failures.
+    let observed: usize = record["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["observations"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(observed >= 3, "{record}");
+    // Under --strict they fail: L01 first (result.json without job_id), the rest gated.
+    let strict = suite(repo.path(), &["--strict", "--only", "L01", "--no-rollback"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", text(&strict));
+}
+
+#[test]
+fn a_config_that_names_two_stacks_is_a_setup_error_naming_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("live-suite.toml"),
+        "compose_files = [\"compose.yml\"]\nservice = \"api\"\n\
+         [process]\ncommand = [\"python3\", \"app.py\"]\n",
+    )
+    .unwrap();
+    let out = suite(dir.path(), &[]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("describes more than one stack ([process] and compose_files, service)"),
+        "{said}"
+    );
+    std::fs::write(
+        dir.path().join("live-suite.toml"),
+        "base_url = \"http://127.0.0.1:1\"\n[process]\ncommand = []\n",
+    )
+    .unwrap();
+    let said = text(&suite(dir.path(), &[]));
+    assert!(said.contains("([process] and base_url)"), "{said}");
+    // Nothing was created for a run that never started.
+    assert!(!dir.path().join("docs").exists());
+}
+
+#[test]
+fn a_process_that_never_becomes_healthy_fails_with_its_own_output_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("live-suite.toml"),
+        "health_paths = [\"/docs\"]\n[process]\n\
+         command = [\"sh\", \"-c\", \"echo no backend here on {port}; exit 3\"]\n",
+    )
+    .unwrap();
+    let out = suite(dir.path(), &[]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("the backend exited"), "{said}");
+    assert!(said.contains("no backend here on "), "{said}");
+    let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("codex-process-")
+        })
+        .filter(|e| {
+            // Only this test's: the run id names the folder, so look for ours by time.
+            e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() < 60))
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
