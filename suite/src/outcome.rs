@@ -254,6 +254,9 @@ impl ScenarioOutcome {
     }
 }
 
+/// The suite's own name and version, written beside the target's commit in every report.
+pub const SUITE_VERSION: &str = concat!("codex-live-suite ", env!("CARGO_PKG_VERSION"));
+
 /// Everything about one run that the reports need.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -263,6 +266,8 @@ pub struct RunReport {
     pub started: SystemTime,
     pub stack: String,
     pub base_url: String,
+    /// The commit of the repository under test (the config file's, or the current
+    /// directory's), not the suite's.
     pub git_commit: String,
     /// The target profile (what the backend under test is and can do), when known.
     pub target: Option<serde_json::Value>,

@@ -23,11 +23,13 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
     );
     let _ = writeln!(
         md,
-        "Run `{}` on the `{}` stack at `{}`, commit `{}`. Evidence: `{}`, JUnit: `{}`.\n",
+        "Run `{}` on the `{}` stack at `{}`, target commit `{}` ({}). Evidence: `{}`, JUnit: \
+         `{}`.\n",
         cell(&report.run_id),
         cell(&report.stack),
         cell(&report.base_url),
         cell(&report.git_commit),
+        crate::outcome::SUITE_VERSION,
         cell(&file_name(&report.zip_path)),
         cell(&file_name(&report.junit_path)),
     );

@@ -199,7 +199,8 @@ impl Page<'_> {
                 table.meta {
                     tr { td { "stack" } td #stack { (self.text(&r.stack)) } }
                     tr { td { "base URL" } td { (self.text(&r.base_url)) } }
-                    tr { td { "commit" } td #commit { code { (self.text(&r.git_commit)) } } }
+                    tr { td { "target commit" } td #commit { code { (self.text(&r.git_commit)) } } }
+                    tr { td { "suite" } td #suite { (crate::outcome::SUITE_VERSION) } }
                     tr { td { "started" } td { (humantime::format_rfc3339_seconds(r.started)) } }
                     tr {
                         td { "target" }

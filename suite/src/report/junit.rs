@@ -62,6 +62,7 @@ pub fn render(r: &RunReport) -> Result<String> {
             ("stack", r.stack.as_str()),
             ("base_url", r.base_url.as_str()),
             ("git_commit", r.git_commit.as_str()),
+            ("suite_version", crate::outcome::SUITE_VERSION),
         ]);
         ts.add_properties(target_properties(r));
         for o in &outcomes {

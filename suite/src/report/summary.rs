@@ -84,7 +84,7 @@ pub fn table(outcomes: &[&ScenarioOutcome]) -> String {
 pub fn run_summary(r: &RunReport) -> String {
     let count = |v: Verdict| r.count(v);
     format!(
-        "live validation suite run {}\nstack: {}\nbase url: {}\n{}git commit: {}\nresult: {} \
+        "live validation suite run {}\nstack: {}\nbase url: {}\n{}target commit: {} ({})\nresult: {} \
          ({} passed, {} failed, {} errors, {} skipped, {} observations)\n\n{}{}",
         r.run_id,
         r.stack,
@@ -93,6 +93,7 @@ pub fn run_summary(r: &RunReport) -> String {
             .map(|t| format!("{t}\n"))
             .unwrap_or_default(),
         r.git_commit,
+        crate::outcome::SUITE_VERSION,
         if r.passed() { "PASS" } else { "FAIL" },
         count(Verdict::Pass),
         count(Verdict::Fail),

@@ -141,3 +141,25 @@ fn only_reporters_and_main_print() {
         }
     }
 }
+
+/// The product knows nothing of this repository: no crate of our twin is among its
+/// dependencies (a crate boundary keeps the imports; this keeps `Cargo.toml` honest).
+#[test]
+fn the_product_depends_on_no_crate_of_our_twin() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "--offline", "-p", "codex-live-suite", "-e", "normal,build"])
+        .args(["--prefix", "none", "--format", "{p}"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let tree = String::from_utf8(out.stdout).unwrap();
+    assert!(tree.contains("codex-live-suite"), "{tree}");
+    for ours in ["codex-backend", "codex-worker", "codex-fsutil", "xtask"] {
+        assert!(
+            !tree.lines().any(|l| l.starts_with(&format!("{ours} "))),
+            "codex-live-suite depends on {ours}:\n{tree}"
+        );
+    }
+}

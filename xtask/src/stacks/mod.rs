@@ -11,7 +11,7 @@ use codex_live_suite::cli::StackArgs;
 use codex_live_suite::commands::run::preamble;
 use codex_live_suite::docker;
 use codex_live_suite::stack::compose::{CallerImages, ComposeStack};
-use codex_live_suite::stack::{Instance, Launcher, Stack, StackOptions};
+use codex_live_suite::stack::{ConfigLauncher, Instance, Launcher, Stack, StackOptions};
 use codex_live_suite::suite_config::SuiteConfig;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,6 +40,16 @@ impl Ours {
     }
 }
 
+/// Our compose file as the suite's compose stack, relative to the repository root.
+pub const COMPOSE_CONFIG: &str = "stacks/compose.toml";
+
+/// Whether `config` is one of our own stacks (then our images run it), not a
+/// `live-suite.toml` of another shape.
+fn is_ours(config: &SuiteConfig) -> bool {
+    let ours = crate::project_root().join(COMPOSE_CONFIG);
+    config.source.as_ref().is_none_or(|s| *s == ours)
+}
+
 impl Launcher for Ours {
     fn config(&self, args: &StackArgs) -> Result<SuiteConfig> {
         let root = crate::project_root();
@@ -49,28 +59,34 @@ impl Launcher for Ours {
         if self.stack == Some(StackKind::Local) {
             if let Some(file) = &args.config {
                 anyhow::bail!(
-                    "--config {} describes a compose stack, but --stack local runs our backend \
-                     as a process; fix: drop --stack local (or --config)",
+                    "--config {} describes a stack of its own, but --stack local runs our \
+                     backend as a process; fix: drop --stack local (or --config)",
                     file.display()
                 );
             }
+            // `local::start` reads stacks/local.toml once the binaries are built.
             return Ok(SuiteConfig::defaults(&root));
         }
-        SuiteConfig::load(&root, args.config.as_deref())
+        let default = root.join(COMPOSE_CONFIG);
+        let explicit = args.config.as_deref().or_else(|| {
+            (!root.join(codex_live_suite::suite_config::FILE_NAME).is_file())
+                .then_some(default.as_path())
+        });
+        SuiteConfig::load(&root, explicit)
     }
 
-    fn start(&self, _args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>> {
-        let (kind, why) = match (&opts.config.source, self.stack) {
-            (Some(file), None) => (
-                StackKind::Compose,
-                format!("{} describes a compose stack", file.display()),
-            ),
-            (_, requested) => {
-                let (kind, why) = choose(requested);
-                match cold_compose_fallback(requested, kind) {
-                    Some(fallback) => (StackKind::Local, fallback),
-                    None => (kind, why),
-                }
+    fn start(&self, args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>> {
+        if !is_ours(&opts.config) && self.stack.is_none() {
+            // Another shape (a live-suite.toml): the suite starts what it describes.
+            let root = crate::project_root();
+            return ConfigLauncher { dir: root }.start(args, opts);
+        }
+        let (kind, why) = {
+            let requested = self.stack;
+            let (kind, why) = choose(requested);
+            match cold_compose_fallback(requested, kind) {
+                Some(fallback) => (StackKind::Local, fallback),
+                None => (kind, why),
             }
         };
         opts.events.line(format!(
@@ -106,7 +122,7 @@ pub fn choose(requested: Option<StackKind>) -> (StackKind, String) {
 pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
     Ok(match kind {
         StackKind::Local => Box::new(local::start(opts)?),
-        StackKind::Compose if opts.config.source.is_none() => {
+        StackKind::Compose if is_ours(&opts.config) => {
             let opts = StackOptions {
                 images: Some(our_images(&opts.instance)),
                 ..opts.clone()

@@ -40,7 +40,7 @@ fn the_byo_fixture_passes_end_to_end_under_strict() {
     run.assert_code(0);
     run.assert_all_passed();
     for line in [
-        "describes a compose stack",
+        "stack: compose (described by",
         "sets parallel = false: this run holds the lock",
         "compose: pre_build: cargo run --quiet --manifest-path ../../../../Cargo.toml --bin xtask -- images",
         "target: /healthz present",
