@@ -52,15 +52,8 @@ impl Deadline {
 pub fn parse_base_url(text: &str) -> Result<String> {
     let expected = "expected http://host[:port] or https://host[:port], e.g. \
                     http://127.0.0.1:8000 (the backend's root, without /api/v1)";
-    let url = Url::parse(text.trim()).map_err(|e| {
-        // Cargo.lock pins idna_adapter to its stub (issue 13): no Unicode host names.
-        let ascii = if text.is_ascii() {
-            ""
-        } else {
-            "; write a non-ASCII host name in its ASCII form (xn--…)"
-        };
-        anyhow::anyhow!("--base-url {text:?} is not a URL ({e}){ascii}: {expected}")
-    })?;
+    let url = Url::parse(text.trim())
+        .map_err(|e| anyhow::anyhow!("--base-url {text:?} is not a URL ({e}): {expected}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         bail!(
             "--base-url {text:?} has the scheme {:?}: {expected}",

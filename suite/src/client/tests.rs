@@ -87,6 +87,8 @@ fn base_urls_are_http_roots_or_rejected_with_the_form_expected() {
         ("http://localhost:8000/", "http://localhost:8000"),
         ("https://api.example.test", "https://api.example.test"),
         (" http://[::1]:9000 ", "http://[::1]:9000"),
+        // Internationalised host names, in their ASCII form.
+        ("http://bücher.example:8000", "http://xn--bcher-kva.example:8000"),
     ] {
         assert_eq!(parse_base_url(text).unwrap(), root, "{text}");
     }
@@ -99,7 +101,6 @@ fn base_urls_are_http_roots_or_rejected_with_the_form_expected() {
         ("http://host/?x=1", "query"),
         ("http://user:pw@host", "credentials"),
         ("file:///tmp/x", "scheme"),
-        ("http://bücher.example:8000", "xn--"),
     ] {
         let msg = parse_base_url(text).unwrap_err().to_string();
         assert!(
