@@ -4,6 +4,8 @@
 use codex_backend::{app, config};
 use std::process::ExitCode;
 
+// What stops the start, before or beside the logger, goes to stderr as one line.
+#[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

@@ -5,6 +5,8 @@
 //! JUnit, an HTML report and a zip. The binary `codex-live-suite` and a repository's own
 //! automation (this workspace's `cargo xtask`) both call [`commands`]; a caller with stacks
 //! of its own hands them in through [`stack::Launcher`].
+// A unit test that cannot run here says why on stdout, where libtest shows it.
+#![cfg_attr(test, allow(clippy::print_stdout))]
 
 pub mod cli;
 pub mod client;

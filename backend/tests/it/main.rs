@@ -2,6 +2,8 @@
 //! path-safety tests call the router in-process (`app::App`, axum's `examples/testing`);
 //! the rest start the real binary because a process matters (`server::Server`: signals,
 //! restart, runners, a URI longer than hyper parses).
+// A test that cannot run here says why on stdout, where libtest shows it.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod app;
 mod resp;

@@ -88,7 +88,10 @@ fn base_urls_are_http_roots_or_rejected_with_the_form_expected() {
         ("https://api.example.test", "https://api.example.test"),
         (" http://[::1]:9000 ", "http://[::1]:9000"),
         // Internationalised host names, in their ASCII form.
-        ("http://bücher.example:8000", "http://xn--bcher-kva.example:8000"),
+        (
+            "http://bücher.example:8000",
+            "http://xn--bcher-kva.example:8000",
+        ),
     ] {
         assert_eq!(parse_base_url(text).unwrap(), root, "{text}");
     }

@@ -123,7 +123,7 @@ pub fn report_setup_error(reason: &str) {
         let mut text = String::new();
         output_entry(&mut text, "verdict", Verdict::Error.as_str());
         if let Err(e) = append(&path, &text) {
-            eprintln!("warning: writing $GITHUB_OUTPUT: {e:#}");
+            crate::report::text::eprint_line(&format!("warning: writing $GITHUB_OUTPUT: {e:#}"));
         }
     }
 }
@@ -150,7 +150,9 @@ fn github_file(var: &str) -> Option<PathBuf> {
     match std::env::var_os(var) {
         Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
         _ => {
-            eprintln!("warning: GITHUB_ACTIONS=true but {var} is not set; not writing it");
+            crate::report::text::eprint_line(&format!(
+                "warning: GITHUB_ACTIONS=true but {var} is not set; not writing it"
+            ));
             None
         }
     }

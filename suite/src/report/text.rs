@@ -32,13 +32,6 @@ pub fn eprint_line(line: &str) {
     let _ = writeln!(err, "{line}");
 }
 
-/// A unit test that needs what this machine lacks (a Docker engine, a browser) says why it
-/// passes without running. Printing stays in `report/` (ARCHITECTURE.md).
-#[cfg(any(test, feature = "test-support"))]
-pub fn test_skipped(why: &str) {
-    print_line(&format!("skipped: {why}"));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,8 +69,10 @@ impl Launcher for Ours {
         }
         let default = root.join(COMPOSE_CONFIG);
         let explicit = args.config.as_deref().or_else(|| {
-            (!root.join(codex_live_suite::suite_config::FILE_NAME).is_file())
-                .then_some(default.as_path())
+            (!root
+                .join(codex_live_suite::suite_config::FILE_NAME)
+                .is_file())
+            .then_some(default.as_path())
         });
         SuiteConfig::load(&root, explicit)
     }

@@ -1,5 +1,7 @@
 //! The xtask's integration tests, one binary (each binary links the whole dependency tree):
 //! the real `xtask` binary against real stacks and test doubles.
+// A test that cannot run here says why on stdout, where libtest shows it.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod browser;
 mod byo_compose;
