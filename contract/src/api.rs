@@ -17,6 +17,16 @@ pub const PROJECT_INSTRUCTION_CHARS: std::ops::RangeInclusive<usize> = 5..=2000;
 /// Instruction length accepted by `POST /{id}/jobs`.
 pub const JOB_INSTRUCTION_CHARS: std::ops::RangeInclusive<usize> = 1..=2000;
 
+/// The `detail` of a 404 for an unknown project, as the original writes it: clients and the
+/// original's own tests compare these strings character for character (CONTRACT.md).
+pub const PROJECT_NOT_FOUND: &str = "Project not found";
+/// The `detail` of a 404 for an unknown job.
+pub const JOB_NOT_FOUND: &str = "Job not found";
+/// The `detail` of a 404 for a safe file path that does not exist.
+pub const FILE_NOT_FOUND: &str = "File not found";
+/// The `detail` of a 400 for a file path that may not be served.
+pub const INVALID_PATH: &str = "Invalid path";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectSummary {
     pub id: String,
@@ -110,6 +120,10 @@ pub struct ErrorBody {
     pub code: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<serde_json::Value>,
+    /// The specifics and the fix, for a person (our backend's addition; `detail` stays the
+    /// fixed string a client compares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
     /// The request's id (also in the `x-request-id` header), when the backend assigns one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
@@ -134,12 +148,18 @@ impl ErrorBody {
             message: message.into(),
             code,
             detail: None,
+            hint: None,
             correlation_id: None,
         }
     }
 
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
         self.detail = Some(detail);
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
         self
     }
 }
