@@ -99,7 +99,7 @@ pub async fn check_preflight(State(cors): State<Arc<Cors>>, req: Request, next: 
         return next.run(req).await;
     }
     let Some((origin, method, headers)) = preflight_headers(req.headers()) else {
-        return ApiError::Http(
+        return ApiError::http(
             StatusCode::METHOD_NOT_ALLOWED,
             format!(
                 "OPTIONS is not allowed on {} except as a CORS preflight (with Origin and \
@@ -113,11 +113,14 @@ pub async fn check_preflight(State(cors): State<Arc<Cors>>, req: Request, next: 
     if failures.is_empty() {
         return next.run(req).await;
     }
-    ApiError::BadRequest(format!(
-        "Disallowed CORS {} (origin {origin:?}, method {method:?}, headers {headers:?}); \
-         the backend's ALLOW_ORIGINS, ALLOW_METHODS and ALLOW_HEADERS decide what is allowed",
-        failures.join(", ")
-    ))
+    // Starlette's text, e.g. `Disallowed CORS origin, method`.
+    ApiError::bad_request(
+        format!("Disallowed CORS {}", failures.join(", ")),
+        format!(
+            "origin {origin:?}, method {method:?}, headers {headers:?}: the backend's \
+             ALLOW_ORIGINS, ALLOW_METHODS and ALLOW_HEADERS decide what is allowed"
+        ),
+    )
     .into_response()
 }
 

@@ -29,14 +29,17 @@ impl<S: Send + Sync, T: FromBody> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::Http(
+                ApiError::http(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     format!(
                         "request body is larger than {MAX_BODY_BYTES} bytes; send a shorter instruction"
                     ),
                 )
             } else {
-                ApiError::BadRequest(format!("cannot read the request body: {}", rej.body_text()))
+                ApiError::http(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {}", rej.body_text()),
+                )
             }
         })?;
         let obj = object(&bytes).map_err(|e| ApiError::Validation(vec![e]))?;

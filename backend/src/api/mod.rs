@@ -66,15 +66,18 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found(req: Request) -> ApiError {
-    ApiError::NotFound(format!(
-        "no route for {} {}; the API is described at /docs",
-        req.method(),
-        req.uri().path()
-    ))
+    ApiError::http(
+        axum::http::StatusCode::NOT_FOUND,
+        format!(
+            "no route for {} {}; the API is described at /docs",
+            req.method(),
+            req.uri().path()
+        ),
+    )
 }
 
 async fn method_not_allowed(req: Request) -> ApiError {
-    ApiError::Http(
+    ApiError::http(
         axum::http::StatusCode::METHOD_NOT_ALLOWED,
         format!(
             "{} is not allowed on {}; the API is described at /docs",
