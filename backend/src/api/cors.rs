@@ -72,12 +72,13 @@ pub fn layer(cors: &Cors) -> CorsLayer {
 }
 
 /// What of a preflight is not allowed (Starlette's "Disallowed CORS origin, method, headers").
+/// An empty origin or method is never allowed, `*` or not: the API document requires both.
 pub fn refusals(cors: &Cors, origin: &str, method: &str, headers: &str) -> Vec<&'static str> {
     let mut failures = Vec::new();
-    if !cors.origins.allows(origin) {
+    if origin.is_empty() || !cors.origins.allows(origin) {
         failures.push("origin");
     }
-    if !cors.methods.allows(method) {
+    if method.is_empty() || !cors.methods.allows(method) {
         failures.push("method");
     }
     let header_allowed = |h: &str| SAFELISTED.contains(&h) || cors.headers.allows(h);
@@ -161,5 +162,13 @@ mod tests {
             refusals(&cors, "http://evil.example", "PATCH", "X-Secret"),
             ["origin", "method", "headers"]
         );
+        let any = Cors {
+            origins: Allow::Any,
+            methods: Allow::Any,
+            headers: Allow::Any,
+            credentials: false,
+        };
+        assert!(refusals(&any, "http://a.example", "PATCH", "X-Any").is_empty());
+        assert_eq!(refusals(&any, "", "", ""), ["origin", "method"]);
     }
 }

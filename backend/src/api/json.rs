@@ -8,7 +8,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use codex_contract::{
-    json_kind, JobCreate, JobType, ProjectCreate, JOB_INSTRUCTION_CHARS, PROJECT_INSTRUCTION_CHARS,
+    json_kind, trim_instruction, JobCreate, JobType, ProjectCreate, JOB_INSTRUCTION_CHARS,
+    PROJECT_INSTRUCTION_CHARS,
 };
 use serde_json::{Map, Value};
 
@@ -88,13 +89,14 @@ fn string<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a str, FieldE
     }
 }
 
-/// The trimmed instruction when its length in characters lies in `range`.
+/// The trimmed instruction (`codex_contract::TRIMMED_WHITESPACE`) when its length in
+/// characters lies in `range`.
 pub fn instruction(
     obj: &Map<String, Value>,
     range: std::ops::RangeInclusive<usize>,
 ) -> Result<String, FieldError> {
     let field = Some("instruction");
-    let trimmed = string(obj, "instruction")?.trim();
+    let trimmed = trim_instruction(string(obj, "instruction")?);
     let n = trimmed.chars().count();
     let (lo, hi) = (range.start(), range.end());
     if n == 0 {

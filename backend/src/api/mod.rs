@@ -10,6 +10,7 @@ pub mod health;
 pub mod jobs;
 pub mod json;
 pub mod middleware;
+pub mod openapi;
 pub mod projects;
 
 use crate::config::Config;
