@@ -13,6 +13,7 @@ mod docker;
 mod errors;
 mod lifecycle;
 mod live_process;
+mod openapi;
 mod orphans;
 mod paths;
 mod raw_http;
