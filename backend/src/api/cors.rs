@@ -16,7 +16,7 @@ use std::time::Duration;
 use tower_http::cors::{AllowCredentials, AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 /// Headers a browser may always send (Starlette's `SAFELISTED_HEADERS`).
-const SAFELISTED: [&str; 4] = [
+pub const SAFELISTED: [&str; 4] = [
     "accept",
     "accept-language",
     "content-language",

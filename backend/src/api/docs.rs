@@ -10,11 +10,11 @@ use axum::Json;
 use serde_json::Value;
 
 pub async fn openapi(State(st): State<AppState>) -> Json<Value> {
-    Json(document(&st.cfg.api_prefix))
+    Json(document(&st.cfg.api_prefix, &st.cfg.cors))
 }
 
 pub async fn page(State(st): State<AppState>) -> Html<String> {
-    Html(render(&document(&st.cfg.api_prefix)))
+    Html(render(&document(&st.cfg.api_prefix, &st.cfg.cors)))
 }
 
 fn escape(s: &str) -> String {
@@ -87,11 +87,12 @@ pre{{background:#f6f6f6;padding:.6rem;overflow:auto}}</style></head>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::openapi::tests::default_cors;
 
     /// Every `$ref` in the document points at a schema it defines.
     #[test]
     fn references_resolve_and_the_page_lists_every_path() {
-        let doc = document("/api/v1");
+        let doc = document("/api/v1", &default_cors());
         let text = doc.to_string();
         let schemas = doc["components"]["schemas"].as_object().unwrap();
         for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {

@@ -4,6 +4,9 @@
 //! each error status declares the `detail` strings it carries. `tests/it/openapi.rs` walks
 //! it against the router.
 
+mod preflight;
+
+use crate::config::Cors;
 use crate::error::summary;
 use axum::http::StatusCode;
 use codex_contract::{
@@ -20,8 +23,9 @@ type Refusal<'a> = (u16, &'a [&'a str]);
 const EXAMPLE_PROJECT_ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 const EXAMPLE_JOB_ID: &str = "9c4e8f2a-1b7d-4e3a-8f6c-5d2b1a0e9f87";
 
-/// The document for API prefix `p`.
-pub fn document(p: &str) -> Value {
+/// The document for API prefix `p` and the CORS configuration `cors` (which decides the
+/// preflights' allowed headers).
+pub fn document(p: &str, cors: &Cors) -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -29,12 +33,13 @@ pub fn document(p: &str) -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Turns a natural-language instruction into a code workspace by running a worker against it. Jobs run in the background: POSTs answer `queued`; poll until `completed` or `error`."
         },
-        "paths": paths(p),
+        "paths": paths(p, cors),
         "components": {"schemas": schemas()}
     })
 }
 
-fn paths(p: &str) -> Value {
+fn paths(p: &str, cors: &Cors) -> Value {
+    let options = |params: &[Value]| preflight::operation(params, cors);
     let pid = [path_param("project_id", EXAMPLE_PROJECT_ID, "uuid")];
     let pid_path = [
         pid[0].clone(),
@@ -46,7 +51,7 @@ fn paths(p: &str) -> Value {
     let plain = |summary: &str, body: Value| {
         json!({"get": {"summary": summary,
             "responses": merge(json!({"200": body}), error_responses(&[(414, &[])]))},
-            "options": preflight(&[])})
+            "options": options(&[])})
     };
     let create_project = json!({
         "summary": "Create a project and queue its initial_project job",
@@ -59,18 +64,18 @@ fn paths(p: &str) -> Value {
         "/healthz": plain("Readiness and mode (mocked or live)", ok("Health", "the backend is ready")),
         "/docs": plain("This documentation as HTML", json!({"description": "HTML page", "headers": cors_headers(), "content": {"text/html": {"schema": {"type": "string"}}}})),
         "/openapi.json": plain("This OpenAPI document", json!({"description": "OpenAPI 3 JSON", "headers": cors_headers(), "content": {"application/json": {"schema": {"type": "object"}}}})),
-        format!("{p}/projects/"): {"post": create_project.clone(), "options": preflight(&[])},
-        format!("{p}/projects"): {"post": create_project, "options": preflight(&[])},
+        format!("{p}/projects/"): {"post": create_project.clone(), "options": options(&[])},
+        format!("{p}/projects"): {"post": create_project, "options": options(&[])},
         format!("{p}/projects/{{project_id}}"): read(Read {
             summary: "A project with its jobs", params: &pid, schema: "ProjectDetail",
-            bad_request: &[], not_found: &[PROJECT_NOT_FOUND]}),
+            bad_request: &[], not_found: &[PROJECT_NOT_FOUND], cors}),
         format!("{p}/{{project_id}}/files"): read(Read {
             summary: "Every file of the workspace, recursively (symlinks leaving it are not followed)",
-            params: &pid, schema: "FileList", bad_request: &[], not_found: &[PROJECT_NOT_FOUND]}),
+            params: &pid, schema: "FileList", bad_request: &[], not_found: &[PROJECT_NOT_FOUND], cors}),
         format!("{p}/{{project_id}}/files/{{path}}"): read(Read {
             summary: "One UTF-8 file of the workspace (up to 2 MiB)", params: &pid_path,
             schema: "FileContents", bad_request: &[INVALID_PATH],
-            not_found: &[PROJECT_NOT_FOUND, FILE_NOT_FOUND]}),
+            not_found: &[PROJECT_NOT_FOUND, FILE_NOT_FOUND], cors}),
         format!("{p}/{{project_id}}/jobs"): {"post": {
             "summary": "Queue a job (initial_project or edit) for the project",
             "description": "Answers at once with status `queued`. Jobs of one project run one at a time in submission order.",
@@ -78,11 +83,11 @@ fn paths(p: &str) -> Value {
             "requestBody": body("JobCreate", json!({"job_type": "edit", "instruction": "Add a --count option"})),
             "responses": merge(json!({"200": ok("JobSummary", "the queued job")}), error_responses(&[
                 (400, &[]), (404, &[PROJECT_NOT_FOUND]), (413, &[]), (414, &[]), (422, &[]), (500, &[])]))
-        }, "options": preflight(&pid)},
+        }, "options": options(&pid)},
         format!("{p}/{{project_id}}/jobs/{{job_id}}"): read(Read {
             summary: "A job, with its result and log paths and, when it failed, the reason",
             params: &pid_job, schema: "JobDetail", bad_request: &[],
-            not_found: &[PROJECT_NOT_FOUND, JOB_NOT_FOUND]})
+            not_found: &[PROJECT_NOT_FOUND, JOB_NOT_FOUND], cors})
     })
 }
 
@@ -94,6 +99,7 @@ struct Read<'a> {
     schema: &'a str,
     bad_request: &'a [&'a str],
     not_found: &'a [&'a str],
+    cors: &'a Cors,
 }
 
 /// The path item of a [`Read`]: the `GET` and its preflight.
@@ -101,7 +107,7 @@ fn read(r: Read) -> Value {
     json!({"get": {"summary": r.summary, "parameters": r.params,
         "responses": merge(json!({"200": ok(r.schema, "found")}), error_responses(&[
             (400, r.bad_request), (404, r.not_found), (414, &[]), (500, &[])]))},
-        "options": preflight(r.params)})
+        "options": preflight::operation(r.params, r.cors)})
 }
 
 fn path_param(name: &str, example: &str, format: &str) -> Value {
@@ -191,54 +197,6 @@ fn cors_headers() -> Value {
         "access-control-allow-credentials": {"description": "`true` when ALLOW_CREDENTIALS is set and the origin allowed", "schema": {"type": "string", "enum": ["true"]}},
         "vary": string
     })
-}
-
-/// `OPTIONS` on a path with parameters `params`: the CORS preflight (Starlette's semantics).
-fn preflight(params: &[Value]) -> Value {
-    let string = json!({"schema": {"type": "string"}});
-    let header = |name: &str, required: bool, example: &str| {
-        let schema = if required {
-            json!({"type": "string", "minLength": 1})
-        } else {
-            json!({"type": "string"})
-        };
-        json!({"name": name, "in": "header", "required": required, "schema": schema, "example": example})
-    };
-    let mut parameters = params.to_vec();
-    parameters.extend([
-        header("Origin", true, "http://localhost:3000"),
-        header("Access-Control-Request-Method", true, "POST"),
-        header("Access-Control-Request-Headers", false, "content-type"),
-    ]);
-    let refused = disallowed_cors_details();
-    let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
-    json!({
-        "summary": "CORS preflight",
-        "description": "With `Origin` and `Access-Control-Request-Method` (both non-empty; optionally `Access-Control-Request-Headers`, a comma-separated list): 200 with the allowed methods and headers when ALLOW_ORIGINS, ALLOW_METHODS and ALLOW_HEADERS allow all three; 400 otherwise, `detail` naming what is refused as Starlette does. Without them: 405.",
-        "parameters": parameters,
-        "responses": merge(json!({"200": {
-            "description": "preflight allowed (empty body)",
-            "headers": merge(cors_headers(), json!({
-                "access-control-allow-methods": string.clone(),
-                "access-control-allow-headers": string.clone(),
-                "access-control-max-age": string}))
-        }}), error_responses(&[(400, &refused), (405, &[]), (414, &[])]))
-    })
-}
-
-/// Starlette's `Disallowed CORS …` texts: every non-empty selection of origin, method and
-/// headers, in that order.
-fn disallowed_cors_details() -> Vec<String> {
-    let parts = ["origin", "method", "headers"];
-    (1..8u8)
-        .map(|mask| {
-            let chosen: Vec<&str> = (0..3)
-                .filter(|i| mask & (1 << i) != 0)
-                .map(|i| parts[i])
-                .collect();
-            format!("Disallowed CORS {}", chosen.join(", "))
-        })
-        .collect()
 }
 
 /// A JSON Schema `pattern` (ECMA-262, also read alike by Rust's and Python's regex) that a
@@ -332,4 +290,4 @@ fn schemas() -> Value {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -46,28 +46,27 @@ pub fn of(doc: &mut Doc, at: &str, template: &str, live: &HashMap<&str, String>)
     let params: Vec<Value> = op["parameters"].as_array().cloned().unwrap_or_default();
     let body = op["requestBody"]["content"]["application/json"]["example"].clone();
     let body = (!body.is_null()).then_some(body);
-    let live_case = Case {
+    let base = Case {
         what: "the examples, ids that exist".into(),
         uri: uri(template, &params, |p| {
             live[p["name"].as_str().unwrap()].clone()
         }),
         headers: (params.iter())
             .filter(|p| p["in"] == "header")
-            .map(|p| (p["name"].as_str().unwrap().to_string(), example(p)))
+            .filter_map(|p| Some((p["name"].as_str()?.to_string(), example(p)?)))
             .collect(),
         body: body.as_ref().map(|b| b.to_string().into_bytes()),
-        expect: Expect::Accepted,
+        expect: Expect::Declared,
     };
     let mut cases = vec![Case {
         what: "the examples".into(),
-        uri: uri(template, &params, example),
-        expect: Expect::Declared,
-        ..live_case.clone()
+        uri: uri(template, &params, |p| example(p).expect("an example")),
+        ..base.clone()
     }];
-    cases.extend(header_cases(doc, at, &params, &live_case));
-    if let Some(body) = body {
-        let schema = format!("{at}/requestBody/content/application~1json/schema");
-        let errors = doc.errors(&schema, &body);
+    cases.extend(header_cases(&params, &base));
+    let body_schema = format!("{at}/requestBody/content/application~1json/schema");
+    if let Some(body) = &body {
+        let errors = doc.errors(&body_schema, body);
         assert!(
             errors.is_empty(),
             "{at}: its example breaks its schema: {errors:?}"
@@ -75,44 +74,77 @@ pub fn of(doc: &mut Doc, at: &str, template: &str, live: &HashMap<&str, String>)
         cases.push(Case {
             what: "no body".into(),
             body: None,
-            expect: Expect::Refused,
-            ..live_case.clone()
+            ..base.clone()
         });
-        for (what, bytes) in body_variants(doc, &schema, &body) {
-            let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
-            let valid = parsed.is_some_and(|v| doc.errors(&schema, &v).is_empty());
+        for (what, bytes) in body_variants(doc, &body_schema, body) {
             cases.push(Case {
                 what,
                 body: Some(bytes),
-                expect: expect(valid),
-                ..live_case.clone()
+                ..base.clone()
             });
         }
     }
-    cases.push(live_case);
+    cases.push(base);
+    let body_schema = body.is_some().then_some(body_schema.as_str());
+    for (n, case) in cases.iter_mut().enumerate() {
+        let valid = valid(doc, at, &params, body_schema, case);
+        // The first case has the example ids, which need not exist.
+        case.expect = match (valid, n) {
+            (false, _) => Expect::Refused,
+            (true, 0) => Expect::Declared,
+            (true, _) => Expect::Accepted,
+        };
+    }
     cases
 }
 
-fn example(p: &Value) -> String {
-    p["example"].as_str().expect("an example").to_string()
+fn example(p: &Value) -> Option<String> {
+    p["example"].as_str().map(str::to_string)
 }
 
-/// `base` with each header parameter missing, empty and as in its example.
-fn header_cases(doc: &mut Doc, at: &str, params: &[Value], base: &Case) -> Vec<Case> {
-    let mut cases = Vec::new();
-    for (i, p) in params
-        .iter()
-        .enumerate()
+/// Whether the document allows `case`: each header parameter present and valid or
+/// missing and optional, the body present and valid when the operation takes one.
+fn valid(doc: &mut Doc, at: &str, params: &[Value], body: Option<&str>, case: &Case) -> bool {
+    let headers_ok = (params.iter().enumerate())
         .filter(|(_, p)| p["in"] == "header")
-    {
-        let name = p["name"].as_str().unwrap();
-        for value in [None, Some(String::new()), Some(example(p))] {
-            let valid = match &value {
+        .all(
+            |(i, p)| match case.headers.iter().find(|(n, _)| p["name"] == *n) {
                 None => p["required"] != true,
-                Some(v) => doc
+                Some((_, v)) => doc
                     .errors(&format!("{at}/parameters/{i}/schema"), &json!(v))
                     .is_empty(),
-            };
+            },
+        );
+    let body_ok = body.is_none_or(|schema| {
+        let parsed = case
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_slice(b).ok());
+        parsed.is_some_and(|v: Value| doc.errors(schema, &v).is_empty())
+    });
+    headers_ok && body_ok
+}
+
+/// `base` with each header parameter missing, empty, as in its example, each value of its
+/// enum, and variations: another case, a stranger, a list with a stranger and a list with
+/// blanks.
+fn header_cases(params: &[Value], base: &Case) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for p in params.iter().filter(|p| p["in"] == "header") {
+        let name = p["name"].as_str().unwrap();
+        let e = example(p).unwrap_or_else(|| "x".into());
+        let values = [
+            String::new(),
+            e.to_lowercase(),
+            e.to_uppercase(),
+            "x-stranger".into(),
+            format!("{e}, x-stranger"),
+            format!(" {e} ,, {} ", e.to_uppercase()),
+            e,
+        ];
+        let members = p["schema"]["enum"].as_array().into_iter().flatten();
+        let members = members.map(|m| Some(m.as_str().unwrap().to_string()));
+        for value in [None].into_iter().chain(values.map(Some)).chain(members) {
             let mut headers: Vec<(String, String)> = (base.headers.iter())
                 .filter(|(n, _)| n != name)
                 .cloned()
@@ -121,20 +153,11 @@ fn header_cases(doc: &mut Doc, at: &str, params: &[Value], base: &Case) -> Vec<C
             cases.push(Case {
                 what: format!("header {name} = {value:?}"),
                 headers,
-                expect: expect(valid),
                 ..base.clone()
             });
         }
     }
     cases
-}
-
-fn expect(valid: bool) -> Expect {
-    if valid {
-        Expect::Accepted
-    } else {
-        Expect::Refused
-    }
 }
 
 /// `template` with each path parameter replaced by `value(parameter)`.
