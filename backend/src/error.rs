@@ -1,9 +1,12 @@
 //! Typed API errors, each answered with the contract's error body
-//! `{"error": slug, "message": str, "code": int, "detail"?: any, "correlation_id"?: str}`.
+//! `{"error": slug, "message": str, "code": int, "detail"?: any, "hint"?: str,
+//! "correlation_id"?: str}`.
 //!
 //! CONTRACT.md's mapping: `message` is the fixed summary of the category (`Bad request`,
-//! `Not found`, `Validation failed`, `Internal server error`); the specifics, with the fix
-//! they need, go into `detail` (a string for 400/404, a list of `{loc, msg, type}` for 422).
+//! `Not found`, `Validation failed`, `Internal server error`). `detail` is what a client
+//! compares: for 400 and 404 the original's fixed string (`Project not found`, `Invalid
+//! path`, …; the status's reason phrase where the original has none), for 422 the list of
+//! `{loc, msg, type}`. The specifics, with the fix they need, go into `hint`.
 //! A 5xx never carries internals: its cause travels in the response's extensions to
 //! `api::middleware::observe`, which logs it (axum's `examples/error-handling`).
 
@@ -12,19 +15,24 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use codex_contract::ErrorBody;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 #[derive(Debug)]
 pub enum ApiError {
-    /// 400; the reason, naming the fix.
-    BadRequest(String),
-    /// 404; which thing is missing.
-    NotFound(String),
+    /// A 4xx other than 422.
+    Client(StatusCode, Reason),
     /// 422; one item per failed rule.
     Validation(Vec<FieldError>),
-    /// Any other 4xx (405, 413, 414 …) with the reason.
-    Http(StatusCode, String),
     Internal(anyhow::Error),
+}
+
+/// Why a request was refused: the fixed `detail` a client compares and the `hint` a person
+/// reads.
+#[derive(Debug)]
+pub struct Reason {
+    pub detail: Cow<'static, str>,
+    pub hint: String,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -62,12 +70,40 @@ pub struct InternalCause(pub Arc<String>);
 pub struct ErrorReport(pub Arc<ErrorBody>);
 
 impl ApiError {
+    /// 400 with the fixed `detail` and the specifics in `hint`.
+    pub fn bad_request(detail: impl Into<Cow<'static, str>>, hint: impl Into<String>) -> Self {
+        ApiError::client(StatusCode::BAD_REQUEST, detail, hint)
+    }
+
+    /// 404 with the fixed `detail` (`Project not found`, …) and the specifics in `hint`.
+    pub fn not_found(detail: &'static str, hint: impl Into<String>) -> Self {
+        ApiError::client(StatusCode::NOT_FOUND, detail, hint)
+    }
+
+    /// A 4xx whose `detail` is the status's reason phrase (`Method Not Allowed`, as
+    /// FastAPI writes it), with the specifics in `hint`.
+    pub fn http(status: StatusCode, hint: impl Into<String>) -> Self {
+        ApiError::client(status, status.canonical_reason().unwrap_or("Error"), hint)
+    }
+
+    fn client(
+        status: StatusCode,
+        detail: impl Into<Cow<'static, str>>,
+        hint: impl Into<String>,
+    ) -> Self {
+        ApiError::Client(
+            status,
+            Reason {
+                detail: detail.into(),
+                hint: hint.into(),
+            },
+        )
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Client(s, _) => *s,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Http(s, _) => *s,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,9 +112,9 @@ impl ApiError {
         let status = self.status();
         let b = ErrorBody::new(status.as_u16(), summary(status));
         match self {
-            ApiError::BadRequest(d) | ApiError::NotFound(d) | ApiError::Http(_, d) => {
-                b.with_detail(d.clone().into())
-            }
+            ApiError::Client(_, r) => b
+                .with_detail(r.detail.as_ref().into())
+                .with_hint(r.hint.clone()),
             ApiError::Validation(items) => {
                 b.with_detail(serde_json::to_value(items).unwrap_or_default())
             }
@@ -87,14 +123,12 @@ impl ApiError {
     }
 
     /// The error for a response that is not ours (axum's plain-text rejections), keeping
-    /// its text as the detail; a 5xx keeps it for the log only.
+    /// its text as the hint; a 5xx keeps it for the log only.
     pub fn from_foreign(status: StatusCode, text: String) -> Self {
         match status.as_u16() {
-            400 => ApiError::BadRequest(text),
-            404 => ApiError::NotFound(text),
             422 => ApiError::Validation(vec![FieldError::new(None, "value_error", text)]),
             500..=599 => ApiError::Internal(anyhow::anyhow!("{status}: {text}")),
-            _ => ApiError::Http(status, text),
+            _ => ApiError::http(status, text),
         }
     }
 }
@@ -154,25 +188,35 @@ mod tests {
     }
 
     #[test]
-    fn each_category_has_its_fixed_message_and_the_specifics_in_detail() {
-        for (e, code, slug, message) in [
+    fn each_category_has_its_fixed_message_and_detail_and_the_specifics_in_hint() {
+        for (e, code, slug, message, detail) in [
             (
-                ApiError::BadRequest("Invalid path".into()),
+                ApiError::bad_request("Invalid path", "why"),
                 400,
                 "bad_request",
                 "Bad request",
+                "Invalid path",
             ),
             (
-                ApiError::NotFound("Project not found".into()),
+                ApiError::not_found("Project not found", "why"),
                 404,
                 "not_found",
                 "Not found",
+                "Project not found",
             ),
             (
-                ApiError::Http(StatusCode::METHOD_NOT_ALLOWED, "DELETE not allowed".into()),
+                ApiError::http(StatusCode::METHOD_NOT_ALLOWED, "why"),
                 405,
                 "http_error",
                 "Method Not Allowed",
+                "Method Not Allowed",
+            ),
+            (
+                ApiError::from_foreign(StatusCode::BAD_REQUEST, "why".into()),
+                400,
+                "bad_request",
+                "Bad request",
+                "Bad Request",
             ),
         ] {
             let b = e.body();
@@ -180,7 +224,8 @@ mod tests {
                 (b.code, b.error.as_str(), b.message.as_str()),
                 (code, slug, message)
             );
-            assert!(b.detail.unwrap().is_string());
+            assert_eq!(b.detail.unwrap(), detail);
+            assert_eq!(b.hint.as_deref(), Some("why"));
         }
         let b = ApiError::Validation(vec![FieldError::new(
             Some("instruction"),

@@ -52,7 +52,7 @@ pub fn replacement(head: &[u8]) -> Option<Vec<u8>> {
     if !status.is_client_error() || !text.lines().any(|l| l.trim() == "content-length: 0") {
         return None;
     }
-    let detail = match code {
+    let hint = match code {
         414 => {
             "the request URI is over 64 KiB; this API accepts up to 8192 bytes (file paths \
                 are at most 4096)"
@@ -60,7 +60,7 @@ pub fn replacement(head: &[u8]) -> Option<Vec<u8>> {
         431 => "the request headers are too large for this server; send fewer or shorter headers",
         _ => "the HTTP request could not be parsed; check the request line and headers",
     };
-    let body = serde_json::to_vec(&ApiError::Http(status, detail.into()).body()).ok()?;
+    let body = serde_json::to_vec(&ApiError::http(status, hint).body()).ok()?;
     tracing::info!(status = code, "request refused by the HTTP parser");
     let mut out = format!(
         "HTTP/1.1 {code} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\

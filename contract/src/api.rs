@@ -17,6 +17,31 @@ pub const PROJECT_INSTRUCTION_CHARS: std::ops::RangeInclusive<usize> = 5..=2000;
 /// Instruction length accepted by `POST /{id}/jobs`.
 pub const JOB_INSTRUCTION_CHARS: std::ops::RangeInclusive<usize> = 1..=2000;
 
+/// What an instruction is trimmed of before its length is checked: the characters Rust's
+/// `str::trim` removes (Unicode `White_Space`). Named here because ECMA-262's `\s`, which a
+/// JSON Schema `pattern` would use, differs from it (it has U+FEFF and lacks U+0085), so the
+/// API document spells this set out instead.
+pub const TRIMMED_WHITESPACE: [char; 25] = [
+    '\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}',
+    '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}',
+    '\u{2009}', '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+];
+
+/// `s` without leading and trailing [`TRIMMED_WHITESPACE`].
+pub fn trim_instruction(s: &str) -> &str {
+    s.trim_matches(&TRIMMED_WHITESPACE[..])
+}
+
+/// The `detail` of a 404 for an unknown project, as the original writes it: clients and the
+/// original's own tests compare these strings character for character (CONTRACT.md).
+pub const PROJECT_NOT_FOUND: &str = "Project not found";
+/// The `detail` of a 404 for an unknown job.
+pub const JOB_NOT_FOUND: &str = "Job not found";
+/// The `detail` of a 404 for a safe file path that does not exist.
+pub const FILE_NOT_FOUND: &str = "File not found";
+/// The `detail` of a 400 for a file path that may not be served.
+pub const INVALID_PATH: &str = "Invalid path";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectSummary {
     pub id: String,
@@ -110,6 +135,10 @@ pub struct ErrorBody {
     pub code: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<serde_json::Value>,
+    /// The specifics and the fix, for a person (our backend's addition; `detail` stays the
+    /// fixed string a client compares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
     /// The request's id (also in the `x-request-id` header), when the backend assigns one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
@@ -134,12 +163,18 @@ impl ErrorBody {
             message: message.into(),
             code,
             detail: None,
+            hint: None,
             correlation_id: None,
         }
     }
 
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
         self.detail = Some(detail);
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
         self
     }
 }
@@ -234,6 +269,19 @@ mod tests {
             v,
             json!({"error": "not_found", "message": "no such project", "code": 404})
         );
+    }
+
+    #[test]
+    fn trimmed_whitespace_is_exactly_what_str_trim_removes() {
+        let white: Vec<char> = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert_eq!(white, TRIMMED_WHITESPACE);
+        let s = "\u{85}\u{a0} a b\u{3000}\u{2028}";
+        assert_eq!(trim_instruction(s), s.trim());
+        // U+FEFF is no whitespace to Rust (ECMA-262's `\s` has it).
+        assert_eq!(trim_instruction("\u{feff}ab"), "\u{feff}ab");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tower_http::cors::{AllowCredentials, AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 /// Headers a browser may always send (Starlette's `SAFELISTED_HEADERS`).
-const SAFELISTED: [&str; 4] = [
+pub const SAFELISTED: [&str; 4] = [
     "accept",
     "accept-language",
     "content-language",
@@ -72,12 +72,13 @@ pub fn layer(cors: &Cors) -> CorsLayer {
 }
 
 /// What of a preflight is not allowed (Starlette's "Disallowed CORS origin, method, headers").
+/// An empty origin or method is never allowed, `*` or not: the API document requires both.
 pub fn refusals(cors: &Cors, origin: &str, method: &str, headers: &str) -> Vec<&'static str> {
     let mut failures = Vec::new();
-    if !cors.origins.allows(origin) {
+    if origin.is_empty() || !cors.origins.allows(origin) {
         failures.push("origin");
     }
-    if !cors.methods.allows(method) {
+    if method.is_empty() || !cors.methods.allows(method) {
         failures.push("method");
     }
     let header_allowed = |h: &str| SAFELISTED.contains(&h) || cors.headers.allows(h);
@@ -99,7 +100,7 @@ pub async fn check_preflight(State(cors): State<Arc<Cors>>, req: Request, next: 
         return next.run(req).await;
     }
     let Some((origin, method, headers)) = preflight_headers(req.headers()) else {
-        return ApiError::Http(
+        return ApiError::http(
             StatusCode::METHOD_NOT_ALLOWED,
             format!(
                 "OPTIONS is not allowed on {} except as a CORS preflight (with Origin and \
@@ -113,11 +114,14 @@ pub async fn check_preflight(State(cors): State<Arc<Cors>>, req: Request, next: 
     if failures.is_empty() {
         return next.run(req).await;
     }
-    ApiError::BadRequest(format!(
-        "Disallowed CORS {} (origin {origin:?}, method {method:?}, headers {headers:?}); \
-         the backend's ALLOW_ORIGINS, ALLOW_METHODS and ALLOW_HEADERS decide what is allowed",
-        failures.join(", ")
-    ))
+    // Starlette's text, e.g. `Disallowed CORS origin, method`.
+    ApiError::bad_request(
+        format!("Disallowed CORS {}", failures.join(", ")),
+        format!(
+            "origin {origin:?}, method {method:?}, headers {headers:?}: the backend's \
+             ALLOW_ORIGINS, ALLOW_METHODS and ALLOW_HEADERS decide what is allowed"
+        ),
+    )
     .into_response()
 }
 
@@ -158,5 +162,13 @@ mod tests {
             refusals(&cors, "http://evil.example", "PATCH", "X-Secret"),
             ["origin", "method", "headers"]
         );
+        let any = Cors {
+            origins: Allow::Any,
+            methods: Allow::Any,
+            headers: Allow::Any,
+            credentials: false,
+        };
+        assert!(refusals(&any, "http://a.example", "PATCH", "X-Any").is_empty());
+        assert_eq!(refusals(&any, "", "", ""), ["origin", "method"]);
     }
 }

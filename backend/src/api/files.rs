@@ -8,7 +8,7 @@ use crate::paths::{self, PathError, MAX_FILE_BYTES};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
-use codex_contract::{FileContents, FileList};
+use codex_contract::{FileContents, FileList, FILE_NOT_FOUND, INVALID_PATH};
 
 pub async fn list(
     State(st): State<AppState>,
@@ -30,10 +30,10 @@ pub async fn get(
     // axum percent-decodes the path exactly once; a decoding failure (e.g. `%ff`, not
     // UTF-8) is a bad path.
     let Path((project_id, raw)) = params.map_err(|rej| {
-        ApiError::BadRequest(format!(
-            "Invalid path: it does not decode to UTF-8 text ({})",
-            rej.body_text()
-        ))
+        ApiError::bad_request(
+            INVALID_PATH,
+            format!("it does not decode to UTF-8 text ({})", rej.body_text()),
+        )
     })?;
     let segments = paths::safe_segments(&raw).map_err(|e| path_error(&raw, e))?;
     let clean = segments.join("/");
@@ -51,14 +51,15 @@ pub async fn get(
 }
 
 /// 400 for a path that may not be served (CONTRACT.md: "Invalid path"), 404 for a safe
-/// one that does not exist; the detail names the path and what to do instead.
+/// one that does not exist; the hint names the path and what to do instead.
 fn path_error(raw: &str, e: PathError) -> ApiError {
-    let bad = |why: String| ApiError::BadRequest(format!("Invalid path {raw:?}: {why}"));
+    let bad = |why: String| ApiError::bad_request(INVALID_PATH, format!("{raw:?}: {why}"));
     match e {
         PathError::Unsafe(reason) => bad(reason.to_string()),
-        PathError::Missing => ApiError::NotFound(format!(
-            "File not found: no file {raw:?} in this workspace; GET /{{project_id}}/files lists them"
-        )),
+        PathError::Missing => ApiError::not_found(
+            FILE_NOT_FOUND,
+            format!("no file {raw:?} in this workspace; GET /{{project_id}}/files lists them"),
+        ),
         PathError::NotAFile => {
             bad("it is a directory; GET /{project_id}/files lists its files".into())
         }

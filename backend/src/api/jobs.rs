@@ -6,7 +6,7 @@ use super::AppState;
 use crate::error::{ApiError, ApiResult};
 use axum::extract::{Path, State};
 use axum::Json;
-use codex_contract::{JobCreate, JobDetail, JobSummary};
+use codex_contract::{JobCreate, JobDetail, JobSummary, JOB_NOT_FOUND};
 
 /// Queues a job for the project; answers at once (`queued`).
 pub async fn create(
@@ -33,9 +33,10 @@ pub async fn get(
         .job(project_id.clone(), job_id.clone())
         .await?
         .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "Job not found: no job with id {job_id:?} in project {project_id:?}"
-            ))
+            ApiError::not_found(
+                JOB_NOT_FOUND,
+                format!("no job with id {job_id:?} in project {project_id:?}"),
+            )
         })?;
     let (result_path, logs_path) = if row.job.status.is_final() {
         let latest = st.db.latest_final_job_id(project_id.clone()).await?;

@@ -8,7 +8,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use codex_contract::{
-    json_kind, JobCreate, JobType, ProjectCreate, JOB_INSTRUCTION_CHARS, PROJECT_INSTRUCTION_CHARS,
+    json_kind, trim_instruction, JobCreate, JobType, ProjectCreate, JOB_INSTRUCTION_CHARS,
+    PROJECT_INSTRUCTION_CHARS,
 };
 use serde_json::{Map, Value};
 
@@ -29,14 +30,17 @@ impl<S: Send + Sync, T: FromBody> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::Http(
+                ApiError::http(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     format!(
                         "request body is larger than {MAX_BODY_BYTES} bytes; send a shorter instruction"
                     ),
                 )
             } else {
-                ApiError::BadRequest(format!("cannot read the request body: {}", rej.body_text()))
+                ApiError::http(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {}", rej.body_text()),
+                )
             }
         })?;
         let obj = object(&bytes).map_err(|e| ApiError::Validation(vec![e]))?;
@@ -85,13 +89,14 @@ fn string<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a str, FieldE
     }
 }
 
-/// The trimmed instruction when its length in characters lies in `range`.
+/// The trimmed instruction (`codex_contract::TRIMMED_WHITESPACE`) when its length in
+/// characters lies in `range`.
 pub fn instruction(
     obj: &Map<String, Value>,
     range: std::ops::RangeInclusive<usize>,
 ) -> Result<String, FieldError> {
     let field = Some("instruction");
-    let trimmed = string(obj, "instruction")?.trim();
+    let trimmed = trim_instruction(string(obj, "instruction")?);
     let n = trimmed.chars().count();
     let (lo, hi) = (range.start(), range.end());
     if n == 0 {

@@ -81,7 +81,7 @@ async fn finish_error(resp: Response, id: &str) -> (Response, Option<String>) {
 pub async fn limit_uri(req: Request, next: Next) -> Response {
     let len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if len > MAX_URI_BYTES {
-        return ApiError::Http(
+        return ApiError::http(
             StatusCode::URI_TOO_LONG,
             format!(
                 "the request URI is {len} bytes; this API accepts up to {MAX_URI_BYTES} \

@@ -10,6 +10,7 @@ pub mod health;
 pub mod jobs;
 pub mod json;
 pub mod middleware;
+pub mod openapi;
 pub mod projects;
 
 use crate::config::Config;
@@ -66,15 +67,18 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found(req: Request) -> ApiError {
-    ApiError::NotFound(format!(
-        "no route for {} {}; the API is described at /docs",
-        req.method(),
-        req.uri().path()
-    ))
+    ApiError::http(
+        axum::http::StatusCode::NOT_FOUND,
+        format!(
+            "no route for {} {}; the API is described at /docs",
+            req.method(),
+            req.uri().path()
+        ),
+    )
 }
 
 async fn method_not_allowed(req: Request) -> ApiError {
-    ApiError::Http(
+    ApiError::http(
         axum::http::StatusCode::METHOD_NOT_ALLOWED,
         format!(
             "{} is not allowed on {}; the API is described at /docs",

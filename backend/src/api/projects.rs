@@ -5,7 +5,7 @@ use super::AppState;
 use crate::error::{ApiError, ApiResult};
 use axum::extract::{Path, State};
 use axum::Json;
-use codex_contract::{ProjectCreate, ProjectDetail, ProjectSummary};
+use codex_contract::{ProjectCreate, ProjectDetail, ProjectSummary, PROJECT_NOT_FOUND};
 
 /// Creates the project and queues its `initial_project` job; answers at once (`queued`).
 pub async fn create(
@@ -39,7 +39,8 @@ pub async fn find(st: &AppState, project_id: &str) -> ApiResult<ProjectSummary> 
 }
 
 pub fn project_not_found(project_id: &str) -> ApiError {
-    ApiError::NotFound(format!(
-        "Project not found: no project with id {project_id:?} (POST /projects/ creates one)"
-    ))
+    ApiError::not_found(
+        PROJECT_NOT_FOUND,
+        format!("no project with id {project_id:?}; POST /projects/ creates one"),
+    )
 }

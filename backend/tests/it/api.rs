@@ -182,12 +182,12 @@ async fn odd_files_get_a_clear_4xx() {
         .get(&format!("/api/v1/{pid}/files/blob.bin"))
         .await
         .assert_error(400, "bad_request");
-    assert!(b["detail"].as_str().unwrap().contains("UTF-8"), "{b}");
+    assert!(b["hint"].as_str().unwrap().contains("UTF-8"), "{b}");
     let b = s
         .get(&format!("/api/v1/{pid}/files/huge.txt"))
         .await
         .assert_error(400, "bad_request");
-    assert!(b["detail"].as_str().unwrap().contains("2097152"), "{b}");
+    assert!(b["hint"].as_str().unwrap().contains("2097152"), "{b}");
     s.get(&format!("/api/v1/{pid}/files/tests"))
         .await
         .assert_error(400, "bad_request");

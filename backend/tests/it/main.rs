@@ -15,6 +15,7 @@ mod docker;
 mod errors;
 mod lifecycle;
 mod live_process;
+mod openapi;
 mod orphans;
 mod paths;
 mod raw_http;

@@ -40,6 +40,7 @@ async fn unsafe_paths_answer_400_and_the_listing_stays_inside() {
             .await
             .assert_error(400, "bad_request");
         assert!(!b.to_string().contains("top secret"), "{raw}: {b}");
+        assert_eq!(b["detail"], "Invalid path", "{raw}: {b}");
     }
 
     // Safe paths: inside symlinks work, missing ones are 404, double-encoding decodes once.

@@ -13,7 +13,7 @@ fn requests_the_http_parser_refuses_get_the_json_error_body() {
         "a".repeat(70_000)
     );
     let b = raw_request(&s.addr, &long).assert_error(414, "http_error");
-    assert!(b["detail"].as_str().unwrap().contains("8192"), "{b}");
+    assert!(b["hint"].as_str().unwrap().contains("8192"), "{b}");
     raw_request(&s.addr, "GET /healthz HTTP/9.9").assert_error(400, "bad_request");
     // Under hyper's limit, the router answers: 414 over 8 KiB, 400 for a path over 4096.
     raw_request(
@@ -24,7 +24,7 @@ fn requests_the_http_parser_refuses_get_the_json_error_body() {
     let b = s
         .get(&format!("/api/v1/{missing}/files/{}", "a/".repeat(2_500)))
         .assert_error(400, "bad_request");
-    assert!(b["detail"].as_str().unwrap().contains("4096"), "{b}");
+    assert!(b["hint"].as_str().unwrap().contains("4096"), "{b}");
     // The server still answers after all of it.
     assert_eq!(s.get("/healthz").status, 200);
 }

@@ -32,8 +32,8 @@ impl Resp {
     }
 
     /// Asserts the contract's error body for `code`: its slug, the category's fixed
-    /// `message`, a `detail` for 4xx (none for 5xx), and the request id as
-    /// `correlation_id`. Returns the body.
+    /// `message`, a `detail` for 4xx (none for 5xx), a `hint` beside a string `detail`, and
+    /// the request id as `correlation_id`. Returns the body.
     pub fn assert_error(&self, code: u16, slug: &str) -> Value {
         assert_eq!(self.status, code, "{}", self.text());
         assert!(
@@ -60,7 +60,10 @@ impl Resp {
         match code {
             422 => assert!(b["detail"].as_array().is_some_and(|d| !d.is_empty()), "{b}"),
             500..=599 => assert!(b.get("detail").is_none(), "{b}"),
-            _ => assert!(b["detail"].as_str().is_some_and(|d| !d.is_empty()), "{b}"),
+            _ => {
+                assert!(b["detail"].as_str().is_some_and(|d| !d.is_empty()), "{b}");
+                assert!(b["hint"].as_str().is_some_and(|h| !h.is_empty()), "{b}");
+            }
         }
         assert_eq!(
             b["correlation_id"].as_str(),
