@@ -1,5 +1,5 @@
 //! `codex-backend`: the Codex Workspace Orchestrator API (CONTRACT.md) over SQLite, with
-//! mocked, process and Docker runners. Configuration: see `config.rs` (issue 3).
+//! mocked, process and Docker runners. Configuration: see `config.rs`.
 //!
 //! Entry points: [`app::run`] serves a [`config::Config`]; [`api::router`] is the whole HTTP
 //! API over an [`api::AppState`] (built by [`app::state`]), which tests call in-process.

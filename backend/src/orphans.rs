@@ -1,5 +1,5 @@
-//! Start-up removal of what an earlier backend on the same data left running (issue 10, "no
-//! orphan ever writes"): worker processes recorded in `worker_processes`, and worker
+//! Start-up removal of what an earlier backend on the same data left running (no orphan
+//! ever writes): worker processes recorded in `worker_processes`, and worker
 //! containers labelled with this stack whose job belongs to this database. Runs after the
 //! instance lock is taken (so the earlier backend is gone) and before restart recovery marks
 //! its jobs `error`.

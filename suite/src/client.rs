@@ -1,5 +1,5 @@
 //! The HTTP client of the suite: blocking, one reused connection, no automatic redirects,
-//! every request bounded in time and size (issue 10, "Bounded client").
+//! every request bounded in time and size.
 //!
 //! - Paths always carry the contract's trailing slash (`/projects/`); a 307/308 from a
 //!   backend that wants another form is followed once by hand, keeping method and body.
@@ -142,7 +142,7 @@ impl Client {
     }
 
     /// The same client with another `Short` deadline: the tests of the deadline wait out
-    /// a short one instead of 4 s each (issue 13, CI time).
+    /// a short one.
     #[cfg(test)]
     pub fn with_short_deadline(mut self, short: Duration) -> Self {
         self.short_deadline = short;

@@ -1,4 +1,4 @@
-//! OpenAPI conformance (issue 9, item 4): when the target serves `/openapi.json`, every JSON
+//! OpenAPI conformance: when the target serves `/openapi.json`, every JSON
 //! answer the suite receives is validated against the schema its document declares for the
 //! operation and status. A mismatch is an observation (a failure under `--strict`), one
 //! line naming the operation, the JSON pointer and the schema's rule.

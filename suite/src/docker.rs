@@ -152,10 +152,8 @@ pub const COMPOSE_PROJECT_LABEL: &str = "com.docker.compose.project";
 
 /// Removes what `compose down -v --remove-orphans` removes, found by compose's project label,
 /// and the stack's worker containers (`STACK_LABEL`), with the docker CLI instead of
-/// docker-compose v1, which spends a third of a second only starting: a run's `down` phase
-/// takes 0.51 s instead of 0.73 s (issue 13, `cargo xtask bench`, medians of one bench);
-/// with the listings and the network and volume removals side by side, 0.46 s against
-/// 0.54 s (medians of five, one bench beside cce3e37).
+/// docker-compose v1, which spends a good part of a run's `down` phase only starting; the
+/// listings and the network and volume removals run side by side.
 /// Containers are killed, not stopped: their volumes go with them, so a grace period would
 /// keep nothing.
 /// Safe to call twice; a stack with nothing left is `Ok`.

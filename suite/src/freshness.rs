@@ -6,7 +6,7 @@
 //!   of a synchronous backend, or `GET /jobs/{id}` / `GET /projects/{id}`) AND result.json
 //!   must differ from the copy read before the job was sent.
 //! - A job that ended without a result of its own fails, saying which case it was.
-//! - One exception (issue 9, M04 against the original): in **mocked** mode the original's
+//! - One exception (M04 against the original): in **mocked** mode the original's
 //!   dummy worker writes the same fixed result for every job, byte for byte. An unchanged
 //!   result on a job that answers `completed`, whose logs say the dummy worker ran, passes
 //!   with an observation: its freshness cannot be proven. In live mode an unchanged result

@@ -7,9 +7,8 @@ use crate::outcome::Problem;
 use std::time::{Duration, Instant};
 
 pub const FIRST_DELAY: Duration = Duration::from_millis(20);
-/// A job's end is seen at most this late: 500 ms cost a run up to half a second beyond the
-/// worker's sleep (issue 13, local overhead ≤ 0.3 s); ten looks a second are nothing to a
-/// backend on loopback.
+/// A job's end is seen at most this late: a longer pause adds itself to every job's time
+/// beyond the worker's own, and ten looks a second are nothing to a backend on loopback.
 pub const MAX_DELAY: Duration = Duration::from_millis(100);
 /// How long a backend may fail every request in a row before the wait ends.
 pub const UNANSWERED: Duration = Duration::from_secs(6);

@@ -1,4 +1,4 @@
-//! Bring your own compose (issue 9, item 5): `live-suite.toml`, at the repository root or
+//! Bring your own stack: `live-suite.toml`, at the repository root or
 //! given by `--config PATH`, describes another team's compose stack so that the same
 //! scripted run (build, up, health, ladder, rollback, rerun, down) works against it without
 //! editing Rust. Without the file the defaults describe our own stack (`docker-compose.yml`).

@@ -1,4 +1,4 @@
-//! The target profile (issue 9, item 3): what the backend under test offers, probed before
+//! The target profile: what the backend under test offers, probed before
 //! L01 and completed from L01's first create, written as `target.json` in the run folder and
 //! named on the console, in the summary and in JUnit, so a reviewer sees what kind of
 //! backend was validated. The original orchestrator's profile is: no `/healthz`,

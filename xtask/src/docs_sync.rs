@@ -6,6 +6,7 @@
 //! commit it.
 
 mod architecture;
+mod tidy;
 
 use crate::cli::Cli;
 use crate::commands::list::all_scenarios;

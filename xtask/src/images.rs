@@ -3,7 +3,7 @@
 //!
 //! Tags: a suite run tags its images for itself (`codex-backend:<project>`), hands the tags to
 //! compose (`CODEX_BACKEND_IMAGE`, `CODEX_WORKER_IMAGE`) and removes them at the end, so that
-//! parallel runs built from different commits never replace each other's images (issue 10).
+//! parallel runs built from different commits never replace each other's images.
 //! The developer's stack (`cargo xtask up`) uses `:latest`, the compose file's default.
 
 use crate::docker::{combined, tail};
@@ -15,7 +15,7 @@ use xshell::{cmd, Shell};
 /// Rust target of the static binaries (must match the images' platform, linux/amd64).
 pub const STATIC_TARGET: &str = "x86_64-unknown-linux-gnu";
 /// The cargo profile of the static binaries (`[profile.image]` in Cargo.toml: no LTO, more
-/// codegen units, opt-level 1; measured in issue 13 with `cargo xtask bench --cold`).
+/// codegen units, opt-level 1; `cargo xtask bench --cold` times it).
 pub const IMAGE_PROFILE: &str = "image";
 /// Static linking of glibc for the images' target only (host build scripts stay dynamic).
 pub const STATIC_RUSTFLAGS_VAR: &str = "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS";
@@ -262,7 +262,7 @@ pub fn content_tag(tag: &str, dockerfile: &Path, binary: &Path) -> Result<String
 }
 
 /// `tag` names an image of `binary`: `docker tag` of the image with the same content when
-/// one exists (milliseconds; issue 13, warm runs), else `docker build` of it. Older content
+/// one exists (milliseconds), else `docker build` of it. Older content
 /// tags of the repository are removed (untagged only: a run's own tag keeps its image).
 pub fn ensure_image(dockerfile: &Path, binary: &Path, tag: &str) -> Result<()> {
     let content = content_tag(tag, dockerfile, binary)?;

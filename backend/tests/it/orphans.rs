@@ -1,4 +1,4 @@
-//! No orphan ever writes (issue 10, section 2), with real processes and a real SQLite file:
+//! No orphan ever writes, with real processes and a real SQLite file:
 //! `kill -9` of the backend while 4 jobs run on the process runner, then a restart on the
 //! same data; a worker that escaped the death signal (a grandchild) and is killed by the
 //! next start; one backend per database. Workers are found through `/proc` by their

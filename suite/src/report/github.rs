@@ -1,4 +1,4 @@
-//! GitHub Actions output (issue 6), active only when `GITHUB_ACTIONS=true`:
+//! GitHub Actions output, active only when `GITHUB_ACTIONS=true`:
 //! `::add-mask::` for every known secret value before anything else, `::group::` per
 //! scenario, at most one `::error` annotation per failed scenario, a markdown table in
 //! `$GITHUB_STEP_SUMMARY`, and `junit`, `zip`, `verdict` (plus `summary`, `run_dir`,

@@ -112,8 +112,7 @@ fn run(browser: &Path, args: &[String], html: &Path) -> Result<()> {
         "--disable-dev-shm-usage",
         "--no-first-run",
         "--mute-audio",
-        // One process for one local page: 0.26 s instead of 0.36 s per screenshot, median
-        // of five, chromium-headless-shell on the 2-core CI machine (issue 13).
+        // One process for one local page: no zygote or renderer processes to start.
         "--single-process",
         "--no-zygote",
     ])

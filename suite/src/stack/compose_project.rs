@@ -197,7 +197,7 @@ impl ComposeProject {
 
     /// The backend container's id, if it exists. Asked of the engine by compose's labels:
     /// `docker ps` answers in milliseconds where `docker-compose ps` (v1, Python) takes
-    /// most of a second before health polling can start (issue 13).
+    /// most of a second before health polling can start.
     pub fn backend_id(&self) -> Result<Option<String>> {
         let sh = Shell::new()?;
         let project = format!("label={}={}", docker::COMPOSE_PROJECT_LABEL, self.name);
@@ -254,8 +254,8 @@ fn reach(publish: IpAddr, port: u16) -> std::net::SocketAddr {
     std::net::SocketAddr::new(host, port)
 }
 
-/// `None` for a loopback address; else the warning to print (issue 10: the API is
-/// unauthenticated and holds docker.sock and the key).
+/// `None` for a loopback address; else the warning to print (the API is unauthenticated
+/// and holds docker.sock and the key).
 pub fn publish_warning(publish: IpAddr) -> Option<String> {
     (!publish.is_loopback()).then(|| {
         format!(

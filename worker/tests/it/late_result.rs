@@ -1,4 +1,4 @@
-//! A worker that outlived its job (issue 10, "no orphan ever writes"): when, just before the
+//! A worker that outlived its job (no orphan ever writes): when, just before the
 //! result's rename, `.codex/request.json` names another job, the result goes to
 //! `.codex/history/<job>/result.json` and the current job's result is left alone.
 //!

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: the suite's own speed, measured (issue 13). A benchmark, not a
+//! `cargo xtask bench`: the suite's own speed, measured. A benchmark, not a
 //! test: nothing here asserts a time.
 //!
 //! Each round runs `xtask live-suite` once per target (local, compose when an engine

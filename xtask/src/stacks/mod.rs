@@ -165,7 +165,7 @@ fn our_images(instance: &Instance) -> CallerImages {
 
 /// A suite run's default (no `--stack`) on a machine whose compose images were never built:
 /// the local stack now, instead of a cold static build of both images first (about a minute
-/// on 2 cores; issue 13, first run). `Some(reason)` when the run should fall back.
+/// on 2 cores). `Some(reason)` when the run should fall back.
 pub fn cold_compose_fallback(requested: Option<StackKind>, chosen: StackKind) -> Option<String> {
     let built = || images::static_binaries_exist(&crate::project_root());
     falls_back(requested, chosen, built).then(|| {

@@ -1,4 +1,4 @@
-//! Bring your own compose (issue 9, item 5): `live-suite --config <live-suite.toml>` drives
+//! Bring your own compose: `live-suite --config <live-suite.toml>` drives
 //! another team's compose file (the fixture in `tests/fixtures/byo/`: service
 //! `orchestrator`, container port 9000, `MOCK_MODE=true|false`, health at `/docs` only, one
 //! copy at a time) through the whole run. Bad files are exit 2 with the key, the file and

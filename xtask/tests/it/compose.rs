@@ -1,4 +1,4 @@
-//! End-to-end compose run (issue 4): `cargo xtask live-suite --stack compose` against the real
+//! End-to-end compose run: `cargo xtask live-suite --stack compose` against the real
 //! Docker engine. Asserts exit 0, exactly one worker container per live job (the engine's
 //! own `create` events, matched by their `codex.job_id` label to the `job_id`s in the live
 //! results), and that no container, volume or network of the run remains.
@@ -89,7 +89,7 @@ fn compose_live_suite_runs_one_worker_per_live_job_and_leaves_nothing() {
             "compose",
             "--long-run-seconds",
             "1",
-            // Our backend honours the full contract: any observation fails (issue 9).
+            // Our backend honours the full contract: any observation fails.
             "--strict",
         ])
         .arg("--out")
@@ -197,7 +197,7 @@ fn compose_live_suite_runs_one_worker_per_live_job_and_leaves_nothing() {
         let left = docker(&args).unwrap();
         assert!(left.trim().is_empty(), "{what} of {project} remain: {left}");
     }
-    // The run's own image tags (issue 10: parallel runs never replace each other's).
+    // The run's own image tags (parallel runs never replace each other's).
     for image in ["codex-backend", "codex-worker"] {
         let left = docker(&["image", "ls", "-q", &format!("{image}:{project}")]).unwrap();
         assert!(
@@ -278,7 +278,7 @@ impl Drop for KeptUp {
     }
 }
 
-/// Issue 10: the backend port is published on 127.0.0.1 by default (`docker port`), the
+/// The backend port is published on 127.0.0.1 by default (`docker port`), the
 /// run's images carry its own tags, and `--keep-up` keeps them.
 #[test]
 fn compose_publishes_the_backend_on_loopback_by_default() {

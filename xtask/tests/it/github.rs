@@ -1,4 +1,4 @@
-//! The xtask as a GitHub Actions step (issue 6): the real binary with `GITHUB_ACTIONS=true`,
+//! The xtask as a GitHub Actions step: the real binary with `GITHUB_ACTIONS=true`,
 //! planted secrets and temporary `GITHUB_STEP_SUMMARY` / `GITHUB_OUTPUT` files, on the local
 //! stack. Checks the masks come first, a group per scenario, annotations, the summary table
 //! and the outputs.

@@ -1,4 +1,4 @@
-//! Issue 10's small guarantees, each through the real binary: secrets reach no child but the
+//! Small guarantees, each through the real binary: secrets reach no child but the
 //! backend (a recording `cargo` and `git`), a closed stdout is no panic, a symlink at the
 //! zip's path is refused and its target untouched, control characters from a backend are
 //! escaped, and a secret equal to a suite word is refused.

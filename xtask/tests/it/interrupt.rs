@@ -1,4 +1,4 @@
-//! Issue 10: SIGINT, SIGTERM and SIGHUP while a scenario runs (L03, L08) leave a partial
+//! SIGINT, SIGTERM and SIGHUP while a scenario runs (L03, L08) leave a partial
 //! report (summary.txt, junit.xml valid against the schema, manifest.json, the zip) with the
 //! interrupted scenario as error and the rest skipped, exit 128 + signal, and nothing
 //! running: no backend or worker process, no temporary folder, no container, network or

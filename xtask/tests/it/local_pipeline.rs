@@ -266,7 +266,7 @@ exec "{}" "$@"
     assert!(run.stdout.contains("exit 1: L05 FAIL"), "{}", run.stdout);
 }
 
-/// Issue 12: a scenario that passes on its second attempt is a `flakyFailure` in a
+/// A scenario that passes on its second attempt is a `flakyFailure` in a
 /// schema-valid junit.xml, and report.html shows L06's diff from its last attempt's folder.
 #[test]
 fn l06_passing_on_its_second_attempt_is_flaky_and_keeps_its_diff() {

@@ -30,7 +30,7 @@ pub fn local_suite_with(extra: &[&str], envs: &[(&str, &str)], out: &Path) -> Ru
         "1",
         "--poll-timeout",
         "60",
-        // Our backend honours the full contract: any observation fails (issue 9).
+        // Our backend honours the full contract: any observation fails.
         "--strict",
     ];
     args.extend(extra);
