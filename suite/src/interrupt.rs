@@ -90,8 +90,9 @@ pub fn install(say_with: fn(&str)) {
             if REQUESTED.set(first).is_err() {
                 // A second signal: the user does not want to wait for the teardown.
                 say(&format!(
-                    "{}: exiting without waiting for the teardown; what is left of the stack is \
-                     removed by `cargo xtask down` (local: the backend dies with the xtask)",
+                    "{}: exiting without waiting for the teardown; a process stack's backend dies \
+                     with the suite, a compose stack's containers, network and volumes are left \
+                     with its project's labels",
                     signal_name(signal)
                 ));
                 std::process::exit(128 + signal);

@@ -88,8 +88,8 @@ impl RunRecord {
             .with_context(|| format!("{} is not a valid run.json", path.display()))?;
         if record.format != FORMAT {
             bail!(
-                "{}: run.json format {} is not supported (this xtask reads format {FORMAT}); \
-                 compare runs recorded by the same xtask version",
+                "{}: run.json format {} is not supported (this suite reads format {FORMAT}); \
+                 compare runs recorded by the same suite version",
                 path.display(),
                 record.format
             );
@@ -121,7 +121,7 @@ fn read_from_zip(path: &Path) -> Result<String> {
         .map(|n| n.into_owned())
         .with_context(|| {
             format!(
-                "{} holds no <run id>/{RUN_JSON}: it was written by an xtask without run \
+                "{} holds no <run id>/{RUN_JSON}: it was written by a suite without run \
                  records, or it is not a live-suite zip",
                 path.display()
             )

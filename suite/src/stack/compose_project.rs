@@ -136,8 +136,8 @@ impl ComposeProject {
             if port_taken && port == Port::Fixed {
                 bail!(
                     "port {} is in use, so the backend cannot publish it: stop what listens \
-                     there (`ss -ltnp | grep :{}`; an old stack: `cargo xtask down --stack \
-                     compose`) or choose another with CODEX_PORT=<port>",
+                     there (`ss -ltnp | grep :{}`; an old copy of this stack: remove it) or \
+                     give the stack another port",
                     self.port,
                     self.port
                 );

@@ -14,7 +14,10 @@ fn tidy_files() -> Vec<(String, String)> {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             if path.is_dir() {
-                if !matches!(name.as_str(), "target" | ".git" | "evidence" | "node_modules") {
+                if !matches!(
+                    name.as_str(),
+                    "target" | ".git" | "evidence" | "node_modules"
+                ) {
                     stack.push(path);
                 }
             } else if is_tidy(&path, &name) {
@@ -62,7 +65,8 @@ fn names_an_issue(text: &str) -> bool {
 fn names_a_commit(text: &str) -> Option<&str> {
     text.split(|c: char| !c.is_ascii_alphanumeric()).find(|w| {
         (7..=40).contains(&w.len())
-            && w.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            && w.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
             && w.chars().any(|c| c.is_ascii_digit())
             && w.chars().any(|c| c.is_ascii_alphabetic())
     })
@@ -77,10 +81,18 @@ fn comments_name_no_issue_and_no_commit() {
         for (n, line) in text.lines().enumerate() {
             let Some(c) = comment(line) else { continue };
             if names_an_issue(c) {
-                found.push(format!("{path}:{}: an issue number: {}", n + 1, line.trim()));
+                found.push(format!(
+                    "{path}:{}: an issue number: {}",
+                    n + 1,
+                    line.trim()
+                ));
             }
             if let Some(hash) = names_a_commit(c) {
-                found.push(format!("{path}:{}: a commit ({hash}): {}", n + 1, line.trim()));
+                found.push(format!(
+                    "{path}:{}: a commit ({hash}): {}",
+                    n + 1,
+                    line.trim()
+                ));
             }
         }
     }

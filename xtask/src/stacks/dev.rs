@@ -111,9 +111,11 @@ fn run_pid(name: &str) -> Option<u32> {
         .flatten()
 }
 
-/// Whether `pid` is a running xtask (a recycled pid of another program does not count).
+/// Whether `pid` is a running suite: the xtask or `codex-live-suite` (whose name the kernel
+/// cuts to 15 bytes). A recycled pid of another program does not count.
 fn xtask_alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| comm.trim() == "xtask")
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .is_ok_and(|comm| matches!(comm.trim(), "xtask" | "codex-live-suit"))
 }
 
 /// `cargo xtask logs`: the developer's backend output so far (raw: the caller redacts it).
