@@ -1,4 +1,5 @@
 use super::*;
+use crate::client::ApiPath;
 use crate::stack::Stack;
 use crate::test_backend;
 use serde_json::json;
@@ -187,7 +188,7 @@ fn documents_that_are_not_openapi_3_are_refused_with_the_reason() {
 #[test]
 fn the_fakes_answers_conform_to_its_openapi_3_1_document() {
     let fake = test_backend::fake(test_backend::FakeConfig::default());
-    let client = Client::new(&fake.url, Duration::from_secs(30)).unwrap();
+    let client = Client::new(&fake.url, Duration::from_secs(30), Default::default()).unwrap();
     let c = Conformance::fetch(&client)
         .unwrap()
         .expect("the fake serves /openapi.json");
@@ -215,7 +216,12 @@ fn the_fakes_answers_conform_to_its_openapi_3_1_document() {
 #[test]
 fn our_backends_answers_conform_to_its_openapi_3_0_document() {
     let ours = test_backend::ours();
-    let client = Client::new(&ours.base_url(), Duration::from_secs(30)).unwrap();
+    let client = Client::new(
+        &ours.base_url(),
+        Duration::from_secs(30),
+        Default::default(),
+    )
+    .unwrap();
     let c = Conformance::fetch(&client)
         .unwrap()
         .expect("our backend serves /openapi.json");
@@ -241,14 +247,17 @@ fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
         "POST",
         "/api/v1/projects/".into(),
         client
-            .post("/projects/", &json!({"instruction": "create a CLI"}))
+            .post(
+                &ApiPath::projects(),
+                &json!({"instruction": "create a CLI"}),
+            )
             .unwrap(),
     );
     let pid = created.json::<Value>().unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let detail_path = format!("/projects/{pid}");
+    let detail_path = ApiPath::project(&pid);
     crate::poll::until(
         "the project's first job",
         Duration::from_secs(30),
@@ -266,23 +275,17 @@ fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
         },
     )
     .unwrap();
-    note(
-        "GET",
-        format!("/api/v1{detail_path}"),
-        client.get(&detail_path).unwrap(),
-    );
-    let files = format!("/{pid}/files");
-    note(
-        "GET",
-        format!("/api/v1{files}"),
-        client.get(&files).unwrap(),
-    );
-    let file = crate::client::file_path(&pid, ".codex/result.json");
-    note("GET", format!("/api/v1{file}"), client.get(&file).unwrap());
-    let jobs = format!("/{pid}/jobs");
+    let mut get = |path: ApiPath| {
+        let reply = client.get(&path).unwrap();
+        note("GET", format!("/api/v1{}", path.as_str()), reply)
+    };
+    get(detail_path.clone());
+    get(ApiPath::files(&pid));
+    get(ApiPath::file(&pid, ".codex/result.json"));
+    let jobs = ApiPath::jobs(&pid);
     let job = note(
         "POST",
-        format!("/api/v1{jobs}"),
+        format!("/api/v1{}", jobs.as_str()),
         client
             .post(
                 &jobs,
@@ -294,32 +297,21 @@ fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
         .as_str()
         .unwrap()
         .to_owned();
-    let job_path = format!("/{pid}/jobs/{jid}");
-    note(
-        "GET",
-        format!("/api/v1{job_path}"),
-        client.get(&job_path).unwrap(),
-    );
+    let mut get = |path: ApiPath| {
+        let reply = client.get(&path).unwrap();
+        note("GET", format!("/api/v1{}", path.as_str()), reply)
+    };
+    get(ApiPath::job(&pid, &jid));
     // Errors: an unknown project, a missing file, a too short instruction.
-    let missing = "/projects/00000000-0000-4000-8000-999999999999".to_owned();
-    let r = note(
-        "GET",
-        format!("/api/v1{missing}"),
-        client.get(&missing).unwrap(),
-    );
+    let r = get(ApiPath::project("00000000-0000-4000-8000-999999999999"));
     assert_eq!(r.status, 404);
-    let nofile = crate::client::file_path(&pid, "nope.txt");
-    let r = note(
-        "GET",
-        format!("/api/v1{nofile}"),
-        client.get(&nofile).unwrap(),
-    );
+    let r = get(ApiPath::file(&pid, "nope.txt"));
     assert_eq!(r.status, 404);
     let r = note(
         "POST",
         "/api/v1/projects/".into(),
         client
-            .post("/projects/", &json!({"instruction": "x"}))
+            .post(&ApiPath::projects(), &json!({"instruction": "x"}))
             .unwrap(),
     );
     assert_eq!(r.status, 422);

@@ -6,7 +6,7 @@
 //! killed on shutdown, on Ctrl-C (`interrupt`), and the backend gets SIGTERM if the xtask
 //! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the xtask.
 
-use super::health::{wait_healthy, HEALTH_TIMEOUT};
+use super::health::{wait_healthy, Awaited, HEALTH_TIMEOUT};
 use super::{Stack, StackOptions};
 use crate::events::{Events, Phase};
 use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
@@ -171,7 +171,12 @@ impl LocalStack {
         let log_path = self.log_path.clone();
         let url = self.base_url();
         let child = self.child.as_mut().expect("just spawned");
-        wait_healthy(&url, mode, HEALTH_TIMEOUT, || match child.try_wait()? {
+        let backend = Awaited {
+            base_url: &url,
+            timeout: HEALTH_TIMEOUT,
+            redactor: &self.secrets.redactor(),
+        };
+        wait_healthy(backend, mode, || match child.try_wait()? {
             None => Ok(()),
             Some(status) => bail!("the backend exited ({status}) before it was healthy"),
         })
