@@ -2,7 +2,7 @@
 //! verdict, and for a leaked value that no form of it is in the run folder, the zip or the
 //! console.
 
-use crate::support::fake_backend::Config;
+use crate::support::fake_backend::{self, Config};
 use crate::support::hostile::{self, Async, Faults, Route};
 use crate::support::{xtask, Run};
 use base64::Engine as _;
@@ -19,6 +19,16 @@ fn suite(url: &str, flags: &[&str], envs: &[(&str, &str)]) -> (Run, Duration, te
     let start = Instant::now();
     let run = xtask(&args, envs, out.path());
     (run, start.elapsed(), out)
+}
+
+/// `suite` against a hostile double with `faults` in front of the original-like fake.
+fn against(
+    faults: Faults,
+    flags: &[&str],
+    envs: &[(&str, &str)],
+) -> (Run, Duration, tempfile::TempDir) {
+    let target = hostile::start(Config::default(), faults);
+    suite(&target.url, flags, envs)
 }
 
 fn with_key() -> [(&'static str, &'static str); 1] {
@@ -100,15 +110,11 @@ fn asynchronous(result_lag: Duration) -> Option<Async> {
 
 #[test]
 fn l08_fails_when_the_listing_after_the_long_run_answers_500() {
-    let target = hostile::start(
-        Config::default(),
+    let (run, took, _out) = against(
         Faults {
             fail: Some((Route::Files, 0)),
             ..Default::default()
         },
-    );
-    let (run, took, _out) = suite(
-        &target.url,
         &["--only", "L08", "--long-run-seconds", "1"],
         &[],
     );
@@ -124,16 +130,15 @@ fn l08_fails_when_the_listing_after_the_long_run_answers_500() {
 
 #[test]
 fn a_long_run_that_ignores_its_sleep_is_an_observation_and_fails_under_strict() {
-    let target = hostile::start(
-        Config::default(),
+    let (run, took, _out) = against(
         Faults {
             ignore_sleep: true,
             job_id_in_result: true,
             ..Default::default()
         },
+        &["--only", "L08", "--long-run-seconds", "30", "--strict"],
+        &[],
     );
-    let flags = ["--only", "L08", "--long-run-seconds", "30", "--strict"];
-    let (run, took, _out) = suite(&target.url, &flags, &[]);
     println!("exit {} in {took:?}", run.code);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L08");
@@ -145,84 +150,68 @@ fn a_long_run_that_ignores_its_sleep_is_an_observation_and_fails_under_strict() 
     );
 }
 
+/// A secret the target echoes in a status answer the suite polls (never kept as evidence):
+/// the scenario in flight fails, its setup named as such, and no form of the value is kept.
 #[test]
-fn a_secret_in_a_polled_project_answer_fails_the_scenario_and_is_nowhere() {
-    let target = hostile::start(
-        Config::default(),
-        Faults {
+fn a_secret_in_a_polled_answer_fails_the_scenario_and_is_nowhere() {
+    for (route, only, names) in [
+        (
+            Route::Project,
+            "L01",
+            "in the answer to GET /api/v1/projects/",
+        ),
+        (Route::Job, "L05", "/jobs/"),
+        // The project L03 creates for itself.
+        (Route::Project, "L03", "(during the setup)"),
+    ] {
+        let faults = Faults {
             asynchronous: asynchronous(Duration::ZERO),
-            env_in: Some((Route::Project, KEY.into())),
+            env_in: Some((route, KEY.into())),
             ..Default::default()
-        },
-    );
-    let (run, took, _out) = suite(&target.url, &["--only", "L01"], &with_key());
-    println!("exit {} in {took:?}", run.code);
-    run.assert_code(1);
-    let (verdict, reason) = run.verdict("L01");
-    assert_eq!(verdict, "FAIL", "{reason}");
-    assert!(
-        reason.contains("secret leak")
-            && reason.contains("OPENAI_API_KEY")
-            && reason.contains("GET /api/v1/projects/"),
-        "{reason}"
-    );
-    assert_nowhere(&run, KEY);
+        };
+        let (run, took, _out) = against(faults, &["--only", only], &with_key());
+        println!("{only}: exit {} in {took:?}", run.code);
+        run.assert_code(1);
+        let (verdict, reason) = run.verdict(only);
+        assert_eq!(verdict, "FAIL", "{reason}");
+        assert!(
+            reason.contains("secret leak: the value of OPENAI_API_KEY") && reason.contains(names),
+            "{reason}"
+        );
+        assert_nowhere(&run, KEY);
+    }
 }
 
 #[test]
-fn a_secret_in_a_polled_job_answer_fails_the_scenario_and_is_nowhere() {
-    let target = hostile::start(
-        Config::default(),
-        Faults {
-            asynchronous: asynchronous(Duration::ZERO),
-            env_in: Some((Route::Job, KEY.into())),
-            ..Default::default()
-        },
-    );
-    let (run, took, _out) = suite(&target.url, &["--only", "L05"], &with_key());
-    println!("exit {} in {took:?}", run.code);
-    run.assert_code(1);
-    let (verdict, reason) = run.verdict("L05");
-    assert_eq!(verdict, "FAIL", "{reason}");
-    assert!(
-        reason.contains("secret leak") && reason.contains("/jobs/"),
-        "{reason}"
-    );
-    assert_nowhere(&run, KEY);
-}
-
-#[test]
-fn a_secret_in_a_setup_step_fails_that_step_named_as_such_and_is_nowhere() {
-    // The project L03 creates for itself (--only L03), polled on an asynchronous target.
-    let target = hostile::start(
-        Config::default(),
-        Faults {
-            asynchronous: asynchronous(Duration::ZERO),
-            env_in: Some((Route::Project, KEY.into())),
-            ..Default::default()
-        },
-    );
-    let (run, _, _out) = suite(&target.url, &["--only", "L03"], &with_key());
-    run.assert_code(1);
-    let (verdict, reason) = run.verdict("L03");
-    assert_eq!(verdict, "FAIL", "{reason}");
-    assert!(
-        reason.contains("secret leak") && reason.contains("(during the setup)"),
-        "{reason}"
-    );
-    assert_nowhere(&run, KEY);
-    // The mocked twin's /healthz while the rollback waits for it.
-    let live = hostile::start(Config::default(), Faults::default());
+fn a_secret_in_a_health_answer_fails_the_rollback_or_the_setup_and_is_nowhere() {
     let healthz = Faults {
         env_in: Some((Route::Healthz, KEY.into())),
         ..Default::default()
     };
+    // The target's own /healthz before the ladder: a setup error.
+    let leaking = hostile::start(
+        Config {
+            healthz: true,
+            ..Default::default()
+        },
+        healthz.clone(),
+    );
+    let (run, _, _out) = suite(&leaking.url, &["--only", "L01"], &with_key());
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("secret leak") && run.stderr.contains("OPENAI_API_KEY"),
+        "{}",
+        run.stderr
+    );
+    assert_nowhere(&run, KEY);
+    // The mocked twin's /healthz while the rollback waits for it.
+    let live = fake_backend::start(Config::default());
     let twin_config = Config {
         mocked: true,
         healthz: true,
         ..Default::default()
     };
-    let twin = hostile::start(twin_config, healthz.clone());
+    let twin = hostile::start(twin_config, healthz);
     let flags = ["--only", "L04", "--mocked-base-url", &twin.url];
     let (run, _, _out) = suite(&live.url, &flags, &with_key());
     run.assert_code(1);
@@ -234,34 +223,18 @@ fn a_secret_in_a_setup_step_fails_that_step_named_as_such_and_is_nowhere() {
         "{reason}"
     );
     assert_nowhere(&run, KEY);
-    // The target's own /healthz before the ladder: a setup error.
-    let leaking = hostile::start(
-        Config {
-            healthz: true,
-            ..Default::default()
-        },
-        healthz,
-    );
-    let (run, _, _out) = suite(&leaking.url, &["--only", "L01"], &with_key());
-    run.assert_code(2);
-    assert!(
-        run.stderr.contains("secret leak") && run.stderr.contains("OPENAI_API_KEY"),
-        "{}",
-        run.stderr
-    );
-    assert_nowhere(&run, KEY);
 }
 
 #[test]
 fn an_escaped_secret_beside_1e999_fails_and_is_nowhere() {
-    let target = hostile::start(
-        Config::default(),
+    let (run, took, _out) = against(
         Faults {
             escaped_in_create: Some(KEY.into()),
             ..Default::default()
         },
+        &["--only", "L01"],
+        &with_key(),
     );
-    let (run, took, _out) = suite(&target.url, &["--only", "L01"], &with_key());
     println!("exit {} in {took:?}", run.code);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L01");
@@ -276,15 +249,15 @@ fn an_escaped_secret_beside_1e999_fails_and_is_nowhere() {
 
 #[test]
 fn json_labelled_text_html_is_an_observation_and_fails_under_strict() {
-    let target = hostile::start(
-        Config::default(),
+    let (run, took, _out) = against(
         Faults {
             json_as_html: true,
             job_id_in_result: true,
             ..Default::default()
         },
+        &["--only", "L03", "--strict"],
+        &[],
     );
-    let (run, took, _out) = suite(&target.url, &["--only", "L03", "--strict"], &[]);
     println!("exit {} in {took:?}", run.code);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L03");
@@ -298,15 +271,12 @@ fn json_labelled_text_html_is_an_observation_and_fails_under_strict() {
 #[test]
 fn ids_that_are_no_plain_token_go_into_urls_as_one_segment() {
     for id in ["job#1234", "../../docs?x"] {
-        let target = hostile::start(
-            Config::default(),
-            Faults {
-                asynchronous: asynchronous(Duration::ZERO),
-                job_ids: Some(id.into()),
-                ..Default::default()
-            },
-        );
-        let (run, took, _out) = suite(&target.url, &["--only", "L05"], &[]);
+        let faults = Faults {
+            asynchronous: asynchronous(Duration::ZERO),
+            job_ids: Some(id.into()),
+            ..Default::default()
+        };
+        let (run, took, _out) = against(faults, &["--only", "L05"], &[]);
         println!("{id}: exit {} in {took:?}", run.code);
         run.assert_code(0);
         assert_eq!(run.verdict("L05").0, "PASS");
@@ -322,15 +292,15 @@ fn ids_that_are_no_plain_token_go_into_urls_as_one_segment() {
 
 #[test]
 fn a_404_while_polling_fails_at_once_with_its_status_and_body() {
-    let target = hostile::start(
-        Config::default(),
+    let (run, took, _out) = against(
         Faults {
             asynchronous: asynchronous(Duration::ZERO),
             job_404: true,
             ..Default::default()
         },
+        &["--only", "L05"],
+        &[],
     );
-    let (run, took, _out) = suite(&target.url, &["--only", "L05"], &[]);
     println!("exit {} in {took:?}", run.code);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L05");
@@ -348,16 +318,14 @@ fn a_result_that_lands_after_the_final_status_passes_within_the_settle_grace() {
         asynchronous: asynchronous(Duration::from_millis(500)),
         ..Default::default()
     };
-    let target = hostile::start(Config::default(), faults.clone());
-    let (run, took, _out) = suite(&target.url, &["--only", "L01"], &[]);
+    let (run, took, _out) = against(faults.clone(), &["--only", "L01"], &[]);
     println!("exit {} in {took:?}", run.code);
     run.assert_code(0);
     let summary = run.read("summary.txt");
     assert!(summary.contains("L01: status before result: "), "{summary}");
     // Without a grace the same target fails at once: staleness is judged as strictly.
-    let target = hostile::start(Config::default(), faults);
     let flags = ["--only", "L01", "--settle-grace", "0"];
-    let (run, _, _out) = suite(&target.url, &flags, &[]);
+    let (run, _, _out) = against(faults, &flags, &[]);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L01");
     assert_eq!(verdict, "FAIL", "{reason}");
@@ -367,14 +335,14 @@ fn a_result_that_lands_after_the_final_status_passes_within_the_settle_grace() {
 #[test]
 fn a_redirect_of_a_file_to_another_origin_is_not_followed() {
     let other = hostile::elsewhere();
-    let target = hostile::start(
-        Config::default(),
+    let (run, took, _out) = against(
         Faults {
             redirect_file_to: Some(other.url.clone()),
             ..Default::default()
         },
+        &["--only", "L04"],
+        &[],
     );
-    let (run, took, _out) = suite(&target.url, &["--only", "L04"], &[]);
     println!("exit {} in {took:?}", run.code);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L04");
@@ -389,14 +357,14 @@ fn a_redirect_of_a_file_to_another_origin_is_not_followed() {
 #[test]
 fn a_redirect_of_the_create_to_another_origin_never_re_sends_the_body() {
     let other = hostile::elsewhere();
-    let target = hostile::start(
-        Config::default(),
+    let (run, took, _out) = against(
         Faults {
             redirect_create_to: Some(other.url.clone()),
             ..Default::default()
         },
+        &["--only", "L01"],
+        &[],
     );
-    let (run, took, _out) = suite(&target.url, &["--only", "L01"], &[]);
     println!("exit {} in {took:?}", run.code);
     assert_eq!(*other.seen.lock().unwrap(), Vec::<String>::new());
     run.assert_code(1);

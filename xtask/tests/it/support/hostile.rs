@@ -12,7 +12,7 @@ use super::fake_backend::{self, Config, Fake};
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -145,6 +145,17 @@ impl Answer {
 struct Timeline {
     final_at: Instant,
     result_at: Instant,
+}
+
+impl Async {
+    /// A job sent `now` whose worker sleeps `sleep` seconds.
+    fn timeline(&self, now: Instant, sleep: u64) -> Timeline {
+        let final_at = now + self.runs_for + Duration::from_secs(sleep);
+        Timeline {
+            final_at,
+            result_at: final_at + self.result_lag,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -348,21 +359,12 @@ impl Proxy {
         let pending = |t: Option<&Timeline>| t.is_some_and(|t| now < t.final_at);
         match route {
             Some(Route::Create) if answer.status == 200 => {
-                let final_at = now + a.runs_for + Duration::from_secs(sleep);
-                let timeline = Timeline {
-                    final_at,
-                    result_at: final_at + a.result_lag,
-                };
                 let id = body["id"].as_str().unwrap_or_default().to_owned();
-                state.projects.insert(id, timeline);
+                state.projects.insert(id, a.timeline(now, sleep));
                 body["status"] = json!("queued");
             }
             Some(Route::PostJob) if answer.status == 200 => {
-                let final_at = now + a.runs_for + Duration::from_secs(sleep);
-                let timeline = Timeline {
-                    final_at,
-                    result_at: final_at + a.result_lag,
-                };
+                let timeline = a.timeline(now, sleep);
                 state.projects.insert(pid.to_owned(), timeline);
                 let id = body["id"].as_str().unwrap_or_default().to_owned();
                 state.jobs.insert(id, timeline);
@@ -487,31 +489,11 @@ fn without_sleep(body: &str) -> String {
 }
 
 fn read_request(s: &TcpStream) -> std::io::Result<Request> {
-    let mut r = BufReader::new(s);
-    let mut line = String::new();
-    r.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_owned();
-    let path = parts.next().unwrap_or("").to_owned();
-    let mut len = 0;
-    loop {
-        let mut h = String::new();
-        r.read_line(&mut h)?;
-        if h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                len = v.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut body = vec![0; len];
-    r.read_exact(&mut body)?;
+    let r = fake_backend::read_request(s)?;
     Ok(Request {
-        method,
-        path,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        method: r.method,
+        path: r.path,
+        body: String::from_utf8_lossy(&r.body).into_owned(),
     })
 }
 
