@@ -7,22 +7,23 @@
 
 mod forms;
 
-use forms::Pattern;
+use forms::Patterns;
 
 pub const REDACTED: &str = "[REDACTED]";
 
 #[derive(Clone, Default)]
 pub struct Redactor {
-    /// (variable name, value, its pattern), non-empty values only, longest first so that a
-    /// value that contains another is replaced whole.
-    pairs: Vec<(&'static str, String, Pattern)>,
+    /// (variable name, value), non-empty values only.
+    pairs: Vec<(&'static str, String)>,
+    /// The same values, searched in one pass in every form.
+    patterns: Patterns,
 }
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Names only: a redactor is full of secrets.
         f.debug_list()
-            .entries(self.pairs.iter().map(|(k, _, _)| k))
+            .entries(self.pairs.iter().map(|(k, _)| k))
             .finish()
     }
 }
@@ -36,16 +37,9 @@ pub struct Redacted {
 
 impl Redactor {
     pub fn new(pairs: impl IntoIterator<Item = (&'static str, String)>) -> Self {
-        let mut pairs: Vec<_> = pairs
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| {
-                let pattern = Pattern::new(&v);
-                (k, v, pattern)
-            })
-            .collect();
-        pairs.sort_by_key(|(_, v, _)| std::cmp::Reverse(v.len()));
-        Redactor { pairs }
+        let pairs: Vec<_> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        let patterns = Patterns::new(&pairs);
+        Redactor { pairs, patterns }
     }
 
     pub fn redact(&self, text: &str) -> Redacted {
@@ -60,17 +54,10 @@ impl Redactor {
 
     /// For bytes that need not be UTF-8 (an answer, an agent's log, a zip entry): a secret
     /// never slips through because the surrounding bytes are not text.
+    /// Overlapping occurrences (a value that contains another) are replaced as one.
     pub fn redact_bytes(&self, bytes: &[u8]) -> (Vec<u8>, Vec<&'static str>) {
-        let mut out = bytes.to_vec();
-        let mut found = Vec::new();
-        for (name, _, pattern) in &self.pairs {
-            let hits = pattern.find_all(&out);
-            if !hits.is_empty() {
-                out = replace_ranges(&out, &hits);
-                push_unique(&mut found, name);
-            }
-        }
-        (out, found)
+        let (hits, found) = self.patterns.find_all(bytes);
+        (replace_ranges(bytes, &hits), found)
     }
 
     /// Length of the longest tail of `bytes` that is a proper prefix of a secret: what to cut
@@ -78,7 +65,7 @@ impl Redactor {
     pub fn partial_tail_len(&self, bytes: &[u8]) -> usize {
         self.pairs
             .iter()
-            .flat_map(|(_, v, _)| (1..v.len()).map(move |k| &v.as_bytes()[..k]))
+            .flat_map(|(_, v)| (1..v.len()).map(move |k| &v.as_bytes()[..k]))
             .filter(|prefix| bytes.ends_with(prefix))
             .map(<[u8]>::len)
             .max()
@@ -86,13 +73,7 @@ impl Redactor {
     }
 }
 
-fn push_unique(found: &mut Vec<&'static str>, name: &'static str) {
-    if !found.contains(&name) {
-        found.push(name);
-    }
-}
-
-/// `bytes` with each of `hits` (sorted, not overlapping) replaced by `REDACTED`.
+/// `bytes` with each of `hits` (sorted by start, not overlapping) replaced by `REDACTED`.
 fn replace_ranges(bytes: &[u8], hits: &[std::ops::Range<usize>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut kept = 0;

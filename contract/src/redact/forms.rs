@@ -17,14 +17,81 @@ const MIN_BASE64_CORE: usize = 8;
 /// Backslashes before an escape, at most: a string escaped three times has 8.
 const MAX_BACKSLASHES: usize = 16;
 
+/// Several values (a redactor's), searched for in one pass.
+#[derive(Clone)]
+pub(super) struct Patterns {
+    each: Vec<(&'static str, Pattern)>,
+    /// Bytes at which a match of any of them can start.
+    starts: [bool; 256],
+}
+
+impl Default for Patterns {
+    fn default() -> Self {
+        Patterns::new(&[])
+    }
+}
+
+impl Patterns {
+    pub(super) fn new(values: &[(&'static str, String)]) -> Patterns {
+        let each: Vec<_> = values
+            .iter()
+            .map(|(name, value)| (*name, Pattern::new(value)))
+            .collect();
+        let mut starts = [false; 256];
+        for (b, start) in starts.iter_mut().enumerate() {
+            *start = each.iter().any(|(_, p)| p.starts[b]);
+        }
+        Patterns { each, starts }
+    }
+
+    /// Where any of the values occurs in `hay`, ordered, overlapping occurrences (a value
+    /// that contains another) joined into one range; and the names of the values found.
+    pub(super) fn find_all(&self, hay: &[u8]) -> (Vec<Range<usize>>, Vec<&'static str>) {
+        let mut hits: Vec<Range<usize>> = Vec::new();
+        let mut names = Vec::new();
+        let mut frontier = Frontier::default();
+        for (i, &b) in hay.iter().enumerate() {
+            if !self.starts[b as usize] {
+                continue;
+            }
+            for (name, pattern) in &self.each {
+                if !pattern.starts[b as usize] {
+                    continue;
+                }
+                let Some(end) = pattern.match_at(hay, i, &mut frontier) else {
+                    continue;
+                };
+                if !names.contains(name) {
+                    names.push(*name);
+                }
+                match hits.last_mut() {
+                    Some(last) if i < last.end => last.end = last.end.max(end),
+                    _ => hits.push(i..end),
+                }
+            }
+        }
+        (hits, names)
+    }
+}
+
 /// One value, ready to be searched for.
 #[derive(Clone)]
 pub(super) struct Pattern {
-    value: String,
+    /// Its characters, each with the forms it can take.
+    chars: Vec<Char>,
     /// The base64 characters that carry only the value's bits, per alphabet and alignment.
     cores: Vec<Vec<u8>>,
     /// Bytes at which a match can start.
     starts: [bool; 256],
+}
+
+/// One character of a value, ready to be matched in any of its forms.
+#[derive(Clone)]
+struct Char {
+    utf8: Vec<u8>,
+    utf16: Vec<u16>,
+    /// The letter of its JSON short escape (`\"`, `\/`, `\n`, …).
+    short: Option<u8>,
 }
 
 impl Pattern {
@@ -39,8 +106,9 @@ impl Pattern {
                 bytes.extend_from_slice(value.as_bytes());
                 let text = engine.encode(&bytes).into_bytes();
                 // Character i holds bits 6i..6i+6; the value holds bits 8·offset..8·len.
-                let core = &text[(8 * offset).div_ceil(6)..8 * bytes.len() / 6];
-                if core.len() >= MIN_BASE64_CORE && !cores.iter().any(|c| c == core) {
+                let core = text.get((8 * offset).div_ceil(6)..8 * bytes.len() / 6);
+                let core = core.filter(|c| c.len() >= MIN_BASE64_CORE);
+                if let Some(core) = core.filter(|core| !cores.iter().any(|c| c == core)) {
                     cores.push(core.to_vec());
                 }
             }
@@ -52,91 +120,121 @@ impl Pattern {
         for b in escapes.chain(first).chain(cores.iter().map(|c| c[0])) {
             starts[b as usize] = true;
         }
+        let chars = value
+            .chars()
+            .map(|c| Char {
+                utf8: c.to_string().into_bytes(),
+                utf16: c.encode_utf16(&mut [0; 2]).to_vec(),
+                short: short_escape(c),
+            })
+            .collect();
         Pattern {
-            value: value.to_owned(),
+            chars,
             cores,
             starts,
         }
     }
 
-    /// Every occurrence in `hay`, left to right, without overlap (the longest at each start).
-    pub(super) fn find_all(&self, hay: &[u8]) -> Vec<Range<usize>> {
-        let mut found = Vec::new();
-        let mut i = 0;
-        while i < hay.len() {
-            if self.starts[hay[i] as usize] {
-                if let Some(end) = self.match_at(hay, i) {
-                    found.push(i..end);
-                    i = end;
-                    continue;
-                }
-            }
-            i += 1;
-        }
-        found
-    }
-
-    fn match_at(&self, hay: &[u8], start: usize) -> Option<usize> {
+    fn match_at(&self, hay: &[u8], start: usize, frontier: &mut Frontier) -> Option<usize> {
         let base64 = self
             .cores
             .iter()
-            .filter(|core| hay[start..].starts_with(core))
+            .filter(|core| core[0] == hay[start] && hay[start..].starts_with(core))
             .map(|core| start + core.len());
-        self.chars_at(hay, start).into_iter().chain(base64).max()
+        let chars = self
+            .may_start(hay, start)
+            .then(|| self.chars_at(hay, start, frontier))
+            .flatten();
+        chars.into_iter().chain(base64).max()
+    }
+
+    /// Whether the first two characters can be there, each literal or starting an escape:
+    /// most places where the first byte alone matches are ruled out without more work.
+    fn may_start(&self, hay: &[u8], start: usize) -> bool {
+        let can_be = |c: Option<&Char>, at: usize| match (c, hay.get(at)) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(c), Some(&b)) => b == c.utf8[0] || b == b'\\' || b == b'%' || b == b'+',
+        };
+        can_be(self.chars.first(), start)
+            && (hay[start] != self.chars[0].utf8[0]
+                || self.chars[0].utf8.len() > 1
+                || can_be(self.chars.get(1), start + 1))
     }
 
     /// The end of the longest match of the value, character by character, at `start`.
-    fn chars_at(&self, hay: &[u8], start: usize) -> Option<usize> {
-        if self.value.is_empty() {
+    fn chars_at(&self, hay: &[u8], start: usize, frontier: &mut Frontier) -> Option<usize> {
+        if self.chars.is_empty() {
             return None;
         }
-        let mut ends = vec![start];
-        for c in self.value.chars() {
-            let mut next = Vec::new();
-            for &at in &ends {
-                char_forms(hay, at, c, &mut next);
+        frontier.ends.clear();
+        frontier.ends.push(start);
+        for c in &self.chars {
+            frontier.next.clear();
+            for &at in &frontier.ends {
+                c.forms(hay, at, &mut frontier.next);
             }
-            next.sort_unstable();
-            next.dedup();
-            if next.is_empty() {
+            if frontier.next.is_empty() {
                 return None;
             }
-            ends = next;
+            frontier.next.sort_unstable();
+            frontier.next.dedup();
+            std::mem::swap(&mut frontier.ends, &mut frontier.next);
         }
-        ends.last().copied()
+        frontier.ends.last().copied()
     }
 }
 
-/// Pushes the end of every form of `c` found at `at`.
-fn char_forms(hay: &[u8], at: usize, c: char, ends: &mut Vec<usize>) {
-    let mut utf8 = [0u8; 4];
-    let mut byte_ends = vec![at];
-    for &b in c.encode_utf8(&mut utf8).as_bytes() {
-        byte_ends = byte_ends
-            .into_iter()
-            .flat_map(|p| byte_forms(hay, p, b))
-            .collect();
-    }
-    ends.extend(byte_ends);
-    if c == '\\' {
-        // `\\` escaped once, `\\\\` twice.
-        ends.extend([at + 2, at + 4].into_iter().filter(|&end| {
-            hay.get(at..end)
-                .is_some_and(|s| s.iter().all(|&b| b == b'\\'))
-        }));
-    }
-    let mut utf16 = [0u16; 2];
-    let units = c.encode_utf16(&mut utf16);
-    if let Some(end) = units
-        .iter()
-        .try_fold(at, |p, &unit| unicode_escape(hay, p, unit))
-    {
-        ends.push(end);
-    }
-    if let Some(letter) = short_escape(c) {
-        if let Some(after) = backslashes(hay, at) {
-            if hay.get(after) == Some(&letter) {
-                ends.push(after + 1);
+/// Where the matches under way stand: reused from one start to the next.
+#[derive(Default)]
+struct Frontier {
+    ends: Vec<usize>,
+    next: Vec<usize>,
+}
+
+impl Char {
+    /// Pushes the end of every form of this character found at `at`.
+    fn forms(&self, hay: &[u8], at: usize, ends: &mut Vec<usize>) {
+        let Some(&first) = hay.get(at) else {
+            return;
+        };
+        if first != b'\\' && first != b'%' && first != self.utf8[0] && first != b'+' {
+            return;
+        }
+        if let [b] = self.utf8[..] {
+            ends.extend(byte_forms(hay, at, b));
+        } else {
+            let mut byte_ends = vec![at];
+            for &b in &self.utf8 {
+                byte_ends = byte_ends
+                    .into_iter()
+                    .flat_map(|p| byte_forms(hay, p, b))
+                    .collect();
+            }
+            ends.extend(byte_ends);
+        }
+        if first != b'\\' {
+            return;
+        }
+        if self.utf8 == b"\\" {
+            // `\\` escaped once, `\\\\` twice.
+            ends.extend([at + 2, at + 4].into_iter().filter(|&end| {
+                hay.get(at..end)
+                    .is_some_and(|s| s.iter().all(|&b| b == b'\\'))
+            }));
+        }
+        if let Some(end) = self
+            .utf16
+            .iter()
+            .try_fold(at, |p, &unit| unicode_escape(hay, p, unit))
+        {
+            ends.push(end);
+        }
+        if let Some(letter) = self.short {
+            if let Some(after) = backslashes(hay, at) {
+                if hay.get(after) == Some(&letter) {
+                    ends.push(after + 1);
+                }
             }
         }
     }
@@ -187,9 +285,15 @@ fn short_escape(c: char) -> Option<u8> {
 
 /// Hex digits in either case.
 fn hex_value(digits: &[u8]) -> Option<u32> {
-    std::str::from_utf8(digits)
-        .ok()
-        .and_then(|d| u32::from_str_radix(d, 16).ok())
+    digits.iter().try_fold(0u32, |n, &d| {
+        let v = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        Some(n * 16 + v as u32)
+    })
 }
 
 #[cfg(test)]
@@ -198,9 +302,12 @@ mod tests {
 
     const KEY: &str = "sk-proj/ABC+xyz_0123456789";
 
+    fn find(value: &str, hay: &[u8]) -> Vec<Range<usize>> {
+        Patterns::new(&[("KEY", value.to_owned())]).find_all(hay).0
+    }
+
     fn found(hay: &str) -> Vec<&str> {
-        Pattern::new(KEY)
-            .find_all(hay.as_bytes())
+        find(KEY, hay.as_bytes())
             .into_iter()
             .map(|r| &hay[r])
             .collect()
@@ -252,7 +359,7 @@ mod tests {
         ] {
             for prefix in ["", "a", "ab", "abc"] {
                 let blob = engine.encode(format!("{prefix}{KEY} trailing bytes"));
-                let hits = Pattern::new(KEY).find_all(blob.as_bytes());
+                let hits = find(KEY, blob.as_bytes());
                 assert_eq!(hits.len(), 1, "{prefix:?} {blob}");
                 // What is left around the hit carries at most a few bits of the value.
                 assert!(hits[0].len() >= 8 * KEY.len() / 6 - 2, "{blob}");
@@ -274,9 +381,8 @@ mod tests {
 
     #[test]
     fn non_bmp_characters_match_as_surrogate_pairs() {
-        let p = Pattern::new("key-\u{1F600}-end");
         let hay = "x key-\\ud83d\\uDE00-end y";
-        let hits = p.find_all(hay.as_bytes());
+        let hits = find("key-\u{1F600}-end", hay.as_bytes());
         assert_eq!(hits.len(), 1);
         assert_eq!(&hay[hits[0].clone()], "key-\\ud83d\\uDE00-end");
     }
@@ -284,6 +390,7 @@ mod tests {
     #[test]
     fn short_values_have_no_base64_cores() {
         assert!(Pattern::new("abcd").cores.is_empty());
+        assert!(find("", b"anything").is_empty());
         assert_eq!(Pattern::new("abcdefg").cores.len(), 3);
     }
 }
