@@ -1,14 +1,22 @@
 //! The one redactor: replaces known secret values with `[REDACTED]` in anything written,
 //! and says which variables it found. Used by the worker (agent logs, result lines) and by
-//! the suite (every byte of evidence, reports and output).
+//! the suite (every answer of the target, every byte of evidence, reports and output).
+//!
+//! A value is found in every form `forms` knows: literal, JSON-escaped, percent-encoded
+//! (and any mix of these), and base64.
+
+mod forms;
+
+use forms::Patterns;
 
 pub const REDACTED: &str = "[REDACTED]";
 
 #[derive(Clone, Default)]
 pub struct Redactor {
-    /// (variable name, value), non-empty values only, longest first so that a value that
-    /// contains another is replaced whole.
+    /// (variable name, value), non-empty values only.
     pairs: Vec<(&'static str, String)>,
+    /// The same values, searched in one pass in every form.
+    patterns: Patterns,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -29,35 +37,27 @@ pub struct Redacted {
 
 impl Redactor {
     pub fn new(pairs: impl IntoIterator<Item = (&'static str, String)>) -> Self {
-        let mut pairs: Vec<_> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        pairs.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
-        Redactor { pairs }
+        let pairs: Vec<_> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        let patterns = Patterns::new(&pairs);
+        Redactor { pairs, patterns }
     }
 
     pub fn redact(&self, text: &str) -> Redacted {
-        let mut text = text.to_owned();
-        let mut found = Vec::new();
-        for (name, value) in &self.pairs {
-            if text.contains(value.as_str()) {
-                text = text.replace(value.as_str(), REDACTED);
-                push_unique(&mut found, name);
-            }
-        }
+        let (bytes, found) = self.redact_bytes(text.as_bytes());
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            // Every form replaced is ASCII or the whole value: the text stays UTF-8.
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
         Redacted { text, found }
     }
 
-    /// For bytes that need not be UTF-8 (an agent's log, a zip entry): a secret never slips
-    /// through because the surrounding bytes are not text.
+    /// For bytes that need not be UTF-8 (an answer, an agent's log, a zip entry): a secret
+    /// never slips through because the surrounding bytes are not text.
+    /// Overlapping occurrences (a value that contains another) are replaced as one.
     pub fn redact_bytes(&self, bytes: &[u8]) -> (Vec<u8>, Vec<&'static str>) {
-        let mut out = bytes.to_vec();
-        let mut found = Vec::new();
-        for (name, value) in &self.pairs {
-            if let Some(replaced) = replace_bytes(&out, value.as_bytes(), REDACTED.as_bytes()) {
-                out = replaced;
-                push_unique(&mut found, name);
-            }
-        }
-        (out, found)
+        let (hits, found) = self.patterns.find_all(bytes);
+        (replace_ranges(bytes, &hits), found)
     }
 
     /// Length of the longest tail of `bytes` that is a proper prefix of a secret: what to cut
@@ -73,28 +73,17 @@ impl Redactor {
     }
 }
 
-fn push_unique(found: &mut Vec<&'static str>, name: &'static str) {
-    if !found.contains(&name) {
-        found.push(name);
+/// `bytes` with each of `hits` (sorted by start, not overlapping) replaced by `REDACTED`.
+fn replace_ranges(bytes: &[u8], hits: &[std::ops::Range<usize>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut kept = 0;
+    for hit in hits {
+        out.extend_from_slice(&bytes[kept..hit.start]);
+        out.extend_from_slice(REDACTED.as_bytes());
+        kept = hit.end;
     }
-}
-
-/// `None` when `needle` does not occur.
-fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut hit = false;
-    let mut i = 0;
-    while i < haystack.len() {
-        if haystack[i..].starts_with(needle) {
-            out.extend_from_slice(with);
-            i += needle.len();
-            hit = true;
-        } else {
-            out.push(haystack[i]);
-            i += 1;
-        }
-    }
-    hit.then_some(out)
+    out.extend_from_slice(&bytes[kept..]);
+    out
 }
 
 #[cfg(test)]
@@ -137,6 +126,18 @@ mod tests {
     fn finds_a_secret_cut_at_the_end() {
         assert_eq!(redactor().partial_tail_len(b"log: sk-ab"), 5);
         assert_eq!(redactor().partial_tail_len(b"log: done"), 0);
+    }
+
+    #[test]
+    fn encoded_forms_are_replaced_and_the_text_stays_json() {
+        let r = Redactor::new([("OPENAI_API_KEY", "sk-abc-123456".to_string())]);
+        let text = r#"{"a": "\u0073\u006B-abc-123456", "b": "%73k-abc-123456", "n": 1e999}"#;
+        let out = r.redact(text);
+        assert_eq!(
+            out.text,
+            r#"{"a": "[REDACTED]", "b": "[REDACTED]", "n": 1e999}"#
+        );
+        assert_eq!(out.found, ["OPENAI_API_KEY"]);
     }
 
     #[test]

@@ -91,6 +91,11 @@ pub struct StackArgs {
     /// fails its scenario as an error naming the limit.
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = byte_size)]
     pub max_body: u64,
+    /// Seconds a job's final status may come before its result.json: such a job is looked at
+    /// again this long before it is judged stale; a result that lands meanwhile passes with
+    /// an observation. 0 judges at once.
+    #[arg(long, value_name = "SECS", default_value_t = 2)]
+    pub settle_grace: u64,
     /// Hold the backend to the full contract: every observation (a check beyond the plan's
     /// acceptance, an OpenAPI mismatch) fails its scenario.
     #[arg(long)]
@@ -198,6 +203,7 @@ mod tests {
         assert_eq!(a.long_run_seconds, 5);
         assert_eq!(a.stack.out, PathBuf::from("docs/evidence"));
         assert_eq!(a.stack.max_body, 16 << 20);
+        assert_eq!(a.stack.settle_grace, 2);
         assert!(!a.stack.strict);
     }
 

@@ -1,23 +1,35 @@
 //! The HTTP client of the suite: blocking, one reused connection, no automatic redirects,
 //! every request bounded in time and size.
 //!
-//! - Paths always carry the contract's trailing slash (`/projects/`); a 307/308 from a
-//!   backend that wants another form is followed once by hand, keeping method and body.
+//! - Paths under the API prefix are [`ApiPath`]s: every id the target sent is one
+//!   percent-encoded segment. They carry the contract's trailing slash (`/projects/`); a
+//!   307/308 from a backend that wants another form is followed once by hand, keeping
+//!   method and body, and only within the target's origin: a redirect to another scheme,
+//!   host or port fails the request, naming the Location, and nothing is sent there.
 //! - Every request has a total deadline covering connect, headers and body, chosen per call
 //!   with [`Deadline`]: `Short` for everything a healthy backend answers at once, `Job` for
 //!   the POSTs that submit a job, which a synchronous backend (the original) holds open
 //!   until the job ends. So a backend that stops answering fails within `SHORT_DEADLINE`.
 //! - Answers are read up to `max_body` bytes (16 MiB by default, `--max-body`); a longer one
 //!   is an error naming the limit, and never grows the xtask's memory past it.
+//! - Every answer then passes `answer.rs` before anything reads it: secrets found in any
+//!   form are redacted and recorded as leaks, the Content-Type and the OpenAPI document are
+//!   held against the body ([`Client::take_findings`]).
 
 use crate::conformance::Conformance;
+use crate::outcome::{one_line, Problem};
+use crate::secrets::Redactor;
+use answer::{Asked, Findings};
 use anyhow::{bail, Context, Result};
 use codex_contract::API_V1;
-use reqwest::blocking::{Client as Http, RequestBuilder};
+use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+pub use answer::AnswerLeak;
+pub use path::{id_shape, ApiPath, IdShape};
 
 /// Total deadline of one short request (polls, listings, health): a healthy backend answers
 /// these at once, and the README promises that a hung one fails within about 10 s.
@@ -95,6 +107,34 @@ impl Reply {
             )
         })
     }
+
+    /// A non-200 answer is a failed check naming the call, the status and the error body
+    /// (an error for a 5xx).
+    pub fn expect_200(&self, call: &str) -> Result<&Reply, Problem> {
+        if self.ok() {
+            return Ok(self);
+        }
+        let kind = if self.status >= 500 {
+            Problem::error
+        } else {
+            Problem::fail
+        };
+        Err(kind(format!(
+            "{call} answered HTTP {}: {}",
+            self.status,
+            one_line(&self.body.chars().take(300).collect::<String>())
+        ))
+        .expected(format!("{call} answers 200 with the contract's body"))
+        .look("the answers saved in this folder (response.json, job.json), logs.txt"))
+    }
+
+    /// A 200 answer parsed as the contract's `T`; a non-200 or a body of another shape fails
+    /// the check, naming the call.
+    pub fn contract<T: DeserializeOwned>(&self, call: &str) -> Result<T, Problem> {
+        self.expect_200(call)?
+            .json()
+            .map_err(|e| Problem::fail(format!("{call}: {e:#}")))
+    }
 }
 
 /// Whether `send` follows one 307/308 by hand.
@@ -113,17 +153,20 @@ pub struct Client {
     /// `Deadline::Short`: `SHORT_DEADLINE`; the deadline tests wait out a shorter one.
     short_deadline: Duration,
     max_body: u64,
+    /// The known secrets: every answer is scanned for them before anything reads it.
+    redactor: Redactor,
     /// The target's OpenAPI document, when it serves one: every JSON answer under the API
     /// prefix is checked against it, here, once for the whole suite.
     conformance: Option<Conformance>,
-    /// Mismatches found since the last `take_mismatches`, each once.
-    mismatches: Mutex<Vec<String>>,
+    /// Found since the last `take_findings`.
+    findings: Mutex<Findings>,
 }
 
 impl Client {
     /// `root` is the backend's URL without the API prefix; `poll_timeout` bounds a POST
-    /// (twice it, L08's bound; use `post_with` for another deadline).
-    pub fn new(root: &str, poll_timeout: Duration) -> Result<Self> {
+    /// (twice it, L08's bound; use `post_with` for another deadline); every answer is
+    /// scanned for the secrets `redactor` knows.
+    pub fn new(root: &str, poll_timeout: Duration, redactor: Redactor) -> Result<Self> {
         let http = Http::builder()
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(1)
@@ -136,8 +179,9 @@ impl Client {
             post_deadline: poll_timeout * 2,
             short_deadline: SHORT_DEADLINE,
             max_body: DEFAULT_MAX_BODY,
+            redactor,
             conformance: None,
-            mismatches: Mutex::default(),
+            findings: Mutex::default(),
         })
     }
 
@@ -152,27 +196,6 @@ impl Client {
     /// Checks every later JSON answer under the API prefix against `doc`.
     pub fn check_conformance(&mut self, doc: Conformance) {
         self.conformance = Some(doc);
-    }
-
-    /// The conformance mismatches found since the last call (each distinct line once).
-    pub fn take_mismatches(&self) -> Vec<String> {
-        std::mem::take(&mut *self.mismatches.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    fn check_answer(&self, method: &Method, path: &str, status: u16, body: &str) {
-        let Some(doc) = &self.conformance else {
-            return;
-        };
-        if !path.starts_with(API_V1) {
-            return; // /docs, /healthz, /openapi.json: not the contract's operations.
-        }
-        let found = doc.check(method.as_str(), path, status, body);
-        let mut seen = self.mismatches.lock().unwrap_or_else(|e| e.into_inner());
-        for line in found {
-            if !seen.contains(&line) {
-                seen.push(line);
-            }
-        }
     }
 
     /// Answers longer than `bytes` are an error (`--max-body`).
@@ -190,14 +213,9 @@ impl Client {
         self.root = root.trim_end_matches('/').to_owned();
     }
 
-    /// GET a path under the API prefix, e.g. `/projects/abc` (short deadline).
-    pub fn get(&self, api_path: &str) -> Result<Reply> {
-        self.request(
-            Method::GET,
-            &format!("{API_V1}{api_path}"),
-            None,
-            Deadline::Short,
-        )
+    /// GET a path under the API prefix (short deadline).
+    pub fn get(&self, path: &ApiPath) -> Result<Reply> {
+        self.api(Method::GET, path, None, Deadline::Short)
     }
 
     /// GET a path outside the API (`/docs`, `/healthz`; short deadline).
@@ -208,35 +226,56 @@ impl Client {
     /// POST JSON under the API prefix that submits a job: deadline twice the poll timeout
     /// (tests; the ladder gives each job its own deadline with `post_with`).
     #[cfg(any(test, feature = "test-support"))]
-    pub fn post(&self, api_path: &str, body: &serde_json::Value) -> Result<Reply> {
+    pub fn post(&self, path: &ApiPath, body: &serde_json::Value) -> Result<Reply> {
         let deadline = Deadline::Job(self.post_deadline);
-        self.post_with(api_path, body, deadline)
+        self.post_with(path, body, deadline)
     }
 
     /// POST JSON under the API prefix with an explicit deadline.
     pub fn post_with(
         &self,
-        api_path: &str,
+        path: &ApiPath,
         body: &serde_json::Value,
         deadline: Deadline,
     ) -> Result<Reply> {
-        let path = format!("{API_V1}{api_path}");
-        self.request(Method::POST, &path, Some(body), deadline)
+        self.api(Method::POST, path, Some(body), deadline)
     }
 
-    /// Any request on a path from the root, following one 307/308 by hand.
-    pub fn request(
+    fn api(
+        &self,
+        method: Method,
+        path: &ApiPath,
+        body: Option<&serde_json::Value>,
+        deadline: Deadline,
+    ) -> Result<Reply> {
+        let full = format!("{API_V1}{}", path.as_str());
+        let template = format!("{API_V1}{}", path.template());
+        let asked = Asked {
+            method: &method,
+            path: &full,
+            template: &template,
+        };
+        self.send(&asked, body, deadline, Redirects::FollowOnce)
+    }
+
+    /// Any request on a fixed path from the root, following one 307/308 by hand.
+    fn request(
         &self,
         method: Method,
         path: &str,
         body: Option<&serde_json::Value>,
         deadline: Deadline,
     ) -> Result<Reply> {
-        self.send(method, path, body, deadline, Redirects::FollowOnce)
+        let asked = Asked {
+            method: &method,
+            path,
+            template: path,
+        };
+        self.send(&asked, body, deadline, Redirects::FollowOnce)
     }
 
-    /// One request on a path from the root that reports a redirect instead of following it
-    /// (the target profile probes how the backend routes).
+    /// One request on a fixed path from the root that reports a redirect instead of
+    /// following it (the target profile probes how the backend routes).
     pub fn request_once(
         &self,
         method: Method,
@@ -244,26 +283,31 @@ impl Client {
         body: Option<&serde_json::Value>,
         deadline: Deadline,
     ) -> Result<Reply> {
-        self.send(method, path, body, deadline, Redirects::Report)
+        let asked = Asked {
+            method: &method,
+            path,
+            template: path,
+        };
+        self.send(&asked, body, deadline, Redirects::Report)
     }
 
     fn send(
         &self,
-        method: Method,
-        path: &str,
+        asked: &Asked,
         body: Option<&serde_json::Value>,
         deadline: Deadline,
         redirects: Redirects,
     ) -> Result<Reply> {
+        let method = asked.method;
         let limit = deadline.duration(self.short_deadline);
         let end = Instant::now() + limit;
-        let mut url = format!("{}{path}", self.root);
+        let mut url = format!("{}{}", self.root, asked.path);
         // One redirect at most, followed with the same method and body (a 307 from a
-        // backend that wants a different slash must not turn a POST into a GET). Both
-        // requests share one deadline.
+        // backend that wants a different slash must not turn a POST into a GET), and only
+        // within the target's origin. Both requests share one deadline.
         for _ in 0..2 {
             let left = end.saturating_duration_since(Instant::now());
-            let timed_out = || body::timed_out(&method, &url, limit);
+            let timed_out = || body::timed_out(method, &url, limit);
             if left.is_zero() {
                 return Err(timed_out());
             }
@@ -280,61 +324,51 @@ impl Client {
                 }
             };
             let status = resp.status().as_u16();
-            let json = resp
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|t| t.to_str().ok())
-                .is_some_and(|t| t.contains("json"));
-            let location = resp
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .map(str::to_owned);
+            let kept = self.headers(asked, resp.headers());
             if matches!(status, 307 | 308) && redirects == Redirects::FollowOnce {
-                let location = location
-                    .with_context(|| format!("{method} {url}: {status} without a Location"))?;
-                url = resp
-                    .url()
-                    .join(&location)
-                    .with_context(|| format!("{method} {url}: bad Location {location:?}"))?
-                    .to_string();
+                url = self.redirect_target(asked, &resp, kept.location.as_deref())?;
                 continue;
             }
-            let body = self
+            let raw = self
                 .read_body(resp, end)
-                .map_err(|e| self.body_error(e, &method, &url, limit))?;
-            if json {
-                self.check_answer(&method, path, status, &body);
-            }
-            return Ok(Reply {
-                status,
-                body,
-                location,
-            });
+                .map_err(|e| self.body_error(e, method, &url, limit))?;
+            return Ok(self.inspect(asked, status, kept, &raw));
         }
-        bail!("{method} {path}: redirected more than once; the backend loops")
+        bail!(
+            "{method} {}: redirected more than once; the backend loops",
+            asked.path
+        )
+    }
+
+    /// Where a 307/308 leads, when it stays within the target's origin.
+    fn redirect_target(
+        &self,
+        asked: &Asked,
+        resp: &Response,
+        location: Option<&str>,
+    ) -> Result<String> {
+        let (method, from, status) = (asked.method, resp.url(), resp.status().as_u16());
+        let location =
+            location.with_context(|| format!("{method} {from}: {status} without a Location"))?;
+        let next = from
+            .join(location)
+            .with_context(|| format!("{method} {from}: bad Location {location:?}"))?;
+        let root = Url::parse(&self.root).context("the client's root is a URL")?;
+        if next.origin() != root.origin() {
+            let to: String = next.as_str().chars().take(300).collect();
+            bail!(
+                "{method} {from}: the backend redirects ({status}) to {to}, another origin: not \
+                 followed, nothing is sent there (the suite follows a redirect only within the \
+                 target: same scheme, host and port)"
+            );
+        }
+        Ok(next.to_string())
     }
 }
 
-/// Percent-encodes each segment of a workspace path for `/files/{path}`.
-pub fn file_path(project_id: &str, path: &str) -> String {
-    let enc: Vec<String> = path
-        .split('/')
-        .map(|seg| {
-            seg.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect()
-        })
-        .collect();
-    format!("/{project_id}/files/{}", enc.join("/"))
-}
-
+mod answer;
 mod body;
+mod path;
 
 #[cfg(test)]
 mod tests;

@@ -12,13 +12,17 @@
 //!   with an observation: its freshness cannot be proven. In live mode an unchanged result
 //!   always fails, and so does a job that ended `error` (a crashed worker leaves the
 //!   previous result in place).
+//! - A stale judgement is not final at once (`settle`): an asynchronous backend may set the
+//!   final status just before the result lands, so the job is looked at again for the
+//!   settle grace (`--settle-grace`, 2 s by default), then judged by the same rule. A result
+//!   that lands within the grace passes with an observation saying how late it came.
 
-use crate::client::{file_path, Client};
+use crate::client::Client;
 use crate::events::Events;
 use crate::outcome::Problem;
 use crate::poll::{self, Step};
-use codex_contract::{JobDetail, Mode, ProjectDetail, Status, WorkerResult, RESULT_FILE};
-use std::time::Duration;
+use codex_contract::{Mode, Status, WorkerResult};
+use std::time::{Duration, Instant};
 
 /// The decision for one look at the job status and result.json.
 #[derive(Debug, PartialEq)]
@@ -124,19 +128,8 @@ pub struct Fresh {
     /// Mocked mode: the result could not be proven this job's (`Judgement::Unprovable`);
     /// the observation to record.
     pub unproven: Option<String>,
-}
-
-/// result.json of a project now (`None` when absent), for the `before` copy.
-pub fn read_result(client: &Client, pid: &str) -> anyhow::Result<Option<String>> {
-    let r = client.get(&file_path(pid, RESULT_FILE))?;
-    Ok(match r.status {
-        200 => Some(
-            r.json::<codex_contract::FileContents>()
-                .map(|f| f.contents)
-                .unwrap_or(r.body),
-        ),
-        _ => None,
-    })
+    /// How long the job's final status came before its result (within the settle grace).
+    pub late: Option<Duration>,
 }
 
 /// One wait for a job's own result.
@@ -150,11 +143,14 @@ pub struct AwaitResult<'a> {
     /// result.json as read before the job was sent (`None` = absent).
     pub before: Option<&'a str>,
     pub timeout: Duration,
+    /// How long a final status without this job's result is looked at again before it is
+    /// judged stale (`--settle-grace`).
+    pub grace: Duration,
     /// The mode the backend runs in (the mocked exception of `judge`).
     pub mode: Mode,
 }
 
-/// Waits until the job is final and result.json is its own (see `judge`).
+/// Waits until the job is final and result.json is its own (see `judge`, then `settle`).
 pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
     let AwaitResult {
         client,
@@ -164,54 +160,39 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
         posted,
         before,
         timeout,
+        grace,
         mode,
     } = wait;
     let mut known_id = match job {
         JobRef::Job { id } => Some(id.clone()),
         JobRef::Initial => None,
     };
+    let mut stale_since: Option<Instant> = None;
     poll::until("this job's .codex/result.json", timeout, events, || {
-        let status = if posted.is_final() {
-            posted
-        } else {
-            match job {
-                JobRef::Job { id } => {
-                    client
-                        .get(&format!("/{pid}/jobs/{id}"))?
-                        .json::<JobDetail>()?
-                        .job
-                        .status
-                }
-                JobRef::Initial => {
-                    let d: ProjectDetail = client.get(&format!("/projects/{pid}"))?.json()?;
-                    match d.jobs.first() {
-                        Some(j) => {
-                            known_id = Some(j.id.clone());
-                            j.status
-                        }
-                        None => d.project.status,
-                    }
-                }
-            }
+        let status = match posted.is_final() {
+            true => posted,
+            false => job_status(client, pid, job, &mut known_id)?,
         };
         let now = read_result(client, pid)?;
+        let judged = judge(
+            mode,
+            known_id.as_deref(),
+            Some(status),
+            before,
+            now.as_deref(),
+        );
+        match judged {
+            Judgement::Stale(_) => _ = stale_since.get_or_insert_with(Instant::now),
+            Judgement::Pending(_) => stale_since = None,
+            Judgement::Fresh | Judgement::Unprovable(_) => {}
+        }
         Ok(
-            match judge(
-                mode,
-                known_id.as_deref(),
-                Some(status),
-                before,
-                now.as_deref(),
-            ) {
-                Judgement::Pending(why) => Step::Wait(why),
-                Judgement::Stale(why) => Step::Done(Err(Problem::fail(why)
+            match settle(judged, stale_since.map(|t| t.elapsed()), grace) {
+                Settled::Wait(why) => Step::Wait(why),
+                Settled::Stale(why) => Step::Done(Err(Problem::fail(why)
                     .suspect("the worker failed before writing its result, or wrote it elsewhere")
                     .look("the job's error (GET /jobs/{id}), logs.txt, the workspace's .codex/"))),
-                judged @ (Judgement::Fresh | Judgement::Unprovable(_)) => {
-                    let unproven = match judged {
-                        Judgement::Unprovable(why) => Some(why),
-                        _ => None,
-                    };
+                Settled::Fresh { unproven, late } => {
                     let raw = now.unwrap_or_default();
                     Step::Done(match serde_json::from_str::<WorkerResult>(&raw) {
                         Ok(result) => Ok(Fresh {
@@ -220,6 +201,7 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
                             status,
                             job_id: known_id.clone(),
                             unproven,
+                            late,
                         }),
                         Err(e) => Err(Problem::fail(format!(
                             ".codex/result.json is not the contract's result document: {e}"
@@ -232,6 +214,13 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
         )
     })
 }
+
+mod look;
+mod settle;
+
+use look::job_status;
+pub use look::read_result;
+pub use settle::{settle, Settled};
 
 #[cfg(test)]
 mod tests {

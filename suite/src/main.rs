@@ -33,7 +33,7 @@ fn main() {
         None => cli.run.run(&secrets, &launcher),
         Some(Command::Smoke(a)) => a.run(&secrets, &launcher),
         Some(Command::List) => Ok(commands::list::run(&console())),
-        Some(Command::Health(a)) => a.run(&console()),
+        Some(Command::Health(a)) => a.run(&secrets, &console()),
         Some(Command::Compare(a)) => a.run(&console()),
     };
     std::process::exit(commands::exit_code(result, &secrets));

@@ -1,6 +1,7 @@
 //! Bounded polling with backoff: 20 ms doubling up to 100 ms, never past the poll timeout,
 //! and a backend that stops answering fails within about `UNANSWERED` instead of the
-//! (possibly ten minutes long) poll timeout.
+//! (possibly ten minutes long) poll timeout. A backend that answers, but not what the wait
+//! needs (a 404, a 5xx, another body), ends the wait at once with that answer.
 
 use crate::events::Events;
 use crate::outcome::Problem;
@@ -19,6 +20,38 @@ pub enum Step<T> {
     Done(Result<T, Problem>),
     /// Not yet; says what we are still waiting for (shown on the spinner and on timeout).
     Wait(String),
+}
+
+/// Why a look gave no step.
+#[derive(Debug)]
+pub enum Fault {
+    /// No answer (refused, reset, past its deadline): looked at again until `UNANSWERED`.
+    /// An `anyhow::Error` converts to this: parse an answer with `Reply::contract`, whose
+    /// `Problem` is `Answered`, never with `Reply::json`.
+    Unanswered(anyhow::Error),
+    /// An answer that ends the wait: a 404 or 5xx, a body that is not the contract's.
+    Answered(Problem),
+}
+
+impl From<anyhow::Error> for Fault {
+    fn from(e: anyhow::Error) -> Self {
+        Fault::Unanswered(e)
+    }
+}
+
+impl From<Problem> for Fault {
+    fn from(p: Problem) -> Self {
+        Fault::Answered(p)
+    }
+}
+
+impl From<Fault> for Problem {
+    fn from(f: Fault) -> Self {
+        match f {
+            Fault::Unanswered(e) => Problem::from(e),
+            Fault::Answered(p) => p,
+        }
+    }
 }
 
 /// The delays between looks.
@@ -41,13 +74,13 @@ impl Iterator for Backoff {
     }
 }
 
-/// Calls `look` until it is done, the timeout passes, or every request has failed for
-/// `UNANSWERED`. An `Err` from `look` is a transport fault (the backend did not answer).
+/// Calls `look` until it is done, an answer ends the wait (`Fault::Answered`), the timeout
+/// passes, or every request has failed for `UNANSWERED` (`Fault::Unanswered`).
 pub fn until<T>(
     what: &str,
     timeout: Duration,
     events: &Events,
-    look: impl FnMut() -> anyhow::Result<Step<T>>,
+    look: impl FnMut() -> Result<Step<T>, Fault>,
 ) -> Result<T, Problem> {
     until_answered_within(what, timeout, UNANSWERED, events, look)
 }
@@ -58,7 +91,7 @@ fn until_answered_within<T>(
     timeout: Duration,
     unanswered: Duration,
     events: &Events,
-    mut look: impl FnMut() -> anyhow::Result<Step<T>>,
+    mut look: impl FnMut() -> Result<Step<T>, Fault>,
 ) -> Result<T, Problem> {
     let start = Instant::now();
     let mut last_answer = Instant::now();
@@ -76,7 +109,8 @@ fn until_answered_within<T>(
                 last_answer = Instant::now();
                 state = why;
             }
-            Err(e) => {
+            Err(Fault::Answered(problem)) => return Err(problem),
+            Err(Fault::Unanswered(e)) => {
                 if last_answer.elapsed() >= unanswered {
                     return Err(Problem::error(format!(
                         "the backend stopped answering for {}s while waiting for {what}: {e:#}",
@@ -157,7 +191,7 @@ mod tests {
             Duration::from_secs(300),
             unanswered,
             &p,
-            || Err(anyhow::anyhow!("connection refused")),
+            || Err(anyhow::anyhow!("connection refused").into()),
         )
         .unwrap_err();
         let took = start.elapsed();
@@ -166,6 +200,18 @@ mod tests {
             "{took:?}"
         );
         assert!(err.reason.contains("stopped answering"), "{}", err.reason);
+    }
+
+    #[test]
+    fn an_answer_that_ends_the_wait_ends_it_at_once() {
+        let p = Events::silent();
+        let start = Instant::now();
+        let err = until::<()>("the result", Duration::from_secs(300), &p, || {
+            Err(Problem::fail("GET /x answered HTTP 404: gone").into())
+        })
+        .unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(2));
+        assert_eq!(err.reason, "GET /x answered HTTP 404: gone");
     }
 
     #[test]

@@ -162,7 +162,7 @@ mod tests {
     use std::time::Duration;
 
     fn client(url: &str) -> Client {
-        Client::new(url, Duration::from_secs(30)).unwrap()
+        Client::new(url, Duration::from_secs(30), Default::default()).unwrap()
     }
 
     fn result(job_id: Option<&str>) -> WorkerResult {

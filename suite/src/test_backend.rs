@@ -15,12 +15,12 @@ pub fn fake(config: FakeConfig) -> Fake {
 /// original differs"): these pin the behaviours the suite must cope with.
 mod tests {
     use super::*;
-    use crate::client::{file_path, Client};
+    use crate::client::{ApiPath, Client};
     use serde_json::{json, Value};
     use std::time::Duration;
 
     fn result_of(c: &Client, pid: &str) -> String {
-        let r = c.get(&file_path(pid, ".codex/result.json")).unwrap();
+        let r = c.get(&ApiPath::file(pid, ".codex/result.json")).unwrap();
         r.json::<Value>().unwrap()["contents"]
             .as_str()
             .unwrap()
@@ -29,7 +29,7 @@ mod tests {
 
     fn create(c: &Client, instruction: &str) -> Value {
         let r = c
-            .post("/projects/", &json!({ "instruction": instruction }))
+            .post(&ApiPath::projects(), &json!({ "instruction": instruction }))
             .unwrap();
         assert_eq!(r.status, 200, "{}", r.body);
         r.json().unwrap()
@@ -37,14 +37,11 @@ mod tests {
 
     fn edit(c: &Client, pid: &str, instruction: &str) -> Value {
         let body = json!({"job_type": "edit", "instruction": instruction});
-        c.post(&format!("/{pid}/jobs"), &body)
-            .unwrap()
-            .json()
-            .unwrap()
+        c.post(&ApiPath::jobs(pid), &body).unwrap().json().unwrap()
     }
 
     fn client(f: &Fake) -> Client {
-        Client::new(&f.url, Duration::from_secs(30)).unwrap()
+        Client::new(&f.url, Duration::from_secs(30), Default::default()).unwrap()
     }
 
     #[test]
@@ -59,10 +56,10 @@ mod tests {
         // Synchronous: the POST answers with the final status.
         assert_eq!(p["status"], "completed");
         assert_eq!(result_of(&c, pid), fake_backend::DUMMY_RESULT);
-        let app = c.get(&file_path(pid, "app.py")).unwrap().body;
+        let app = c.get(&ApiPath::file(pid, "app.py")).unwrap().body;
         assert_eq!(edit(&c, pid, "add a flag")["status"], "completed");
         assert_eq!(result_of(&c, pid), fake_backend::DUMMY_RESULT);
-        assert_eq!(c.get(&file_path(pid, "app.py")).unwrap().body, app);
+        assert_eq!(c.get(&ApiPath::file(pid, "app.py")).unwrap().body, app);
     }
 
     #[test]

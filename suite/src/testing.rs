@@ -1,7 +1,7 @@
 //! Helpers for tests that talk to a real backend, here and in a repository's own tests
 //! (feature `test-support`).
 
-use crate::client::{Client, Reply};
+use crate::client::{ApiPath, Client, Reply};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -17,14 +17,17 @@ pub fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
         "POST",
         "/api/v1/projects/".into(),
         client
-            .post("/projects/", &json!({"instruction": "create a CLI"}))
+            .post(
+                &ApiPath::projects(),
+                &json!({"instruction": "create a CLI"}),
+            )
             .unwrap(),
     );
     let pid = created.json::<Value>().unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let detail_path = format!("/projects/{pid}");
+    let detail_path = ApiPath::project(&pid);
     crate::poll::until(
         "the project's first job",
         Duration::from_secs(30),
@@ -42,23 +45,17 @@ pub fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
         },
     )
     .unwrap();
-    note(
-        "GET",
-        format!("/api/v1{detail_path}"),
-        client.get(&detail_path).unwrap(),
-    );
-    let files = format!("/{pid}/files");
-    note(
-        "GET",
-        format!("/api/v1{files}"),
-        client.get(&files).unwrap(),
-    );
-    let file = crate::client::file_path(&pid, ".codex/result.json");
-    note("GET", format!("/api/v1{file}"), client.get(&file).unwrap());
-    let jobs = format!("/{pid}/jobs");
+    let mut get = |path: ApiPath| {
+        let reply = client.get(&path).unwrap();
+        note("GET", format!("/api/v1{}", path.as_str()), reply)
+    };
+    get(detail_path.clone());
+    get(ApiPath::files(&pid));
+    get(ApiPath::file(&pid, ".codex/result.json"));
+    let jobs = ApiPath::jobs(&pid);
     let job = note(
         "POST",
-        format!("/api/v1{jobs}"),
+        format!("/api/v1{}", jobs.as_str()),
         client
             .post(
                 &jobs,
@@ -70,32 +67,21 @@ pub fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
         .as_str()
         .unwrap()
         .to_owned();
-    let job_path = format!("/{pid}/jobs/{jid}");
-    note(
-        "GET",
-        format!("/api/v1{job_path}"),
-        client.get(&job_path).unwrap(),
-    );
+    let mut get = |path: ApiPath| {
+        let reply = client.get(&path).unwrap();
+        note("GET", format!("/api/v1{}", path.as_str()), reply)
+    };
+    get(ApiPath::job(&pid, &jid));
     // Errors: an unknown project, a missing file, a too short instruction.
-    let missing = "/projects/00000000-0000-4000-8000-999999999999".to_owned();
-    let r = note(
-        "GET",
-        format!("/api/v1{missing}"),
-        client.get(&missing).unwrap(),
-    );
+    let r = get(ApiPath::project("00000000-0000-4000-8000-999999999999"));
     assert_eq!(r.status, 404);
-    let nofile = crate::client::file_path(&pid, "nope.txt");
-    let r = note(
-        "GET",
-        format!("/api/v1{nofile}"),
-        client.get(&nofile).unwrap(),
-    );
+    let r = get(ApiPath::file(&pid, "nope.txt"));
     assert_eq!(r.status, 404);
     let r = note(
         "POST",
         "/api/v1/projects/".into(),
         client
-            .post("/projects/", &json!({"instruction": "x"}))
+            .post(&ApiPath::projects(), &json!({"instruction": "x"}))
             .unwrap(),
     );
     assert_eq!(r.status, 422);

@@ -45,7 +45,7 @@ fn main() {
         Command::List => Ok(commands::list::run(&console())),
         Command::Up(a) => a.run(&secrets, console()),
         Command::Down(a) => a.run(&console()),
-        Command::Health(a) => a.run(&console()),
+        Command::Health(a) => a.run(&secrets, &console()),
         Command::Logs => commands::logs::run(&console()),
         Command::Compare(a) => a.run(&console()),
         Command::Images => commands::images::run(&console()),

@@ -31,7 +31,7 @@ fn ours() -> ProcessStack {
 }
 
 fn client(url: &str) -> Client {
-    Client::new(url, Duration::from_secs(30)).unwrap()
+    Client::new(url, Duration::from_secs(30), Default::default()).unwrap()
 }
 
 fn result(job_id: Option<&str>) -> WorkerResult {
@@ -65,7 +65,12 @@ fn our_backend_has_healthz_and_is_asynchronous_with_job_ids() {
 #[test]
 fn our_backends_answers_conform_to_its_openapi_3_0_document() {
     let ours = ours();
-    let client = Client::new(&ours.base_url(), Duration::from_secs(30)).unwrap();
+    let client = Client::new(
+        &ours.base_url(),
+        Duration::from_secs(30),
+        Default::default(),
+    )
+    .unwrap();
     let c = Conformance::fetch(&client)
         .unwrap()
         .expect("our backend serves /openapi.json");

@@ -1,5 +1,5 @@
 //! Reading an answer within the client's bounds: at most `max_body` bytes, by the
-//! request's deadline.
+//! request's deadline. The raw bytes go to `answer.rs` before anything reads them.
 
 use super::Client;
 use reqwest::blocking::Response;
@@ -11,7 +11,7 @@ impl Client {
     /// The body, at most `max_body` bytes, by `end` at the latest: reqwest's request timeout
     /// (set to the time left) also bounds the body, and the deadline is checked between
     /// reads as well.
-    pub(super) fn read_body(&self, resp: Response, end: Instant) -> Result<String, BodyError> {
+    pub(super) fn read_body(&self, resp: Response, end: Instant) -> Result<Vec<u8>, BodyError> {
         if resp.content_length().is_some_and(|n| n > self.max_body) {
             return Err(BodyError::TooLarge);
         }
@@ -36,7 +36,7 @@ impl Client {
                 return Err(BodyError::Late);
             }
         }
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(bytes)
     }
 
     /// The error of a body that could not be read, naming the request and the fix.

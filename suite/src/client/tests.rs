@@ -1,17 +1,20 @@
 use super::*;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Margin for a loaded machine on top of a deadline: the bound asserted is the
 /// deadline's promise, not a performance claim.
 const SLACK: Duration = Duration::from_secs(3);
 
 /// A server on a free loopback port whose connections `behave` (one thread each).
-fn server(behave: fn(TcpStream)) -> String {
+pub(super) fn server(behave: impl Fn(TcpStream) + Clone + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for s in listener.incoming().flatten() {
+            let behave = behave.clone();
             std::thread::spawn(move || behave(s));
         }
     });
@@ -19,7 +22,7 @@ fn server(behave: fn(TcpStream)) -> String {
 }
 
 /// Reads the request head (the tests send no body that matters).
-fn read_head(s: &TcpStream) -> String {
+pub(super) fn read_head(s: &TcpStream) -> String {
     let mut r = BufReader::new(s);
     let mut head = String::new();
     loop {
@@ -58,8 +61,8 @@ fn vm_hwm_kib() -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
-fn client(url: &str) -> Client {
-    Client::new(url, Duration::from_secs(300)).unwrap()
+pub(super) fn client(url: &str) -> Client {
+    Client::new(url, Duration::from_secs(300), Redactor::default()).unwrap()
 }
 
 /// The `Short` deadline of the tests that wait it out: what they check is that the deadline
@@ -69,15 +72,6 @@ const TEST_SHORT: Duration = Duration::from_millis(600);
 /// `client` with `TEST_SHORT` as its short deadline.
 fn impatient_client(url: &str) -> Client {
     client(url).with_short_deadline(TEST_SHORT)
-}
-
-#[test]
-fn file_paths_keep_slashes_and_encode_the_rest() {
-    assert_eq!(
-        file_path("p", ".codex/result.json"),
-        "/p/files/.codex/result.json"
-    );
-    assert_eq!(file_path("p", "a b/c#"), "/p/files/a%20b/c%23");
 }
 
 #[test]
@@ -123,7 +117,10 @@ fn child_endless_reader() {
         return;
     }
     let url = server(endless_body);
-    let err = client(&url).get("/projects/").unwrap_err().to_string();
+    let err = client(&url)
+        .get(&ApiPath::projects())
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("larger than the 16 MiB limit") && err.contains("--max-body"),
         "{err}"
@@ -153,7 +150,7 @@ fn an_endless_body_stops_at_the_limit_and_memory_stays_bounded() {
     let url = server(endless_body);
     let err = client(&url)
         .with_max_body(1000)
-        .get("/x")
+        .get(&ApiPath::project("x"))
         .unwrap_err()
         .to_string();
     assert!(err.contains("1000 bytes limit"), "{err}");
@@ -169,7 +166,7 @@ fn a_declared_length_over_the_limit_is_refused_before_reading() {
     let url = server(big);
     let err = client(&url)
         .with_max_body(4 * 1024)
-        .get("/x")
+        .get(&ApiPath::project("x"))
         .unwrap_err()
         .to_string();
     assert!(err.contains("4 KiB limit"), "{err}");
@@ -180,7 +177,7 @@ fn a_route_that_never_answers_fails_within_the_short_deadline() {
     let url = server(never_answer);
     let start = Instant::now();
     let err = impatient_client(&url)
-        .get("/projects/p1")
+        .get(&ApiPath::project("p1"))
         .unwrap_err()
         .to_string();
     assert!(
@@ -217,7 +214,7 @@ fn a_job_post_gets_its_own_deadline() {
     let body = serde_json::json!({"instruction": "x"});
     let err = client(&url)
         .post_with(
-            "/projects/",
+            &ApiPath::projects(),
             &body,
             Deadline::Job(Duration::from_millis(700)),
         )
@@ -244,7 +241,9 @@ fn redirects_are_followed_once_with_the_body_or_reported() {
     }
     let url = server(redirecting);
     let c = client(&url);
-    let r = c.post("/projects/", &serde_json::json!({})).unwrap();
+    let r = c
+        .post(&ApiPath::projects(), &serde_json::json!({}))
+        .unwrap();
     assert_eq!(r.status, 200);
     assert!(
         r.body.contains("POST /api/v1/projects HTTP/1.1"),
@@ -258,6 +257,41 @@ fn redirects_are_followed_once_with_the_body_or_reported() {
         (r.status, r.location.as_deref()),
         (307, Some("/api/v1/projects"))
     );
+}
+
+#[test]
+fn a_redirect_to_another_origin_fails_naming_it_and_nothing_is_sent_there() {
+    let reached = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&reached);
+    let other = server(move |mut s: TcpStream| {
+        read_head(&s);
+        counter.fetch_add(1, Ordering::SeqCst);
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+    });
+    // Another port of the same host is another origin; so is another scheme.
+    for to in [other.clone(), other.replace("http://", "https://")] {
+        let location = format!("{to}/api/v1/projects/");
+        let url = server(move |mut s: TcpStream| {
+            read_head(&s);
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\n\
+                 Content-Length: 0\r\n\r\n"
+            );
+            let _ = s.write_all(answer.as_bytes());
+        });
+        let err = client(&url)
+            .post(
+                &ApiPath::projects(),
+                &serde_json::json!({"instruction": "x"}),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("{to}/api/v1/projects/")) && err.contains("another origin"),
+            "{err}"
+        );
+    }
+    assert_eq!(reached.load(Ordering::SeqCst), 0);
 }
 
 /// Not a test on its own: the server process of the SIGSTOP test, started by it with
@@ -325,7 +359,7 @@ fn a_stopped_backend_process_fails_within_the_deadline() {
     // machine); the stopped one is waited out with the short one.
     let c = c.with_short_deadline(TEST_SHORT);
     let start = Instant::now();
-    let err = c.get("/projects/").unwrap_err().to_string();
+    let err = c.get(&ApiPath::projects()).unwrap_err().to_string();
     let took = start.elapsed();
     unsafe { libc::kill(pid, libc::SIGCONT) };
     child.kill().unwrap();

@@ -27,6 +27,7 @@ impl LiveSuiteArgs {
                 long_run_seconds: self.long_run_seconds,
                 retries: self.retries,
                 strict: self.stack.strict,
+                settle_grace: Duration::from_secs(self.stack.settle_grace),
             },
             baseline: Baseline::from_flag(self.baseline.as_deref(), &self.stack.out),
             launcher,

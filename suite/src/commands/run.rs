@@ -61,8 +61,8 @@ pub fn execute(
     })?;
     let base_url = stack.base_url();
     events.line(format!("run {} -> {}", ev.run_id, ev.dir.display()));
-    let mut client =
-        Client::new(&base_url, plan.settings.poll_timeout)?.with_max_body(plan.stack.max_body);
+    let mut client = Client::new(&base_url, plan.settings.poll_timeout, ev.redactor().clone())?
+        .with_max_body(plan.stack.max_body);
     // Before L01: what the target offers (target.json, one line), and its OpenAPI document.
     let target = match probe_target(&mut client, &ev, &events) {
         Ok(t) => t,
@@ -155,9 +155,14 @@ fn finish(events: &Events, baseline: &Baseline, report: RunReport) -> Result<i32
 }
 
 /// The target profile (written to target.json and named on the console) and, when the
-/// target serves `/openapi.json`, the conformance check of every later answer.
+/// target serves `/openapi.json`, the conformance check of every later answer. A secret in
+/// any of these answers is a setup error naming it.
 fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<TargetProfile> {
-    let target = TargetProfile::probe(client)?;
+    let target = TargetProfile::probe(client);
+    if let Some(leak) = client.take_leaks().first() {
+        anyhow::bail!("secret leak while probing the target before the ladder: {leak}");
+    }
+    let target = target?;
     ev.write(target_profile::FILE, &target.to_json())?;
     events.line(target.describe());
     if target.openapi == Presence::Present {
@@ -170,6 +175,9 @@ fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<T
             Err(e) => events.line(format!(
                 "openapi: /openapi.json cannot be used, answers are not checked: {e:#}"
             )),
+        }
+        if let Some(leak) = client.take_leaks().first() {
+            anyhow::bail!("secret leak while reading the target's /openapi.json: {leak}");
         }
     }
     Ok(target)
@@ -190,6 +198,7 @@ pub fn start_stack(
             url,
             plan.mocked_base_url,
             plan.mode,
+            secrets.redactor(),
         )?));
     }
     let opts = StackOptions {

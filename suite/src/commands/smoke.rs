@@ -22,6 +22,7 @@ impl SmokeArgs {
                 long_run_seconds: 0,
                 retries: 0,
                 strict: self.stack.strict,
+                settle_grace: Duration::from_secs(self.stack.settle_grace),
             },
             baseline: Baseline::Off,
             launcher,

@@ -2,13 +2,15 @@
 //! plan's section 11.
 
 use super::steps::{
-    check_modified, check_presence_lines, check_success, create_project, expect_200, get_file,
-    list_files, observe_status, submit_edit,
+    check_modified, check_presence_lines, check_success, create_project, get_file, list_files,
+    observe_status, submit_edit,
 };
 use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
+use crate::client::ApiPath;
 use crate::evidence::Folder;
 use crate::outcome::Suite;
 use codex_contract::{Status, WorkerStatus, REQUEST_FILE, RESULT_FILE};
+use std::time::{Duration, Instant};
 
 /// The instruction every live project starts from.
 pub const STANDARD_INSTRUCTION: &str =
@@ -102,8 +104,11 @@ fn project(ctx: &mut Ctx, folder: &mut Folder) -> Result<Project, Problem> {
         &mut setup,
         STANDARD_INSTRUCTION,
         ctx.settings.poll_timeout,
-    )?;
+    );
+    // The setup's leaks are this scenario's, whether or not the setup passed.
+    ctx.keep_answer_leaks("the setup");
     folder.leaks.append(&mut setup.leaks);
+    let p = p?;
     ctx.project = Some(p.clone());
     Ok(p)
 }
@@ -262,9 +267,9 @@ fn l07_forced_error(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     })?;
     // API stable: the docs page and this project still answer.
     let docs = ctx.client.get_root("/docs")?;
-    expect_200(&docs, "GET /docs after the forced error")?;
-    let detail = ctx.client.get(&format!("/projects/{}", p.id))?;
-    expect_200(&detail, "GET /projects/{id} after the forced error")?;
+    docs.expect_200("GET /docs after the forced error")?;
+    let detail = ctx.client.get(&ApiPath::project(&p.id))?;
+    detail.expect_200("GET /projects/{id} after the forced error")?;
     folder.write(
         "notes.txt",
         &format!(
@@ -281,17 +286,27 @@ fn l07_forced_error(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 }
 
 /// L08: the long run ends in success or a structured error within twice the poll timeout.
+/// A run that ends well before its worker's sleep is an observation.
 fn l08_long_run(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
-    let instruction = long_run_instruction(ctx.settings.long_run_seconds);
+    let seconds = ctx.settings.long_run_seconds;
+    let instruction = long_run_instruction(seconds);
     let timeout = ctx.settings.poll_timeout * 2;
+    let start = Instant::now();
     let p = create_project(ctx, folder, &instruction, timeout)?;
+    let took = start.elapsed();
+    if took < Duration::from_secs(seconds) {
+        ctx.observe(format!(
+            "the long run took {:.1} s for sleep_seconds={seconds}: the target ignores the \
+             delay (contract: the worker takes at least that long)",
+            took.as_secs_f64()
+        ));
+    }
     check_presence_lines(&p.result)?;
     let r = &p.result.result;
     if r.is_success() {
         check_success(ctx, &p.result)?;
-        if let Ok(files) = list_files(ctx, folder, &p.id) {
-            ensure(!files.files.is_empty(), || "files.json is empty".into())?;
-        }
+        let files = list_files(ctx, folder, &p.id)?;
+        ensure(!files.files.is_empty(), || "files.json is empty".into())?;
         return Ok(Pass::new(format!("long run succeeded: {}", r.summary)));
     }
     ensure(

@@ -3,6 +3,7 @@
 
 use super::steps::{check_success, create_project, get_file, list_files, submit_edit};
 use super::{ensure, Ctx, Pass, Problem, Scenario, ScenarioResult};
+use crate::client::ApiPath;
 use crate::evidence::Folder;
 use crate::health_probe::{self, wrong_mode, Finding};
 use crate::outcome::Suite;
@@ -110,8 +111,15 @@ fn rollback(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     // mocked twin is another backend with its own data).
     let kept = match &ctx.project {
         Some(p) => {
-            let status = ctx.client.get(&format!("/projects/{}", p.id))?.status;
-            format!("live project {} after the switch: HTTP {status}", p.id)
+            let reply = ctx.client.get(&ApiPath::project(&p.id))?;
+            // 404: another backend's data (an external twin); anything else but 200 fails.
+            if reply.status != 404 {
+                reply.expect_200("GET /projects/{id} after the switch")?;
+            }
+            format!(
+                "live project {} after the switch: HTTP {}",
+                p.id, reply.status
+            )
         }
         None => "no live project to look for".into(),
     };
@@ -126,7 +134,7 @@ fn rollback(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     // M01 creates its own project; live projects are not reused in mocked mode.
     ctx.project = None;
     Ok(Pass::new(format!(
-        "{} -> mocked; {health}",
+        "{} -> mocked; {health}; {kept}",
         before.as_str()
     )))
 }

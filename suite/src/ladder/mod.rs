@@ -14,7 +14,7 @@ pub mod mocked;
 mod notes;
 pub mod steps;
 
-use crate::client::Client;
+use crate::client::{AnswerLeak, Client};
 use crate::events::{Event, Events};
 use crate::evidence::{Evidence, Folder};
 pub use crate::outcome::{ensure, Pass, Problem, ScenarioResult};
@@ -41,6 +41,9 @@ pub struct Settings {
     /// `--strict`: every observation fails its scenario (the full contract, not only the
     /// plan's acceptance).
     pub strict: bool,
+    /// `--settle-grace`: how long a final status without this job's result is looked at
+    /// again before it is judged (`freshness::settle`).
+    pub settle_grace: Duration,
 }
 
 /// A project the later scenarios reuse (L01's, or M01's in the rerun).
@@ -59,6 +62,8 @@ pub struct Recorded {
     scenario: String,
     observations: Vec<String>,
     jobs: Vec<JobMark>,
+    /// Secrets found in the target's answers (named by step when not the scenario's own).
+    leaks: Vec<AnswerLeak>,
 }
 
 pub struct Ctx<'a> {
@@ -100,6 +105,15 @@ impl<'a> Ctx<'a> {
             text: text.clone(),
         });
         self.recorded.observations.push(text);
+    }
+
+    /// Moves the leaks the client found so far into this attempt, naming `step` (e.g. "the
+    /// setup") as where they were found: they fail the scenario with the rest.
+    pub fn keep_answer_leaks(&mut self, step: &str) {
+        for mut leak in self.client.take_leaks() {
+            leak.place = format!("{} (during {step})", leak.place);
+            self.recorded.leaks.push(leak);
+        }
     }
 
     /// A job is about to be sent: its timeline mark (see `job_sent`, `job_settled`). The
@@ -285,13 +299,18 @@ fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> 
         ..Recorded::default()
     };
     let mut folder = ev.folder(folder_rel);
-    // Mismatches of answers received before this attempt belong to no scenario.
-    ctx.client.take_mismatches();
+    // Observations of answers received before this attempt belong to no scenario; a leak
+    // belongs to the first one that runs.
+    ctx.keep_answer_leaks("the steps before this scenario");
+    ctx.client.take_findings();
     let mut result = (s.run)(ctx, &mut folder);
-    // OpenAPI conformance: every JSON answer of this attempt (see `crate::conformance`).
-    for text in ctx.client.take_mismatches() {
-        ctx.observe(format!("openapi: {text}"));
+    // What this attempt's answers showed: OpenAPI conformance and Content-Types (see
+    // `crate::client`), and every secret found in them, kept or not.
+    let found = ctx.client.take_findings();
+    for text in found.observations {
+        ctx.observe(text);
     }
+    ctx.recorded.leaks.extend(found.leaks);
     // The backend's output during this scenario, redacted like everything else.
     match ctx.stack.take_logs() {
         Ok(Some(logs)) if !logs.is_empty() => {
@@ -307,13 +326,20 @@ fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> 
             .events
             .line(format!("{}: backend logs unavailable: {e:#}", s.id)),
     }
-    if let Some(leak) = folder.leaks.first() {
+    if let Some(leak) = ctx.recorded.leaks.first() {
+        result = Err(Problem::fail(format!("secret leak: {leak}"))
+            .expected("no secret value, in any encoding, in any answer of the target")
+            .suspect(
+                "the backend or its worker echoes a secret (an error message, its environment)",
+            )
+            .look("the answers kept in this folder: the value is [REDACTED] wherever it was"));
+    } else if let Some(leak) = folder.leaks.first() {
         result = Err(Problem::fail(format!("secret leak: {leak}"))
             .expected("no secret value in any response, result, log or file")
             .suspect("the worker or backend prints or stores a secret value")
             .look(leak.file.clone()));
     }
-    if let Ok(pass) = &mut result {
+    for pass in result.iter_mut() {
         for text in std::mem::take(&mut pass.observations) {
             ctx.observe(text);
         }

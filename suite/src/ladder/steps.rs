@@ -2,7 +2,7 @@
 //! result (the freshness rule), and save the plan's evidence files for it.
 
 use super::{Ctx, Problem, Project};
-use crate::client::{file_path, Deadline, Reply};
+use crate::client::{id_shape, ApiPath, Deadline, IdShape};
 use crate::evidence::Folder;
 use crate::freshness::{self, AwaitResult, Fresh, JobRef};
 use codex_contract::{
@@ -22,14 +22,15 @@ pub fn create_project(
     // A synchronous backend (the original) answers when the job is over: the POST gets the
     // job's own timeout.
     let reply = ctx.client.post_with(
-        "/projects/",
+        &ApiPath::projects(),
         &serde_json::json!({ "instruction": instruction }),
         Deadline::Job(timeout),
     )?;
     folder.write_json("response.json", &reply.body)?;
-    let summary: ProjectSummary = expect_json(&reply, "POST /projects/")?;
+    let summary: ProjectSummary = reply.contract("POST /projects/")?;
     ctx.job_sent(mark);
     folder.write("project_id.txt", &format!("{}\n", summary.id))?;
+    check_id(ctx, "project", &summary.id)?;
     let waited = freshness::await_result(AwaitResult {
         client: &ctx.client,
         events: ctx.events,
@@ -38,18 +39,24 @@ pub fn create_project(
         posted: summary.status,
         before: None,
         timeout,
+        grace: ctx.settings.settle_grace,
         mode: ctx.stack.mode(),
     });
-    let job_id = waited.as_ref().ok().and_then(|f| f.job_id.clone());
-    ctx.job_settled(mark, job_id.as_deref());
-    let fresh = waited.inspect_err(|_| {
-        save_what_was_seen(
-            ctx,
-            folder,
-            &format!("/projects/{}", summary.id),
-            &summary.id,
-        )
-    })?;
+    let fresh = match waited {
+        Ok(fresh) => fresh,
+        Err(problem) => {
+            ctx.job_settled(mark, None);
+            let status = ApiPath::project(&summary.id);
+            return Err(save_what_was_seen(
+                ctx,
+                folder,
+                &status,
+                &summary.id,
+                problem,
+            ));
+        }
+    };
+    ctx.job_settled(mark, fresh.job_id.as_deref());
     save_result(folder, &fresh)?;
     observe_result(ctx, &fresh);
     learn_target(ctx, summary.status, &fresh);
@@ -72,14 +79,14 @@ pub fn submit_edit(
     let mark = ctx.job_mark();
     let timeout = ctx.settings.poll_timeout;
     let reply = ctx.client.post_with(
-        &format!("/{pid}/jobs"),
+        &ApiPath::jobs(pid),
         &serde_json::json!({ "job_type": "edit", "instruction": instruction }),
         Deadline::Job(timeout),
     )?;
     folder.write_json("response.json", &reply.body)?;
-    let job: JobSummary = expect_json(&reply, "POST /{project_id}/jobs")?;
+    let job: JobSummary = reply.contract("POST /{project_id}/jobs")?;
     ctx.job_sent_as(mark, &job.id);
-    let job_path = format!("/{pid}/jobs/{}", job.id);
+    check_id(ctx, "job", &job.id)?;
     let waited = freshness::await_result(AwaitResult {
         client: &ctx.client,
         events: ctx.events,
@@ -88,19 +95,57 @@ pub fn submit_edit(
         posted: job.status,
         before: before.as_deref(),
         timeout,
+        grace: ctx.settings.settle_grace,
         mode: ctx.stack.mode(),
     });
     ctx.job_settled(mark, Some(&job.id));
-    let fresh = waited.inspect_err(|_| save_what_was_seen(ctx, folder, &job_path, pid))?;
+    let fresh = match waited {
+        Ok(fresh) => fresh,
+        Err(problem) => {
+            let status = ApiPath::job(pid, &job.id);
+            return Err(save_what_was_seen(ctx, folder, &status, pid, problem));
+        }
+    };
     save_result(folder, &fresh)?;
     observe_result(ctx, &fresh);
     Ok(fresh)
 }
 
-/// What the freshness rule could not prove about this job's result (mocked mode).
+/// An id the target sent goes into later URLs as one percent-encoded segment: one that is
+/// no plain token is an observation, one no URL can carry (empty, `.`, `..`) a failure.
+fn check_id(ctx: &mut Ctx, what: &str, id: &str) -> Result<(), Problem> {
+    let shown: String = format!("{id:?}").chars().take(80).collect();
+    match id_shape(id) {
+        IdShape::Plain => Ok(()),
+        IdShape::Encoded => {
+            ctx.observe(format!(
+                "the target's {what} id {shown} is not a plain token (letters, digits, - _ . ~): \
+                 it is sent percent-encoded as one path segment"
+            ));
+            Ok(())
+        }
+        IdShape::Unusable => Err(Problem::fail(format!(
+            "the target's {what} id {shown} cannot be a path segment: a URL resolves it away"
+        ))
+        .expected(format!(
+            "a {what} id that names the {what} in a URL (the contract: a UUID)"
+        ))
+        .look("response.json in this folder")),
+    }
+}
+
+/// What the freshness rule could not prove about this job's result (mocked mode), and a
+/// result that landed after the job's final status.
 fn observe_result(ctx: &mut Ctx, fresh: &Fresh) {
     if let Some(why) = &fresh.unproven {
         ctx.observe(why.clone());
+    }
+    if let Some(late) = fresh.late {
+        ctx.observe(format!(
+            "status before result: {:.1} s (the job was final before its result.json was \
+             written)",
+            late.as_secs_f64()
+        ));
     }
 }
 
@@ -125,14 +170,45 @@ fn learn_target(ctx: &mut Ctx, posted: Status, fresh: &Fresh) {
 }
 
 /// When no fresh result came: the job (or project) as the backend reports it → job.json,
-/// and whatever result.json holds now → result_seen.json (best effort: evidence only).
-fn save_what_was_seen(ctx: &Ctx, folder: &mut Folder, status_path: &str, pid: &str) {
-    if let Ok(reply) = ctx.client.get(status_path) {
-        let _ = folder.write_json("job.json", &reply.body);
+/// and whatever result.json holds now → result_seen.json. Evidence only: what could not be
+/// read or saved is named in the problem's `where to look`.
+fn save_what_was_seen(
+    ctx: &Ctx,
+    folder: &mut Folder,
+    status: &ApiPath,
+    pid: &str,
+    problem: Problem,
+) -> Problem {
+    let mut missing = Vec::new();
+    match ctx.client.get(status) {
+        Ok(reply) => {
+            if let Err(e) = folder.write_json("job.json", &reply.body) {
+                missing.push(format!("job.json not saved: {e:#}"));
+            }
+        }
+        Err(e) => missing.push(format!("job.json not saved: {e:#}")),
     }
-    if let Ok(Some(raw)) = freshness::read_result(&ctx.client, pid) {
-        let _ = folder.write_json("result_seen.json", &raw);
+    match freshness::read_result(&ctx.client, pid) {
+        Ok(Some(raw)) => {
+            if let Err(e) = folder.write_json("result_seen.json", &raw) {
+                missing.push(format!("result_seen.json not saved: {e:#}"));
+            }
+        }
+        Ok(None) => {}
+        Err(fault) => missing.push(format!(
+            "result_seen.json not saved: {}",
+            Problem::from(fault).reason
+        )),
     }
+    if missing.is_empty() {
+        return problem;
+    }
+    let look = problem.look.clone();
+    let missing = missing.join("; ");
+    problem.look(match look {
+        Some(look) => format!("{look} ({missing})"),
+        None => missing,
+    })
 }
 
 /// result.json (as the backend served it) and result_excerpt.txt (the five lines).
@@ -143,9 +219,9 @@ pub fn save_result(folder: &mut Folder, fresh: &Fresh) -> anyhow::Result<()> {
 
 /// `GET /{pid}/files` → files.json.
 pub fn list_files(ctx: &Ctx, folder: &mut Folder, pid: &str) -> Result<FileList, Problem> {
-    let reply = ctx.client.get(&format!("/{pid}/files"))?;
+    let reply = ctx.client.get(&ApiPath::files(pid))?;
     folder.write_json("files.json", &reply.body)?;
-    expect_json(&reply, "GET /{project_id}/files")
+    reply.contract("GET /{project_id}/files")
 }
 
 /// `GET /{pid}/files/{path}` → `name` (app.json or file.json) and status.txt.
@@ -156,37 +232,10 @@ pub fn get_file(
     path: &str,
     name: &str,
 ) -> Result<FileContents, Problem> {
-    let reply = ctx.client.get(&file_path(pid, path))?;
+    let reply = ctx.client.get(&ApiPath::file(pid, path))?;
     folder.write_json(name, &reply.body)?;
     folder.write("status.txt", &format!("{}\n", reply.status))?;
-    expect_json(&reply, &format!("GET /{{project_id}}/files/{path}"))
-}
-
-/// A 200 answer parsed as the contract's `T`; a non-200 or a body of another shape fails the
-/// check, naming the call.
-fn expect_json<T: serde::de::DeserializeOwned>(reply: &Reply, call: &str) -> Result<T, Problem> {
-    expect_200(reply, call)?
-        .json()
-        .map_err(|e| Problem::fail(format!("{call}: {e:#}")))
-}
-
-/// A non-200 answer is a failed check naming the call, the status and the error body.
-pub fn expect_200<'r>(reply: &'r Reply, call: &str) -> Result<&'r Reply, Problem> {
-    if reply.ok() {
-        return Ok(reply);
-    }
-    let kind = if reply.status >= 500 {
-        Problem::error
-    } else {
-        Problem::fail
-    };
-    Err(kind(format!(
-        "{call} answered HTTP {}: {}",
-        reply.status,
-        crate::outcome::one_line(&reply.body.chars().take(300).collect::<String>())
-    ))
-    .expected(format!("{call} answers 200 with the contract's body"))
-    .look("response.json in this folder, logs.txt"))
+    reply.contract(&format!("GET /{{project_id}}/files/{path}"))
 }
 
 /// The three presence lines, each `present` or `absent` (values are caught by the redactor).

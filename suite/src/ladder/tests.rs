@@ -68,8 +68,9 @@ fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
         long_run_seconds: 0,
         retries: 1,
         strict: false,
+        settle_grace: Duration::ZERO,
     };
-    let client = Client::new(&stack.base_url(), settings.poll_timeout).unwrap();
+    let client = Client::new(&stack.base_url(), settings.poll_timeout, Default::default()).unwrap();
     let mut ctx = Ctx::new(client, &mut stack, &events, settings);
     let scenarios = [Scenario {
         id: "L99",
@@ -105,5 +106,32 @@ fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
             "observation",
             "scenario_finished"
         ]
+    );
+}
+
+/// Every request a scenario makes feeds its verdict or is named in it: nothing under
+/// `ladder/` drops a `Result` (each call's failure is tested in `tests/it/failed_calls.rs`).
+#[test]
+fn no_scenario_drops_an_error() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ladder");
+    let mut dropped = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "tests.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            for pattern in ["if let Ok(", "while let Ok(", ".ok()", "let _ ="] {
+                if line.contains(pattern) {
+                    dropped.push(format!("ladder/{name}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        dropped.is_empty(),
+        "errors dropped:\n{}",
+        dropped.join("\n")
     );
 }

@@ -18,7 +18,7 @@
 
 use super::compose_project::{project_name, publish_warning, ComposeProject, Port, LOOPBACK};
 use super::docker_logs::LogCursor;
-use super::health::{wait_healthy, wait_paths};
+use super::health::{wait_healthy, wait_paths, Awaited};
 use super::host_lock::HostLock;
 use super::{free_port, Instance, Stack, StackOptions};
 use crate::docker::{self, ComposeCli};
@@ -256,15 +256,15 @@ impl ComposeStack {
         let project = self.project.clone();
         let alive = || project.backend_alive(&id);
         let base_url = self.project.base_url();
+        let redactor = self.secrets.redactor();
+        let backend = Awaited {
+            base_url: &base_url,
+            timeout: HEALTH_TIMEOUT,
+            redactor: &redactor,
+        };
         match &self.project.config.source {
-            None => wait_healthy(&base_url, mode, HEALTH_TIMEOUT, alive),
-            Some(_) => wait_paths(
-                &base_url,
-                &self.project.config.health_paths,
-                mode,
-                HEALTH_TIMEOUT,
-                alive,
-            ),
+            None => wait_healthy(backend, mode, alive),
+            Some(_) => wait_paths(backend, &self.project.config.health_paths, mode, alive),
         }
         .with_context(|| format!("health gate of the compose stack {}", self.project.name))?;
         self.events.line(format!(

@@ -1,8 +1,9 @@
 //! An already running backend (`--base-url`): no lifecycle. Its mocked-mode twin
 //! (`--mocked-base-url`) serves the rollback smoke; without one, rollback is skipped.
 
-use super::health::{wait_healthy, HEALTH_TIMEOUT};
+use super::health::{wait_healthy, Awaited, HEALTH_TIMEOUT};
 use super::Stack;
+use crate::secrets::Redactor;
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 
@@ -10,13 +11,25 @@ pub struct ExternalStack {
     base_url: String,
     mocked_base_url: Option<String>,
     mode: Mode,
+    /// The secrets the health waits scan every answer for.
+    redactor: Redactor,
 }
 
 impl ExternalStack {
     /// Checks that `base_url` is healthy in `mode` (the `/healthz` mode only when present).
-    pub fn connect(base_url: &str, mocked_base_url: Option<&str>, mode: Mode) -> Result<Self> {
+    pub fn connect(
+        base_url: &str,
+        mocked_base_url: Option<&str>,
+        mode: Mode,
+        redactor: Redactor,
+    ) -> Result<Self> {
         let base_url = base_url.trim_end_matches('/').to_owned();
-        wait_healthy(&base_url, mode, HEALTH_TIMEOUT, || Ok(())).with_context(|| {
+        let backend = Awaited {
+            base_url: &base_url,
+            timeout: HEALTH_TIMEOUT,
+            redactor: &redactor,
+        };
+        wait_healthy(backend, mode, || Ok(())).with_context(|| {
             format!(
                 "--base-url {base_url} is not a healthy backend in {} mode",
                 mode.as_str()
@@ -26,6 +39,7 @@ impl ExternalStack {
             base_url,
             mocked_base_url: mocked_base_url.map(|u| u.trim_end_matches('/').to_owned()),
             mode,
+            redactor,
         })
     }
 }
@@ -48,7 +62,12 @@ impl Stack for ExternalStack {
             .mocked_base_url
             .clone()
             .context("no --mocked-base-url: there is no mocked twin to roll back to")?;
-        wait_healthy(&mocked, Mode::Mocked, HEALTH_TIMEOUT, || Ok(()))
+        let backend = Awaited {
+            base_url: &mocked,
+            timeout: HEALTH_TIMEOUT,
+            redactor: &self.redactor,
+        };
+        wait_healthy(backend, Mode::Mocked, || Ok(()))
             .with_context(|| format!("--mocked-base-url {mocked} is not healthy in mocked mode"))?;
         self.base_url = mocked;
         self.mode = Mode::Mocked;

@@ -4,6 +4,7 @@
 use crate::client::Client;
 use crate::health_probe::{self, wrong_mode, Finding};
 use crate::poll::Backoff;
+use crate::secrets::Redactor;
 use anyhow::{bail, Result};
 use codex_contract::{Health, Mode};
 use std::time::{Duration, Instant};
@@ -11,44 +12,54 @@ use std::time::{Duration, Instant};
 /// How long a freshly started backend may take to answer.
 pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Waits until `base_url` is healthy in `want` mode (within `timeout`). `alive` is asked
-/// between tries so that a backend that exited fails at once with its own reason.
-pub fn wait_healthy(
-    base_url: &str,
-    want: Mode,
-    timeout: Duration,
-    alive: impl FnMut() -> Result<()>,
-) -> Result<()> {
-    wait(base_url, timeout, alive, |client| probe(client, want))
+/// The backend a health wait reads: its root, how long it may take to become healthy, and
+/// the secrets every answer is scanned for (a leak ends the wait).
+pub struct Awaited<'a> {
+    pub base_url: &'a str,
+    pub timeout: Duration,
+    pub redactor: &'a Redactor,
+}
+
+/// Waits until the backend is healthy in `want` mode. `alive` is asked between tries so
+/// that a backend that exited fails at once with its own reason.
+pub fn wait_healthy(backend: Awaited, want: Mode, alive: impl FnMut() -> Result<()>) -> Result<()> {
+    wait(backend, alive, |client| probe(client, want))
 }
 
 /// A `live-suite.toml` stack: every path of `health_paths` answers 200 (and `/healthz`, when
 /// listed, reports `want`).
 pub fn wait_paths(
-    base_url: &str,
+    backend: Awaited,
     paths: &[String],
     want: Mode,
-    timeout: Duration,
     alive: impl FnMut() -> Result<()>,
 ) -> Result<()> {
-    wait(base_url, timeout, alive, |client| {
+    wait(backend, alive, |client| {
         paths.iter().try_for_each(|p| probe_path(client, p, want))
     })
 }
 
 /// Tries `check` with backoff until it holds, says the backend is wrong, or `timeout` ends.
 fn wait(
-    base_url: &str,
-    timeout: Duration,
+    backend: Awaited,
     mut alive: impl FnMut() -> Result<()>,
     check: impl Fn(&Client) -> Result<(), Probe>,
 ) -> Result<()> {
-    let client = Client::new(base_url, timeout)?;
+    let Awaited {
+        base_url,
+        timeout,
+        redactor,
+    } = backend;
+    let client = Client::new(base_url, timeout, redactor.clone())?;
     let start = Instant::now();
     let mut last;
     for delay in Backoff::default() {
         alive()?;
-        match check(&client) {
+        let checked = check(&client);
+        if let Some(leak) = client.take_leaks().first() {
+            bail!("{base_url}: secret leak while waiting until it is healthy: {leak}");
+        }
+        match checked {
             Ok(()) => return Ok(()),
             Err(Probe::Wrong(why)) => bail!("{base_url} is up but {why}"),
             Err(Probe::NotYet(why)) => last = why,

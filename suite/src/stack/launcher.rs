@@ -63,6 +63,7 @@ impl Launcher for ConfigLauncher {
                 &e.base_url,
                 e.mocked_base_url.as_deref(),
                 opts.mode,
+                opts.secrets.redactor(),
             )?),
             None => Box::new(ComposeStack::start(opts)?),
         })

@@ -7,7 +7,7 @@
 //! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the suite. The secrets reach
 //! this process's environment only.
 
-use super::health::{wait_paths, HEALTH_TIMEOUT};
+use super::health::{wait_paths, Awaited, HEALTH_TIMEOUT};
 use super::{free_port, Stack, StackOptions};
 use crate::events::{Events, Phase};
 use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
@@ -171,11 +171,15 @@ impl ProcessStack {
         let url = self.base_url();
         let paths = self.config.health_paths.clone();
         let child = self.child.as_mut().expect("just spawned");
-        wait_paths(&url, &paths, mode, HEALTH_TIMEOUT, || {
-            match child.try_wait()? {
-                None => Ok(()),
-                Some(status) => bail!("the backend exited ({status}) before it was healthy"),
-            }
+        let redactor = self.secrets.redactor();
+        let backend = Awaited {
+            base_url: &url,
+            timeout: HEALTH_TIMEOUT,
+            redactor: &redactor,
+        };
+        wait_paths(backend, &paths, mode, || match child.try_wait()? {
+            None => Ok(()),
+            Some(status) => bail!("the backend exited ({status}) before it was healthy"),
         })
         // The private folder holding the log goes with the failed stack: show its tail.
         .with_context(|| {

@@ -6,8 +6,10 @@
 mod browser;
 mod byo_compose;
 mod compose;
+mod failed_calls;
 mod github;
 mod hardening;
+mod hostile;
 mod interrupt;
 mod local_lifecycle;
 mod local_pipeline;

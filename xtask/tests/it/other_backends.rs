@@ -304,7 +304,7 @@ fn a_secret_echoed_by_the_backend_is_redacted_and_fails_its_scenario() {
     let (verdict, reason) = run.verdict("L02");
     assert_eq!(verdict, "FAIL");
     assert!(
-        reason.contains("OPENAI_API_KEY") && reason.contains("live/L02/files.json"),
+        reason.contains("OPENAI_API_KEY") && reason.contains("the answer to GET /api/v1/"),
         "{reason}"
     );
     assert!(run.read("live/L02/files.json").contains("[REDACTED]"));

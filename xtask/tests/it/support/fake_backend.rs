@@ -127,13 +127,16 @@ pub fn start(config: Config) -> Fake {
     }
 }
 
-fn serve(
-    mut s: TcpStream,
-    state: &State,
-    cfg: &Config,
-    counter: &Mutex<u32>,
-) -> std::io::Result<()> {
-    let mut r = BufReader::new(s.try_clone()?);
+/// One request as read from a connection: method, path, body.
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub body: Vec<u8>,
+}
+
+/// Reads the request line, the headers (only `Content-Length` matters) and the body.
+pub fn read_request(s: &TcpStream) -> std::io::Result<Request> {
+    let mut r = BufReader::new(s);
     let mut line = String::new();
     r.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
@@ -156,6 +159,16 @@ fn serve(
     }
     let mut body = vec![0; len];
     r.read_exact(&mut body)?;
+    Ok(Request { method, path, body })
+}
+
+fn serve(
+    mut s: TcpStream,
+    state: &State,
+    cfg: &Config,
+    counter: &Mutex<u32>,
+) -> std::io::Result<()> {
+    let Request { method, path, body } = read_request(&s)?;
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let (code, extra, text) = route(&method, &path, &body, state, cfg, counter);
     let reason = match code {

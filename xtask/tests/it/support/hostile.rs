@@ -1,0 +1,576 @@
+//! A hostile test double: a proxy in front of the original-like fake (`fake_backend.rs`)
+//! that breaks the fake's answers in one way per switch of [`Faults`]. What the fake does
+//! underneath stays the original's (no `job_id`, the previous result left in place); the
+//! `asynchronous` switch makes its jobs look asynchronous by delaying what the proxy shows.
+//!
+//! [`elsewhere`] is a second server on another port: the target of the redirects that must
+//! not be followed, recording every request it receives.
+
+#![allow(dead_code)]
+
+use super::fake_backend::{self, Config, Fake};
+use percent_encoding::percent_decode_str;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The requests a fault can target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// `POST /api/v1/projects/`.
+    Create,
+    /// `GET /api/v1/projects/{id}`.
+    Project,
+    /// `GET /api/v1/{pid}/files`.
+    Files,
+    /// `GET /api/v1/{pid}/files/.codex/result.json`.
+    Result,
+    /// `GET /api/v1/{pid}/files/app.py`.
+    AppPy,
+    /// `POST /api/v1/{pid}/jobs`.
+    PostJob,
+    /// `GET /api/v1/{pid}/jobs/{id}`.
+    Job,
+    /// `GET /docs`.
+    Docs,
+    /// `GET /healthz`.
+    Healthz,
+}
+
+/// Asynchronous jobs: every POST answers `queued` at once; the job's status turns final
+/// `runs_for` (plus its `sleep_seconds`) later, and its result.json shows `result_lag` after
+/// that (until then the previous result, or a 404 for a new project).
+#[derive(Debug, Clone, Copy)]
+pub struct Async {
+    pub runs_for: Duration,
+    pub result_lag: Duration,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// `(route, n)`: every request of `route` after its first `n` answers 500 with the
+    /// contract's error body.
+    pub fail: Option<(Route, usize)>,
+    /// Instructions reach the fake with `sleep_seconds=0`: a long run ends at once.
+    pub ignore_sleep: bool,
+    pub asynchronous: Option<Async>,
+    /// `(route, value)`: answers of `route` carry `OPENAI_API_KEY=<value>` in a `detail`
+    /// field (a worker error echoing its environment).
+    pub env_in: Option<(Route, String)>,
+    /// The create's answer carries this value JSON-escaped (`\u0073…`, both hex cases, some
+    /// characters literal) beside the number `1e999`.
+    pub escaped_in_create: Option<String>,
+    /// Every JSON answer is labelled `text/html; charset=utf-8`.
+    pub json_as_html: bool,
+    /// result.json names the job that wrote it (its `job_id`, read from the fake's
+    /// request.json), as our worker's does: the fake then has no deviation to observe.
+    pub job_id_in_result: bool,
+    /// Job ids as the proxy shows them: this text for the first job, `<text>-<n>` after.
+    pub job_ids: Option<String>,
+    /// `GET /{pid}/jobs/{id}` answers 404 with the contract's body.
+    pub job_404: bool,
+    /// `GET /{pid}/files/app.py` answers 307 to the same path on this other server.
+    pub redirect_file_to: Option<String>,
+    /// `POST /projects/` answers 307 to the same path on this other server.
+    pub redirect_create_to: Option<String>,
+}
+
+pub struct Hostile {
+    pub url: String,
+    pub fake: Fake,
+}
+
+/// The fake with `config`, behind a proxy with `faults`.
+pub fn start(config: Config, faults: Faults) -> Hostile {
+    let fake = fake_backend::start(config);
+    let inner = fake.url.trim_start_matches("http://").to_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let proxy = Arc::new(Proxy {
+        inner,
+        faults,
+        state: Mutex::default(),
+    });
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let proxy = Arc::clone(&proxy);
+            std::thread::spawn(move || {
+                let _ = proxy.serve(stream);
+            });
+        }
+    });
+    Hostile { url, fake }
+}
+
+#[derive(Debug, Clone)]
+struct Request {
+    method: String,
+    path: String,
+    body: String,
+}
+
+#[derive(Debug, Clone)]
+struct Answer {
+    status: u16,
+    content_type: String,
+    location: Option<String>,
+    body: String,
+}
+
+impl Answer {
+    fn json(status: u16, body: Value) -> Answer {
+        Answer {
+            status,
+            content_type: "application/json".into(),
+            location: None,
+            body: body.to_string(),
+        }
+    }
+
+    fn redirect(to: String) -> Answer {
+        Answer {
+            status: 307,
+            content_type: "text/plain".into(),
+            location: Some(to),
+            body: String::new(),
+        }
+    }
+}
+
+/// When a job's status turns final and when its result shows.
+#[derive(Debug, Clone, Copy)]
+struct Timeline {
+    final_at: Instant,
+    result_at: Instant,
+}
+
+impl Async {
+    /// A job sent `now` whose worker sleeps `sleep` seconds.
+    fn timeline(&self, now: Instant, sleep: u64) -> Timeline {
+        let final_at = now + self.runs_for + Duration::from_secs(sleep);
+        Timeline {
+            final_at,
+            result_at: final_at + self.result_lag,
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    seen: HashMap<Route, usize>,
+    /// The latest job of each project, by project id.
+    projects: HashMap<String, Timeline>,
+    /// By the fake's job id.
+    jobs: HashMap<String, Timeline>,
+    /// (shown id, the fake's id).
+    job_ids: Vec<(String, String)>,
+    /// result.json as it was before each project's latest job.
+    previous_result: HashMap<String, Answer>,
+}
+
+struct Proxy {
+    inner: String,
+    faults: Faults,
+    state: Mutex<State>,
+}
+
+fn route_of(method: &str, path: &str) -> Option<Route> {
+    let path = path.split('?').next().unwrap_or(path);
+    match (method, path) {
+        ("GET", "/docs") => return Some(Route::Docs),
+        ("GET", "/healthz") => return Some(Route::Healthz),
+        ("POST", "/api/v1/projects/") => return Some(Route::Create),
+        _ => {}
+    }
+    let segments: Vec<&str> = path.strip_prefix("/api/v1/")?.split('/').collect();
+    Some(match (method, segments.as_slice()) {
+        ("GET", ["projects", _]) => Route::Project,
+        ("GET", [_, "files"]) => Route::Files,
+        ("GET", [_, "files", ".codex", "result.json"]) => Route::Result,
+        ("GET", [_, "files", "app.py"]) => Route::AppPy,
+        ("POST", [_, "jobs"]) => Route::PostJob,
+        ("GET", [_, "jobs", _]) => Route::Job,
+        _ => return None,
+    })
+}
+
+/// The project id of a path under the API (`/api/v1/{pid}/…` or `/api/v1/projects/{pid}`).
+fn project_of(path: &str) -> String {
+    let segments: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
+    let raw = match segments.as_slice() {
+        ["projects", pid] => pid,
+        [pid, ..] => pid,
+        [] => "",
+    };
+    percent_decode_str(raw).decode_utf8_lossy().into_owned()
+}
+
+fn error(status: u16, slug: &str, message: &str, detail: &str) -> Answer {
+    Answer::json(
+        status,
+        json!({"error": slug, "message": message, "code": status, "detail": detail}),
+    )
+}
+
+impl Proxy {
+    fn serve(&self, mut s: TcpStream) -> std::io::Result<()> {
+        let request = read_request(&s)?;
+        let answer = self.answer(request)?;
+        let location = answer
+            .location
+            .as_ref()
+            .map(|l| format!("Location: {l}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "HTTP/1.1 {} Hostile\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}\
+             Connection: close\r\n\r\n{}",
+            answer.status,
+            answer.content_type,
+            answer.body.len(),
+            answer.body
+        )?;
+        s.flush()
+    }
+
+    fn answer(&self, mut request: Request) -> std::io::Result<Answer> {
+        let route = route_of(&request.method, &request.path);
+        if let Some(early) = self.refuse(route, &request) {
+            return Ok(early);
+        }
+        let f = &self.faults;
+        if f.ignore_sleep || f.asynchronous.is_some() {
+            request.body = without_sleep(&request.body);
+        }
+        if route == Some(Route::Job) {
+            request.path = self.fakes_job_path(&request.path);
+        }
+        let pid = project_of(&request.path);
+        if f.asynchronous.is_some() && route == Some(Route::PostJob) {
+            let before = forward(
+                &self.inner,
+                &Request {
+                    method: "GET".into(),
+                    path: format!("/api/v1/{pid}/files/.codex/result.json"),
+                    body: String::new(),
+                },
+            )?;
+            let mut state = self.state.lock().unwrap();
+            state.previous_result.insert(pid.clone(), before);
+        }
+        let sleep = sleep_seconds(&request.body);
+        let mut answer = forward(&self.inner, &request)?;
+        if f.job_id_in_result && route == Some(Route::Result) && answer.status == 200 {
+            answer.body = self.with_job_id(&pid, &answer.body)?;
+        }
+        if let Some(a) = f.asynchronous {
+            self.pretend_asynchronous(a, route, &pid, sleep, &mut answer);
+        }
+        self.disguise(route, &mut answer);
+        Ok(answer)
+    }
+
+    /// A result.json answer whose contents carry the `job_id` of the fake's request.json.
+    fn with_job_id(&self, pid: &str, body: &str) -> std::io::Result<String> {
+        let contents = |text: &str| -> Value {
+            serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|v| v["contents"].as_str().map(str::to_owned))
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or(Value::Null)
+        };
+        let request = forward(
+            &self.inner,
+            &Request {
+                method: "GET".into(),
+                path: format!("/api/v1/{pid}/files/.codex/request.json"),
+                body: String::new(),
+            },
+        )?;
+        let mut result = contents(body);
+        result["job_id"] = contents(&request.body)["job_id"].clone();
+        Ok(json!({"path": ".codex/result.json", "contents": result.to_string()}).to_string())
+    }
+
+    /// The faults that answer without asking the fake.
+    fn refuse(&self, route: Option<Route>, request: &Request) -> Option<Answer> {
+        let route = route?;
+        let f = &self.faults;
+        let seen = {
+            let mut state = self.state.lock().unwrap();
+            let n = state.seen.entry(route).or_default();
+            *n += 1;
+            *n
+        };
+        match f.fail {
+            Some((r, skip)) if r == route && seen > skip => {
+                return Some(error(
+                    500,
+                    "internal_error",
+                    "Internal server error",
+                    "planted",
+                ))
+            }
+            _ => {}
+        }
+        match route {
+            Route::Job if f.job_404 => Some(error(404, "not_found", "Not found", "Job not found")),
+            Route::AppPy => f
+                .redirect_file_to
+                .as_ref()
+                .map(|to| Answer::redirect(format!("{to}{}", request.path))),
+            Route::Create => f
+                .redirect_create_to
+                .as_ref()
+                .map(|to| Answer::redirect(format!("{to}{}", request.path))),
+            _ => None,
+        }
+    }
+
+    /// `/api/v1/{pid}/jobs/{shown id}` → the fake's path for that job (unknown ids as sent).
+    fn fakes_job_path(&self, path: &str) -> String {
+        let Some((prefix, raw)) = path.rsplit_once('/') else {
+            return path.to_owned();
+        };
+        let shown = percent_decode_str(raw).decode_utf8_lossy();
+        let state = self.state.lock().unwrap();
+        match state.job_ids.iter().find(|(s, _)| *s == shown) {
+            Some((_, fakes)) => format!("{prefix}/{fakes}"),
+            None => path.to_owned(),
+        }
+    }
+
+    fn pretend_asynchronous(
+        &self,
+        a: Async,
+        route: Option<Route>,
+        pid: &str,
+        sleep: u64,
+        answer: &mut Answer,
+    ) {
+        let Ok(mut body) = serde_json::from_str::<Value>(&answer.body) else {
+            return;
+        };
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap();
+        let pending = |t: Option<&Timeline>| t.is_some_and(|t| now < t.final_at);
+        match route {
+            Some(Route::Create) if answer.status == 200 => {
+                let id = body["id"].as_str().unwrap_or_default().to_owned();
+                state.projects.insert(id, a.timeline(now, sleep));
+                body["status"] = json!("queued");
+            }
+            Some(Route::PostJob) if answer.status == 200 => {
+                let timeline = a.timeline(now, sleep);
+                state.projects.insert(pid.to_owned(), timeline);
+                let id = body["id"].as_str().unwrap_or_default().to_owned();
+                state.jobs.insert(id, timeline);
+                body["status"] = json!("queued");
+            }
+            Some(Route::Project) if pending(state.projects.get(pid)) => {
+                body["status"] = json!("in_progress");
+                if let Some(last) = body["jobs"].as_array_mut().and_then(|j| j.last_mut()) {
+                    last["status"] = json!("in_progress");
+                }
+            }
+            Some(Route::Job) => {
+                let id = body["id"].as_str().unwrap_or_default();
+                if pending(state.jobs.get(id)) {
+                    body["status"] = json!("in_progress");
+                }
+            }
+            Some(Route::Result) => {
+                if state.projects.get(pid).is_some_and(|t| now < t.result_at) {
+                    *answer =
+                        state.previous_result.get(pid).cloned().unwrap_or_else(|| {
+                            error(404, "not_found", "Not found", "File not found")
+                        });
+                }
+                return;
+            }
+            _ => return,
+        }
+        answer.body = body.to_string();
+    }
+
+    /// Job ids, a secret in status answers, the escaped secret, the Content-Type.
+    fn disguise(&self, route: Option<Route>, answer: &mut Answer) {
+        let f = &self.faults;
+        if let Ok(mut body) = serde_json::from_str::<Value>(&answer.body) {
+            if let Some(base) = &f.job_ids {
+                let mut state = self.state.lock().unwrap();
+                let mut show = |v: &mut Value| {
+                    let Some(fakes) = v["id"].as_str().map(str::to_owned) else {
+                        return;
+                    };
+                    let known = state.job_ids.iter().find(|(_, id)| *id == fakes);
+                    let shown = match known {
+                        Some((shown, _)) => shown.clone(),
+                        None => {
+                            let n = state.job_ids.len() + 1;
+                            let shown = if n == 1 {
+                                base.clone()
+                            } else {
+                                format!("{base}-{n}")
+                            };
+                            state.job_ids.push((shown.clone(), fakes));
+                            shown
+                        }
+                    };
+                    v["id"] = json!(shown);
+                };
+                match route {
+                    Some(Route::PostJob | Route::Job) => show(&mut body),
+                    Some(Route::Project) => body["jobs"]
+                        .as_array_mut()
+                        .into_iter()
+                        .flatten()
+                        .filter(|j| j["job_type"] == "edit")
+                        .for_each(show),
+                    _ => {}
+                }
+            }
+            if let Some((r, value)) = &f.env_in {
+                if Some(*r) == route && answer.status == 200 {
+                    body["detail"] = json!(format!(
+                        "worker failed; environment: PATH=/usr/bin OPENAI_API_KEY={value}"
+                    ));
+                }
+            }
+            answer.body = body.to_string();
+        }
+        if let (Some(value), Some(Route::Create)) = (&f.escaped_in_create, route) {
+            if answer.status == 200 {
+                let rest = answer.body.strip_prefix('{').unwrap_or(&answer.body);
+                answer.body = format!(
+                    "{{\"debug\": \"{}\", \"big\": 1e999, {rest}",
+                    json_escaped(value)
+                );
+            }
+        }
+        let is_json = serde_json::from_str::<serde::de::IgnoredAny>(&answer.body).is_ok();
+        if f.json_as_html && is_json {
+            answer.content_type = "text/html; charset=utf-8".into();
+        }
+    }
+}
+
+/// `value` with most characters as `\uXXXX` (lower- and upper-case hex in turn) and every
+/// fourth one literal.
+pub fn json_escaped(value: &str) -> String {
+    value
+        .chars()
+        .enumerate()
+        .map(|(i, c)| match i % 4 {
+            3 => c.to_string(),
+            1 => format!("\\u{:04X}", c as u32),
+            _ => format!("\\u{:04x}", c as u32),
+        })
+        .collect()
+}
+
+/// The N of `sleep_seconds=N` in a request body (0 without one).
+fn sleep_seconds(body: &str) -> u64 {
+    body.split("sleep_seconds=")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn without_sleep(body: &str) -> String {
+    match sleep_seconds(body) {
+        0 => body.to_owned(),
+        n => body.replace(&format!("sleep_seconds={n}"), "sleep_seconds=0"),
+    }
+}
+
+fn read_request(s: &TcpStream) -> std::io::Result<Request> {
+    let r = fake_backend::read_request(s)?;
+    Ok(Request {
+        method: r.method,
+        path: r.path,
+        body: String::from_utf8_lossy(&r.body).into_owned(),
+    })
+}
+
+/// Sends `request` to the fake at `addr` and reads its whole answer (`Connection: close`).
+fn forward(addr: &str, request: &Request) -> std::io::Result<Answer> {
+    let mut s = TcpStream::connect(addr)?;
+    write!(
+        s,
+        "{} {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+        request.method,
+        request.path,
+        request.body.len(),
+        request.body
+    )?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)?;
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(502);
+    let mut answer = Answer {
+        status,
+        content_type: "application/json".into(),
+        location: None,
+        body: body.to_owned(),
+    };
+    for line in lines {
+        if let Some((k, v)) = line.split_once(':') {
+            if k.eq_ignore_ascii_case("content-type") {
+                answer.content_type = v.trim().to_owned();
+            } else if k.eq_ignore_ascii_case("location") {
+                answer.location = Some(v.trim().to_owned());
+            }
+        }
+    }
+    Ok(answer)
+}
+
+/// Another server (another port): records every request as `METHOD path body` and answers
+/// what a backend would, so that a followed redirect would pass on its content.
+pub struct Elsewhere {
+    pub url: String,
+    pub seen: Arc<Mutex<Vec<String>>>,
+}
+
+pub fn elsewhere() -> Elsewhere {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let Ok(request) = read_request(&s) else {
+                continue;
+            };
+            record.lock().unwrap().push(format!(
+                "{} {} {}",
+                request.method, request.path, request.body
+            ));
+            let body = if request.method == "POST" {
+                json!({"id": "elsewhere-1", "instruction": "elsewhere", "status": "completed",
+                       "summary": null, "created_at": "t", "updated_at": "t"})
+            } else {
+                json!({"path": "app.py", "contents": "print('served elsewhere')\n"})
+            }
+            .to_string();
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    Elsewhere { url, seen }
+}
