@@ -8,14 +8,21 @@
 
 #![allow(dead_code)]
 
+mod http;
+mod rewrite;
+
 use super::fake_backend::{self, Config, Fake};
+use http::{error, forward, read_request, Answer, Request};
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+pub use http::elsewhere;
+pub use rewrite::json_escaped;
 
 /// The requests a fault can target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,41 +112,6 @@ pub fn start(config: Config, faults: Faults) -> Hostile {
     Hostile { url, fake }
 }
 
-#[derive(Debug, Clone)]
-struct Request {
-    method: String,
-    path: String,
-    body: String,
-}
-
-#[derive(Debug, Clone)]
-struct Answer {
-    status: u16,
-    content_type: String,
-    location: Option<String>,
-    body: String,
-}
-
-impl Answer {
-    fn json(status: u16, body: Value) -> Answer {
-        Answer {
-            status,
-            content_type: "application/json".into(),
-            location: None,
-            body: body.to_string(),
-        }
-    }
-
-    fn redirect(to: String) -> Answer {
-        Answer {
-            status: 307,
-            content_type: "text/plain".into(),
-            location: Some(to),
-            body: String::new(),
-        }
-    }
-}
-
 /// When a job's status turns final and when its result shows.
 #[derive(Debug, Clone, Copy)]
 struct Timeline {
@@ -206,13 +178,6 @@ fn project_of(path: &str) -> String {
         [] => "",
     };
     percent_decode_str(raw).decode_utf8_lossy().into_owned()
-}
-
-fn error(status: u16, slug: &str, message: &str, detail: &str) -> Answer {
-    Answer::json(
-        status,
-        json!({"error": slug, "message": message, "code": status, "detail": detail}),
-    )
 }
 
 impl Proxy {
@@ -342,134 +307,6 @@ impl Proxy {
             None => path.to_owned(),
         }
     }
-
-    fn pretend_asynchronous(
-        &self,
-        a: Async,
-        route: Option<Route>,
-        pid: &str,
-        sleep: u64,
-        answer: &mut Answer,
-    ) {
-        let Ok(mut body) = serde_json::from_str::<Value>(&answer.body) else {
-            return;
-        };
-        let now = Instant::now();
-        let mut state = self.state.lock().unwrap();
-        let pending = |t: Option<&Timeline>| t.is_some_and(|t| now < t.final_at);
-        match route {
-            Some(Route::Create) if answer.status == 200 => {
-                let id = body["id"].as_str().unwrap_or_default().to_owned();
-                state.projects.insert(id, a.timeline(now, sleep));
-                body["status"] = json!("queued");
-            }
-            Some(Route::PostJob) if answer.status == 200 => {
-                let timeline = a.timeline(now, sleep);
-                state.projects.insert(pid.to_owned(), timeline);
-                let id = body["id"].as_str().unwrap_or_default().to_owned();
-                state.jobs.insert(id, timeline);
-                body["status"] = json!("queued");
-            }
-            Some(Route::Project) if pending(state.projects.get(pid)) => {
-                body["status"] = json!("in_progress");
-                if let Some(last) = body["jobs"].as_array_mut().and_then(|j| j.last_mut()) {
-                    last["status"] = json!("in_progress");
-                }
-            }
-            Some(Route::Job) => {
-                let id = body["id"].as_str().unwrap_or_default();
-                if pending(state.jobs.get(id)) {
-                    body["status"] = json!("in_progress");
-                }
-            }
-            Some(Route::Result) => {
-                if state.projects.get(pid).is_some_and(|t| now < t.result_at) {
-                    *answer =
-                        state.previous_result.get(pid).cloned().unwrap_or_else(|| {
-                            error(404, "not_found", "Not found", "File not found")
-                        });
-                }
-                return;
-            }
-            _ => return,
-        }
-        answer.body = body.to_string();
-    }
-
-    /// Job ids, a secret in status answers, the escaped secret, the Content-Type.
-    fn disguise(&self, route: Option<Route>, answer: &mut Answer) {
-        let f = &self.faults;
-        if let Ok(mut body) = serde_json::from_str::<Value>(&answer.body) {
-            if let Some(base) = &f.job_ids {
-                let mut state = self.state.lock().unwrap();
-                let mut show = |v: &mut Value| {
-                    let Some(fakes) = v["id"].as_str().map(str::to_owned) else {
-                        return;
-                    };
-                    let known = state.job_ids.iter().find(|(_, id)| *id == fakes);
-                    let shown = match known {
-                        Some((shown, _)) => shown.clone(),
-                        None => {
-                            let n = state.job_ids.len() + 1;
-                            let shown = if n == 1 {
-                                base.clone()
-                            } else {
-                                format!("{base}-{n}")
-                            };
-                            state.job_ids.push((shown.clone(), fakes));
-                            shown
-                        }
-                    };
-                    v["id"] = json!(shown);
-                };
-                match route {
-                    Some(Route::PostJob | Route::Job) => show(&mut body),
-                    Some(Route::Project) => body["jobs"]
-                        .as_array_mut()
-                        .into_iter()
-                        .flatten()
-                        .filter(|j| j["job_type"] == "edit")
-                        .for_each(show),
-                    _ => {}
-                }
-            }
-            if let Some((r, value)) = &f.env_in {
-                if Some(*r) == route && answer.status == 200 {
-                    body["detail"] = json!(format!(
-                        "worker failed; environment: PATH=/usr/bin OPENAI_API_KEY={value}"
-                    ));
-                }
-            }
-            answer.body = body.to_string();
-        }
-        if let (Some(value), Some(Route::Create)) = (&f.escaped_in_create, route) {
-            if answer.status == 200 {
-                let rest = answer.body.strip_prefix('{').unwrap_or(&answer.body);
-                answer.body = format!(
-                    "{{\"debug\": \"{}\", \"big\": 1e999, {rest}",
-                    json_escaped(value)
-                );
-            }
-        }
-        let is_json = serde_json::from_str::<serde::de::IgnoredAny>(&answer.body).is_ok();
-        if f.json_as_html && is_json {
-            answer.content_type = "text/html; charset=utf-8".into();
-        }
-    }
-}
-
-/// `value` with most characters as `\uXXXX` (lower- and upper-case hex in turn) and every
-/// fourth one literal.
-pub fn json_escaped(value: &str) -> String {
-    value
-        .chars()
-        .enumerate()
-        .map(|(i, c)| match i % 4 {
-            3 => c.to_string(),
-            1 => format!("\\u{:04X}", c as u32),
-            _ => format!("\\u{:04x}", c as u32),
-        })
-        .collect()
 }
 
 /// The N of `sleep_seconds=N` in a request body (0 without one).
@@ -486,91 +323,4 @@ fn without_sleep(body: &str) -> String {
         0 => body.to_owned(),
         n => body.replace(&format!("sleep_seconds={n}"), "sleep_seconds=0"),
     }
-}
-
-fn read_request(s: &TcpStream) -> std::io::Result<Request> {
-    let r = fake_backend::read_request(s)?;
-    Ok(Request {
-        method: r.method,
-        path: r.path,
-        body: String::from_utf8_lossy(&r.body).into_owned(),
-    })
-}
-
-/// Sends `request` to the fake at `addr` and reads its whole answer (`Connection: close`).
-fn forward(addr: &str, request: &Request) -> std::io::Result<Answer> {
-    let mut s = TcpStream::connect(addr)?;
-    write!(
-        s,
-        "{} {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
-        request.method,
-        request.path,
-        request.body.len(),
-        request.body
-    )?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw)?;
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(502);
-    let mut answer = Answer {
-        status,
-        content_type: "application/json".into(),
-        location: None,
-        body: body.to_owned(),
-    };
-    for line in lines {
-        if let Some((k, v)) = line.split_once(':') {
-            if k.eq_ignore_ascii_case("content-type") {
-                answer.content_type = v.trim().to_owned();
-            } else if k.eq_ignore_ascii_case("location") {
-                answer.location = Some(v.trim().to_owned());
-            }
-        }
-    }
-    Ok(answer)
-}
-
-/// Another server (another port): records every request as `METHOD path body` and answers
-/// what a backend would, so that a followed redirect would pass on its content.
-pub struct Elsewhere {
-    pub url: String,
-    pub seen: Arc<Mutex<Vec<String>>>,
-}
-
-pub fn elsewhere() -> Elsewhere {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for mut s in listener.incoming().flatten() {
-            let Ok(request) = read_request(&s) else {
-                continue;
-            };
-            record.lock().unwrap().push(format!(
-                "{} {} {}",
-                request.method, request.path, request.body
-            ));
-            let body = if request.method == "POST" {
-                json!({"id": "elsewhere-1", "instruction": "elsewhere", "status": "completed",
-                       "summary": null, "created_at": "t", "updated_at": "t"})
-            } else {
-                json!({"path": "app.py", "contents": "print('served elsewhere')\n"})
-            }
-            .to_string();
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    Elsewhere { url, seen }
 }
