@@ -39,6 +39,9 @@ pub enum Command {
     /// over 20% and 0.5 s, new or gone observations, target profile changes. Exit 1 when a
     /// scenario regressed (PASS or SKIP to FAIL or ERROR).
     Compare(CompareArgs),
+    /// This repository's CI pipeline: fmt, clippy, workflow lint, build, the suite on both
+    /// stacks with --strict (JUnit checked against its schema), cargo test; a table of times.
+    Ci(crate::ci::CiArgs),
 }
 
 /// `--stack`: which of our stacks runs the backend.

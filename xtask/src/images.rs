@@ -20,10 +20,6 @@ pub const IMAGE_PROFILE: &str = "image";
 /// Static linking of glibc for the images' target only (host build scripts stay dynamic).
 pub const STATIC_RUSTFLAGS_VAR: &str = "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS";
 pub const STATIC_RUSTFLAGS: &str = "-C target-feature=+crt-static";
-/// Left out of the static build's environment: `.ci/run` lints its debug build through
-/// clippy-driver as the workspace wrapper, which compiles without MIR optimisation; the
-/// images are built by rustc alone, as on a developer's machine.
-pub const NOT_FOR_STATIC_BUILD: &str = "RUSTC_WORKSPACE_WRAPPER";
 /// `cargo build` arguments of the images' static binaries (with `STATIC_RUSTFLAGS`); the
 /// bench's cold build uses the same list.
 pub const STATIC_BUILD_ARGS: [&str; 8] = [
@@ -129,8 +125,7 @@ pub fn static_binaries_exist(root: &Path) -> bool {
 /// Builds backend and worker as statically linked binaries, with exactly the command other
 /// builds use (the backend's docker test, the workflow) so that they share artifacts:
 /// `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static"
-///  cargo build --profile image --target x86_64-unknown-linux-gnu -p codex-backend -p codex-worker`
-/// (without `NOT_FOR_STATIC_BUILD`).
+///  cargo build --profile image --target x86_64-unknown-linux-gnu -p codex-backend -p codex-worker`.
 pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let sh = Shell::new()?;
@@ -138,7 +133,6 @@ pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
     // Cargo's progress goes to our stderr (a cold build takes minutes); stdout stays ours.
     let built = cmd!(sh, "{cargo} build {STATIC_BUILD_ARGS...}")
         .env(STATIC_RUSTFLAGS_VAR, STATIC_RUSTFLAGS)
-        .env_remove(NOT_FOR_STATIC_BUILD)
         .quiet()
         .ignore_stdout()
         .run();

@@ -4,6 +4,7 @@
 // A unit test that cannot run here says why on stdout, where libtest shows it.
 #![cfg_attr(test, allow(clippy::print_stdout))]
 
+mod ci;
 mod cli;
 mod commands;
 #[cfg(test)]
@@ -50,6 +51,7 @@ fn main() {
         Command::Compare(a) => a.run(&console()),
         Command::Images => commands::images::run(&console()),
         Command::Bench(a) => a.run(&console()),
+        Command::Ci(a) => a.run(report::text::print_line),
     };
     let code = commands::exit_code(result, &secrets);
     std::process::exit(code);

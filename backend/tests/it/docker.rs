@@ -52,9 +52,6 @@ pub(crate) fn static_worker() -> PathBuf {
             "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS",
             "-C target-feature=+crt-static",
         )
-        // As xtask/src/images.rs: the images' crates are compiled by rustc alone, also when
-        // CI lints its debug build through clippy-driver.
-        .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .args([
             "build",
             "--profile",

@@ -9,7 +9,7 @@
 //! as message and its evidence folder in its own `system-out`. junit-report, the crate used
 //! before, has no rerun elements at all.
 //!
-//! The schema (`../shared/schemas/junit-10.xsd`, Jenkins xUnit) allows no `<properties>` in a
+//! The schema (`schemas/junit-10.xsd`, Jenkins xUnit) allows no `<properties>` in a
 //! `<testcase>`, no `time` on a rerun element and no `skipped` on `<testsuites>`. So a
 //! scenario's observations go into its `system-out` and into its testsuite's properties as
 //! `observation` = `<ID>: <text>`; an attempt's duration goes into its `system-out`; and the
@@ -370,17 +370,13 @@ mod tests {
 
     #[test]
     fn validates_against_the_schema_when_xmllint_exists() {
-        let xsd = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/schemas/junit-10.xsd"
-        );
+        let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/junit-10.xsd");
         if std::process::Command::new("xmllint")
             .arg("--version")
             .output()
             .is_err()
-            || !std::path::Path::new(xsd).exists()
         {
-            println!("skipped: xmllint or {xsd} not available");
+            println!("skipped: xmllint not installed (Debian: libxml2-utils)");
             return;
         }
         let dir = tempfile::tempdir().unwrap();

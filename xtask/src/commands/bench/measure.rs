@@ -90,8 +90,7 @@ pub(super) fn cold_builds(events: &Events) -> Result<Vec<(String, f64)>> {
             .current_dir(crate::project_root())
             .stdin(Stdio::null());
         if static_build {
-            cmd.env(images::STATIC_RUSTFLAGS_VAR, images::STATIC_RUSTFLAGS)
-                .env_remove(images::NOT_FOR_STATIC_BUILD);
+            cmd.env(images::STATIC_RUSTFLAGS_VAR, images::STATIC_RUSTFLAGS);
         }
         let t = Instant::now();
         let status = cmd.status().context("running cargo build")?;

@@ -174,14 +174,11 @@ impl Run {
     }
 }
 
-/// Validates junit.xml against the schema when xmllint and the schema are at hand.
+/// Validates junit.xml against the vendored schema when xmllint is installed.
 pub fn assert_junit_valid(path: &Path) {
-    let xsd = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/schemas/junit-10.xsd"
-    );
-    if Command::new("xmllint").arg("--version").output().is_err() || !Path::new(xsd).exists() {
-        println!("skipped xsd validation: xmllint or {xsd} not available");
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/junit-10.xsd");
+    if Command::new("xmllint").arg("--version").output().is_err() {
+        println!("skipped xsd validation: xmllint not installed (Debian: libxml2-utils)");
         return;
     }
     let o = Command::new("xmllint")
