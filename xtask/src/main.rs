@@ -1,6 +1,7 @@
 //! `cargo xtask`: the live validation pipeline (see README.md and ARCHITECTURE.md).
 //! `main` only dispatches: one module per command under `commands/`.
 
+mod bounded_read;
 mod cli;
 mod client;
 mod commands;

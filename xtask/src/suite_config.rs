@@ -8,6 +8,7 @@
 //! service that is not in the compose file, `parallel = true` on a file that pins a
 //! `container_name` or a host port.
 
+use crate::bounded_read::{self, CONFIG_LIMIT};
 use anyhow::{bail, Context, Result};
 use codex_contract::Mode;
 use serde::Deserialize;
@@ -37,6 +38,9 @@ pub struct SuiteConfig {
     pub mode: ModeVariable,
     /// `env_file`: where the secrets are read from when not in the environment.
     pub env_file: PathBuf,
+    /// The file named `env_file` itself, which must exist; without the key, the default
+    /// `.env.live` may be absent.
+    pub env_file_required: bool,
     /// `pre_build`: a command (argv, no shell) run from the config file's folder before
     /// `compose build`. `None`: nothing (our own stack builds its images itself).
     pub pre_build: Option<Vec<String>>,
@@ -112,6 +116,7 @@ impl SuiteConfig {
             health_paths: vec!["/docs".into(), "/healthz".into()],
             mode: ModeVariable::default(),
             env_file: root.join(".env.live"),
+            env_file_required: false,
             pre_build: None,
             parallel: true,
         }
@@ -120,17 +125,18 @@ impl SuiteConfig {
     /// `--config PATH` when given (it must exist), else `<root>/live-suite.toml` when it
     /// exists, else our own stack.
     pub fn load(root: &Path, explicit: Option<&Path>) -> Result<SuiteConfig> {
+        let present = |p: &Path| std::fs::symlink_metadata(p).is_ok();
         let path = match explicit {
-            Some(p) if !p.is_file() => bail!(
+            Some(p) if !present(p) => bail!(
                 "--config {}: no such file; fix: give the path of a live-suite.toml (every \
                  key is described in {EXAMPLE} at the repository root)",
                 p.display()
             ),
             Some(p) => p.to_owned(),
-            None if root.join(FILE_NAME).is_file() => root.join(FILE_NAME),
+            None if present(&root.join(FILE_NAME)) => root.join(FILE_NAME),
             None => return Ok(SuiteConfig::ours(root)),
         };
-        let text = std::fs::read_to_string(&path)
+        let text = bounded_read::read_text(&path, CONFIG_LIMIT)
             .with_context(|| format!("reading {}", path.display()))?;
         let folder = path
             .parent()
@@ -211,6 +217,7 @@ impl SuiteConfig {
             container_port: file.container_port.unwrap_or(ours.container_port),
             health_paths,
             mode,
+            env_file_required: file.env_file.is_some(),
             env_file: folder.join(file.env_file.unwrap_or_else(|| ".env.live".into())),
             pre_build: file.pre_build,
             parallel: file.parallel.unwrap_or(ours.parallel),
@@ -225,7 +232,7 @@ impl SuiteConfig {
         );
         let mut services: BTreeMap<String, (PathBuf, Service)> = BTreeMap::new();
         for file in &self.compose_files {
-            let text = std::fs::read_to_string(file).with_context(|| {
+            let text = bounded_read::read_text(file, CONFIG_LIMIT).with_context(|| {
                 format!(
                     "{source}: `compose_files` names {}, which cannot be read; fix: give its \
                      path relative to the config file's folder",

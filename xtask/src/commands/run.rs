@@ -9,7 +9,7 @@ use crate::events::{Event, Events, Phase};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
-use crate::secrets::Secrets;
+use crate::secrets::{IfAbsent, Secrets};
 use crate::stack::{self, external::ExternalStack, Instance, Stack, StackKind, StackOptions};
 use crate::suite_config::SuiteConfig;
 use crate::target_profile::{self, Presence, TargetProfile};
@@ -40,8 +40,18 @@ pub fn execute(
     let config = Arc::new(suite_config(plan.stack)?);
     let theirs;
     let secrets = match &config.source {
-        Some(_) if config.env_file != std::env::current_dir()?.join(".env.live") => {
-            theirs = secrets.completed_by(&config.env_file)?;
+        Some(file)
+            if config.env_file_required
+                || config.env_file != std::env::current_dir()?.join(".env.live") =>
+        {
+            let if_absent = if config.env_file_required {
+                IfAbsent::Refuse
+            } else {
+                IfAbsent::Skip
+            };
+            theirs = secrets
+                .completed_by(&config.env_file, if_absent)
+                .with_context(|| format!("{}: `env_file`", file.display()))?;
             crate::report::github::add_masks(&theirs);
             &theirs
         }
@@ -126,7 +136,8 @@ fn run_report(
 /// Compares the run with its baseline, writes every report and returns the exit code.
 fn finish(events: &Events, baseline: &Baseline, report: RunReport) -> Result<i32> {
     let passed = report.passed();
-    if let Some(against) = baseline.compare(&RunRecord::from_report(&report)) {
+    let say = |line: String| events.line(line);
+    if let Some(against) = baseline.compare(&RunRecord::from_report(&report), &say) {
         events.emit(Event::Compared { against });
     }
     let finished = events.finish(report);

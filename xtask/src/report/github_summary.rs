@@ -213,7 +213,7 @@ fn observations_cell(outcome: &ScenarioOutcome) -> String {
 }
 
 /// Makes text safe inside one markdown table cell: one line, no column break, no HTML.
-fn cell(text: &str) -> String {
+pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

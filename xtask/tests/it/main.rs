@@ -10,4 +10,5 @@ mod interrupt;
 mod local_lifecycle;
 mod local_pipeline;
 mod other_backends;
+mod read_back;
 mod support;

@@ -1,6 +1,7 @@
 //! Shared by the integration tests: run the real xtask binary and read its run folder.
 
 pub mod fake_backend;
+pub mod timed;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
