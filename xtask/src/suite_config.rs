@@ -14,11 +14,14 @@ use codex_contract::Mode;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The file looked for at the repository root.
 pub const FILE_NAME: &str = "live-suite.toml";
 /// Where every key is described.
 const EXAMPLE: &str = "live-suite.example.toml";
+/// `pre_build_timeout` when the file has none: a cold build of a team's images.
+pub const PRE_BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// A compose stack the suite can drive.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +47,9 @@ pub struct SuiteConfig {
     /// `pre_build`: a command (argv, no shell) run from the config file's folder before
     /// `compose build`. `None`: nothing (our own stack builds its images itself).
     pub pre_build: Option<Vec<String>>,
+    /// `pre_build_timeout` (seconds): how long `pre_build` may run before its process group
+    /// is killed.
+    pub pre_build_timeout: Duration,
     /// `parallel`: several copies of the stack may run at once on one host. `false`: the
     /// suite takes a host-wide lock and says so.
     pub parallel: bool,
@@ -88,6 +94,7 @@ struct File {
     mode: Option<ModeVariable>,
     env_file: Option<PathBuf>,
     pre_build: Option<Vec<String>>,
+    pre_build_timeout: Option<u64>,
     parallel: Option<bool>,
 }
 
@@ -118,6 +125,7 @@ impl SuiteConfig {
             env_file: root.join(".env.live"),
             env_file_required: false,
             pre_build: None,
+            pre_build_timeout: PRE_BUILD_TIMEOUT,
             parallel: true,
         }
     }
@@ -150,7 +158,7 @@ impl SuiteConfig {
     /// The file's text over our defaults; relative paths from `folder`. Checks the values
     /// themselves, not the compose file (see `check_compose`).
     fn parse(text: &str, path: &Path, folder: &Path) -> Result<SuiteConfig> {
-        let file: File = toml::from_str(text).map_err(|e| {
+        let mut file: File = toml::from_str(text).map_err(|e| {
             anyhow::anyhow!(
                 "{}: {}\nfix: correct the key or value named above (every key is described \
                  in {EXAMPLE} at the repository root)",
@@ -203,13 +211,8 @@ impl SuiteConfig {
                 "e.g. [mode] variable = \"USE_DUMMY_WORKER\", live = \"False\", mocked = \"True\"",
             ));
         }
-        if file.pre_build.as_ref().is_some_and(Vec::is_empty) {
-            return Err(invalid(
-                "pre_build",
-                "is empty",
-                "give the command as a list, e.g. [\"make\", \"images\"], or remove the key",
-            ));
-        }
+        let (pre_build, pre_build_timeout) =
+            pre_build(file.pre_build.take(), file.pre_build_timeout, &invalid)?;
         Ok(SuiteConfig {
             source: Some(path.to_owned()),
             compose_files,
@@ -219,7 +222,8 @@ impl SuiteConfig {
             mode,
             env_file_required: file.env_file.is_some(),
             env_file: folder.join(file.env_file.unwrap_or_else(|| ".env.live".into())),
-            pre_build: file.pre_build,
+            pre_build,
+            pre_build_timeout,
             parallel: file.parallel.unwrap_or(ours.parallel),
         })
     }
@@ -311,6 +315,30 @@ impl SuiteConfig {
             .map(|f| f.display().to_string())
             .collect();
         names.join(" + ")
+    }
+}
+
+/// `pre_build` and `pre_build_timeout` as written: a command that is not empty, a timeout
+/// that is not 0 (default [`PRE_BUILD_TIMEOUT`]).
+fn pre_build(
+    argv: Option<Vec<String>>,
+    timeout: Option<u64>,
+    invalid: &dyn Fn(&str, &str, &str) -> anyhow::Error,
+) -> Result<(Option<Vec<String>>, Duration)> {
+    if argv.as_ref().is_some_and(Vec::is_empty) {
+        return Err(invalid(
+            "pre_build",
+            "is empty",
+            "give the command as a list, e.g. [\"make\", \"images\"], or remove the key",
+        ));
+    }
+    match timeout {
+        Some(0) => Err(invalid(
+            "pre_build_timeout",
+            "is 0",
+            "give the seconds `pre_build` may take (default 1800), or remove the key",
+        )),
+        t => Ok((argv, t.map_or(PRE_BUILD_TIMEOUT, Duration::from_secs))),
     }
 }
 

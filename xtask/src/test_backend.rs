@@ -34,6 +34,7 @@ pub fn ours() -> LocalStack {
             &crate::project_root(),
         )),
         publish_address: None,
+        evidence: None,
     };
     LocalStack::start(&opts).expect("starting our backend")
 }

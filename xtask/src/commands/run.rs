@@ -60,10 +60,7 @@ pub fn execute(
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     crate::interrupt::run_begins();
     let events = Arc::new(Events::new(crate::report::for_run(&ev)));
-    let instance = Instance::Run {
-        run_id: ev.run_id.clone(),
-    };
-    let mut stack = start_stack(&plan, secrets, instance, &events, config).inspect_err(|e| {
+    let mut stack = start_stack(&plan, secrets, &ev, &events, config).inspect_err(|e| {
         let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
     })?;
     let base_url = stack.base_url();
@@ -174,11 +171,12 @@ fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<T
     Ok(target)
 }
 
-/// Starts the stack the options ask for, printing the choice and the reason first.
+/// Starts the stack of the run in `ev` the options ask for, printing the choice and the
+/// reason first.
 pub fn start_stack(
     plan: &RunPlan,
     secrets: &Secrets,
-    instance: Instance,
+    ev: &Evidence,
     events: &Arc<Events>,
     config: Arc<SuiteConfig>,
 ) -> Result<Box<dyn Stack>> {
@@ -213,10 +211,13 @@ pub fn start_stack(
         mode: plan.mode,
         keep_up: plan.stack.keep_up,
         secrets: secrets.clone(),
-        instance,
+        instance: Instance::Run {
+            run_id: ev.run_id.clone(),
+        },
         events: Arc::clone(events),
         config,
         publish_address: plan.stack.publish_address,
+        evidence: Some(ev.clone()),
     };
     stack::start(kind, &opts)
 }

@@ -34,6 +34,7 @@ impl UpArgs {
             events: Arc::clone(&events),
             config: Arc::new(SuiteConfig::ours(&crate::project_root())),
             publish_address: self.publish_address,
+            evidence: None,
         };
         let mut stack = stack::start(kind, &opts)?;
         events.line(format!(

@@ -14,8 +14,10 @@ pub mod external;
 pub mod health;
 mod host_lock;
 pub mod local;
+pub mod pre_build;
 
 use crate::events::Events;
+use crate::evidence::Evidence;
 use crate::secrets::Secrets;
 use crate::suite_config::SuiteConfig;
 use anyhow::Result;
@@ -84,6 +86,8 @@ pub struct StackOptions {
     pub config: Arc<SuiteConfig>,
     /// Compose: the host address to publish the backend port on (`None`: 127.0.0.1).
     pub publish_address: Option<std::net::IpAddr>,
+    /// The run folder, when the stack belongs to a suite run (where `prebuild.log` goes).
+    pub evidence: Option<Evidence>,
 }
 
 /// Whose stack it is.

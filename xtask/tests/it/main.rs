@@ -10,5 +10,6 @@ mod interrupt;
 mod local_lifecycle;
 mod local_pipeline;
 mod other_backends;
+mod pre_build;
 mod read_back;
 mod support;
