@@ -39,6 +39,9 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
             report.observations()
         );
     }
+    for why in &report.unwritten {
+        let _ = writeln!(md, "💥 A report could not be written: {}\n", cell(why));
+    }
     md.push_str("| scenario | verdict | duration | reason | evidence file | observations |\n");
     md.push_str("|---|---|---:|---|---|---|\n");
     for outcome in &report.outcomes {
@@ -262,6 +265,7 @@ mod tests {
             junit_path: run_dir.join("junit.xml"),
             summary_path: run_dir.join("summary.txt"),
             zip_path: dir.join("2025-11-14T17-14-05Z.zip"),
+            unwritten: Vec::new(),
             run_dir,
         }
     }

@@ -4,6 +4,7 @@
 mod browser;
 mod byo_compose;
 mod compose;
+mod full_disk;
 mod github;
 mod hardening;
 mod interrupt;

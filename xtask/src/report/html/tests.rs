@@ -104,6 +104,7 @@ fn sample(dir: &Path) -> RunReport {
         junit_path: PathBuf::new(),
         summary_path: PathBuf::new(),
         zip_path: PathBuf::new(),
+        unwritten: Vec::new(),
     }
 }
 
