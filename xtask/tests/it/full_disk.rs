@@ -3,7 +3,7 @@
 //! report that could not be written and why, and junit.xml never says the run passed.
 //! Mounting needs root: without it the test says so and passes.
 
-use crate::support::timed::{timed, Limits};
+use crate::support::timed::{run_folder, timed, Limits};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -50,11 +50,7 @@ fn fill_once_the_ladders_ran(out: &Path, xtask: i32, keep: u64) {
     let start = Instant::now();
     let mut summary = None;
     while start.elapsed() < Duration::from_secs(280) {
-        summary = summary.or_else(|| {
-            let mut runs = std::fs::read_dir(out).ok()?;
-            let run = runs.find_map(|e| e.ok().map(|e| e.path()).filter(|p| p.is_dir()))?;
-            Some(run.join("mocked/RERUN/summary.txt"))
-        });
+        summary = summary.or_else(|| Some(run_folder(out)?.join("mocked/RERUN/summary.txt")));
         if summary.as_ref().is_some_and(|s| s.exists()) {
             // SAFETY: kill(2) on the xtask this test started.
             unsafe { libc::kill(xtask, libc::SIGSTOP) };
@@ -108,12 +104,7 @@ fn a_disk_full_after_the_ladders_is_exit_3_naming_the_report_and_junit_never_say
             "{}",
             r.stdout
         );
-        let run_dir = std::fs::read_dir(&out)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.is_dir())
-            .unwrap();
+        let run_dir = run_folder(&out).expect("a run folder");
         if let Ok(junit) = std::fs::read_to_string(run_dir.join("junit.xml")) {
             assert!(
                 junit.contains("<testsuite name=\"reports\"") && junit.contains("No space left"),

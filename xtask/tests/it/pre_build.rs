@@ -3,7 +3,7 @@
 //! on SIGTERM; its output goes to prebuild.log (bounded) and its last lines into the error.
 
 use crate::compose::skip_reason;
-use crate::support::timed::{timed, Limits};
+use crate::support::timed::{run_folder, timed, Limits};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -99,12 +99,7 @@ fn a_pre_build_past_its_timeout_is_killed_with_its_group_and_quoted() {
         !alive(sleeper),
         "pre_build's sleep {sleeper} outlived the run"
     );
-    let run_dir = std::fs::read_dir(&out)
-        .unwrap()
-        .flatten()
-        .next()
-        .unwrap()
-        .path();
+    let run_dir = run_folder(&out).expect("a run folder");
     let log = std::fs::metadata(run_dir.join("prebuild.log"))
         .unwrap()
         .len();

@@ -3,7 +3,7 @@
 //! failure the baseline did not have is a regression, a baseline's texts reach GitHub's log,
 //! step summary and the report escaped, and an env file is a regular file that exists.
 
-use crate::support::timed::{mkfifo, timed, Limits, Timed};
+use crate::support::timed::{mkfifo, run_folder, timed, Limits, Timed};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -159,12 +159,7 @@ fn a_fifo_named_like_an_earlier_runs_zip_is_skipped_and_the_run_writes_its_repor
     let line = format!("baseline: skipping {}: not a regular file", fifo.display());
     assert!(r.stdout.contains(&line), "{}", r.stdout);
     assert!(r.stdout.contains("comparison: no baseline"), "{}", r.stdout);
-    let run_dir = std::fs::read_dir(out.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.is_dir())
-        .expect("a run folder");
+    let run_dir = run_folder(out.path()).expect("a run folder");
     for file in ["summary.txt", "junit.xml", "run.json", "report.html"] {
         assert!(run_dir.join(file).is_file(), "{file}\n{}", r.stdout);
     }
@@ -221,12 +216,7 @@ fn a_baseline_s_texts_reach_the_log_the_step_summary_and_the_report_escaped() {
         .stdout
         .contains("comparison with 2000-01-01T00-00-00Z ::error"));
     let step = std::fs::read_to_string(&summary).unwrap();
-    let run_dir = std::fs::read_dir(&out)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.is_dir())
-        .unwrap();
+    let run_dir = run_folder(&out).expect("a run folder");
     let text = std::fs::read_to_string(run_dir.join("summary.txt")).unwrap();
     for (what, body) in [
         ("log", &r.stdout),
