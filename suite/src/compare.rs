@@ -12,11 +12,14 @@ mod record;
 
 pub use baseline::Baseline;
 pub use record::RunRecord;
-use record::RUN_JSON;
+use record::{ScenarioRecord, RUN_JSON};
 
-use crate::outcome::Verdict;
+use crate::outcome::{one_line, Verdict};
+use crate::report::github_summary::cell;
 use anyhow::{Context, Result};
 use serde::Serialize;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -25,7 +28,9 @@ use std::time::Duration;
 pub const MIN_RATIO: f64 = 0.20;
 pub const MIN_DELTA: Duration = Duration::from_millis(500);
 
-/// One difference between two runs.
+/// One difference between two runs. Every text in it is on one line (`outcome::one_line`,
+/// like a backend's text): a record read back is untrusted, and a line break in an id would
+/// start a line of its own in the console, where GitHub reads workflow commands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
@@ -47,10 +52,17 @@ pub enum Change {
         id: String,
         text: String,
     },
-    /// A scenario one run has and the other has not.
+    /// A scenario one run has and the other has not, with its verdict in the run that has it.
     Scenario {
         id: String,
         in_old: bool,
+        verdict: String,
+    },
+    /// A scenario that failed or errored in both runs: listed, never a regression.
+    StillFailing {
+        id: String,
+        old: String,
+        new: String,
     },
     /// A key of the target profile (`stack`, or a top-level key of `target`).
     Target {
@@ -65,11 +77,20 @@ fn failed(verdict: &str) -> bool {
 }
 
 impl Change {
-    /// A scenario that passed or was skipped and now fails or errors. Slower runs, new
-    /// observations and target changes are reported but do not regress: live latency is
-    /// noisy, and observations never decide a verdict.
+    /// A failure or error the new run has and the old one had not: the scenario passed, was
+    /// skipped, or is new. One that still fails is listed but is no regression; slower
+    /// runs, new observations and target changes neither: live latency is noisy, and
+    /// observations never decide a verdict.
     pub fn is_regression(&self) -> bool {
-        matches!(self, Change::Verdict { old, new, .. } if failed(new) && !failed(old))
+        match self {
+            Change::Verdict { old, new, .. } => failed(new) && !failed(old),
+            Change::Scenario {
+                in_old: false,
+                verdict,
+                ..
+            } => failed(verdict),
+            _ => false,
+        }
     }
 
     /// One line, e.g. `L05  PASS -> FAIL` or `L08  duration 12.0s -> 19.5s (+63%)`.
@@ -88,8 +109,20 @@ impl Change {
             Change::GoneObservation { id, text } => {
                 format!("{id:<9} observation gone: {text}")
             }
-            Change::Scenario { id, in_old: true } => format!("{id:<9} not in the new run"),
-            Change::Scenario { id, in_old: false } => format!("{id:<9} new in this run"),
+            Change::Scenario {
+                id,
+                in_old: true,
+                verdict,
+            } => format!("{id:<9} not in the new run (was {verdict})"),
+            Change::Scenario { id, verdict, .. } => {
+                format!("{id:<9} new in this run: {verdict}")
+            }
+            Change::StillFailing { id, old, new } if old == new => {
+                format!("{id:<9} still failing: {new}")
+            }
+            Change::StillFailing { id, old, new } => {
+                format!("{id:<9} still failing: {old} -> {new}")
+            }
             Change::Target { key, old, new } => format!("target    {key}: {old} -> {new}"),
         }
     }
@@ -109,8 +142,8 @@ impl Comparison {
         self.changes.iter().any(Change::is_regression)
     }
 
-    /// For `compare`, summary.txt and the step summary: a header line, then one line per
-    /// change, regressions marked `!`.
+    /// For `compare`, summary.txt and the console: a header line, then one line per change,
+    /// regressions marked `!`, the others `-`. No line starts with a text of the records.
     pub fn render_text(&self) -> String {
         let mut s = format!(
             "comparison with {} (baseline) -> {}: {}\n",
@@ -119,35 +152,42 @@ impl Comparison {
             self.headline()
         );
         for c in &self.changes {
-            let mark = if c.is_regression() { "!" } else { " " };
+            let mark = if c.is_regression() { "!" } else { "-" };
             s.push_str(&format!("{mark} {}\n", c.line()));
         }
         s
     }
 
-    /// For the GitHub step summary: a heading and a list, regressions marked ❌.
+    /// For the GitHub step summary: a heading and a list, regressions marked ❌, each text
+    /// made safe for markdown like the backend's texts in the table.
     pub fn render_markdown(&self) -> String {
         let mut s = format!(
-            "### Compared with `{}`: {}\n\n",
-            self.old_run,
+            "### Compared with {}: {}\n\n",
+            cell(&self.old_run),
             self.headline()
         );
         for c in &self.changes {
             let mark = if c.is_regression() { "❌ " } else { "" };
-            s.push_str(&format!("- {mark}`{}`\n", c.line()));
+            s.push_str(&format!("- {mark}{}\n", cell(&c.line())));
         }
         s
     }
 
-    /// `no changes`, `2 changes, 1 regression`.
+    /// `no changes`, `2 changes, 1 regression`, `no changes, 1 still failing`.
     pub fn headline(&self) -> String {
-        let n = self.changes.len();
+        let still = |c: &&Change| matches!(c, Change::StillFailing { .. });
+        let n = self.changes.iter().filter(|c| !still(c)).count();
         let r = self.changes.iter().filter(|c| c.is_regression()).count();
-        match (n, r) {
-            (0, _) => "no changes".into(),
+        let mut text = match (n, r) {
+            (0, _) => "no changes".to_owned(),
             (n, 0) => format!("{n} change{}, no regression", plural(n)),
             (n, r) => format!("{n} change{}, {r} regression{}", plural(n), plural(r)),
+        };
+        let s = self.changes.iter().filter(still).count();
+        if s > 0 {
+            text.push_str(&format!(", {s} still failing"));
         }
+        text
     }
 }
 
@@ -180,7 +220,9 @@ impl Against {
                 "comparison: no baseline (none given, no earlier run in --out)\n".into()
             }
             Against::Run(c) => c.render_text(),
-            Against::Unreadable { error } => format!("comparison: not made: {error}\n"),
+            Against::Unreadable { error } => {
+                format!("comparison: not made: {}\n", one_line(error))
+            }
         }
     }
 
@@ -188,7 +230,7 @@ impl Against {
     pub fn render_markdown(&self) -> String {
         match self {
             Against::Run(c) => c.render_markdown(),
-            other => format!("### Comparison\n\n{}", other.render_text()),
+            other => format!("### Comparison\n\n{}\n", cell(&other.render_text())),
         }
     }
 }
@@ -200,64 +242,100 @@ pub fn run(old: &Path, new: &Path) -> Result<Comparison> {
     Ok(diff(&old, &new))
 }
 
-/// The pure diff of two records, in the new run's scenario order.
+/// The pure diff of two records, in the new run's scenario order; linear in their size
+/// (scenarios and observations are looked up by id and text). An id twice in one record
+/// counts once, by its first row.
 pub fn diff(old: &RunRecord, new: &RunRecord) -> Comparison {
     let mut changes = target_changes(old, new);
-    for n in &new.scenarios {
-        let Some(o) = old.scenario(&n.id) else {
-            changes.push(Change::Scenario {
-                id: n.id.clone(),
+    let ((old_rows, old_ids), (new_rows, new_ids)) = (first_rows(old), first_rows(new));
+    for n in &new_rows {
+        let id = one_line(&n.id);
+        match old_ids.get(n.id.as_str()) {
+            Some(o) => scenario_changes(&id, o, n, &mut changes),
+            None => changes.push(Change::Scenario {
+                id,
                 in_old: false,
-            });
-            continue;
-        };
-        if o.verdict != n.verdict {
-            changes.push(Change::Verdict {
-                id: n.id.clone(),
-                old: o.verdict.clone(),
-                new: n.verdict.clone(),
-            });
+                verdict: one_line(&n.verdict),
+            }),
         }
-        let (od, nd) = (secs(o.duration_secs), secs(n.duration_secs));
-        // Only when both ran: a skip's 0 s says nothing about speed.
-        let both_ran = o.verdict != Verdict::Skip.as_str() && n.verdict != Verdict::Skip.as_str();
-        if both_ran && significant(od, nd) {
-            changes.push(Change::Duration {
-                id: n.id.clone(),
-                old: od,
-                new: nd,
-            });
-        }
-        let only_in = |a: &[String], b: &[String]| -> Vec<String> {
-            a.iter().filter(|t| !b.contains(t)).cloned().collect()
-        };
-        let id = || n.id.clone();
-        changes.extend(
-            only_in(&n.observations, &o.observations)
-                .into_iter()
-                .map(|text| Change::NewObservation { id: id(), text }),
-        );
-        changes.extend(
-            only_in(&o.observations, &n.observations)
-                .into_iter()
-                .map(|text| Change::GoneObservation { id: id(), text }),
-        );
     }
-    for o in old
-        .scenarios
+    for o in old_rows
         .iter()
-        .filter(|o| new.scenario(&o.id).is_none())
+        .filter(|o| !new_ids.contains_key(o.id.as_str()))
     {
         changes.push(Change::Scenario {
-            id: o.id.clone(),
+            id: one_line(&o.id),
             in_old: true,
+            verdict: one_line(&o.verdict),
         });
     }
     Comparison {
-        old_run: old.run_id.clone(),
-        new_run: new.run_id.clone(),
+        old_run: one_line(&old.run_id),
+        new_run: one_line(&new.run_id),
         changes,
     }
+}
+
+/// A record's rows, the first of each id: in order, and by id.
+fn first_rows(r: &RunRecord) -> (Vec<&ScenarioRecord>, HashMap<&str, &ScenarioRecord>) {
+    let mut ordered = Vec::with_capacity(r.scenarios.len());
+    let mut by_id = HashMap::with_capacity(r.scenarios.len());
+    for s in &r.scenarios {
+        if let Entry::Vacant(slot) = by_id.entry(s.id.as_str()) {
+            slot.insert(s);
+            ordered.push(s);
+        }
+    }
+    (ordered, by_id)
+}
+
+/// How one scenario present in both runs changed: verdict, duration, observations.
+fn scenario_changes(id: &str, o: &ScenarioRecord, n: &ScenarioRecord, out: &mut Vec<Change>) {
+    let (ov, nv) = (one_line(&o.verdict), one_line(&n.verdict));
+    if failed(&ov) && failed(&nv) {
+        out.push(Change::StillFailing {
+            id: id.to_owned(),
+            old: ov.clone(),
+            new: nv.clone(),
+        });
+    } else if ov != nv {
+        out.push(Change::Verdict {
+            id: id.to_owned(),
+            old: ov.clone(),
+            new: nv.clone(),
+        });
+    }
+    let (od, nd) = (secs(o.duration_secs), secs(n.duration_secs));
+    // Only when both ran: a skip's 0 s says nothing about speed.
+    let skip = Verdict::Skip.as_str();
+    if ov != skip && nv != skip && significant(od, nd) {
+        out.push(Change::Duration {
+            id: id.to_owned(),
+            old: od,
+            new: nd,
+        });
+    }
+    let ((old_obs, old_set), (new_obs, new_set)) = (observations(o), observations(n));
+    for text in new_obs.iter().filter(|t| !old_set.contains(*t)) {
+        let (id, text) = (id.to_owned(), text.clone());
+        out.push(Change::NewObservation { id, text });
+    }
+    for text in old_obs.iter().filter(|t| !new_set.contains(*t)) {
+        let (id, text) = (id.to_owned(), text.clone());
+        out.push(Change::GoneObservation { id, text });
+    }
+}
+
+/// A scenario's observations on one line each: in order without repeats, and as a set.
+fn observations(s: &ScenarioRecord) -> (Vec<String>, HashSet<String>) {
+    let mut seen = HashSet::with_capacity(s.observations.len());
+    let ordered = s
+        .observations
+        .iter()
+        .map(|t| one_line(t))
+        .filter(|t| seen.insert(t.clone()))
+        .collect();
+    (ordered, seen)
 }
 
 fn secs(s: f64) -> Duration {
@@ -275,8 +353,8 @@ fn target_changes(old: &RunRecord, new: &RunRecord) -> Vec<Change> {
     if old.stack != new.stack {
         out.push(Change::Target {
             key: "stack".into(),
-            old: old.stack.clone(),
-            new: new.stack.clone(),
+            old: one_line(&old.stack),
+            new: one_line(&new.stack),
         });
     }
     let empty = serde_json::Map::new();
@@ -295,13 +373,13 @@ fn target_changes(old: &RunRecord, new: &RunRecord) -> Vec<Change> {
     keys.dedup();
     let show = |v: Option<&serde_json::Value>| match v {
         None => "(none)".to_owned(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
+        Some(serde_json::Value::String(s)) => one_line(s),
+        Some(v) => one_line(&v.to_string()),
     };
     for k in keys {
         if o.get(k) != n.get(k) {
             out.push(Change::Target {
-                key: k.clone(),
+                key: one_line(k),
                 old: show(o.get(k)),
                 new: show(n.get(k)),
             });

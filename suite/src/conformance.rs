@@ -6,8 +6,10 @@
 //! - The operation is found by path template (`/api/v1/{project_id}/files/{path}`; a last
 //!   parameter also matches several segments, like FastAPI's `{file_path:path}`).
 //! - The response: the status itself, then its range (`2XX`), then `default`.
-//! - `$ref`s resolve against the whole document: the validator's root is the document
-//!   itself with a `$ref` to the response schema, validated as JSON Schema 2020-12.
+//! - `$ref`s resolve against the whole document: it is registered once (a JSON Schema
+//!   2020-12 resource in a `jsonschema::Registry`), and each response schema is compiled
+//!   once, on first use, as a `$ref` into it; the document is never copied or compiled
+//!   whole. At most [`OPENAPI_LIMIT`] bytes of it are used.
 //! - OpenAPI 3.0 schemas are brought to 2020-12 first: `nullable: true` allows `null`, a
 //!   boolean `exclusiveMinimum`/`exclusiveMaximum` becomes the number form.
 
@@ -17,10 +19,18 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// The largest `/openapi.json` used; a longer one is reported and answers go unchecked.
+pub const OPENAPI_LIMIT: usize = 16 << 20;
+
+/// Where the document sits in the registry.
+const DOCUMENT_URI: &str = "urn:x-codex-live-suite:openapi";
+
 /// A target's OpenAPI document, ready to check answers against.
 pub struct Conformance {
     /// The document as JSON Schema 2020-12 can read it (3.0 normalized).
-    root: Value,
+    root: Arc<Value>,
+    /// The document as the one resource `$ref`s resolve in.
+    registry: jsonschema::Registry<'static>,
     /// `servers[0].url`'s path (`/api/v1`), when the paths are relative to it.
     base_path: String,
     /// Validators built so far, by schema pointer: a run checks a handful of operations
@@ -36,6 +46,13 @@ impl Conformance {
             .context("fetching /openapi.json for the conformance check")?;
         if !reply.ok() {
             return Ok(None);
+        }
+        if reply.body.len() > OPENAPI_LIMIT {
+            bail!(
+                "/openapi.json is {} bytes, over the limit of {} MiB for it",
+                reply.body.len(),
+                OPENAPI_LIMIT >> 20
+            );
         }
         let doc: Value = reply
             .json()
@@ -70,8 +87,15 @@ impl Conformance {
         if version.starts_with("3.0") {
             normalize_3_0(&mut root);
         }
+        let root = Arc::new(root);
+        let registry = jsonschema::Registry::new()
+            .draft(jsonschema::Draft::Draft202012)
+            .add(DOCUMENT_URI, Arc::clone(&root))
+            .and_then(|r| r.prepare())
+            .map_err(|e| anyhow::anyhow!("/openapi.json cannot be read as schemas: {e}"))?;
         Ok(Conformance {
             root,
+            registry,
             base_path,
             validators: Mutex::default(),
         })
@@ -135,7 +159,9 @@ impl Conformance {
             .collect()
     }
 
-    /// The validator of the schema at `pointer`: the document as root with a `$ref` to it.
+    /// The validator of the schema at `pointer`: a `$ref` to it in the registered
+    /// document, compiled on first use (a run checks a handful of operations hundreds of
+    /// times).
     fn validator(
         &self,
         pointer: String,
@@ -144,13 +170,11 @@ impl Conformance {
         if let Some(v) = cache.get(&pointer) {
             return Ok(Arc::clone(v));
         }
-        let mut schema = self.root.clone();
-        if let Some(obj) = schema.as_object_mut() {
-            obj.insert("$ref".into(), Value::String(pointer.clone()));
-        }
+        let schema = serde_json::json!({ "$ref": format!("{DOCUMENT_URI}{pointer}") });
         let v = Arc::new(
             jsonschema::options()
                 .with_draft(jsonschema::Draft::Draft202012)
+                .with_registry(&self.registry)
                 .build(&schema)?,
         );
         cache.insert(pointer, Arc::clone(&v));

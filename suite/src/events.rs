@@ -158,15 +158,44 @@ impl Events {
         self.emit(Event::Waiting { what: what.into() });
     }
 
-    /// Sends `RunFinished`; the first error any reporter returned during the run, if any.
-    pub fn finish(&self, report: RunReport) -> anyhow::Result<()> {
-        self.emit(Event::RunFinished { report });
-        let mut errors = self.errors.lock().unwrap_or_else(|p| p.into_inner());
-        let first = errors.drain(..).next();
-        match first {
-            Some(e) => Err(e),
-            None => Ok(()),
+    /// Records an error in writing a report outside the reporters (e.g. `target.json`):
+    /// `finish` names it like a reporter's.
+    pub fn fail(&self, error: anyhow::Error) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(error);
+    }
+
+    /// Sends `RunFinished` to each reporter in turn and returns the reports that could not
+    /// be written (each naming the file and why, each once): the errors any reporter
+    /// returned during the run, then during this event. A reporter sees in
+    /// `RunReport::unwritten` the failures before its turn, so that what it writes does not
+    /// say the run passed while a report is missing.
+    pub fn finish(&self, mut report: RunReport) -> Vec<String> {
+        let mut reporters = self.reporters.lock().unwrap_or_else(|p| p.into_inner());
+        let earlier = std::mem::take(&mut *self.errors.lock().unwrap_or_else(|p| p.into_inner()));
+        for e in earlier {
+            add_once(&mut report.unwritten, format!("{e:#}"));
         }
+        let mut event = Event::RunFinished {
+            report: report.clone(),
+        };
+        for r in reporters.iter_mut() {
+            if let Err(e) = r.event(&event) {
+                add_once(&mut report.unwritten, format!("{e:#}"));
+                event = Event::RunFinished {
+                    report: report.clone(),
+                };
+            }
+        }
+        report.unwritten
+    }
+}
+
+fn add_once(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
     }
 }
 
@@ -214,8 +243,11 @@ mod tests {
             junit_path: Default::default(),
             summary_path: Default::default(),
             zip_path: Default::default(),
+            unwritten: Vec::new(),
         };
-        let err = events.finish(report).unwrap_err();
-        assert_eq!(err.to_string(), "a could not write");
+        assert_eq!(
+            events.finish(report),
+            ["a could not write", "b could not write"]
+        );
     }
 }

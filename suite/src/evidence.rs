@@ -151,6 +151,19 @@ impl Evidence {
         write_redacted(&self.dir, rel, content, &self.redactor, Write::Append)
     }
 
+    /// Removes a run-level file (one that would contradict how the run ended); a file that
+    /// is not there is no error.
+    pub fn remove(&self, rel: &str) -> Result<()> {
+        refuse_links(&self.dir, rel)?;
+        let path = self.dir.join(rel);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("removing {}", path.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Files under `rel` (relative to the run folder, `/` separators, sorted).
     /// A retried scenario: moves what its first attempt wrote into `rel/attempt-1/` (files
     /// that went through the redactor already; nothing new is written).

@@ -277,6 +277,9 @@ pub struct RunReport {
     pub junit_path: PathBuf,
     pub summary_path: PathBuf,
     pub zip_path: PathBuf,
+    /// The reports that could not be written, each naming the file and why (filled in while
+    /// the reporters write: a reporter sees the failures of those before it).
+    pub unwritten: Vec<String>,
 }
 
 impl RunReport {
@@ -304,11 +307,13 @@ impl RunReport {
             .count()
     }
 
-    /// The verdict of the whole run: PASS when every scenario that ran passed (and one
-    /// ran), else FAIL when an acceptance check failed, else ERROR for an infrastructure
-    /// fault, else SKIP (nothing ran).
+    /// The verdict of the whole run: ERROR when a report could not be written, PASS when
+    /// every scenario that ran passed (and one ran), else FAIL when an acceptance check
+    /// failed, else ERROR for an infrastructure fault, else SKIP (nothing ran).
     pub fn overall_verdict(&self) -> Verdict {
-        if self.passed() {
+        if !self.unwritten.is_empty() {
+            Verdict::Error
+        } else if self.passed() {
             Verdict::Pass
         } else if self.count(Verdict::Fail) > 0 {
             Verdict::Fail
@@ -356,6 +361,7 @@ mod tests {
             junit_path: PathBuf::new(),
             summary_path: PathBuf::new(),
             zip_path: PathBuf::new(),
+            unwritten: Vec::new(),
         }
     }
 

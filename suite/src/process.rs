@@ -5,8 +5,10 @@
 //! xtask, a parent-death signal.
 
 use anyhow::{Context, Result};
+use std::io::{BufRead, Read};
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// Whether a child may outlive the xtask.
@@ -112,6 +114,141 @@ fn drain(
     })
 }
 
+/// How a child run by [`run_streamed`] ended.
+#[derive(Debug)]
+pub enum Ended {
+    Exited(ExitStatus),
+    /// Still running when the timeout passed.
+    TimedOut,
+    /// A signal asked the run to stop.
+    Interrupted,
+}
+
+/// The longest line [`run_streamed`] hands on; the rest of a longer line is dropped and the
+/// line says so.
+pub const MAX_LINE: usize = 16 << 10;
+
+/// How long the output of an ended child is still read (a descendant that escaped its group
+/// may hold the pipe open).
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// Runs `cmd` (stdin closed) as the leader of its own process group with a parent-death
+/// signal, its stdout and stderr merged, and hands each line of output to `on_line` as it
+/// comes, until it exits, `timeout` passes, or a signal asks the run to stop (the interrupt
+/// teardown kills the group too). Whatever ends it, its whole group is killed before the
+/// call returns: nothing it started outlives it. The output is never held whole, only the
+/// few lines in flight.
+pub fn run_streamed(
+    mut cmd: Command,
+    timeout: Duration,
+    mut on_line: impl FnMut(&[u8]),
+) -> std::io::Result<Ended> {
+    let (reader, writer) = std::io::pipe()?;
+    cmd.stdin(Stdio::null())
+        .stdout(writer.try_clone()?)
+        .stderr(writer);
+    let child = spawn_grouped(&mut cmd, Tether::DiesWithXtask);
+    // The parent's copies of the write end: the reader sees EOF once the group is gone.
+    drop(cmd);
+    let child = child?;
+    let pgid = child.id() as i32;
+    let hook = crate::interrupt::register(move || signal_group(pgid, libc::SIGKILL));
+    let lines = read_lines(reader);
+    let ended = wait_streaming(child, timeout, &lines, &mut on_line);
+    crate::interrupt::unregister(hook);
+    let deadline = Instant::now() + DRAIN;
+    while let Ok(batch) = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        batch.iter().for_each(|line| on_line(line));
+    }
+    ended
+}
+
+/// Hands lines over while `child` runs; ends it (and its group) when it is done, the timeout
+/// passed or a signal came (checked between batches of lines, at least every 20 ms).
+fn wait_streaming(
+    mut child: Child,
+    timeout: Duration,
+    lines: &Receiver<Vec<Vec<u8>>>,
+    on_line: &mut impl FnMut(&[u8]),
+) -> std::io::Result<Ended> {
+    let start = Instant::now();
+    loop {
+        match lines.recv_timeout(Duration::from_millis(20)) {
+            Ok(batch) => batch.iter().for_each(|line| on_line(line)),
+            Err(RecvTimeoutError::Timeout) => {}
+            // The output ended before the child: wait for it without spinning.
+            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(20)),
+        }
+        if exited(&child) {
+            // Not reaped yet, so its group id is still taken: what it left behind goes.
+            signal_group(child.id() as i32, libc::SIGKILL);
+            return child.wait().map(Ended::Exited);
+        }
+        let ended = if crate::interrupt::requested().is_some() {
+            Ended::Interrupted
+        } else if start.elapsed() >= timeout {
+            Ended::TimedOut
+        } else {
+            continue;
+        };
+        stop_group(child, Duration::from_secs(1));
+        return Ok(ended);
+    }
+}
+
+/// Whether `child` has exited, without reaping it (`WNOWAIT`).
+fn exited(child: &Child) -> bool {
+    // SAFETY: waitid(2) on our own child into a zeroed siginfo_t; WNOWAIT leaves it waitable.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        libc::waitid(libc::P_PID, child.id(), &mut info, flags) == 0 && info.si_pid() != 0
+    }
+}
+
+/// The lines of `pipe`, read on a thread of its own, each at most [`MAX_LINE`] bytes, in
+/// batches (the lines of one read); a few batches in flight at most (the thread waits while
+/// they are handled).
+fn read_lines(pipe: impl Read + Send + 'static) -> Receiver<Vec<Vec<u8>>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(16);
+    std::thread::spawn(move || {
+        let mut pipe = std::io::BufReader::with_capacity(64 << 10, pipe);
+        let mut line = Vec::new();
+        let mut cut = false;
+        loop {
+            let buf = match pipe.fill_buf() {
+                Ok([]) | Err(_) => break,
+                Ok(buf) => buf,
+            };
+            let mut batch = Vec::new();
+            for piece in buf.split_inclusive(|b| *b == b'\n') {
+                let (text, ends) = match piece.strip_suffix(b"\n") {
+                    Some(text) => (text, true),
+                    None => (piece, false),
+                };
+                let room = MAX_LINE.saturating_sub(line.len());
+                cut |= text.len() > room;
+                line.extend_from_slice(&text[..text.len().min(room)]);
+                if ends {
+                    if std::mem::take(&mut cut) {
+                        line.extend_from_slice(b" [line cut: longer than 16 KiB]");
+                    }
+                    batch.push(std::mem::take(&mut line));
+                }
+            }
+            let used = buf.len();
+            pipe.consume(used);
+            if !batch.is_empty() && tx.send(batch).is_err() {
+                return;
+            }
+        }
+        if !line.is_empty() {
+            let _ = tx.send(vec![line]);
+        }
+    });
+    rx
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +276,38 @@ mod tests {
             .unwrap()
             .is_none());
         assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_streamed_child_hands_over_lines_and_its_group_dies_with_the_timeout() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo one; echo two >&2; head -c 40000 /dev/zero | tr '\\0' x; echo; sleep 30 & echo $! ; wait"]);
+        let mut lines = Vec::new();
+        let start = Instant::now();
+        let ended = run_streamed(cmd, Duration::from_millis(800), |l| {
+            lines.push(String::from_utf8_lossy(l).into_owned())
+        })
+        .unwrap();
+        assert!(matches!(ended, Ended::TimedOut), "{ended:?}");
+        assert!(start.elapsed() < Duration::from_secs(10));
+        assert_eq!(lines[..2], ["one", "two"]);
+        assert!(lines[2].len() < MAX_LINE + 64 && lines[2].ends_with("longer than 16 KiB]"));
+        let sleeper: i32 = lines[3].parse().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        // SAFETY: kill(2) with signal 0 only asks whether the pid exists.
+        let alive = unsafe { libc::kill(sleeper, 0) } == 0
+            && std::fs::read_to_string(format!("/proc/{sleeper}/stat"))
+                .is_ok_and(|s| !s.contains(") Z "));
+        assert!(!alive, "the group's sleep {sleeper} outlived the timeout");
+
+        let mut exit = Command::new("sh");
+        exit.args(["-c", "echo done; exit 3"]);
+        let mut seen = Vec::new();
+        let ended = run_streamed(exit, Duration::from_secs(30), |l| seen.push(l.to_vec())).unwrap();
+        assert!(
+            matches!(ended, Ended::Exited(s) if s.code() == Some(3)),
+            "{ended:?}"
+        );
+        assert_eq!(seen, [b"done".to_vec()]);
     }
 }

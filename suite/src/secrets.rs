@@ -5,6 +5,7 @@
 //! environment leaves unset or empty. They are handed to the backend's environment and never
 //! printed: `Debug` shows presence only.
 
+use crate::bounded_read::{self, ENV_FILE_LIMIT};
 use anyhow::{Context, Result};
 use codex_contract::SECRET_VARS;
 pub use codex_contract::{Redactor, REDACTED};
@@ -16,6 +17,15 @@ pub const MIN_REDACT_LEN: usize = 4;
 
 /// Words the suite writes in its own reports (verdicts, modes), compared case-insensitively.
 pub const SUITE_WORDS: [&str; 6] = ["PASS", "FAIL", "SKIP", "ERROR", "live", "mocked"];
+
+/// What [`Secrets::completed_by`] makes of an env file that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfAbsent {
+    /// The default `.env.live`: nothing to complete.
+    Skip,
+    /// A file the user named: an error naming it.
+    Refuse,
+}
 
 #[derive(Clone, Default)]
 pub struct Secrets {
@@ -35,27 +45,37 @@ impl std::fmt::Debug for Secrets {
 impl Secrets {
     /// From the environment, completed by `<dir>/.env.live` when that file exists.
     pub fn load(dir: &Path) -> Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok()).completed_by(&dir.join(".env.live"))
+        Self::from_lookup(|name| std::env::var(name).ok())
+            .completed_by(&dir.join(".env.live"), IfAbsent::Skip)
     }
 
     /// The environment's values (kept from `load`, though `main` then clears the
-    /// environment), completed by `file` when it exists: a `live-suite.toml`'s `env_file`
-    /// in place of `.env.live`.
-    pub fn completed_by(&self, file: &Path) -> Result<Self> {
-        let from_file: Vec<(String, String)> = if file.exists() {
-            dotenvy::from_path_iter(file)
-                .with_context(|| format!("reading {}", file.display()))?
-                .collect::<Result<_, _>>()
-                // dotenvy's message quotes the bad line, which may hold a secret: drop it.
-                .map_err(|_| {
-                    anyhow::anyhow!(
-                        "could not parse {}: every line must be NAME=value, a comment or blank \
-                         (the line is not shown because it may hold a secret)",
-                        file.display()
-                    )
-                })?
-        } else {
-            Vec::new()
+    /// environment), completed by `file`: a `live-suite.toml`'s `env_file` in place of
+    /// `.env.live`. The file is read only when it is a regular file of at most
+    /// [`ENV_FILE_LIMIT`] bytes (a FIFO or `/dev/zero` is refused naming it); when it does
+    /// not exist, `if_absent` says whether that is an error.
+    pub fn completed_by(&self, file: &Path, if_absent: IfAbsent) -> Result<Self> {
+        let exists = std::fs::symlink_metadata(file).is_ok();
+        let from_file: Vec<(String, String)> = match (exists, if_absent) {
+            (false, IfAbsent::Skip) => Vec::new(),
+            (false, IfAbsent::Refuse) => anyhow::bail!(
+                "the env file {} does not exist; fix: create it, or correct its path",
+                file.display()
+            ),
+            (true, _) => {
+                let bytes = bounded_read::read(file, ENV_FILE_LIMIT)
+                    .with_context(|| format!("reading the env file {}", file.display()))?;
+                dotenvy::from_read_iter(bytes.as_slice())
+                    .collect::<Result<_, _>>()
+                    // dotenvy's message quotes the bad line, which may hold a secret: drop it.
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "could not parse {}: every line must be NAME=value, a comment or \
+                             blank (the line is not shown because it may hold a secret)",
+                            file.display()
+                        )
+                    })?
+            }
         };
         let file_value = |name: &str| {
             from_file
@@ -164,9 +184,11 @@ mod tests {
         )
         .unwrap();
         let env = Secrets::from_lookup(|n| (n == "OPENAI_API_KEY").then(|| "key-from-env".into()));
-        let ours = env.completed_by(&dir.path().join(".env.live")).unwrap();
+        let ours = env
+            .completed_by(&dir.path().join(".env.live"), IfAbsent::Skip)
+            .unwrap();
         assert_eq!(ours.value("OPENAI_PROJECT"), Some("from-env-live"));
-        let byo = ours.completed_by(&theirs).unwrap();
+        let byo = ours.completed_by(&theirs, IfAbsent::Refuse).unwrap();
         assert_eq!(byo.value("OPENAI_API_KEY"), Some("key-from-env"));
         assert_eq!(byo.value("OPENAI_ORG_ID"), Some("org-from-byo"));
         assert_eq!(byo.value("OPENAI_PROJECT"), None);

@@ -12,16 +12,20 @@ mod kind;
 
 pub use kind::{External, ProcessConfig};
 
+use crate::bounded_read::{self, CONFIG_LIMIT};
 use anyhow::{bail, Context, Result};
 use codex_contract::Mode;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The file looked for at the repository root.
 pub const FILE_NAME: &str = "live-suite.toml";
 /// Where every key is described.
 const EXAMPLE: &str = "live-suite.example.toml";
+/// `pre_build_timeout` when the file has none: a cold build of a team's images.
+pub const PRE_BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// A compose stack the suite can drive.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +45,15 @@ pub struct SuiteConfig {
     pub mode: ModeVariable,
     /// `env_file`: where the secrets are read from when not in the environment.
     pub env_file: PathBuf,
+    /// The file named `env_file` itself, which must exist; without the key, the default
+    /// `.env.live` may be absent.
+    pub env_file_required: bool,
     /// `pre_build`: a command (argv, no shell) run from the config file's folder before
     /// `compose build`. `None`: nothing (our own stack builds its images itself).
     pub pre_build: Option<Vec<String>>,
+    /// `pre_build_timeout` (seconds): how long `pre_build` may run before its process group
+    /// is killed.
+    pub pre_build_timeout: Duration,
     /// `parallel`: several copies of the stack may run at once on one host. `false`: the
     /// suite takes a host-wide lock and says so.
     pub parallel: bool,
@@ -92,6 +102,7 @@ struct File {
     mode: Option<ModeVariable>,
     env_file: Option<PathBuf>,
     pre_build: Option<Vec<String>>,
+    pre_build_timeout: Option<u64>,
     parallel: Option<bool>,
     process: Option<kind::ProcessFile>,
     base_url: Option<String>,
@@ -139,7 +150,9 @@ impl SuiteConfig {
             health_paths: vec!["/docs".into(), "/healthz".into()],
             mode: ModeVariable::default(),
             env_file: root.join(".env.live"),
+            env_file_required: false,
             pre_build: None,
+            pre_build_timeout: PRE_BUILD_TIMEOUT,
             parallel: true,
             process: None,
             external: None,
@@ -149,17 +162,18 @@ impl SuiteConfig {
     /// `--config PATH` when given (it must exist), else `<root>/live-suite.toml` when it
     /// exists, else our own stack.
     pub fn load(root: &Path, explicit: Option<&Path>) -> Result<SuiteConfig> {
+        let present = |p: &Path| std::fs::symlink_metadata(p).is_ok();
         let path = match explicit {
-            Some(p) if !p.is_file() => bail!(
+            Some(p) if !present(p) => bail!(
                 "--config {}: no such file; fix: give the path of a live-suite.toml (every \
                  key is described in {EXAMPLE} at the repository root)",
                 p.display()
             ),
             Some(p) => p.to_owned(),
-            None if root.join(FILE_NAME).is_file() => root.join(FILE_NAME),
+            None if present(&root.join(FILE_NAME)) => root.join(FILE_NAME),
             None => return Ok(SuiteConfig::defaults(root)),
         };
-        let text = std::fs::read_to_string(&path)
+        let text = bounded_read::read_text(&path, CONFIG_LIMIT)
             .with_context(|| format!("reading {}", path.display()))?;
         let folder = path
             .parent()
@@ -175,7 +189,7 @@ impl SuiteConfig {
     /// The file's text over our defaults; relative paths from `folder`. Checks the values
     /// themselves, not the compose file (see `check_compose`).
     fn parse(text: &str, path: &Path, folder: &Path) -> Result<SuiteConfig> {
-        let file: File = toml::from_str(text).map_err(|e| {
+        let mut file: File = toml::from_str(text).map_err(|e| {
             anyhow::anyhow!(
                 "{}: {}\nfix: correct the key or value named above (every key is described \
                  in {EXAMPLE} at the repository root)",
@@ -235,13 +249,8 @@ impl SuiteConfig {
                 "e.g. [mode] variable = \"USE_DUMMY_WORKER\", live = \"False\", mocked = \"True\"",
             ));
         }
-        if file.pre_build.as_ref().is_some_and(Vec::is_empty) {
-            return Err(invalid(
-                "pre_build",
-                "is empty",
-                "give the command as a list, e.g. [\"make\", \"images\"], or remove the key",
-            ));
-        }
+        let (pre_build, pre_build_timeout) =
+            pre_build(file.pre_build.take(), file.pre_build_timeout, &invalid)?;
         Ok(SuiteConfig {
             source: Some(path.to_owned()),
             compose_files,
@@ -249,8 +258,10 @@ impl SuiteConfig {
             container_port: file.container_port.unwrap_or(ours.container_port),
             health_paths,
             mode,
+            env_file_required: file.env_file.is_some(),
             env_file: folder.join(file.env_file.unwrap_or_else(|| ".env.live".into())),
-            pre_build: file.pre_build,
+            pre_build,
+            pre_build_timeout,
             parallel: file.parallel.unwrap_or(ours.parallel),
             process,
             external,
@@ -270,7 +281,7 @@ impl SuiteConfig {
         );
         let mut services: BTreeMap<String, (PathBuf, Service)> = BTreeMap::new();
         for file in &self.compose_files {
-            let text = std::fs::read_to_string(file).with_context(|| {
+            let text = bounded_read::read_text(file, CONFIG_LIMIT).with_context(|| {
                 format!(
                     "{source}: `compose_files` names {}, which cannot be read; fix: give its \
                      path relative to the config file's folder",
@@ -349,6 +360,30 @@ impl SuiteConfig {
             .map(|f| f.display().to_string())
             .collect();
         names.join(" + ")
+    }
+}
+
+/// `pre_build` and `pre_build_timeout` as written: a command that is not empty, a timeout
+/// that is not 0 (default [`PRE_BUILD_TIMEOUT`]).
+fn pre_build(
+    argv: Option<Vec<String>>,
+    timeout: Option<u64>,
+    invalid: &dyn Fn(&str, &str, &str) -> anyhow::Error,
+) -> Result<(Option<Vec<String>>, Duration)> {
+    if argv.as_ref().is_some_and(Vec::is_empty) {
+        return Err(invalid(
+            "pre_build",
+            "is empty",
+            "give the command as a list, e.g. [\"make\", \"images\"], or remove the key",
+        ));
+    }
+    match timeout {
+        Some(0) => Err(invalid(
+            "pre_build_timeout",
+            "is 0",
+            "give the seconds `pre_build` may take (default 1800), or remove the key",
+        )),
+        t => Ok((argv, t.map_or(PRE_BUILD_TIMEOUT, Duration::from_secs))),
     }
 }
 

@@ -26,6 +26,7 @@ fn ours() -> ProcessStack {
         config: Arc::new(SuiteConfig::defaults(&crate::project_root())),
         publish_address: None,
         images: None,
+        evidence: None,
     };
     crate::stacks::local::start(&opts).expect("starting our backend")
 }

@@ -1,6 +1,6 @@
 //! One module per command, each an `impl <Command>Args { fn run }`.
 //! `live-suite` and `smoke` share one run skeleton (`run.rs`). A returned `Err` is a setup
-//! error (exit 2).
+//! error (exit 2), unless it is [`ReportNotWritten`] (exit 3).
 
 pub mod compare;
 pub mod health;
@@ -17,6 +17,25 @@ use crate::secrets::Secrets;
 pub const EXIT_PASS: i32 = 0;
 pub const EXIT_FAIL: i32 = 1;
 pub const EXIT_SETUP: i32 = 2;
+/// The run finished (its verdicts are known) but a report could not be written.
+pub const EXIT_REPORT: i32 = 3;
+
+/// The error of a run whose ladders ran but whose reports are not all written: each entry
+/// names the report and why (`Events::finish`).
+#[derive(Debug)]
+pub struct ReportNotWritten(pub Vec<String>);
+
+impl std::fmt::Display for ReportNotWritten {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the run finished but a report could not be written: {}",
+            self.0.join("; ")
+        )
+    }
+}
+
+impl std::error::Error for ReportNotWritten {}
 
 /// The reporters of a command without a run folder: terminal lines (and GitHub's).
 pub fn console(secrets: &Secrets) -> Events {
@@ -25,7 +44,8 @@ pub fn console(secrets: &Secrets) -> Events {
 
 /// The process exit code of a command's result. An `Err` is a setup error (exit 2), unless a
 /// signal made the start-up fail (its teardown killed the backend): then 128 + n, once the
-/// teardown is done.
+/// teardown is done; or unless it is [`ReportNotWritten`]: exit 3 (the verdicts stand, a
+/// report is missing).
 pub fn exit_code(result: anyhow::Result<i32>, secrets: &Secrets) -> i32 {
     let e = match result {
         Ok(code) => return code,
@@ -38,6 +58,10 @@ pub fn exit_code(result: anyhow::Result<i32>, secrets: &Secrets) -> i32 {
             i.name()
         ));
         crate::interrupt::conclude(i);
+    }
+    if e.is::<ReportNotWritten>() {
+        eprint_line(&format!("report error (exit {EXIT_REPORT}): {msg}"));
+        return EXIT_REPORT;
     }
     eprint_line(&format!("setup error (exit 2): {msg}"));
     crate::report::github_summary::report_setup_error(&msg);

@@ -1,6 +1,6 @@
 //! The run skeleton `live-suite` and `smoke` share: evidence → stack → ladder → finish.
 
-use super::{EXIT_FAIL, EXIT_PASS};
+use super::{ReportNotWritten, EXIT_FAIL, EXIT_PASS};
 use crate::cli::StackArgs;
 use crate::client::Client;
 use crate::compare::{Baseline, RunRecord};
@@ -9,7 +9,7 @@ use crate::events::{Event, Events, Phase};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
-use crate::secrets::Secrets;
+use crate::secrets::{IfAbsent, Secrets};
 use crate::stack::{external::ExternalStack, Instance, Launcher, Stack, StackOptions};
 use crate::suite_config::SuiteConfig;
 use crate::target_profile::{self, Presence, TargetProfile};
@@ -43,8 +43,18 @@ pub fn execute(
     let commit_dir = plan.launcher.commit_dir(&config);
     let theirs;
     let secrets = match &config.source {
-        Some(_) if config.env_file != std::env::current_dir()?.join(".env.live") => {
-            theirs = secrets.completed_by(&config.env_file)?;
+        Some(file)
+            if config.env_file_required
+                || config.env_file != std::env::current_dir()?.join(".env.live") =>
+        {
+            let if_absent = if config.env_file_required {
+                IfAbsent::Refuse
+            } else {
+                IfAbsent::Skip
+            };
+            theirs = secrets
+                .completed_by(&config.env_file, if_absent)
+                .with_context(|| format!("{}: `env_file`", file.display()))?;
             crate::report::github::add_masks(&theirs);
             &theirs
         }
@@ -53,10 +63,7 @@ pub fn execute(
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     crate::interrupt::run_begins();
     let events = Arc::new(Events::new(crate::report::for_run(&ev)));
-    let instance = Instance::Run {
-        run_id: ev.run_id.clone(),
-    };
-    let mut stack = start_stack(&plan, secrets, instance, &events, config).inspect_err(|e| {
+    let mut stack = start_stack(&plan, secrets, &ev, &events, config).inspect_err(|e| {
         let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
     })?;
     let base_url = stack.base_url();
@@ -83,7 +90,9 @@ pub fn execute(
     let outcomes = ladders(&mut ctx, &ev);
     // The first create completed the profile (jobs, job_id): target.json as finally known.
     let target = ctx.target.take().expect("set above");
-    ev.write(target_profile::FILE, &target.to_json())?;
+    if let Err(e) = ev.write(target_profile::FILE, &target.to_json()) {
+        events.fail(e);
+    }
     match crate::interrupt::requested() {
         // The handler's teardown hooks stop the stack meanwhile: report first (3 s budget).
         Some(i) => events.emit(Event::RunInterrupted {
@@ -103,7 +112,7 @@ pub fn execute(
         outcomes,
         &commit_dir,
     )?;
-    finish(&events, &plan.baseline, report)
+    finish(&events, &ev, &plan.baseline, report)
 }
 
 /// The run's report, from what the ladders returned.
@@ -132,26 +141,51 @@ fn run_report(
             .parent()
             .context("run folder has a parent")?
             .join(format!("{}.zip", ev.run_id)),
+        unwritten: Vec::new(),
     })
 }
 
-/// Compares the run with its baseline, writes every report and returns the exit code.
-fn finish(events: &Events, baseline: &Baseline, report: RunReport) -> Result<i32> {
+/// Compares the run with its baseline, writes every report and returns the exit code: 0
+/// or 1 by the verdicts, or [`ReportNotWritten`] (exit 3) when a report could not be
+/// written, whatever the verdicts.
+fn finish(events: &Events, ev: &Evidence, baseline: &Baseline, report: RunReport) -> Result<i32> {
     let passed = report.passed();
-    if let Some(against) = baseline.compare(&RunRecord::from_report(&report)) {
+    let say = |line: String| events.line(line);
+    if let Some(against) = baseline.compare(&RunRecord::from_report(&report), &say) {
         events.emit(Event::Compared { against });
     }
-    let finished = events.finish(report);
+    let unwritten = events.finish(report.clone());
     // A signal during the run (or while the report was written): exit 128 + signal once
     // the teardown is done. The report is written, whether or not a reporter failed.
     if let Some(i) = crate::interrupt::requested() {
-        if let Err(e) = &finished {
-            events.line(format!("writing the partial report: {e:#}"));
+        for why in &unwritten {
+            events.line(format!("writing the partial report: {why}"));
         }
         crate::interrupt::conclude(i);
     }
-    finished?;
+    if !unwritten.is_empty() {
+        settle_junit(ev, events, report, &unwritten);
+        return Err(ReportNotWritten(unwritten).into());
+    }
     Ok(if passed { EXIT_PASS } else { EXIT_FAIL })
+}
+
+/// After a report failed: junit.xml names every report that could not be written (an
+/// error), so that it never says the run passed; when even that cannot be written, no
+/// junit.xml is left.
+fn settle_junit(ev: &Evidence, events: &Events, mut report: RunReport, unwritten: &[String]) {
+    report.unwritten = unwritten.to_vec();
+    let written = crate::report::junit::render(&report).and_then(|xml| ev.write("junit.xml", &xml));
+    if let Err(e) = written {
+        match ev.remove("junit.xml") {
+            Ok(()) => events.line(format!(
+                "junit.xml removed: it could not record the missing reports ({e:#})"
+            )),
+            Err(r) => events.line(format!(
+                "junit.xml may not record the missing reports: {r:#}"
+            )),
+        }
+    }
 }
 
 /// The target profile (written to target.json and named on the console) and, when the
@@ -183,11 +217,12 @@ fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<T
     Ok(target)
 }
 
-/// Starts the stack the options ask for, printing the choice and the reason first.
+/// Starts the stack of the run in `ev` the options ask for, printing the choice and the
+/// reason first.
 pub fn start_stack(
     plan: &RunPlan,
     secrets: &Secrets,
-    instance: Instance,
+    ev: &Evidence,
     events: &Arc<Events>,
     config: Arc<SuiteConfig>,
 ) -> Result<Box<dyn Stack>> {
@@ -205,11 +240,14 @@ pub fn start_stack(
         mode: plan.mode,
         keep_up: plan.stack.keep_up,
         secrets: secrets.clone(),
-        instance,
+        instance: Instance::Run {
+            run_id: ev.run_id.clone(),
+        },
         events: Arc::clone(events),
         config,
         publish_address: plan.stack.publish_address,
         images: None,
+        evidence: Some(ev.clone()),
     };
     plan.launcher.start(plan.stack, &opts)
 }

@@ -2,6 +2,7 @@
 //! earlier run in `--out`.
 
 use super::{diff, Against, RunRecord, RUN_JSON};
+use crate::outcome::one_line;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -25,14 +26,20 @@ impl Baseline {
         }
     }
 
-    /// The comparison of `current` with the baseline; `None` with [`Baseline::Off`].
-    pub fn compare(&self, current: &RunRecord) -> Option<Against> {
+    /// The comparison of `current` with the baseline; `None` with [`Baseline::Off`]. What
+    /// the default skipped on its way (an earlier run that is not a folder or a regular
+    /// file, e.g. a FIFO named like a zip) is told through `say`, one line each.
+    pub fn compare(&self, current: &RunRecord, say: &dyn Fn(String)) -> Option<Against> {
         let path = match self {
             Baseline::Given(p) => p.clone(),
-            Baseline::NewestEarlierIn(out) => match default_baseline(out, &current.run_id) {
-                Some(p) => p,
-                None => return Some(Against::NoBaseline),
-            },
+            Baseline::NewestEarlierIn(out) => {
+                let (chosen, skipped) = default_baseline(out, &current.run_id);
+                skipped.into_iter().for_each(say);
+                match chosen {
+                    Some(p) => p,
+                    None => return Some(Against::NoBaseline),
+                }
+            }
             Baseline::Off => return None,
         };
         Some(
@@ -49,27 +56,44 @@ impl Baseline {
 }
 
 /// `live-suite` without `--baseline`: the newest run in `out` that is older than
-/// `current` (by run id) and has a `run.json`, as a folder or a zip.
-pub fn default_baseline(out: &Path, current: &str) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(out).ok()?;
+/// `current` (by run id) and has a `run.json`, as a folder or a zip; and a line for each
+/// earlier run skipped because it is neither a folder nor a regular file (it is never
+/// opened: a FIFO would wait for a writer).
+pub fn default_baseline(out: &Path, current: &str) -> (Option<PathBuf>, Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return (None, Vec::new());
+    };
     let mut candidates: Vec<(String, PathBuf)> = Vec::new();
+    let mut skipped = Vec::new();
     for e in entries.flatten() {
         let path = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
-        if path.is_dir() && path.join(RUN_JSON).is_file() {
-            candidates.push((name, path));
-        } else if let Some(id) = name.strip_suffix(".zip") {
-            candidates.push((id.to_owned(), path));
+        let regular = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
+        let (id, record) = match name.strip_suffix(".zip") {
+            Some(id) => (id.to_owned(), path.clone()),
+            None if path.is_dir() => (name, path.join(RUN_JSON)),
+            None => continue,
+        };
+        if regular(&record) {
+            candidates.push((id, path));
+        } else if std::fs::symlink_metadata(&record).is_ok() && run_order(&id).is_some() {
+            skipped.push(format!(
+                "baseline: skipping {}: not a regular file",
+                one_line(&record.display().to_string())
+            ));
         }
     }
     let ids: Vec<&str> = candidates.iter().map(|(id, _)| id.as_str()).collect();
-    let chosen = pick_baseline(&ids, current)?.to_owned();
+    let Some(chosen) = pick_baseline(&ids, current).map(str::to_owned) else {
+        return (None, skipped);
+    };
     // A folder wins over its own zip (same id): it is read without unpacking.
-    candidates
+    let path = candidates
         .iter()
         .filter(|(id, _)| *id == chosen)
         .min_by_key(|(_, p)| !p.is_dir())
-        .map(|(_, p)| p.clone())
+        .map(|(_, p)| p.clone());
+    (path, skipped)
 }
 
 /// The newest run id older than `current`. Ids are `2025-11-14T17-14-05Z` with `-2`, `-3`

@@ -1,10 +1,10 @@
 //! `run.json`: the record of a run that a later run is compared against, and how it is
 //! read back from a run folder, the file itself, or the run's zip.
 
+use crate::bounded_read::{self, RUN_JSON_LIMIT};
 use crate::outcome::RunReport;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 use std::path::Path;
 
 /// The file name of the record in a run folder.
@@ -64,11 +64,12 @@ impl RunRecord {
         Ok(())
     }
 
-    /// Reads a run's record from its folder, its `run.json`, or its zip.
+    /// Reads a run's record from its folder, its `run.json`, or its zip: regular files only,
+    /// at most [`RUN_JSON_LIMIT`] bytes of record.
     pub fn read(path: &Path) -> Result<Self> {
         let text = if path.is_dir() {
             let f = path.join(RUN_JSON);
-            std::fs::read_to_string(&f).with_context(|| {
+            bounded_read::read_text(&f, RUN_JSON_LIMIT).with_context(|| {
                 format!(
                     "reading {}: is {} a run folder of a live-suite that writes run.json?",
                     f.display(),
@@ -81,7 +82,7 @@ impl RunRecord {
         {
             read_from_zip(path)?
         } else {
-            std::fs::read_to_string(path)
+            bounded_read::read_text(path, RUN_JSON_LIMIT)
                 .with_context(|| format!("reading the run record {}", path.display()))?
         };
         let record: RunRecord = serde_json::from_str(&text)
@@ -96,16 +97,12 @@ impl RunRecord {
         }
         Ok(record)
     }
-
-    pub(super) fn scenario(&self, id: &str) -> Option<&ScenarioRecord> {
-        self.scenarios.iter().find(|s| s.id == id)
-    }
 }
 
 /// The zip holds `<run id>/run.json` (whatever the zip file is named now: CI keeps the last
 /// main run as e.g. `main-latest.zip`).
 fn read_from_zip(path: &Path) -> Result<String> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let file = bounded_read::open_regular(path)?;
     let mut zip = zip::ZipArchive::new(file)
         .with_context(|| format!("{} is not a readable zip", path.display()))?;
     let is_record = |n: &str| {
@@ -126,9 +123,7 @@ fn read_from_zip(path: &Path) -> Result<String> {
                 path.display()
             )
         })?;
-    let mut text = String::new();
-    zip.by_name(&name)?
-        .read_to_string(&mut text)
-        .with_context(|| format!("reading {name} in {}", path.display()))?;
-    Ok(text)
+    let bytes = bounded_read::zip_entry(&mut zip, &name, RUN_JSON_LIMIT, path)?;
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{name} in {} is not UTF-8 text", path.display()))
 }

@@ -54,7 +54,7 @@ fn verdicts_durations_observations_and_target_are_compared() {
             "L02       PASS -> FAIL",
             "L02       duration 10.0s -> 13.0s (+30%)",
             "L03       FAIL -> PASS",
-            "L09       not in the new run",
+            "L09       not in the new run (was PASS)",
         ],
         // L01: +0.4 s is under 0.5 s; L04: +200% but only 0.4 s.
     );
@@ -62,9 +62,9 @@ fn verdicts_durations_observations_and_target_are_compared() {
     assert!(c.render_text().contains("! L02       PASS -> FAIL"));
     assert!(c.render_text().contains("7 changes, 1 regression"));
     let md = Against::Run(c.clone()).render_markdown();
-    assert!(md.starts_with("### Compared with `2025-11-14T17-14-05Z`: 7 changes"));
+    assert!(md.starts_with("### Compared with 2025-11-14T17-14-05Z: 7 changes"));
     assert!(
-        md.contains("- ❌ `L02       PASS -> FAIL`\n- `L02       duration"),
+        md.contains("- ❌ L02       PASS -&gt; FAIL\n- L02       duration"),
         "{md}"
     );
     // Reversed, L02's fix is no regression and L03 is the only one.
@@ -143,8 +143,80 @@ fn records_round_trip_through_folder_and_zip() {
     // The folder is preferred over its zip; a later run picks this one.
     assert_eq!(
         default_baseline(out.path(), "2999-01-01T00-00-00Z"),
-        Some(ev.dir.clone())
+        (Some(ev.dir.clone()), Vec::new())
     );
     let err = format!("{:#}", RunRecord::read(out.path()).unwrap_err());
     assert!(err.contains("run.json"), "{err}");
+}
+
+#[test]
+fn a_failure_the_baseline_did_not_have_regresses_and_one_still_failing_does_not() {
+    let old = rec(
+        "2025-11-14T17-14-05Z",
+        &[("L01", "ERROR", 1.0, &[]), ("L02", "FAIL", 1.0, &[])],
+    );
+    let new = rec(
+        "2025-11-15T08-00-00Z",
+        &[
+            ("L01", "FAIL", 1.0, &[]),
+            ("L02", "FAIL", 1.0, &[]),
+            ("L03", "FAIL", 1.0, &[]),
+            ("L04", "SKIP", 0.0, &[]),
+        ],
+    );
+    let c = diff(&old, &new);
+    let text = c.render_text();
+    assert_eq!(
+        text.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "- L01       still failing: ERROR -> FAIL",
+            "- L02       still failing: FAIL",
+            "! L03       new in this run: FAIL",
+            "- L04       new in this run: SKIP",
+        ],
+        "{text}"
+    );
+    assert!(c.regressed());
+    assert_eq!(c.headline(), "2 changes, 1 regression, 2 still failing");
+    // An empty baseline: every failure of the new run is a regression.
+    let empty = rec("2025-11-14T17-14-05Z", &[]);
+    assert!(diff(&empty, &new).regressed());
+    // The same failures again: listed, not a regression.
+    let again = diff(&new, &new);
+    assert!(!again.regressed());
+    assert_eq!(again.headline(), "no changes, 3 still failing");
+}
+
+#[test]
+fn an_id_twice_counts_once_by_its_first_row() {
+    let old = rec(
+        "a",
+        &[("L01", "PASS", 1.0, &["x", "x"]), ("L01", "FAIL", 1.0, &[])],
+    );
+    let new = rec("b", &[("L01", "PASS", 1.0, &["x"])]);
+    assert!(diff(&old, &new).changes.is_empty());
+}
+
+#[test]
+fn texts_of_a_record_are_one_line_and_no_line_starts_with_them() {
+    let mut old = rec(
+        "2025-11-14T17-14-05Z\n::error::run id",
+        &[("::error title=x::id", "PASS", 1.0, &["a\n::warning::obs"])],
+    );
+    old.target = Some(serde_json::json!({"mode\n::error::key": "live\r\n::error::value"}));
+    let new = rec(
+        "2025-11-15T08-00-00Z",
+        &[("::error title=x::id", "FAIL", 1.0, &[])],
+    );
+    let c = diff(&old, &new);
+    for line in c.render_text().lines() {
+        assert!(!line.trim_start().starts_with("::"), "{line}");
+    }
+    assert_eq!(c.render_text().lines().count(), 1 + c.changes.len());
+    let md = c.render_markdown();
+    assert!(md.starts_with("### Compared with 2025-11-14T17-14-05Z ::error::run id: "));
+    assert!(
+        md.lines().all(|l| !l.trim_start().starts_with("::")),
+        "{md}"
+    );
 }

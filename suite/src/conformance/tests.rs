@@ -210,3 +210,31 @@ fn the_fakes_answers_conform_to_its_openapi_3_1_document() {
         "{found:?}"
     );
 }
+
+/// A broken schema that no answer uses does not stop the checks of the others; one that an
+/// answer uses is named.
+#[test]
+fn a_broken_schema_elsewhere_does_not_stop_the_checks_of_the_others() {
+    let mut d = doc();
+    d["components"]["schemas"]["Unused"] = json!({"type": 12, "minimum": "zero"});
+    d["paths"]["/api/v1/broken"] = json!({"get": {"responses": {"200": {"content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Unused"}}}}}}});
+    let c = Conformance::from_document(d).unwrap();
+    let body = r#"{"id": "p1", "summary": "s"}"#;
+    assert_eq!(
+        c.check("GET", "/api/v1/projects/p1", 200, body),
+        Vec::<String>::new()
+    );
+    let found = c.check(
+        "GET",
+        "/api/v1/projects/p1",
+        200,
+        r#"{"id": 7, "summary": "s"}"#,
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    let broken = c.check("GET", "/api/v1/broken", 200, "{}");
+    assert!(
+        broken.len() == 1 && broken[0].contains("cannot be used"),
+        "{broken:?}"
+    );
+}

@@ -95,6 +95,10 @@ impl Reporter for GitHub {
             }
             Event::Compared { against } => self.against = Some(against.clone()),
             Event::RunFinished { report } => {
+                for why in &report.unwritten {
+                    let why = self.redactor.redact(why).text;
+                    self.print(&[error_command("report", &format!("not written: {why}"))]);
+                }
                 write_step_summary(report, self.against.as_ref())?;
                 write_outputs(report)?;
             }

@@ -41,6 +41,9 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
             report.observations()
         );
     }
+    for why in &report.unwritten {
+        let _ = writeln!(md, "💥 A report could not be written: {}\n", cell(why));
+    }
     md.push_str("| scenario | verdict | duration | reason | evidence file | observations |\n");
     md.push_str("|---|---|---:|---|---|---|\n");
     for outcome in &report.outcomes {
@@ -217,7 +220,7 @@ fn observations_cell(outcome: &ScenarioOutcome) -> String {
 }
 
 /// Makes text safe inside one markdown table cell: one line, no column break, no HTML.
-fn cell(text: &str) -> String {
+pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -266,6 +269,7 @@ mod tests {
             junit_path: run_dir.join("junit.xml"),
             summary_path: run_dir.join("summary.txt"),
             zip_path: dir.join("2025-11-14T17-14-05Z.zip"),
+            unwritten: Vec::new(),
             run_dir,
         }
     }

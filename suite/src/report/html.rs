@@ -21,7 +21,6 @@ use crate::evidence::Evidence;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 use crate::secrets::Redactor;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use similar::{ChangeTag, TextDiff};
 use std::time::Duration;
 
 /// The file name in the run folder.
@@ -68,30 +67,6 @@ struct Page<'a> {
     report: &'a RunReport,
     redactor: &'a Redactor,
 }
-
-/// A before/after pair of `app.py` snapshots (`get_file`'s `app.json`) for one scenario.
-/// Each is a file of a scenario's own folder, e.g. (`L06`, `before/app.json`): found in
-/// the last attempt's folder when that scenario was retried.
-struct DiffSource {
-    scenario: &'static str,
-    before: (&'static str, &'static str),
-    after: (&'static str, &'static str),
-}
-
-/// L05 fetches nothing after its edit: its "after" is the snapshot L06 takes before its own
-/// refactor. L06 keeps both in its folder.
-const DIFFS: [DiffSource; 2] = [
-    DiffSource {
-        scenario: "L05",
-        before: ("L04", "app.json"),
-        after: ("L06", "before/app.json"),
-    },
-    DiffSource {
-        scenario: "L06",
-        before: ("L06", "before/app.json"),
-        after: ("L06", "app.json"),
-    },
-];
 
 /// `name` in `o`'s own folder (`<base>/<ID>/<name>`), or, after retries, in its last
 /// attempt's (`<base>/<ID>/attempt-<k>/<name>`, highest k); never a `setup/` copy.
@@ -256,7 +231,7 @@ impl Page<'_> {
         let class = o.verdict.as_str().to_lowercase();
         let excerpt = self.first_evidence(o, "result_excerpt.txt");
         let response = self.first_evidence(o, "response.json").map(|t| pretty(&t));
-        let diff = DIFFS
+        let diff = app_diff::DIFFS
             .iter()
             .find(|d| d.scenario == o.id && o.verdict != Verdict::Skip)
             .map(|d| self.app_diff(d));
@@ -317,53 +292,6 @@ impl Page<'_> {
     fn first_evidence(&self, o: &ScenarioOutcome, name: &str) -> Option<String> {
         own_file(o, name).and_then(|f| self.evidence(f))
     }
-
-    /// `app.py` before and after, as a unified diff with added/removed lines coloured.
-    fn app_diff(&self, d: &DiffSource) -> Markup {
-        let path = |(id, name): (&str, &str)| {
-            let o = self.report.outcomes.iter().find(|o| o.id == id);
-            o.and_then(|o| own_file(o, name))
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("live/{id}/{name}"))
-        };
-        let (before_path, after_path) = (path(d.before), path(d.after));
-        let contents = |rel: &str| {
-            let text = self.evidence(rel)?;
-            let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-            v.get("contents")?.as_str().map(str::to_owned)
-        };
-        let (before, after) = (contents(&before_path), contents(&after_path));
-        let (b_rel, a_rel) = (before_path.as_str(), after_path.as_str());
-        html! {
-            h3 { "app.py: " (b_rel) " → " (a_rel) }
-            @match (&before, &after) {
-                (Some(b), Some(a)) => {
-                    @let diff = TextDiff::from_lines(b.as_str(), a.as_str());
-                    pre.diff data-scenario=(d.scenario) {
-                        span.hunk { "--- " (b_rel) "\n+++ " (a_rel) "\n" }
-                        @for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
-                            span.hunk { (hunk.header()) "\n" }
-                            @for c in hunk.iter_changes() {
-                                @let (class, sign) = match c.tag() {
-                                    ChangeTag::Insert => ("add", "+"),
-                                    ChangeTag::Delete => ("del", "-"),
-                                    ChangeTag::Equal => ("ctx", " "),
-                                };
-                                span class=(class) { (sign) (c.value().trim_end_matches('\n')) "\n" }
-                            }
-                        }
-                        @if b == a { span.ctx { "(no change)" } }
-                    }
-                }
-                _ => {
-                    p { "no diff: "
-                        @if before.is_none() { (b_rel) " " }
-                        @if after.is_none() { (a_rel) " " }
-                        "missing (that scenario did not run or did not fetch app.py)" }
-                }
-            }
-        }
-    }
 }
 
 fn secs(d: Duration) -> String {
@@ -386,6 +314,7 @@ fn plain(v: &serde_json::Value) -> String {
     }
 }
 
+mod app_diff;
 mod timeline;
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! `junit.xml` through quick-junit (what nextest uses): flat testsuites `live`, `rollback`,
-//! `mocked-rerun`, with the run's properties on each, written when the run finishes.
+//! `mocked-rerun`, with the run's properties on each, written when the run finishes; and
+//! `reports`, one error naming them, when reports could not be written.
 //!
 //! Retries (`--retries`) are written the way nextest writes them: a scenario that passed after
 //! failed attempts carries one `<flakyFailure>`/`<flakyError>` per failed attempt; one that
 //! failed every attempt carries its final verdict as `<failure>`/`<error>` and one
 //! `<rerunFailure>`/`<rerunError>` per earlier attempt (`failed_attempts` holds only the
-//! attempts before the last). Each of these has the attempt's reason
-//! as message and its evidence folder in its own `system-out`. junit-report, the crate used
-//! before, has no rerun elements at all.
+//! attempts before the last). Each of these has the attempt's reason as message and its
+//! evidence folder in its own `system-out`.
 //!
 //! The schema (`schemas/junit-10.xsd`, Jenkins xUnit) allows no `<properties>` in a
 //! `<testcase>`, no `time` on a rerun element and no `skipped` on `<testsuites>`. So a
@@ -75,6 +75,14 @@ pub fn render(r: &RunReport) -> Result<String> {
         ts.add_test_cases(outcomes.into_iter().map(testcase));
         report.add_test_suite(ts);
     }
+    if !r.unwritten.is_empty() {
+        let why = text(&r.unwritten.join("; "));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_type("report").set_message(why);
+        let mut ts = TestSuite::new("reports");
+        ts.add_test_case(TestCase::new("every report written", status));
+        report.add_test_suite(ts);
+    }
     let xml = report.to_string().context("rendering junit.xml")?;
     drop_testsuites_skipped(&xml)
 }
@@ -100,17 +108,11 @@ fn target_properties(r: &RunReport) -> Vec<(String, String)> {
     props
 }
 
-fn kind(v: Verdict) -> NonSuccessKind {
+/// The JUnit kind of a verdict that did not pass, and its `type`.
+fn kind(v: Verdict) -> (NonSuccessKind, &'static str) {
     match v {
-        Verdict::Error => NonSuccessKind::Error,
-        _ => NonSuccessKind::Failure,
-    }
-}
-
-fn type_of(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Error => "infrastructure",
-        _ => "acceptance",
+        Verdict::Error => (NonSuccessKind::Error, "infrastructure"),
+        _ => (NonSuccessKind::Failure, "acceptance"),
     }
 }
 
@@ -120,8 +122,9 @@ fn text(s: &str) -> String {
 }
 
 fn rerun(a: &Attempt) -> TestRerun {
-    let mut run = TestRerun::new(kind(a.verdict));
-    run.set_type(type_of(a.verdict))
+    let (kind, type_) = kind(a.verdict);
+    let mut run = TestRerun::new(kind);
+    run.set_type(type_)
         .set_message(text(&a.reason))
         .set_system_out(format!(
             "attempt {}: {} after {:.1}s\nevidence: {}/\n",
@@ -141,8 +144,9 @@ fn testcase(o: &ScenarioOutcome) -> TestCase {
             s
         }
         Verdict::Fail | Verdict::Error => {
-            let mut s = TestCaseStatus::non_success(kind(o.verdict));
-            s.set_type(type_of(o.verdict));
+            let (kind, type_) = kind(o.verdict);
+            let mut s = TestCaseStatus::non_success(kind);
+            s.set_type(type_);
             if let Some(notes) = &o.notes {
                 s.set_description(text(notes));
             }
@@ -166,18 +170,13 @@ fn testcase(o: &ScenarioOutcome) -> TestCase {
     // The schema allows no <properties> in a testcase: observations go to system-out (and to
     // the testsuite's properties, see `render`).
     let mut out = String::new();
-    if !o.observations.is_empty() {
-        out.push_str("observations:\n");
-        for t in &o.observations {
-            out.push_str(&text(t));
-            out.push('\n');
-        }
-    }
-    if !o.evidence.is_empty() {
-        out.push_str("evidence:\n");
-        for e in &o.evidence {
-            out.push_str(&text(e));
-            out.push('\n');
+    for (title, lines) in [("observations", &o.observations), ("evidence", &o.evidence)] {
+        if !lines.is_empty() {
+            out.push_str(&format!("{title}:\n"));
+            for line in lines {
+                out.push_str(&text(line));
+                out.push('\n');
+            }
         }
     }
     if !out.is_empty() {
@@ -271,6 +270,7 @@ mod tests {
             junit_path: PathBuf::new(),
             summary_path: PathBuf::new(),
             zip_path: PathBuf::new(),
+            unwritten: vec!["writing summary.txt: No space left on device".into()],
         }
     }
 
@@ -287,14 +287,15 @@ mod tests {
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
-        assert_eq!(root.attribute("tests"), Some("5"));
+        assert_eq!(root.attribute("tests"), Some("6"));
         assert_eq!(root.attribute("skipped"), None, "not allowed by the schema");
         let suites: Vec<_> = children(root, "testsuite").collect();
         let names: Vec<_> = suites
             .iter()
             .map(|s| s.attribute("name").unwrap())
             .collect();
-        assert_eq!(names, ["live", "rollback", "mocked-rerun"]);
+        assert_eq!(names, ["live", "rollback", "mocked-rerun", "reports"]);
+        assert!(suites[3].attribute("errors") == Some("1") && xml.contains("No space left"));
         let live = suites[0];
         assert_eq!(
             ["tests", "failures", "errors", "skipped"].map(|a| live.attribute(a).unwrap()),

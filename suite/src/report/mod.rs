@@ -38,17 +38,19 @@ pub fn console(redactor: Redactor) -> Vec<Box<dyn Reporter>> {
 }
 
 /// Every reporter of a run, in the order their outputs depend on each other: the files
-/// before the archive that lists and zips them; the terminal last, so that it prints the
-/// paths once they exist (and GitHub's group markers come before a scenario's lines).
+/// before the archive that lists and zips them, JUnit the last of them (it names every report
+/// that could not be written before it: `RunReport::unwritten`); the terminal last, so that
+/// it prints the paths once they exist (and GitHub's group markers come before a scenario's
+/// lines).
 pub fn for_run(ev: &Evidence) -> Vec<Box<dyn Reporter>> {
     let redactor = ev.redactor().clone();
     vec![
         Box::new(structured::EventLog::new(ev.clone())),
         Box::new(summary::SummaryFile::new(ev.clone())),
-        Box::new(junit::JunitFile::new(ev.clone())),
         Box::new(record::RunJson::new(ev.clone())),
         Box::new(html::HtmlReport::new(ev.clone())),
         Box::new(github::GitHub::new(redactor.clone())),
+        Box::new(junit::JunitFile::new(ev.clone())),
         Box::new(archive::Archive::new(ev.clone())),
         Box::new(terminal::Terminal::new(redactor)),
     ]

@@ -83,6 +83,14 @@ impl Terminal {
             self.line(&format!("partial report: {why}"));
             return;
         }
+        if !report.unwritten.is_empty() {
+            self.line(&format!(
+                "exit {}: the run finished but a report could not be written: {}",
+                crate::commands::EXIT_REPORT,
+                report.unwritten.join("; ")
+            ));
+            return;
+        }
         if report.passed() {
             self.line("exit 0: every scenario that ran passed");
             return;

@@ -20,9 +20,11 @@ use super::compose_project::{project_name, publish_warning, ComposeProject, Port
 use super::docker_logs::LogCursor;
 use super::health::{wait_healthy, wait_paths, Awaited};
 use super::host_lock::HostLock;
+use super::pre_build;
 use super::{free_port, Instance, Stack, StackOptions};
 use crate::docker::{self, ComposeCli};
 use crate::events::{Events, Phase};
+use crate::evidence::Evidence;
 use crate::secrets::Secrets;
 use crate::suite_config::SuiteConfig;
 use anyhow::{Context, Result};
@@ -62,6 +64,8 @@ pub struct ComposeStack {
     logs: LogCursor,
     interrupt_hook: Option<u64>,
     events: Arc<Events>,
+    /// The run folder of a suite run's stack (`prebuild.log`).
+    evidence: Option<Evidence>,
     /// Held while a stack that cannot run twice at once (`parallel = false`) is ours.
     _lock: Option<HostLock>,
 }
@@ -93,6 +97,7 @@ impl ComposeStack {
             logs: LogCursor::default(),
             interrupt_hook: None,
             events: Arc::clone(&opts.events),
+            evidence: opts.evidence.clone(),
             _lock: lock,
         }
     }
@@ -203,30 +208,11 @@ impl ComposeStack {
         if let Some(argv) = &self.project.config.pre_build {
             self.events
                 .line(format!("compose: pre_build: {}", argv.join(" ")));
-            // Secrets: `main` removed them from the environment every child inherits.
-            let sh = xshell::Shell::new()?;
-            sh.change_dir(source.parent().unwrap_or(std::path::Path::new(".")));
-            let (program, args) = argv.split_first().context("pre_build is empty")?;
-            let out = xshell::cmd!(sh, "{program} {args...}")
-                .quiet()
-                .ignore_status()
-                .output()
-                .with_context(|| {
-                    format!(
-                        "{}: `pre_build` {program:?} could not be started; fix: name a program \
-                         on PATH",
-                        source.display()
-                    )
-                })?;
-            if !out.status.success() {
-                anyhow::bail!(
-                    "{}: `pre_build` ({}) failed ({}):\n{}",
-                    source.display(),
-                    argv.join(" "),
-                    out.status,
-                    docker::tail(&docker::combined(&out), 25)
-                );
-            }
+            let ev = self
+                .evidence
+                .as_ref()
+                .context("pre_build runs in a suite run, whose run folder takes its output")?;
+            pre_build::run(&self.project.config, source, ev, &self.events)?;
         }
         self.project.run(&["build"])?;
         self.events.line(format!(

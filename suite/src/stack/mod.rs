@@ -15,11 +15,13 @@ pub mod external;
 pub mod health;
 mod host_lock;
 mod launcher;
+pub mod pre_build;
 pub mod process;
 
 pub use launcher::{ConfigLauncher, Launcher};
 
 use crate::events::Events;
+use crate::evidence::Evidence;
 use crate::secrets::Secrets;
 use crate::suite_config::SuiteConfig;
 use anyhow::{Context, Result};
@@ -82,6 +84,8 @@ pub struct StackOptions {
     pub publish_address: Option<std::net::IpAddr>,
     /// Compose: images the caller builds itself instead of `pre_build` and `compose build`.
     pub images: Option<compose::CallerImages>,
+    /// The run folder, when the stack belongs to a suite run (where `prebuild.log` goes).
+    pub evidence: Option<Evidence>,
 }
 
 /// Whose stack it is.

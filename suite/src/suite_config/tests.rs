@@ -82,6 +82,7 @@ fn the_example_file_is_valid_and_names_every_key() {
         "mocked",
         "env_file",
         "pre_build",
+        "pre_build_timeout",
         "parallel",
     ] {
         assert!(
@@ -194,4 +195,41 @@ fn a_missing_config_or_compose_file_says_which() {
         msg.contains("other.yml") && msg.contains("`compose_files`"),
         "{msg}"
     );
+}
+
+#[test]
+fn a_named_env_file_is_required_and_pre_build_has_a_timeout() {
+    let base = "service = \"api\"\ncontainer_port = 9000\ncompose_files = [\"compose.yml\"]\n";
+    let dir = folder_with(base, COMPOSE);
+    let c = SuiteConfig::load(dir.path(), None).unwrap();
+    assert!(!c.env_file_required);
+    assert_eq!(c.pre_build_timeout, PRE_BUILD_TIMEOUT);
+    let dir = folder_with(
+        &format!("{base}env_file = \"secrets.env\"\npre_build_timeout = 90\n"),
+        COMPOSE,
+    );
+    let c = SuiteConfig::load(dir.path(), None).unwrap();
+    assert!(c.env_file_required);
+    assert_eq!(c.env_file, dir.path().join("secrets.env"));
+    assert_eq!(c.pre_build_timeout, Duration::from_secs(90));
+    let msg = load_err(&format!("{base}pre_build_timeout = 0\n"), COMPOSE);
+    assert!(
+        msg.contains("pre_build_timeout") && msg.contains("fix"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_config_that_is_a_fifo_is_refused_without_waiting() {
+    let dir = folder_with("", COMPOSE);
+    let toml = dir.path().join(FILE_NAME);
+    std::fs::remove_file(&toml).unwrap();
+    let c = std::ffi::CString::new(toml.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let msg = format!(
+        "{:#}",
+        SuiteConfig::load(dir.path(), Some(&toml)).unwrap_err()
+    );
+    assert!(msg.contains("FIFO"), "{msg}");
 }

@@ -36,6 +36,7 @@ impl UpArgs {
             config: Arc::new(SuiteConfig::defaults(&crate::project_root())),
             publish_address: self.publish_address,
             images: None,
+            evidence: None,
         };
         let mut stack = stacks::start(kind, &opts)?;
         events.line(format!(

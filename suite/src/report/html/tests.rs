@@ -104,6 +104,7 @@ fn sample(dir: &Path) -> RunReport {
         junit_path: PathBuf::new(),
         summary_path: PathBuf::new(),
         zip_path: PathBuf::new(),
+        unwritten: Vec::new(),
     }
 }
 
@@ -220,4 +221,37 @@ fn an_unreadable_or_missing_baseline_is_said_in_the_header() {
     };
     let html = render(&sample(dir.path()), Some(&bad), &redactor());
     assert!(html.contains("comparison: not made: reading the baseline x.zip"));
+}
+
+#[test]
+fn large_app_py_snapshots_are_diffed_whole_and_oversized_ones_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = sample(dir.path());
+    let big: String = (0..4000)
+        .map(|i| format!("value_{i} = {i}  # line\n"))
+        .collect();
+    assert!(big.len() > 64 * 1024);
+    write(dir.path(), "live/L04/app.json", &app(&big));
+    write(
+        dir.path(),
+        "live/L06/before/app.json",
+        &app(&format!("{big}# edited\n")),
+    );
+    let html = render(&report, None, &redactor());
+    let l05 = html
+        .split("data-scenario=\"L05\"")
+        .nth(1)
+        .expect("L05 has a diff");
+    assert!(l05.contains("<span class=\"add\">+# edited"), "{l05:.400}");
+    assert!(!html.contains("missing"), "both snapshots exist");
+    // Over the limit: said so, no diff.
+    let huge = "x = 1\n".repeat(800_000);
+    write(dir.path(), "live/L06/app.json", &app(&huge));
+    let html = render(&report, None, &redactor());
+    assert!(!html.contains("data-scenario=\"L06\""));
+    assert!(
+        html.contains("no diff: live/L06/app.json is ") && html.contains("over the limit of 4 MiB"),
+        "{}",
+        &html[html.find("no diff").unwrap_or(0)..][..300]
+    );
 }

@@ -2,6 +2,7 @@
 
 pub mod fake_backend;
 pub mod hostile;
+pub mod timed;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
