@@ -1,8 +1,7 @@
 //! The backend for the unit tests of the modules that talk to one: the test double of the
-//! original (`xtask/tests/it/support/fake_backend.rs`, shared with the integration tests).
+//! original (`codex_test_support::fake_backend`, shared with the integration tests).
 
-#[path = "../../xtask/tests/it/support/fake_backend.rs"]
-mod fake_backend;
+use codex_test_support::fake_backend;
 
 pub use fake_backend::{Config as FakeConfig, Fake};
 

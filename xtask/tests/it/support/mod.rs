@@ -1,6 +1,6 @@
 //! Shared by the integration tests: run the real xtask binary and read its run folder.
 
-pub mod fake_backend;
+pub use codex_test_support::fake_backend;
 pub mod hostile;
 pub mod timed;
 

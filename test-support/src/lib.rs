@@ -1,0 +1,5 @@
+//! Test doubles for the tests of `codex-live-suite` and of this repository's xtask (a
+//! dev-dependency only, as cargo's `cargo-test-support`): `fake_backend`, a backend in the
+//! image of the original orchestrator.
+
+pub mod fake_backend;
