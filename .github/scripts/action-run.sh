@@ -40,6 +40,7 @@ fi
 
 if [ "$code" = 0 ]; then verdict=pass
 elif [ "$code" = 1 ]; then verdict=fail
+elif [ "$code" = 3 ]; then verdict=report-error
 elif [ "$code" -gt 128 ]; then verdict=interrupted
 else verdict=setup-error; fi
 echo "verdict: $verdict"
