@@ -175,7 +175,11 @@ mod tests {
     fn answering(head: String, body: String) -> String {
         server(move |mut s: TcpStream| {
             read_head(&s);
-            let text = format!("{head}Content-Length: {}\r\n\r\n{body}", body.len());
+            // One answer per connection: say so, or the client may reuse a closed one.
+            let text = format!(
+                "{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
             let _ = s.write_all(text.as_bytes());
         })
     }
