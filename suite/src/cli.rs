@@ -2,6 +2,7 @@
 //! automation flattens into its commands (`StackArgs`, `LiveSuiteArgs`, …).
 
 use crate::ladder::live::LADDER;
+use crate::stack::health::HEALTH_TIMEOUT;
 use clap::{Args, Parser, Subcommand};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -87,6 +88,12 @@ pub struct StackArgs {
     #[arg(long, value_name = "SECS", default_value_t = 300,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub poll_timeout: u64,
+    /// Seconds a backend may take to answer healthy: a stack the suite starts, and
+    /// --base-url / --mocked-base-url while they answer but are not ready (one that refuses
+    /// the connection is a setup error at once); at least 1.
+    #[arg(long, value_name = "SECS", default_value_t = HEALTH_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub health_timeout: u64,
     /// Largest answer the suite reads, e.g. 16MiB, 512KiB or 1048576 (bytes); a longer one
     /// fails its scenario as an error naming the limit.
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = byte_size)]

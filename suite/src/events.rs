@@ -68,8 +68,13 @@ pub enum Event {
     RunFinished { report: RunReport },
     /// A line of progress text (stack start-up, warnings).
     Line { text: String },
-    /// What a running scenario waits for now (a spinner's message).
-    Waiting { what: String },
+    /// What the run waits for now (a scenario's job, a backend's health): the spinner's
+    /// message and countdown. `waited`: since this wait began; `limit`: when it gives up.
+    Waiting {
+        what: String,
+        waited: Duration,
+        limit: Duration,
+    },
 }
 
 /// The stack's life-cycle steps that `Event::Phase` times.
@@ -153,9 +158,13 @@ impl Events {
         out
     }
 
-    /// What the running scenario waits for now.
-    pub fn waiting(&self, what: impl Into<String>) {
-        self.emit(Event::Waiting { what: what.into() });
+    /// What the run waits for now, for how long so far, and until when.
+    pub fn waiting(&self, what: impl Into<String>, waited: Duration, limit: Duration) {
+        self.emit(Event::Waiting {
+            what: what.into(),
+            waited,
+            limit,
+        });
     }
 
     /// Records an error in writing a report outside the reporters (e.g. `target.json`):

@@ -23,6 +23,7 @@ pub mod interrupt;
 pub mod ladder;
 pub mod outcome;
 pub mod poll;
+pub mod preflight;
 pub mod process;
 pub mod report;
 pub mod secrets;

@@ -122,7 +122,7 @@ fn until_answered_within<T>(
                 state = format!("no answer ({e:#})");
             }
         }
-        events.waiting(&state);
+        events.waiting(&state, start.elapsed(), timeout);
         let left = timeout.saturating_sub(start.elapsed());
         if left.is_zero() {
             return Err(Problem::error(format!(

@@ -27,6 +27,7 @@ fn ours() -> ProcessStack {
         publish_address: None,
         images: None,
         evidence: None,
+        health_timeout: codex_live_suite::stack::health::HEALTH_TIMEOUT,
     };
     crate::stacks::local::start(&opts).expect("starting our backend")
 }

@@ -9,6 +9,7 @@ use crate::events::{Event, Events, Phase};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
+use crate::preflight::Target;
 use crate::secrets::{IfAbsent, Secrets};
 use crate::stack::{external::ExternalStack, Instance, Launcher, Stack, StackOptions};
 use crate::suite_config::SuiteConfig;
@@ -16,6 +17,7 @@ use crate::target_profile::{self, Presence, TargetProfile};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What a run needs besides its ladders.
 pub struct RunPlan<'a> {
@@ -226,16 +228,6 @@ pub fn start_stack(
     events: &Arc<Events>,
     config: Arc<SuiteConfig>,
 ) -> Result<Box<dyn Stack>> {
-    if let Some(url) = &plan.stack.base_url {
-        events.line(format!("stack: external {url} (chosen with --base-url)"));
-        preamble(secrets, events);
-        return Ok(Box::new(ExternalStack::connect(
-            url,
-            plan.mocked_base_url,
-            plan.mode,
-            secrets.redactor(),
-        )?));
-    }
     let opts = StackOptions {
         mode: plan.mode,
         keep_up: plan.stack.keep_up,
@@ -248,7 +240,27 @@ pub fn start_stack(
         publish_address: plan.stack.publish_address,
         images: None,
         evidence: Some(ev.clone()),
+        health_timeout: Duration::from_secs(plan.stack.health_timeout),
     };
+    if let Some(url) = &plan.stack.base_url {
+        events.line(format!("stack: external {url} (chosen with --base-url)"));
+        preamble(secrets, events);
+        let base = Target {
+            flag: "--base-url",
+            url,
+            mode: plan.mode,
+        };
+        let mocked = plan.mocked_base_url.map(|url| Target {
+            flag: "--mocked-base-url",
+            url,
+            mode: Mode::Mocked,
+        });
+        return Ok(Box::new(ExternalStack::connect(
+            &base,
+            mocked.as_ref(),
+            &opts,
+        )?));
+    }
     plan.launcher.start(plan.stack, &opts)
 }
 

@@ -111,7 +111,7 @@ impl Reporter for Terminal {
     fn event(&mut self, event: &Event) -> anyhow::Result<()> {
         match event {
             Event::Line { text } => self.line(text),
-            Event::Waiting { what } => self.waiting(what),
+            Event::Waiting { what, .. } => self.waiting(what),
             Event::ScenarioStarted { id, title, .. } => self.scenario_start(id, title),
             Event::ScenarioFinished { outcome: o } => self.scenario_end(o),
             Event::AttemptFailed {

@@ -18,7 +18,7 @@
 
 use super::compose_project::{project_name, publish_warning, ComposeProject, Port, LOOPBACK};
 use super::docker_logs::LogCursor;
-use super::health::{wait_healthy, wait_paths, Awaited};
+use super::health::{wait_healthy, wait_paths, Awaited, Refused};
 use super::host_lock::HostLock;
 use super::pre_build;
 use super::{free_port, Instance, Stack, StackOptions};
@@ -31,9 +31,6 @@ use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A container starts in about a second; the first start also creates volumes and network.
-const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Builds the images of compose project `name`; returns the variables that name them.
 pub type BuildImages = dyn Fn(&str, &Events) -> Result<Vec<(String, String)>> + Send + Sync;
@@ -66,6 +63,7 @@ pub struct ComposeStack {
     events: Arc<Events>,
     /// The run folder of a suite run's stack (`prebuild.log`).
     evidence: Option<Evidence>,
+    health_timeout: Duration,
     /// Held while a stack that cannot run twice at once (`parallel = false`) is ours.
     _lock: Option<HostLock>,
 }
@@ -98,6 +96,7 @@ impl ComposeStack {
             interrupt_hook: None,
             events: Arc::clone(&opts.events),
             evidence: opts.evidence.clone(),
+            health_timeout: opts.health_timeout,
             _lock: lock,
         }
     }
@@ -245,8 +244,10 @@ impl ComposeStack {
         let redactor = self.secrets.redactor();
         let backend = Awaited {
             base_url: &base_url,
-            timeout: HEALTH_TIMEOUT,
+            timeout: self.health_timeout,
             redactor: &redactor,
+            events: &self.events,
+            refused: Refused::Wait,
         };
         match &self.project.config.source {
             None => wait_healthy(backend, mode, alive),

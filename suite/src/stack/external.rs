@@ -1,44 +1,45 @@
 //! An already running backend (`--base-url`): no lifecycle. Its mocked-mode twin
-//! (`--mocked-base-url`) serves the rollback smoke; without one, rollback is skipped.
+//! (`--mocked-base-url`) serves the rollback smoke; without one, rollback is skipped. Both
+//! are checked before any scenario (`crate::preflight`).
 
-use super::health::{wait_healthy, Awaited, HEALTH_TIMEOUT};
-use super::Stack;
+use super::{Stack, StackOptions};
+use crate::events::Events;
+use crate::preflight::{self, Patience, Target};
 use crate::secrets::Redactor;
 use anyhow::{Context, Result};
 use codex_contract::Mode;
+use std::sync::Arc;
+use std::time::Duration;
 
 pub struct ExternalStack {
     base_url: String,
-    mocked_base_url: Option<String>,
+    /// The mocked twin: the flag (or config key) that named it, and its URL.
+    mocked: Option<(String, String)>,
     mode: Mode,
+    health_timeout: Duration,
+    events: Arc<Events>,
     /// The secrets the health waits scan every answer for.
     redactor: Redactor,
 }
 
 impl ExternalStack {
-    /// Checks that `base_url` is healthy in `mode` (the `/healthz` mode only when present).
-    pub fn connect(
-        base_url: &str,
-        mocked_base_url: Option<&str>,
-        mode: Mode,
-        redactor: Redactor,
-    ) -> Result<Self> {
-        let base_url = base_url.trim_end_matches('/').to_owned();
-        let backend = Awaited {
-            base_url: &base_url,
-            timeout: HEALTH_TIMEOUT,
+    /// Checks that `base` answers healthy in `opts.mode` and, when given, that `mocked`
+    /// answers healthy in mocked mode: a refused connection fails at once (see `preflight`).
+    pub fn connect(base: &Target, mocked: Option<&Target>, opts: &StackOptions) -> Result<Self> {
+        let targets: Vec<Target> = std::iter::once(*base).chain(mocked.copied()).collect();
+        let redactor = opts.secrets.redactor();
+        let patience = Patience {
+            timeout: opts.health_timeout,
+            events: &opts.events,
             redactor: &redactor,
         };
-        wait_healthy(backend, mode, || Ok(())).with_context(|| {
-            format!(
-                "--base-url {base_url} is not a healthy backend in {} mode",
-                mode.as_str()
-            )
-        })?;
+        preflight::external(&targets, patience)?;
         Ok(ExternalStack {
-            base_url,
-            mocked_base_url: mocked_base_url.map(|u| u.trim_end_matches('/').to_owned()),
-            mode,
+            base_url: base.url.trim_end_matches('/').to_owned(),
+            mocked: mocked.map(|m| (m.flag.to_owned(), m.url.trim_end_matches('/').to_owned())),
+            mode: opts.mode,
+            health_timeout: opts.health_timeout,
+            events: Arc::clone(&opts.events),
             redactor,
         })
     }
@@ -58,18 +59,22 @@ impl Stack for ExternalStack {
     }
 
     fn rollback_to_mocked(&mut self) -> Result<()> {
-        let mocked = self
-            .mocked_base_url
+        let (flag, url) = self
+            .mocked
             .clone()
             .context("no --mocked-base-url: there is no mocked twin to roll back to")?;
-        let backend = Awaited {
-            base_url: &mocked,
-            timeout: HEALTH_TIMEOUT,
+        let target = Target {
+            flag: &flag,
+            url: &url,
+            mode: Mode::Mocked,
+        };
+        let patience = Patience {
+            timeout: self.health_timeout,
+            events: &self.events,
             redactor: &self.redactor,
         };
-        wait_healthy(backend, Mode::Mocked, || Ok(()))
-            .with_context(|| format!("--mocked-base-url {mocked} is not healthy in mocked mode"))?;
-        self.base_url = mocked;
+        preflight::healthy(&target, patience)?;
+        self.base_url = url;
         self.mode = Mode::Mocked;
         Ok(())
     }
@@ -83,7 +88,7 @@ impl Stack for ExternalStack {
     }
 
     fn rollback_unavailable(&self) -> Option<String> {
-        self.mocked_base_url.is_none().then(|| {
+        self.mocked.is_none().then(|| {
             "--base-url given without --mocked-base-url: no mocked twin to roll back to".into()
         })
     }

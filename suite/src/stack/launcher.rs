@@ -7,8 +7,10 @@ use super::process::ProcessStack;
 use super::{Stack, StackOptions};
 use crate::cli::StackArgs;
 use crate::commands::run::preamble;
+use crate::preflight::Target;
 use crate::suite_config::SuiteConfig;
 use anyhow::Result;
+use codex_contract::Mode;
 use std::path::{Path, PathBuf};
 
 /// Starts the stacks a run can use (every one but `--base-url`, which the run connects to
@@ -59,12 +61,26 @@ impl Launcher for ConfigLauncher {
         preamble(&opts.secrets, &opts.events);
         Ok(match &config.external {
             _ if config.process.is_some() => Box::new(ProcessStack::start(opts, "process")?),
-            Some(e) => Box::new(ExternalStack::connect(
-                &e.base_url,
-                e.mocked_base_url.as_deref(),
-                opts.mode,
-                opts.secrets.redactor(),
-            )?),
+            Some(e) => {
+                let (live_key, mocked_key) = match &config.source {
+                    Some(file) => (
+                        format!("base_url of {}", file.display()),
+                        format!("mocked_base_url of {}", file.display()),
+                    ),
+                    None => ("base_url".into(), "mocked_base_url".into()),
+                };
+                let base = Target {
+                    flag: &live_key,
+                    url: &e.base_url,
+                    mode: opts.mode,
+                };
+                let mocked = e.mocked_base_url.as_deref().map(|url| Target {
+                    flag: &mocked_key,
+                    url,
+                    mode: Mode::Mocked,
+                });
+                Box::new(ExternalStack::connect(&base, mocked.as_ref(), opts)?)
+            }
             None => Box::new(ComposeStack::start(opts)?),
         })
     }

@@ -86,6 +86,8 @@ pub struct StackOptions {
     pub images: Option<compose::CallerImages>,
     /// The run folder, when the stack belongs to a suite run (where `prebuild.log` goes).
     pub evidence: Option<Evidence>,
+    /// How long the backend may take to answer healthy (`--health-timeout`).
+    pub health_timeout: std::time::Duration,
 }
 
 /// Whose stack it is.

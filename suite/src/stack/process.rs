@@ -7,7 +7,7 @@
 //! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the suite. The secrets reach
 //! this process's environment only.
 
-use super::health::{wait_paths, Awaited, HEALTH_TIMEOUT};
+use super::health::{wait_paths, Awaited, Refused};
 use super::{free_port, Stack, StackOptions};
 use crate::events::{Events, Phase};
 use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
@@ -42,6 +42,7 @@ pub struct ProcessStack {
     child: Option<Child>,
     interrupt_hook: Option<u64>,
     events: Arc<Events>,
+    health_timeout: std::time::Duration,
 }
 
 /// `{port}` and `{data}` in one value of the command or the environment.
@@ -79,6 +80,7 @@ impl ProcessStack {
             child: None,
             interrupt_hook: None,
             events: Arc::clone(&opts.events),
+            health_timeout: opts.health_timeout,
         };
         let events = Arc::clone(&opts.events);
         events.timed(Phase::Up, || stack.spawn(opts.mode))?;
@@ -174,8 +176,10 @@ impl ProcessStack {
         let redactor = self.secrets.redactor();
         let backend = Awaited {
             base_url: &url,
-            timeout: HEALTH_TIMEOUT,
+            timeout: self.health_timeout,
             redactor: &redactor,
+            events: &self.events,
+            refused: Refused::Wait,
         };
         wait_paths(backend, &paths, mode, || match child.try_wait()? {
             None => Ok(()),

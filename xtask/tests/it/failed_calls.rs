@@ -7,7 +7,8 @@ use crate::support::{xtask, Run};
 
 /// (scenario, the call that fails, how many of its answers come first, what the reason
 /// names). Live scenarios run alone (`--only`, a project created as setup when needed);
-/// the rollback and the rerun run after `--only L04` against a failing mocked twin.
+/// the rollback and the rerun run after `--only L04` against a failing mocked twin, whose
+/// first health answers go to the check before any scenario.
 const CASES: &[(&str, Route, usize, &str)] = &[
     ("L01", Route::Create, 0, "POST /projects/ answered HTTP 500"),
     (
@@ -84,8 +85,8 @@ const CASES: &[(&str, Route, usize, &str)] = &[
         0,
         "GET /{project_id}/files answered HTTP 500",
     ),
-    ("ROLLBACK", Route::Docs, 1, "GET /docs answered 500"),
-    ("ROLLBACK", Route::Healthz, 1, "GET /healthz"),
+    ("ROLLBACK", Route::Docs, 2, "GET /docs answered 500"),
+    ("ROLLBACK", Route::Healthz, 2, "GET /healthz"),
     (
         "ROLLBACK",
         Route::Project,

@@ -183,7 +183,7 @@ fn a_secret_in_a_polled_answer_fails_the_scenario_and_is_nowhere() {
 }
 
 #[test]
-fn a_secret_in_a_health_answer_fails_the_rollback_or_the_setup_and_is_nowhere() {
+fn a_secret_in_a_health_answer_of_the_target_or_its_twin_is_a_setup_error_and_nowhere() {
     let healthz = Faults {
         env_in: Some((Route::Healthz, KEY.into())),
         ..Default::default()
@@ -204,7 +204,7 @@ fn a_secret_in_a_health_answer_fails_the_rollback_or_the_setup_and_is_nowhere() 
         run.stderr
     );
     assert_nowhere(&run, KEY);
-    // The mocked twin's /healthz while the rollback waits for it.
+    // The mocked twin's /healthz, checked before any scenario: a setup error too.
     let live = fake_backend::start(Config::default());
     let twin_config = Config {
         mocked: true,
@@ -214,13 +214,20 @@ fn a_secret_in_a_health_answer_fails_the_rollback_or_the_setup_and_is_nowhere() 
     let twin = hostile::start(twin_config, healthz);
     let flags = ["--only", "L04", "--mocked-base-url", &twin.url];
     let (run, _, _out) = suite(&live.url, &flags, &with_key());
-    run.assert_code(1);
-    let (verdict, reason) = run.verdict("ROLLBACK");
-    assert_eq!(verdict, "ERROR", "{reason}");
+    run.assert_code(2);
     assert!(
-        reason.contains("secret leak while waiting until it is healthy")
-            && reason.contains("GET /healthz"),
-        "{reason}"
+        run.stderr.contains("--mocked-base-url")
+            && run
+                .stderr
+                .contains("secret leak while waiting until it is healthy")
+            && run.stderr.contains("GET /healthz"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stdout.contains("L04"),
+        "a scenario ran:\n{}",
+        run.stdout
     );
     assert_nowhere(&run, KEY);
 }
