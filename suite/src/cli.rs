@@ -3,7 +3,7 @@
 
 use crate::ladder::live::LADDER;
 use crate::stack::health::HEALTH_TIMEOUT;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -36,14 +36,47 @@ pub const LONG_ABOUT: &str = "Live validation suite of the Codex Workspace Orche
     name = "codex-live-suite",
     about = ABOUT,
     long_about = LONG_ABOUT,
-    version,
-    args_conflicts_with_subcommands = true
+    version
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
     pub run: LiveSuiteArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl Cli {
+    /// The command line, or clap's error and exit 2. The run's options belong to the run:
+    /// given before a subcommand they are refused (the output options are taken anywhere).
+    pub fn parse_args() -> Cli {
+        Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut cmd = Cli::command();
+        let matches = cmd.try_get_matches_from_mut(args)?;
+        if let Some((name, _)) = matches.subcommand() {
+            let run_flag = cmd.get_arguments().find(|a| {
+                !a.is_global_set()
+                    && matches.value_source(a.get_id().as_str())
+                        == Some(clap::parser::ValueSource::CommandLine)
+            });
+            if let Some(flag) = run_flag {
+                let flag = flag.get_long().unwrap_or_default();
+                return Err(cmd.error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("the subcommand '{name}' cannot be used with '--{flag}' (an option of the run)"),
+                ));
+            }
+        }
+        Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,6 +91,49 @@ pub enum Command {
     /// over 20% and 0.5 s, new or gone observations, target profile changes. Exit 1 when a
     /// scenario regressed (PASS or SKIP to FAIL or ERROR).
     Compare(CompareArgs),
+}
+
+/// How the suite speaks: to a person (colour, width, detail) or to a program (JSON lines).
+/// Global: every command takes them, before or after its name.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputArgs {
+    /// Colour the terminal output: auto (on a terminal, unless NO_COLOR is set;
+    /// CLICOLOR_FORCE forces it), always or never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t, global = true)]
+    pub color: ColorWhen,
+    /// Print only the failures and the final tally.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print each request the scenarios send: method, path, status, latency.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    /// human: lines for a person on stdout; json: the run's events as JSON lines on stdout
+    /// (those of events.jsonl), the human lines on stderr.
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t,
+        global = true
+    )]
+    pub message_format: MessageFormat,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--message-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum MessageFormat {
+    #[default]
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -249,5 +325,22 @@ mod tests {
         assert_eq!(a.stack.base_url.as_deref(), Some("http://127.0.0.1:8000"));
         assert_eq!((a.stack.max_body, a.stack.poll_timeout), (512 << 10, 1));
         assert!(a.stack.strict);
+    }
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_args(std::iter::once("codex-live-suite").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn output_options_go_anywhere_and_run_options_only_with_the_run() {
+        let cli = parse(&["--quiet", "list"]).unwrap();
+        assert!(cli.output.quiet && matches!(cli.command, Some(Command::List)));
+        let cli = parse(&["list", "--color", "never", "--message-format", "json"]).unwrap();
+        assert_eq!(cli.output.color, ColorWhen::Never);
+        assert_eq!(cli.output.message_format, MessageFormat::Json);
+        let e = parse(&["--strict", "list"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("'--strict'"), "{e}");
+        assert!(parse(&["--quiet", "--verbose"]).is_err());
     }
 }

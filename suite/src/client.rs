@@ -17,6 +17,7 @@
 //!   held against the body ([`Client::take_findings`]).
 
 use crate::conformance::Conformance;
+use crate::events::Events;
 use crate::outcome::{one_line, Problem};
 use crate::secrets::Redactor;
 use answer::{Asked, Findings};
@@ -25,7 +26,7 @@ use codex_contract::API_V1;
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use answer::AnswerLeak;
@@ -160,6 +161,8 @@ pub struct Client {
     conformance: Option<Conformance>,
     /// Found since the last `take_findings`.
     findings: Mutex<Findings>,
+    /// Where each request is told as an `Event::Request` (`--verbose`), when set.
+    events: Option<Arc<Events>>,
 }
 
 impl Client {
@@ -182,6 +185,7 @@ impl Client {
             redactor,
             conformance: None,
             findings: Mutex::default(),
+            events: None,
         })
     }
 
@@ -315,7 +319,15 @@ impl Client {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let resp = match req.send() {
+            let sent = Instant::now();
+            let resp = req.send();
+            self.told(
+                method,
+                &url,
+                sent,
+                resp.as_ref().ok().map(|r| r.status().as_u16()),
+            );
+            let resp = match resp {
                 Ok(r) => r,
                 Err(e) if e.is_timeout() => return Err(timed_out()),
                 Err(e) => {
@@ -369,6 +381,7 @@ impl Client {
 mod answer;
 mod body;
 mod path;
+mod trace;
 
 #[cfg(test)]
 mod tests;

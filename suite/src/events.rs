@@ -75,6 +75,16 @@ pub enum Event {
         waited: Duration,
         limit: Duration,
     },
+    /// A request the scenarios' client sent and how it ended (`--verbose` prints it).
+    Request {
+        method: String,
+        /// From the backend's root, e.g. `/api/v1/projects/`.
+        path: String,
+        /// `None`: no answer (refused, reset, timed out).
+        status: Option<u16>,
+        /// Until the answer's headers (or the failure).
+        latency: Duration,
+    },
 }
 
 /// The stack's life-cycle steps that `Event::Phase` times.

@@ -189,9 +189,12 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
         Ok(
             match settle(judged, stale_since.map(|t| t.elapsed()), grace) {
                 Settled::Wait(why) => Step::Wait(why),
-                Settled::Stale(why) => Step::Done(Err(Problem::fail(why)
-                    .suspect("the worker failed before writing its result, or wrote it elsewhere")
-                    .look("the job's error (GET /jobs/{id}), logs.txt, the workspace's .codex/"))),
+                Settled::Stale(why) => Step::Done(Err(Problem::fail(with_backend_error(
+                    why,
+                    backend_error(client, pid, known_id.as_deref()),
+                ))
+                .suspect("the worker failed before writing its result, or wrote it elsewhere")
+                .look("the job's error (GET /jobs/{id}), logs.txt, the workspace's .codex/"))),
                 Settled::Fresh { unproven, late } => {
                     let raw = now.unwrap_or_default();
                     Step::Done(match serde_json::from_str::<WorkerResult>(&raw) {
@@ -218,8 +221,8 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
 mod look;
 mod settle;
 
-use look::job_status;
 pub use look::read_result;
+use look::{backend_error, job_status, with_backend_error};
 pub use settle::{settle, Settled};
 
 #[cfg(test)]

@@ -114,12 +114,12 @@ impl TargetProfile {
         let jobs = match self.jobs {
             Some(JobStyle::Synchronous) => "synchronous",
             Some(JobStyle::Asynchronous) => "asynchronous",
-            None => "not yet seen",
+            None => "not seen",
         };
         let job_id = match self.result_job_id {
             Some(Presence::Present) => "with job_id",
             Some(Presence::Absent) => "without job_id",
-            None => "not yet seen",
+            None => "not seen",
         };
         let post = match self.post_projects_without_slash {
             NoSlashPost::Redirects => "redirects",
@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(p.healthz, Presence::Present);
         assert!(p
             .describe()
-            .ends_with("jobs not yet seen, result.json not yet seen"));
+            .ends_with("jobs not seen, result.json not seen"));
         assert!(p.to_json().contains("\"jobs\": null"));
     }
 }

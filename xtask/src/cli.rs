@@ -3,7 +3,9 @@
 
 use crate::stacks::StackKind;
 use clap::{Args, Parser, Subcommand};
-use codex_live_suite::cli::{CompareArgs, HealthArgs, LiveSuiteArgs, SmokeArgs, LONG_ABOUT};
+use codex_live_suite::cli::{
+    CompareArgs, HealthArgs, LiveSuiteArgs, OutputArgs, SmokeArgs, LONG_ABOUT,
+};
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -12,6 +14,8 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]

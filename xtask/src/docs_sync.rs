@@ -28,18 +28,26 @@ fn scenario_table<'a>(scenarios: impl Iterator<Item = &'a Scenario>) -> String {
     t
 }
 
-/// `| option | default | meaning |` of `cargo xtask <command>`, from clap.
-fn option_table(command: &str) -> String {
+/// `| option | default | meaning |` of `cargo xtask <command>` (the global output options
+/// of `cargo xtask` itself with `None`), from clap.
+fn option_table(command: Option<&str>) -> String {
     let cli = Cli::command();
-    let cmd = cli
-        .find_subcommand(command)
-        .unwrap_or_else(|| panic!("no subcommand {command}"));
+    let cmd = match command {
+        Some(name) => cli
+            .find_subcommand(name)
+            .unwrap_or_else(|| panic!("no subcommand {name}")),
+        None => &cli,
+    };
     let mut t = String::from("| option | default | meaning |\n|---|---|---|\n");
     for arg in cmd.get_arguments() {
         let Some(long) = arg.get_long() else { continue };
         if matches!(arg.get_action(), ArgAction::Help | ArgAction::Version) {
             continue;
         }
+        let short = arg
+            .get_short()
+            .map(|s| format!("-{s}, "))
+            .unwrap_or_default();
         let flag = matches!(arg.get_action(), ArgAction::SetTrue);
         let values: Vec<String> = arg
             .get_possible_values()
@@ -47,7 +55,7 @@ fn option_table(command: &str) -> String {
             .map(|v| v.get_name().to_owned())
             .collect();
         let option = if flag {
-            format!("--{long}")
+            format!("{short}--{long}")
         } else {
             // A short choice reads best spelled out (`--stack local|compose`), a long one by
             // its value name (`--from ID`).
@@ -126,7 +134,12 @@ fn readme_and_dev_guide_tables_follow_the_code() {
     let readme = root.join("README.md");
     let text = std::fs::read_to_string(&readme).unwrap();
     let text = splice(&text, "scenarios", &scenario_table(live::LADDER.iter()));
-    let text = splice(&text, "live-suite-options", &option_table("live-suite"));
+    let text = splice(
+        &text,
+        "live-suite-options",
+        &option_table(Some("live-suite")),
+    );
+    let text = splice(&text, "output-options", &option_table(None));
     let guide = root.join("docs/DEV_GUIDE.md");
     let guide_text = splice(
         &std::fs::read_to_string(&guide).unwrap(),

@@ -19,12 +19,14 @@ use codex_live_suite::{docker, events, interrupt, process, report, secrets};
 
 use clap::Parser;
 use cli::{Cli, Command};
+use codex_live_suite::report::terminal::Console;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 fn main() {
     // Bad flags: clap prints the reason and exits with 2.
     let cli = Cli::parse();
+    let output = Console::detect(&cli.output, |name| std::env::var(name).ok());
     let secrets = match std::env::current_dir()
         .map_err(anyhow::Error::from)
         .and_then(|dir| secrets::Secrets::load(&dir))
@@ -38,11 +40,11 @@ fn main() {
     process::remove_secrets_from_environment();
     interrupt::install(report::text::eprint_line);
     // GitHub: mask every known value before anything else is printed.
-    report::github::add_masks(&secrets);
-    let console = || Arc::new(commands::console(&secrets));
+    report::github::add_masks(&secrets, output.stream);
+    let console = || Arc::new(commands::console(&secrets, &output));
     let result = match cli.command {
-        Command::LiveSuite(a) => a.suite.run(&secrets, &stacks::Ours::new(a.stack)),
-        Command::Smoke(a) => a.suite.run(&secrets, &stacks::Ours::new(a.stack)),
+        Command::LiveSuite(a) => a.suite.run(&secrets, &stacks::Ours::new(a.stack), &output),
+        Command::Smoke(a) => a.suite.run(&secrets, &stacks::Ours::new(a.stack), &output),
         Command::List => Ok(commands::list::run(&console())),
         Command::Up(a) => a.run(&secrets, console()),
         Command::Down(a) => a.run(&console()),

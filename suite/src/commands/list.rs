@@ -1,4 +1,4 @@
-//! `cargo xtask list`: the scenarios, one line each, with their acceptance.
+//! `cargo xtask list`: the scenarios in order, each with its acceptance.
 
 use super::EXIT_PASS;
 use crate::events::Events;
@@ -12,14 +12,15 @@ pub fn all_scenarios() -> impl Iterator<Item = &'static Scenario> {
         .chain(mocked::SMOKE.iter())
 }
 
+/// Two lines a scenario: id, suite and title, then its acceptance indented (a terminal
+/// wraps it to its width).
 pub fn run(events: &Events) -> i32 {
     for s in all_scenarios() {
+        events.line(format!("{:<9} {:<13} {}", s.id, s.suite.as_str(), s.title));
         events.line(format!(
-            "{:<9} {:<13} {:<30} {}",
-            s.id,
-            s.suite.as_str(),
-            s.title,
-            s.acceptance
+            "{:10}passes when: {}",
+            "",
+            crate::outcome::one_line(s.acceptance)
         ));
     }
     EXIT_PASS

@@ -9,6 +9,7 @@ use crate::evidence::Evidence;
 use crate::ladder::{self, live, mocked, Ctx, Gate, Scenario, Settings};
 use crate::outcome::{ScenarioOutcome, Verdict};
 use crate::report::summary::write_smoke_summary;
+use crate::report::terminal::Console;
 use crate::secrets::Secrets;
 use crate::stack::Launcher;
 use anyhow::Result;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 impl LiveSuiteArgs {
     /// Returns the exit code (0 pass, 1 a scenario failed).
-    pub fn run(self, secrets: &Secrets, launcher: &dyn Launcher) -> Result<i32> {
+    pub fn run(self, secrets: &Secrets, launcher: &dyn Launcher, console: &Console) -> Result<i32> {
         let plan = RunPlan {
             stack: &self.stack,
             mocked_base_url: self.mocked_base_url.as_deref(),
@@ -31,6 +32,7 @@ impl LiveSuiteArgs {
             },
             baseline: Baseline::from_flag(self.baseline.as_deref(), &self.stack.out),
             launcher,
+            console,
         };
         execute(plan, secrets, |ctx, ev| run_ladders(ctx, ev, &self))
     }

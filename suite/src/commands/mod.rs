@@ -10,7 +10,9 @@ pub mod run;
 pub mod smoke;
 
 use crate::events::Events;
-use crate::report::text::eprint_line;
+use crate::report::terminal::Console;
+use crate::report::terminal::{stderr_width, Styled};
+use crate::report::text::{eprint_line, escape_controls};
 use crate::secrets::Secrets;
 
 /// Exit codes.
@@ -38,8 +40,8 @@ impl std::fmt::Display for ReportNotWritten {
 impl std::error::Error for ReportNotWritten {}
 
 /// The reporters of a command without a run folder: terminal lines (and GitHub's).
-pub fn console(secrets: &Secrets) -> Events {
-    Events::new(crate::report::console(secrets.redactor()))
+pub fn console(secrets: &Secrets, console: &Console) -> Events {
+    Events::new(crate::report::console(secrets.redactor(), console))
 }
 
 /// The process exit code of a command's result. An `Err` is a setup error (exit 2), unless a
@@ -63,7 +65,11 @@ pub fn exit_code(result: anyhow::Result<i32>, secrets: &Secrets) -> i32 {
         eprint_line(&format!("report error (exit {EXIT_REPORT}): {msg}"));
         return EXIT_REPORT;
     }
-    eprint_line(&format!("setup error (exit 2): {msg}"));
+    let line = Styled::plain(escape_controls(&format!("setup error (exit 2): {msg}")));
+    match stderr_width(|name| std::env::var(name).ok()) {
+        Some(width) => line.wrap(width).iter().for_each(|l| eprint_line(&l.text())),
+        None => eprint_line(&line.text()),
+    }
     crate::report::github_summary::report_setup_error(&msg);
     EXIT_SETUP
 }

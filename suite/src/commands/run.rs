@@ -10,6 +10,7 @@ use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::preflight::Target;
+use crate::report::terminal::Console;
 use crate::secrets::{IfAbsent, Secrets};
 use crate::stack::{external::ExternalStack, Instance, Launcher, Stack, StackOptions};
 use crate::suite_config::SuiteConfig;
@@ -31,6 +32,8 @@ pub struct RunPlan<'a> {
     pub baseline: Baseline,
     /// Which stack the run starts (unless `--base-url`).
     pub launcher: &'a dyn Launcher,
+    /// How the human output looks, and whether stdout carries JSON lines.
+    pub console: &'a Console,
 }
 
 /// Claims the run folder, starts the stack, runs `ladders`, stops the stack and writes
@@ -57,21 +60,22 @@ pub fn execute(
             theirs = secrets
                 .completed_by(&config.env_file, if_absent)
                 .with_context(|| format!("{}: `env_file`", file.display()))?;
-            crate::report::github::add_masks(&theirs);
+            crate::report::github::add_masks(&theirs, plan.console.stream);
             &theirs
         }
         _ => secrets,
     };
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     crate::interrupt::run_begins();
-    let events = Arc::new(Events::new(crate::report::for_run(&ev)));
+    let events = Arc::new(Events::new(crate::report::for_run(&ev, plan.console)));
     let mut stack = start_stack(&plan, secrets, &ev, &events, config).inspect_err(|e| {
         let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
     })?;
     let base_url = stack.base_url();
     events.line(format!("run {} -> {}", ev.run_id, ev.dir.display()));
     let mut client = Client::new(&base_url, plan.settings.poll_timeout, ev.redactor().clone())?
-        .with_max_body(plan.stack.max_body);
+        .with_max_body(plan.stack.max_body)
+        .with_events(Arc::clone(&events));
     // Before L01: what the target offers (target.json, one line), and its OpenAPI document.
     let target = match probe_target(&mut client, &ev, &events) {
         Ok(t) => t,
@@ -90,8 +94,12 @@ pub fn execute(
     let mut ctx = Ctx::new(client, &mut *stack, &events, plan.settings);
     ctx.target = Some(target);
     let outcomes = ladders(&mut ctx, &ev);
-    // The first create completed the profile (jobs, job_id): target.json as finally known.
+    // The first create completed the profile (jobs, job_id) and named it; without one it is
+    // named now, as far as it is known.
     let target = ctx.target.take().expect("set above");
+    if target.jobs.is_none() {
+        events.line(target.describe());
+    }
     if let Err(e) = ev.write(target_profile::FILE, &target.to_json()) {
         events.fail(e);
     }
@@ -200,7 +208,6 @@ fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<T
     }
     let target = target?;
     ev.write(target_profile::FILE, &target.to_json())?;
-    events.line(target.describe());
     if target.openapi == Presence::Present {
         match Conformance::fetch(client) {
             Ok(Some(doc)) => {

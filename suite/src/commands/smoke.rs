@@ -5,6 +5,7 @@ use crate::cli::SmokeArgs;
 use crate::compare::Baseline;
 use crate::ladder::{self, mocked, Gate, Settings};
 use crate::report::summary::write_smoke_summary;
+use crate::report::terminal::Console;
 use crate::secrets::Secrets;
 use crate::stack::Launcher;
 use anyhow::Result;
@@ -12,7 +13,7 @@ use codex_contract::Mode;
 use std::time::Duration;
 
 impl SmokeArgs {
-    pub fn run(self, secrets: &Secrets, launcher: &dyn Launcher) -> Result<i32> {
+    pub fn run(self, secrets: &Secrets, launcher: &dyn Launcher, console: &Console) -> Result<i32> {
         let plan = RunPlan {
             stack: &self.stack,
             mocked_base_url: None,
@@ -26,6 +27,7 @@ impl SmokeArgs {
             },
             baseline: Baseline::Off,
             launcher,
+            console,
         };
         execute(plan, secrets, |ctx, ev| {
             let base = "mocked/SMOKE";

@@ -34,8 +34,10 @@ pub(super) fn conclude(
                 .then(|| format!("scenario: {} {}\nverdict: PASS\n{note}\n", s.id, s.title));
             (Verdict::Pass, pass.reason, notes)
         }
-        Err(p) => {
+        Err(mut p) => {
             let verdict = Verdict::from(p.kind);
+            let has_logs = ev.files_under(rel).iter().any(|f| f.ends_with("/logs.txt"));
+            p.look = Some(where_to_look(p.look.as_deref(), has_logs));
             let notes = failure_notes(s, verdict, &p, attempts);
             (verdict, p.reason, Some(notes))
         }
@@ -82,6 +84,31 @@ fn with_observations(
     Some(n)
 }
 
+/// Where to look, naming only files that exist: without a logs.txt (a stack that cannot see
+/// the backend's output, e.g. `--base-url`) the places that name it are left out and the
+/// backend's own log is named instead.
+fn where_to_look(look: Option<&str>, has_logs: bool) -> String {
+    let look = look.unwrap_or("the other evidence files in this folder, logs.txt");
+    if has_logs || !look.contains("logs.txt") {
+        return look.to_owned();
+    }
+    let kept: Vec<&str> = look
+        .split("; ")
+        .flat_map(|part| part.split(", "))
+        .map(|place| place.trim_start_matches("then "))
+        .filter(|place| !place.contains("logs.txt"))
+        .collect();
+    let kept = if kept.is_empty() {
+        "the other evidence files in this folder".to_owned()
+    } else {
+        kept.join(", ")
+    };
+    format!(
+        "{kept}; the backend's output is not in the evidence (this stack does not capture \
+         it): read it where the backend runs"
+    )
+}
+
 fn failure_notes(s: &Scenario, verdict: Verdict, p: &Problem, attempts: u32) -> String {
     let mut n = format!(
         "scenario: {} {}\nverdict: {}\nobserved: {}\nexpected: {}\nsuspected root cause: {}\nwhere to look: {}\n",
@@ -91,7 +118,7 @@ fn failure_notes(s: &Scenario, verdict: Verdict, p: &Problem, attempts: u32) -> 
         p.reason,
         p.expected.as_deref().unwrap_or(s.acceptance),
         p.suspected.as_deref().unwrap_or("see observed; compare with the plan's expectation"),
-        p.look.as_deref().unwrap_or("the other evidence files in this folder, logs.txt"),
+        p.look.as_deref().unwrap_or_default(),
     );
     if attempts > 1 {
         n.push_str(&format!(
@@ -99,4 +126,32 @@ fn failure_notes(s: &Scenario, verdict: Verdict, p: &Problem, attempts: u32) -> 
         ));
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::where_to_look;
+
+    #[test]
+    fn where_to_look_names_logs_txt_only_when_it_exists() {
+        let look = "the job's error (GET /jobs/{id}), logs.txt, the workspace's .codex/";
+        assert_eq!(where_to_look(Some(look), true), look);
+        let without = where_to_look(Some(look), false);
+        assert!(without.starts_with("the job's error (GET /jobs/{id}), the workspace's .codex/; "));
+        for look in [
+            Some("logs.txt in this folder (backend output)"),
+            Some("logs.txt in this folder; raise --poll-timeout if the job is just slow"),
+            Some("logs.txt in this folder (backend output), then the stack's status"),
+            None,
+        ] {
+            let without = where_to_look(look, false);
+            assert!(!without.contains("logs.txt"), "{without}");
+            assert!(
+                without.contains("read it where the backend runs"),
+                "{without}"
+            );
+        }
+        assert!(where_to_look(None, true).ends_with("logs.txt"));
+        assert_eq!(where_to_look(Some("result.json"), false), "result.json");
+    }
 }

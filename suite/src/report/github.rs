@@ -14,6 +14,7 @@
 //! after that line.
 
 use super::github_summary::{write_outputs, write_step_summary};
+use super::terminal::Stream;
 use crate::compare::Against;
 use crate::events::{Event, Reporter};
 use crate::outcome::ScenarioOutcome;
@@ -32,13 +33,16 @@ pub struct GitHub {
     group_open: bool,
     /// The comparison with the baseline, for the step summary.
     against: Option<Against>,
+    /// Where the human lines go (the runner reads workflow commands on both streams).
+    stream: Stream,
 }
 
 impl GitHub {
-    pub fn new(redactor: Redactor) -> Self {
+    pub fn new(redactor: Redactor, stream: Stream) -> Self {
         GitHub {
             active: active(),
             redactor,
+            stream,
             annotated: BTreeSet::new(),
             group_open: false,
             against: None,
@@ -51,7 +55,7 @@ impl GitHub {
                 .iter()
                 .map(|l| super::text::escape_controls(l))
                 .collect();
-            print_commands(&lines);
+            print_commands_to(&lines, self.stream);
         }
     }
 
@@ -138,9 +142,9 @@ pub fn mask_commands(secrets: &Secrets) -> Vec<String> {
 
 /// Prints the `::add-mask::` lines on GitHub (nothing anywhere else). Call it before the
 /// xtask prints anything else, so that no later line can show a value unmasked.
-pub fn add_masks(secrets: &Secrets) {
+pub fn add_masks(secrets: &Secrets, stream: Stream) {
     if active() {
-        print_commands(&mask_commands(secrets));
+        print_commands_to(&mask_commands(secrets), stream);
     }
 }
 
@@ -167,11 +171,16 @@ pub fn warning_command(title: &str, text: &str) -> String {
     )
 }
 
+/// Workflow commands on stdout (the setup error of `main`, before any run).
 pub(super) fn print_commands(lines: &[String]) {
+    print_commands_to(lines, Stream::Stdout);
+}
+
+fn print_commands_to(lines: &[String], stream: Stream) {
     // Flushed at once: the runner must see a mask before any later output, and a group
     // marker before the scenario's lines.
     for line in lines {
-        super::text::print_line(line);
+        stream.write_line(line);
     }
 }
 

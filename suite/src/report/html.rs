@@ -15,6 +15,7 @@
 //! maud escapes it; the written file goes through the evidence writer (the redactor) once more.
 
 use super::screenshot;
+use super::terminal::Console;
 use crate::compare::Against;
 use crate::events::{Event, Reporter};
 use crate::evidence::Evidence;
@@ -34,11 +35,17 @@ const INLINE_LIMIT: usize = 64 * 1024;
 pub struct HtmlReport {
     ev: Evidence,
     against: Option<Against>,
+    /// Where the screenshot's line goes (not under `--quiet`).
+    console: Console,
 }
 
 impl HtmlReport {
-    pub fn new(ev: Evidence) -> Self {
-        HtmlReport { ev, against: None }
+    pub fn new(ev: Evidence, console: Console) -> Self {
+        HtmlReport {
+            ev,
+            against: None,
+            console,
+        }
     }
 }
 
@@ -50,7 +57,7 @@ impl Reporter for HtmlReport {
                 let page = render(report, self.against.as_ref(), self.ev.redactor());
                 self.ev.write(FILE, &page)?;
                 // Best effort: a run never fails for want of a browser. One line either way.
-                super::text::print_line(&screenshot::best_effort(&self.ev.dir));
+                self.console.note(&screenshot::best_effort(&self.ev.dir));
             }
             _ => {}
         }

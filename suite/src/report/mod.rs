@@ -1,6 +1,8 @@
 //! The reporters: each turns the run's events (`crate::events`) into one output.
 //!
-//! - `terminal`: spinner and lines on stdout;
+//! - `terminal`: spinner and lines for a person (stdout, or stderr under
+//!   `--message-format json`), with the settings of `terminal::Console`;
+//! - `ndjson`: `--message-format json`, the events as JSON lines on stdout;
 //! - `github`: groups, annotations, masks, step summary and outputs (GitHub Actions only);
 //! - `summary`: `summary.txt`;
 //! - `junit`: `junit.xml`;
@@ -17,6 +19,7 @@ pub mod github;
 pub mod github_summary;
 pub mod html;
 pub mod junit;
+pub mod ndjson;
 pub mod record;
 pub mod screenshot;
 pub mod structured;
@@ -28,12 +31,16 @@ pub mod zip;
 use crate::events::Reporter;
 use crate::evidence::Evidence;
 use crate::secrets::Redactor;
+use terminal::Console;
 
-/// Terminal lines only (commands without a run folder: `up`, `list`, `health`, …).
-pub fn console(redactor: Redactor) -> Vec<Box<dyn Reporter>> {
+/// Terminal lines only (commands without a run folder: `up`, `list`, `health`, …). Their
+/// lines are their answer: `--quiet`, which keeps a run's failures and tally, keeps them all.
+pub fn console(redactor: Redactor, console: &Console) -> Vec<Box<dyn Reporter>> {
+    let mut console = console.clone();
+    console.level = console.level.max(terminal::Level::Normal);
     vec![
-        Box::new(github::GitHub::new(redactor.clone())),
-        Box::new(terminal::Terminal::new(redactor)),
+        Box::new(github::GitHub::new(redactor.clone(), console.stream)),
+        Box::new(terminal::Terminal::new(redactor, console)),
     ]
 }
 
@@ -41,17 +48,22 @@ pub fn console(redactor: Redactor) -> Vec<Box<dyn Reporter>> {
 /// before the archive that lists and zips them, JUnit the last of them (it names every report
 /// that could not be written before it: `RunReport::unwritten`); the terminal last, so that
 /// it prints the paths once they exist (and GitHub's group markers come before a scenario's
-/// lines).
-pub fn for_run(ev: &Evidence) -> Vec<Box<dyn Reporter>> {
+/// lines). With `--message-format json` the events also go to stdout as they happen, first.
+pub fn for_run(ev: &Evidence, console: &Console) -> Vec<Box<dyn Reporter>> {
     let redactor = ev.redactor().clone();
-    vec![
-        Box::new(structured::EventLog::new(ev.clone())),
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    if console.json {
+        reporters.push(Box::new(ndjson::JsonLines::new(redactor.clone())));
+    }
+    reporters.extend([
+        Box::new(structured::EventLog::new(ev.clone())) as Box<dyn Reporter>,
         Box::new(summary::SummaryFile::new(ev.clone())),
         Box::new(record::RunJson::new(ev.clone())),
-        Box::new(html::HtmlReport::new(ev.clone())),
-        Box::new(github::GitHub::new(redactor.clone())),
+        Box::new(html::HtmlReport::new(ev.clone(), console.clone())),
+        Box::new(github::GitHub::new(redactor.clone(), console.stream)),
         Box::new(junit::JunitFile::new(ev.clone())),
         Box::new(archive::Archive::new(ev.clone())),
-        Box::new(terminal::Terminal::new(redactor)),
-    ]
+        Box::new(terminal::Terminal::new(redactor, console.clone())),
+    ]);
+    reporters
 }

@@ -1,160 +1,273 @@
-//! The terminal reporter: a line per scenario with verdict and duration, and while a
-//! scenario waits, a spinner with the elapsed time on a terminal (plain lines otherwise).
-//! Every line goes through the redactor: the suite's own output never shows a secret.
+//! The terminal reporter: a line per scenario with verdict and duration, a spinner while
+//! something runs (on a terminal), the final tally and the exit line. Colour, the stream,
+//! the width and how much is said come from `Console`.
+//!
+//! On a terminal a line never runs past its width: a scenario's line is cut (its whole text
+//! is in summary.txt and notes.txt), any other line is wrapped between words (the terminal
+//! is the only place it is shown). Every line goes through the redactor and has its control
+//! characters escaped: the suite's own output never shows a secret or drives the terminal.
 
-use super::text::{escape_controls, print_line};
+mod console;
+mod lines;
+mod spinner;
+mod styled;
+
+pub use console::{stderr_width, Console, Level, Stream};
+pub use styled::Styled;
+
+use super::text::escape_controls;
 use crate::events::{Event, Reporter};
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::secrets::Redactor;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use spinner::Spinner;
 use std::time::Duration;
+
+/// How a line that is too wide for the terminal is made to fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// Cut with an ellipsis: the whole text is in the run's files.
+    Cut,
+    /// Wrapped between words: the terminal is the only place it is shown.
+    Wrap,
+}
+
+/// A plain (not a terminal) wait prints its countdown this often.
+const WAIT_LINE_EVERY: Duration = Duration::from_secs(10);
 
 pub struct Terminal {
     redactor: Redactor,
-    tty: bool,
-    spinner: Option<ProgressBar>,
+    console: Console,
+    spinner: Option<Spinner>,
+    /// A scenario runs: its spinner takes the waits.
+    in_scenario: bool,
+    /// Plain output: how far into the current wait its countdown was last printed.
+    wait_shown: Option<Duration>,
     /// `RunInterrupted`: the exit line names the signal.
     interrupted: Option<String>,
 }
 
 impl Terminal {
-    /// A spinner when stdout is a terminal, plain lines otherwise (CI logs, pipes).
-    pub fn new(redactor: Redactor) -> Self {
+    pub fn new(redactor: Redactor, console: Console) -> Self {
         Terminal {
             redactor,
-            tty: std::io::stdout().is_terminal(),
+            console,
             spinner: None,
+            in_scenario: false,
+            wait_shown: None,
             interrupted: None,
         }
     }
 
-    /// A line of the suite's output, redacted, its control characters escaped.
-    fn line(&self, text: &str) {
-        let text = escape_controls(&self.redactor.redact(text).text);
-        match &self.spinner {
-            Some(bar) => bar.println(text),
-            None => print_line(&text),
-        }
+    fn says(&self, level: Level) -> bool {
+        self.console.level >= level
     }
 
-    /// A scenario begins: on a terminal a spinner counts its elapsed time.
-    fn scenario_start(&mut self, id: &str, title: &str) {
-        let label = escape_controls(&self.redactor.redact(&format!("{id} {title}")).text);
-        if self.tty {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {wide_msg}")
-                    .expect("static template"),
-            );
-            bar.set_prefix(label);
-            bar.enable_steady_tick(Duration::from_millis(120));
-            self.spinner = Some(bar);
+    /// Text to show: redacted as a whole (a secret split over two styled pieces is still
+    /// found; then the line loses its styles) and its control characters escaped.
+    fn safe(&self, line: Styled) -> Styled {
+        let text = line.text();
+        let redacted = self.redactor.redact(&text).text;
+        if redacted == text {
+            line.map_text(escape_controls)
         } else {
-            print_line(&format!("{label} ..."));
+            Styled::plain(escape_controls(&redacted))
         }
     }
 
-    /// What a scenario is waiting for (spinner only: plain output stays one line per step).
-    fn waiting(&self, what: &str) {
-        if let Some(bar) = &self.spinner {
-            bar.set_message(escape_controls(&self.redactor.redact(what).text));
+    /// What `line` prints as: safe, fitted to `width` when there is one.
+    fn rows(&self, line: Styled, fit: Fit, width: Option<usize>) -> Vec<String> {
+        let line = self.safe(line);
+        let rows = match (width, fit) {
+            (Some(w), Fit::Cut) => vec![line.cut(w)],
+            (Some(w), Fit::Wrap) => line.wrap(w),
+            (None, _) => vec![line],
+        };
+        rows.iter().map(Styled::render).collect()
+    }
+
+    /// Prints `line` fitted to the terminal's width.
+    fn print(&self, line: Styled, fit: Fit) {
+        let rows = self.rows(line, fit, self.console.width());
+        let write = || {
+            for row in &rows {
+                self.console.write_line(row);
+            }
+        };
+        match &self.spinner {
+            Some(s) => s.suspend(write),
+            None => write(),
         }
     }
 
-    /// A scenario ended: one line with its verdict, duration and reason.
+    /// A line of text from the run (several when it holds line feeds).
+    fn text(&self, text: &str, fit: Fit) {
+        if text.is_empty() {
+            self.print(Styled::default(), fit);
+        }
+        for row in text.lines() {
+            self.print(Styled::plain(row), fit);
+        }
+    }
+
+    fn stop_spinner(&mut self) {
+        if let Some(s) = self.spinner.take() {
+            s.clear();
+        }
+    }
+
+    /// A scenario begins: on a terminal a spinner counts its time.
+    fn scenario_start(&mut self, id: &str, title: &str) {
+        self.stop_spinner();
+        self.in_scenario = true;
+        if !self.says(Level::Normal) {
+            return;
+        }
+        let label = self.safe(Styled::plain(format!("{id} {title}"))).text();
+        if self.console.tty {
+            self.spinner = Some(Spinner::start(self.console.stream, label));
+        } else {
+            self.print(Styled::plain(format!("{label} ...")), Fit::Cut);
+        }
+    }
+
+    /// What the run waits for: a scenario's spinner, a spinner of its own outside a
+    /// scenario (a backend's health), or on plain output a countdown line now and then.
+    fn waiting(&mut self, what: &str, waited: Duration, limit: Duration) {
+        if !self.says(Level::Normal) {
+            return;
+        }
+        let what = self.safe(Styled::plain(what)).text();
+        if self.console.tty {
+            let spinner = self
+                .spinner
+                .get_or_insert_with(|| Spinner::start(self.console.stream, "waiting".to_owned()));
+            spinner.waiting(what, waited, limit);
+            return;
+        }
+        if self.in_scenario {
+            return;
+        }
+        let due = match self.wait_shown {
+            Some(shown) => waited < shown || waited >= shown + WAIT_LINE_EVERY,
+            None => true,
+        };
+        if due {
+            self.wait_shown = Some(waited);
+            let left = limit.saturating_sub(waited).as_secs();
+            self.print(
+                Styled::plain(format!("waiting (gives up in {left}s): {what}")),
+                Fit::Wrap,
+            );
+        }
+    }
+
+    /// A scenario ended: one line with its verdict, duration and reason (a failure even
+    /// under `--quiet`).
     fn scenario_end(&mut self, o: &ScenarioOutcome) {
-        if let Some(bar) = self.spinner.take() {
-            bar.finish_and_clear();
+        self.stop_spinner();
+        self.in_scenario = false;
+        if o.verdict.is_failure() || self.says(Level::Normal) {
+            self.print(lines::outcome(o), Fit::Cut);
         }
-        self.line(&outcome_line(o));
     }
 
-    /// Where the reports are, and the exit code with its reason.
-    fn run_end(&self, report: &RunReport) {
-        self.line(&format!("summary: {}", report.summary_path.display()));
-        self.line(&format!("junit:   {}", report.junit_path.display()));
-        self.line(&format!(
-            "report:  {}",
-            report.run_dir.join(super::html::FILE).display()
-        ));
-        self.line(&format!("zip:     {}", report.zip_path.display()));
+    /// Where the reports are, the tally, and the exit code with its reason.
+    fn run_end(&mut self, report: &RunReport) {
+        self.stop_spinner();
+        if self.says(Level::Normal) {
+            let paths = [
+                ("summary: ", report.summary_path.clone()),
+                ("junit:   ", report.junit_path.clone()),
+                ("report:  ", report.run_dir.join(super::html::FILE)),
+                ("zip:     ", report.zip_path.clone()),
+            ];
+            for (label, path) in paths {
+                self.print(
+                    Styled::plain(format!("{label}{}", path.display())),
+                    Fit::Wrap,
+                );
+            }
+        }
+        let total = report.started.elapsed().unwrap_or_default();
+        self.print(lines::tally(report, total), Fit::Wrap);
         if let Some(why) = &self.interrupted {
-            self.line(&format!("partial report: {why}"));
+            self.print(Styled::plain(format!("partial report: {why}")), Fit::Wrap);
             return;
         }
-        if !report.unwritten.is_empty() {
-            self.line(&format!(
-                "exit {}: the run finished but a report could not be written: {}",
-                crate::commands::EXIT_REPORT,
-                report.unwritten.join("; ")
-            ));
+        let clean = report.passed() && report.unwritten.is_empty();
+        if clean && !self.says(Level::Normal) {
             return;
         }
-        if report.passed() {
-            self.line("exit 0: every scenario that ran passed");
-            return;
+        for line in lines::exit(report) {
+            self.print(line, Fit::Wrap);
         }
-        match report.first_failure() {
-            Some(o) => self.line(&format!(
-                "exit 1: {} {}: {}",
-                o.id,
-                o.verdict.as_str(),
-                o.reason
-            )),
-            None => self.line("exit 1: no scenario ran"),
-        }
+    }
+
+    fn interrupted(&mut self, signal: &str, after: Duration) {
+        let why = format!("interrupted by {signal} after {:.1} s", after.as_secs_f64());
+        self.stop_spinner();
+        self.print(Styled::plain(why.clone()), Fit::Wrap);
+        self.interrupted = Some(why);
     }
 }
 
 impl Reporter for Terminal {
     fn event(&mut self, event: &Event) -> anyhow::Result<()> {
+        if !matches!(
+            event,
+            Event::Waiting { .. } | Event::Request { .. } | Event::Observation { .. }
+        ) {
+            self.wait_shown = None;
+            if !self.in_scenario {
+                // A wait outside a scenario (a health gate) is over.
+                self.stop_spinner();
+            }
+        }
+        let normal = self.says(Level::Normal);
         match event {
-            Event::Line { text } => self.line(text),
-            Event::Waiting { what, .. } => self.waiting(what),
+            Event::Line { text } if normal => self.text(text, Fit::Wrap),
+            Event::Waiting {
+                what,
+                waited,
+                limit,
+            } => self.waiting(what, *waited, *limit),
             Event::ScenarioStarted { id, title, .. } => self.scenario_start(id, title),
             Event::ScenarioFinished { outcome: o } => self.scenario_end(o),
             Event::AttemptFailed {
                 scenario,
                 attempt,
                 will_retry: true,
-            } => self.line(&format!(
-                "{scenario} attempt {} {}: {}; retrying",
-                attempt.number,
-                attempt.verdict.as_str(),
-                attempt.reason
-            )),
-            Event::Observation { scenario, text } => {
-                self.line(&format!("  [observation] {scenario}: {text}"))
+            } if normal => self.print(
+                Styled::plain(format!("{scenario} attempt {} ", attempt.number))
+                    .push(
+                        lines::verdict_style(attempt.verdict),
+                        attempt.verdict.as_str(),
+                    )
+                    .then(format!(": {}; retrying", attempt.reason)),
+                Fit::Cut,
+            ),
+            Event::Observation { scenario, text } if normal => self.print(
+                Styled::plain("  ")
+                    .push(lines::warning_style(), "[observation]")
+                    .then(format!(" {scenario}: {text}")),
+                Fit::Cut,
+            ),
+            Event::Request {
+                method,
+                path,
+                status,
+                latency,
+            } if self.says(Level::Verbose) => {
+                self.print(lines::request(method, path, *status, *latency), Fit::Cut)
             }
-            Event::RunInterrupted { signal, after } => {
-                let why = format!("interrupted by {signal} after {:.1} s", after.as_secs_f64());
-                if let Some(bar) = self.spinner.take() {
-                    bar.finish_and_clear();
-                }
-                self.line(&why);
-                self.interrupted = Some(why);
-            }
-            Event::Compared { against } => against.render_text().lines().for_each(|l| self.line(l)),
+            Event::RunInterrupted { signal, after } => self.interrupted(signal, *after),
+            Event::Compared { against } if normal => self.text(&against.render_text(), Fit::Wrap),
             Event::RunFinished { report } => self.run_end(report),
-            Event::RunStarted { .. }
-            | Event::AttemptFailed { .. }
-            | Event::JobSubmitted { .. }
-            | Event::JobSettled { .. }
-            | Event::Rollback { .. }
-            | Event::Phase { .. } => {}
+            _ => {}
         }
         Ok(())
     }
 }
 
-/// `L01 Worker Environment Presence: PASS (1.2s) reason`.
-pub fn outcome_line(o: &ScenarioOutcome) -> String {
-    format!(
-        "{}: {} ({:.1}s) {}",
-        o.display_name(),
-        o.verdict.as_str(),
-        o.duration.as_secs_f64(),
-        o.reason
-    )
-}
+#[cfg(test)]
+mod tests;

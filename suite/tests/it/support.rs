@@ -49,7 +49,11 @@ pub fn suite(dir: &Path, args: &[&str]) -> Output {
     cmd.args(args).current_dir(dir);
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy().into_owned();
-        if k.starts_with("OPENAI_") || k.starts_with("GITHUB_") || k == "CI" {
+        if k.starts_with("OPENAI_")
+            || k.starts_with("GITHUB_")
+            || k.starts_with("CODEX_LIVE_SUITE_")
+            || k == "CI"
+        {
             cmd.env_remove(k);
         }
     }

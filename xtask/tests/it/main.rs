@@ -18,3 +18,4 @@ mod other_backends;
 mod pre_build;
 mod read_back;
 mod support;
+mod terminal;

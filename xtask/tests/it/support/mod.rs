@@ -88,8 +88,15 @@ pub fn xtask(args: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
 }
 
 /// Removes what the test's own environment may hold and the run must not see: the secrets,
-/// `GITHUB_ACTIONS` (a test inside a GitHub step), `WORKER_BIN`.
+/// `GITHUB_ACTIONS` (a test inside a GitHub step), `WORKER_BIN`, the suite's own options
+/// (`CODEX_LIVE_SUITE_*`) and the colour switches.
 pub fn without_ambient(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CODEX_LIVE_SUITE_") || name == "CLICOLOR_FORCE" {
+            cmd.env_remove(name.as_ref());
+        }
+    }
     for v in [
         "OPENAI_API_KEY",
         "OPENAI_ORG_ID",
