@@ -18,6 +18,13 @@ const LIVE_IDS: [&str; LADDER.len()] = {
     ids
 };
 
+/// `--out`'s default.
+const DEFAULT_OUT: &str = "docs/evidence";
+/// `--poll-timeout`'s default, in seconds.
+const DEFAULT_POLL_TIMEOUT: u64 = 300;
+/// `--settle-grace`'s default, in seconds.
+const DEFAULT_SETTLE_GRACE: u64 = 2;
+
 /// What `--help` says of the suite, here and in a repository's own automation.
 pub const ABOUT: &str = "Live validation suite of the Codex Workspace Orchestrator";
 pub const LONG_ABOUT: &str = "Live validation suite of the Codex Workspace Orchestrator.\n\n\
@@ -91,6 +98,10 @@ pub enum Command {
     /// over 20% and 0.5 s, new or gone observations, target profile changes. Exit 1 when a
     /// scenario regressed (PASS or SKIP to FAIL or ERROR).
     Compare(CompareArgs),
+    /// Check what a run needs (Docker engine and compose CLI, Chromium, the config file,
+    /// the secrets' presence, the URLs given), one line each with the fix. Exit 0 when a run
+    /// can start, else 2.
+    Doctor(DoctorArgs),
 }
 
 /// How the suite speaks: to a person (colour, width, detail) or to a program (JSON lines).
@@ -117,6 +128,19 @@ pub struct OutputArgs {
         global = true
     )]
     pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DoctorArgs {
+    /// Also check a backend that is already running (reachable, healthy in live mode).
+    #[arg(long, value_name = "URL", value_parser = base_url)]
+    pub base_url: Option<String>,
+    /// Also check the mocked-mode twin (reachable, healthy in mocked mode).
+    #[arg(long, value_name = "URL", value_parser = base_url)]
+    pub mocked_base_url: Option<String>,
+    /// The stack description to check (default: `live-suite.toml` when it exists).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 /// `--color`.
@@ -158,10 +182,10 @@ pub struct StackArgs {
     #[arg(long, value_name = "PATH", conflicts_with = "base_url")]
     pub config: Option<PathBuf>,
     /// Evidence root: the run folder is <OUT>/<UTC timestamp>/, the zip <OUT>/<timestamp>.zip.
-    #[arg(long, value_name = "DIR", default_value = "docs/evidence")]
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT)]
     pub out: PathBuf,
     /// Seconds to wait for a job's result (L08 gets twice this); at least 1.
-    #[arg(long, value_name = "SECS", default_value_t = 300,
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_POLL_TIMEOUT,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub poll_timeout: u64,
     /// Seconds a backend may take to answer healthy: a stack the suite starts, and
@@ -177,7 +201,7 @@ pub struct StackArgs {
     /// Seconds a job's final status may come before its result.json: such a job is looked at
     /// again this long before it is judged stale; a result that lands meanwhile passes with
     /// an observation. 0 judges at once.
-    #[arg(long, value_name = "SECS", default_value_t = 2)]
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_SETTLE_GRACE)]
     pub settle_grace: u64,
     /// Hold the backend to the full contract: every observation (a check beyond the plan's
     /// acceptance, an OpenAPI mismatch) fails its scenario.
@@ -191,6 +215,25 @@ pub struct StackArgs {
     /// is printed.
     #[arg(long, value_name = "IP")]
     pub publish_address: Option<IpAddr>,
+}
+
+impl StackArgs {
+    /// The stack `--base-url` or `--config` describes, every other flag at its default
+    /// (`doctor` asks the launcher for the config with it).
+    pub fn described_by(base_url: Option<String>, config: Option<PathBuf>) -> StackArgs {
+        StackArgs {
+            base_url,
+            config,
+            out: PathBuf::from(DEFAULT_OUT),
+            poll_timeout: DEFAULT_POLL_TIMEOUT,
+            health_timeout: HEALTH_TIMEOUT.as_secs(),
+            max_body: crate::client::DEFAULT_MAX_BODY,
+            settle_grace: DEFAULT_SETTLE_GRACE,
+            strict: false,
+            keep_up: false,
+            publish_address: None,
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod compare;
 pub mod conformance;
 pub mod docker;
+pub mod doctor;
 pub mod events;
 pub mod evidence;
 pub mod freshness;

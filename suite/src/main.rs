@@ -36,6 +36,7 @@ fn main() {
         Some(Command::List) => Ok(commands::list::run(&console())),
         Some(Command::Health(a)) => a.run(&secrets, &console()),
         Some(Command::Compare(a)) => a.run(&console()),
+        Some(Command::Doctor(a)) => a.run(&secrets, &launcher, &console()),
     };
     std::process::exit(commands::exit_code(result, &secrets));
 }

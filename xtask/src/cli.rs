@@ -4,7 +4,7 @@
 use crate::stacks::StackKind;
 use clap::{Args, Parser, Subcommand};
 use codex_live_suite::cli::{
-    CompareArgs, HealthArgs, LiveSuiteArgs, OutputArgs, SmokeArgs, LONG_ABOUT,
+    CompareArgs, DoctorArgs, HealthArgs, LiveSuiteArgs, OutputArgs, SmokeArgs, LONG_ABOUT,
 };
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -46,6 +46,10 @@ pub enum Command {
     /// This repository's CI pipeline: fmt, clippy, workflow lint, build, the suite on both
     /// stacks with --strict (JUnit checked against its schema), cargo test; a table of times.
     Ci(crate::ci::CiArgs),
+    /// Check what a run needs (Docker engine and compose CLI, Chromium, the config file,
+    /// the secrets' presence, the URLs given), one line each with the fix. Exit 0 when a run
+    /// can start, else 2.
+    Doctor(OurDoctorArgs),
 }
 
 /// `--stack`: which of our stacks runs the backend.
@@ -72,6 +76,14 @@ pub struct OurSmokeArgs {
     pub stack: StackChoice,
     #[command(flatten)]
     pub suite: SmokeArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct OurDoctorArgs {
+    #[command(flatten)]
+    pub stack: StackChoice,
+    #[command(flatten)]
+    pub suite: DoctorArgs,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -54,6 +54,9 @@ fn main() {
         Command::Images => commands::images::run(&console()),
         Command::Bench(a) => a.run(&console()),
         Command::Ci(a) => a.run(report::text::print_line),
+        Command::Doctor(a) => a
+            .suite
+            .run(&secrets, &stacks::Ours::new(a.stack), &console()),
     };
     let code = commands::exit_code(result, &secrets);
     std::process::exit(code);

@@ -25,6 +25,27 @@ pub trait Launcher {
 
     /// The folder whose commit the run records.
     fn commit_dir(&self, config: &SuiteConfig) -> PathBuf;
+
+    /// What a Docker engine means to the stack `start` would choose for `config` (`doctor`
+    /// asks): the compose stack needs one; a process or a running backend does not.
+    fn docker(&self, config: &SuiteConfig) -> Docker {
+        if config.is_compose() {
+            Docker::Required
+        } else {
+            Docker::Unused
+        }
+    }
+}
+
+/// What a Docker engine (and the compose CLI) means to a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Docker {
+    /// The stack is a compose stack: no run without them.
+    Required,
+    /// Used when present; without them the run takes another stack (the text says which).
+    Optional(String),
+    /// The stack runs without Docker.
+    Unused,
 }
 
 /// The suite's own launcher: the stack `live-suite.toml` describes (a process, a running

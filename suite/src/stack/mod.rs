@@ -18,7 +18,7 @@ mod launcher;
 pub mod pre_build;
 pub mod process;
 
-pub use launcher::{ConfigLauncher, Launcher};
+pub use launcher::{ConfigLauncher, Docker, Launcher};
 
 use crate::events::Events;
 use crate::evidence::Evidence;

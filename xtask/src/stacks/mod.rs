@@ -11,7 +11,7 @@ use codex_live_suite::cli::StackArgs;
 use codex_live_suite::commands::run::preamble;
 use codex_live_suite::docker;
 use codex_live_suite::stack::compose::{CallerImages, ComposeStack};
-use codex_live_suite::stack::{ConfigLauncher, Instance, Launcher, Stack, StackOptions};
+use codex_live_suite::stack::{ConfigLauncher, Docker, Instance, Launcher, Stack, StackOptions};
 use codex_live_suite::suite_config::SuiteConfig;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,6 +101,20 @@ impl Launcher for Ours {
 
     fn commit_dir(&self, _config: &SuiteConfig) -> PathBuf {
         crate::project_root()
+    }
+
+    /// `--stack compose` needs Docker, `--stack local` does not; by default our compose
+    /// stack is used when Docker answers and the local one otherwise.
+    fn docker(&self, config: &SuiteConfig) -> Docker {
+        match self.stack {
+            Some(StackKind::Compose) => Docker::Required,
+            Some(StackKind::Local) => Docker::Unused,
+            None if is_ours(config) => {
+                Docker::Optional("without it runs use the local stack".into())
+            }
+            None if config.is_compose() => Docker::Required,
+            None => Docker::Unused,
+        }
     }
 }
 

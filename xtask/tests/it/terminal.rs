@@ -3,7 +3,7 @@
 //! json`, a dead URL refused before any scenario, and the exit line of a failure.
 
 use crate::support::fake_backend::{self, Config, Fake};
-use crate::support::{local_suite_with_worker, xtask, Run};
+use crate::support::{local_suite_with_worker, without_ambient, xtask, Run};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -277,4 +277,54 @@ fn a_crashed_worker_fails_with_the_backends_own_words_in_the_exit_line() {
     );
     // The local stack captures the backend's output: notes.txt may point at it.
     assert!(run.read("live/L01/notes.txt").contains("logs.txt"));
+}
+
+#[test]
+fn doctor_says_what_a_run_needs_one_line_each_and_exits_2_when_it_cannot_start() {
+    let live = fake_backend::start(Config::default());
+    let dead = dead_url();
+    let out = tempfile::tempdir().unwrap();
+    let doctor = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        cmd.arg("doctor").args(args).current_dir(out.path());
+        without_ambient(&mut cmd);
+        cmd.output().unwrap()
+    };
+    let o = doctor(&["--base-url", &live.url, "--mocked-base-url", &dead]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix:?} in\n{text}"))
+            .to_owned()
+    };
+    assert_eq!(
+        line("ok    docker"),
+        "ok    docker: not needed: this stack runs without it"
+    );
+    assert!(line("ok    secrets: ").contains("OPENAI_API_KEY=absent"));
+    assert_eq!(
+        line("ok    --base-url: "),
+        format!(
+            "ok    --base-url: {} answers healthy in live mode",
+            live.url
+        )
+    );
+    assert!(line("FAIL  --mocked-base-url: ").contains("connection refused"));
+    assert_eq!(
+        text.lines().last(),
+        Some("doctor: a run cannot start: 1 check failed (exit 2)")
+    );
+    let o = doctor(&["--stack", "local", "--config", "no-such.toml"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("FAIL  config: "), "{text}");
+    let o = doctor(&["--stack", "local"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
