@@ -2,17 +2,24 @@
 //! automation flattens into its commands (`StackArgs`, `LiveSuiteArgs`, …).
 
 use crate::ladder::live::LADDER;
+use crate::ladder::mocked::SMOKE;
 use crate::stack::health::HEALTH_TIMEOUT;
+use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-/// The ids `--from` and `--only` accept: the live ladder's, in order.
-const LIVE_IDS: [&str; LADDER.len()] = {
-    let mut ids = [""; LADDER.len()];
+/// The ids `--from` and `--only` accept: the live ladder's, then the mocked rerun's, in the
+/// order a run meets them.
+const SCENARIO_IDS: [&str; LADDER.len() + SMOKE.len()] = {
+    let mut ids = [""; LADDER.len() + SMOKE.len()];
     let mut i = 0;
     while i < ids.len() {
-        ids[i] = LADDER[i].id;
+        ids[i] = if i < LADDER.len() {
+            LADDER[i].id
+        } else {
+            SMOKE[i - LADDER.len()].id
+        };
         i += 1;
     }
     ids
@@ -25,6 +32,9 @@ const DEFAULT_POLL_TIMEOUT: u64 = 300;
 /// `--settle-grace`'s default, in seconds.
 const DEFAULT_SETTLE_GRACE: u64 = 2;
 
+/// `--version`: the package version and the commit it was built from, when known.
+pub const VERSION: &str = env!("CODEX_LIVE_SUITE_VERSION");
+
 /// What `--help` says of the suite, here and in a repository's own automation.
 pub const ABOUT: &str = "Live validation suite of the Codex Workspace Orchestrator";
 pub const LONG_ABOUT: &str = "Live validation suite of the Codex Workspace Orchestrator.\n\n\
@@ -35,7 +45,10 @@ pub const LONG_ABOUT: &str = "Live validation suite of the Codex Workspace Orche
     .env.live; they reach the backend's environment only and are redacted from every byte \
     the suite writes.\n\n\
     Exit codes: 0 every scenario that ran passed; 1 a scenario failed; 2 setup error (bad \
-    flags, a stack that will not start).";
+    flags, a stack that will not start).\n\n\
+    Every option can also come from the environment: CODEX_LIVE_SUITE_ and its name in \
+    capitals with underscores (CODEX_LIVE_SUITE_BASE_URL for --base-url); a flag on the \
+    command line wins.";
 
 /// `codex-live-suite [OPTIONS]` runs the whole suite; the subcommands do one thing each.
 #[derive(Debug, Parser)]
@@ -43,7 +56,7 @@ pub const LONG_ABOUT: &str = "Live validation suite of the Codex Workspace Orche
     name = "codex-live-suite",
     about = ABOUT,
     long_about = LONG_ABOUT,
-    version
+    version = VERSION
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -61,6 +74,7 @@ impl Cli {
         Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit())
     }
 
+    /// `parse_args` of `args` (the program's name first), the error returned.
     pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
     where
         I: IntoIterator<Item = T>,
@@ -102,6 +116,9 @@ pub enum Command {
     /// the secrets' presence, the URLs given), one line each with the fix. Exit 0 when a run
     /// can start, else 2.
     Doctor(DoctorArgs),
+    /// Print the shell completion script for SHELL (e.g. `codex-live-suite completions bash
+    /// > ~/.local/share/bash-completion/completions/codex-live-suite`).
+    Completions(CompletionsArgs),
 }
 
 /// How the suite speaks: to a person (colour, width, detail) or to a program (JSON lines).
@@ -110,13 +127,22 @@ pub enum Command {
 pub struct OutputArgs {
     /// Colour the terminal output: auto (on a terminal, unless NO_COLOR is set;
     /// CLICOLOR_FORCE forces it), always or never.
-    #[arg(long, value_name = "WHEN", value_enum, default_value_t, global = true)]
+    #[arg(
+        long,
+        value_name = "WHEN",
+        value_enum,
+        default_value_t,
+        global = true,
+        env = "CODEX_LIVE_SUITE_COLOR"
+    )]
     pub color: ColorWhen,
     /// Print only the failures and the final tally.
-    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    #[arg(long, short, global = true, conflicts_with = "verbose",
+          env = "CODEX_LIVE_SUITE_QUIET", value_parser = BoolishValueParser::new())]
     pub quiet: bool,
     /// Also print each request the scenarios send: method, path, status, latency.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, env = "CODEX_LIVE_SUITE_VERBOSE",
+          value_parser = BoolishValueParser::new())]
     pub verbose: bool,
     /// human: lines for a person on stdout; json: the run's events as JSON lines on stdout
     /// (those of events.jsonl), the human lines on stderr.
@@ -125,22 +151,10 @@ pub struct OutputArgs {
         value_name = "FORMAT",
         value_enum,
         default_value_t,
-        global = true
+        global = true,
+        env = "CODEX_LIVE_SUITE_MESSAGE_FORMAT"
     )]
     pub message_format: MessageFormat,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct DoctorArgs {
-    /// Also check a backend that is already running (reachable, healthy in live mode).
-    #[arg(long, value_name = "URL", value_parser = base_url)]
-    pub base_url: Option<String>,
-    /// Also check the mocked-mode twin (reachable, healthy in mocked mode).
-    #[arg(long, value_name = "URL", value_parser = base_url)]
-    pub mocked_base_url: Option<String>,
-    /// The stack description to check (default: `live-suite.toml` when it exists).
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
 }
 
 /// `--color`.
@@ -161,6 +175,27 @@ pub enum MessageFormat {
 }
 
 #[derive(Debug, Args, Clone)]
+pub struct DoctorArgs {
+    /// Also check a backend that is already running (reachable, healthy in live mode).
+    #[arg(long, value_name = "URL", value_parser = base_url, env = "CODEX_LIVE_SUITE_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Also check the mocked-mode twin (reachable, healthy in mocked mode).
+    #[arg(long, value_name = "URL", value_parser = base_url,
+          env = "CODEX_LIVE_SUITE_MOCKED_BASE_URL")]
+    pub mocked_base_url: Option<String>,
+    /// The stack description to check (default: `live-suite.toml` when it exists).
+    #[arg(long, value_name = "PATH", env = "CODEX_LIVE_SUITE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args, Clone)]
 pub struct CompareArgs {
     /// The earlier run (the baseline).
     #[arg(value_name = "OLD")]
@@ -174,46 +209,55 @@ pub struct CompareArgs {
 pub struct StackArgs {
     /// Test a backend that is already running (no lifecycle), e.g. http://localhost:8000:
     /// `http(s)://host[:port]`, checked at once.
-    #[arg(long, value_name = "URL", value_parser = base_url)]
+    #[arg(long, value_name = "URL", value_parser = base_url, env = "CODEX_LIVE_SUITE_BASE_URL")]
     pub base_url: Option<String>,
     /// The compose stack to drive: a `live-suite.toml` naming compose files, service, port,
     /// health paths and mode variable. Default: `live-suite.toml` in the current directory
     /// (`cargo xtask`: the repository root) when it exists, else its `docker-compose.yml`.
-    #[arg(long, value_name = "PATH", conflicts_with = "base_url")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "base_url",
+        env = "CODEX_LIVE_SUITE_CONFIG"
+    )]
     pub config: Option<PathBuf>,
     /// Evidence root: the run folder is <OUT>/<UTC timestamp>/, the zip <OUT>/<timestamp>.zip.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT)]
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT, env = "CODEX_LIVE_SUITE_OUT")]
     pub out: PathBuf,
     /// Seconds to wait for a job's result (L08 gets twice this); at least 1.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_POLL_TIMEOUT,
+          env = "CODEX_LIVE_SUITE_POLL_TIMEOUT",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub poll_timeout: u64,
     /// Seconds a backend may take to answer healthy: a stack the suite starts, and
     /// --base-url / --mocked-base-url while they answer but are not ready (one that refuses
     /// the connection is a setup error at once); at least 1.
     #[arg(long, value_name = "SECS", default_value_t = HEALTH_TIMEOUT.as_secs(),
+          env = "CODEX_LIVE_SUITE_HEALTH_TIMEOUT",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub health_timeout: u64,
     /// Largest answer the suite reads, e.g. 16MiB, 512KiB or 1048576 (bytes); a longer one
     /// fails its scenario as an error naming the limit.
-    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = byte_size)]
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = byte_size,
+          env = "CODEX_LIVE_SUITE_MAX_BODY")]
     pub max_body: u64,
     /// Seconds a job's final status may come before its result.json: such a job is looked at
     /// again this long before it is judged stale; a result that lands meanwhile passes with
     /// an observation. 0 judges at once.
-    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_SETTLE_GRACE)]
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_SETTLE_GRACE,
+          env = "CODEX_LIVE_SUITE_SETTLE_GRACE")]
     pub settle_grace: u64,
     /// Hold the backend to the full contract: every observation (a check beyond the plan's
     /// acceptance, an OpenAPI mismatch) fails its scenario.
-    #[arg(long)]
+    #[arg(long, env = "CODEX_LIVE_SUITE_STRICT", value_parser = BoolishValueParser::new())]
     pub strict: bool,
     /// Leave the stack running at the end.
-    #[arg(long)]
+    #[arg(long, env = "CODEX_LIVE_SUITE_KEEP_UP", value_parser = BoolishValueParser::new())]
     pub keep_up: bool,
     /// Compose: publish the backend port on this host address instead of 127.0.0.1 (e.g.
     /// 0.0.0.0). The API is unauthenticated and holds docker.sock and the key: a warning
     /// is printed.
-    #[arg(long, value_name = "IP")]
+    #[arg(long, value_name = "IP", env = "CODEX_LIVE_SUITE_PUBLISH_ADDRESS")]
     pub publish_address: Option<IpAddr>,
 }
 
@@ -242,26 +286,42 @@ pub struct LiveSuiteArgs {
     pub stack: StackArgs,
     /// With --base-url: the mocked-mode twin for the rollback smoke. Without it the
     /// rollback phase is reported skipped.
-    #[arg(long, value_name = "URL", requires = "base_url", value_parser = base_url)]
+    #[arg(long, value_name = "URL", requires = "base_url", value_parser = base_url,
+          env = "CODEX_LIVE_SUITE_MOCKED_BASE_URL")]
     pub mocked_base_url: Option<String>,
-    /// Start the ladder at this scenario (earlier ones are skipped).
-    #[arg(long, value_name = "ID", value_parser = LIVE_IDS, conflicts_with = "only")]
+    /// Start at this scenario (earlier ones are skipped), in any case. An M id skips the
+    /// live ladder, still rolls back, and starts the mocked rerun there (creating its own
+    /// project when M01 did not run).
+    #[arg(long, value_name = "ID", value_parser = scenario_id(), ignore_case = true,
+          conflicts_with = "only", env = "CODEX_LIVE_SUITE_FROM")]
     pub from: Option<String>,
-    /// Run only this live scenario.
-    #[arg(long, value_name = "ID", value_parser = LIVE_IDS)]
+    /// Run only this scenario, in any case: L01–L08 (then the rollback and the whole rerun
+    /// follow) or M01–M04 (the rollback, then only it).
+    #[arg(long, value_name = "ID", value_parser = scenario_id(), ignore_case = true,
+          env = "CODEX_LIVE_SUITE_ONLY")]
     pub only: Option<String>,
     /// Re-run a failing scenario up to N times (each attempt's evidence in attempt-<k>/).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        env = "CODEX_LIVE_SUITE_RETRIES"
+    )]
     pub retries: u32,
     /// How long L08's worker sleeps (`long_run: sleep_seconds=N`).
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        env = "CODEX_LIVE_SUITE_LONG_RUN_SECONDS"
+    )]
     pub long_run_seconds: u64,
     /// Skip the rollback and the mocked rerun.
-    #[arg(long)]
+    #[arg(long, env = "CODEX_LIVE_SUITE_NO_ROLLBACK", value_parser = BoolishValueParser::new())]
     pub no_rollback: bool,
     /// Compare this run with an earlier one (run folder, its run.json, or its zip) in
     /// summary.txt, the step summary and report.html. Default: the newest earlier run in --out.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "CODEX_LIVE_SUITE_BASELINE")]
     pub baseline: Option<PathBuf>,
 }
 
@@ -275,8 +335,13 @@ pub struct SmokeArgs {
 pub struct HealthArgs {
     /// The backend to check.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8000",
-          value_parser = base_url)]
+          value_parser = base_url, env = "CODEX_LIVE_SUITE_BASE_URL")]
     pub base_url: String,
+}
+
+/// `--from`, `--only`: a scenario id in any case, as the ladder spells it (`l03` is `L03`).
+fn scenario_id() -> impl TypedValueParser<Value = String> {
+    PossibleValuesParser::new(SCENARIO_IDS).map(|id| id.to_ascii_uppercase())
 }
 
 /// `--base-url`, `--mocked-base-url`: `http(s)://host[:port]`, rejected at once (exit 2).
@@ -309,81 +374,4 @@ fn byte_size(text: &str) -> Result<u64, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_is_consistent_and_rejects_bad_ids() {
-        Cli::command().debug_assert();
-        let e = Cli::try_parse_from(["codex-live-suite", "--from", "L09"]).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        let e =
-            Cli::try_parse_from(["codex-live-suite", "--mocked-base-url", "http://x"]).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        let ok = Cli::try_parse_from(["codex-live-suite", "--only", "L04"]).unwrap();
-        assert!(ok.command.is_none());
-        let a = ok.run;
-        assert_eq!(a.only.as_deref(), Some("L04"));
-        assert_eq!(a.stack.poll_timeout, 300);
-        assert_eq!(a.long_run_seconds, 5);
-        assert_eq!(a.stack.out, PathBuf::from("docs/evidence"));
-        assert_eq!(a.stack.max_body, 16 << 20);
-        assert_eq!(a.stack.settle_grace, 2);
-        assert!(!a.stack.strict);
-    }
-
-    #[test]
-    fn bounded_client_flags_are_checked_at_once() {
-        for bad in [
-            &["--base-url", "not-a-url"][..],
-            &["--base-url", "ftp://host:21"],
-            &["--base-url", "http://h:1/api/v1"],
-            &["--poll-timeout", "0"],
-            &["--max-body", "12 parsecs"],
-            &["--max-body", "10"],
-            &["health", "--base-url", "localhost:8000"],
-        ] {
-            let e =
-                Cli::try_parse_from(std::iter::once("codex-live-suite").chain(bad.iter().copied()))
-                    .unwrap_err();
-            assert_eq!(e.exit_code(), 2, "{bad:?}");
-        }
-        let e = Cli::try_parse_from(["codex-live-suite", "--base-url", "not-a-url"])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("expected http://host[:port]"), "{e}");
-        let ok = Cli::try_parse_from([
-            "codex-live-suite",
-            "--base-url",
-            "http://127.0.0.1:8000/",
-            "--max-body",
-            "512KiB",
-            "--poll-timeout",
-            "1",
-            "--strict",
-        ])
-        .unwrap();
-        let a = ok.run;
-        assert_eq!(a.stack.base_url.as_deref(), Some("http://127.0.0.1:8000"));
-        assert_eq!((a.stack.max_body, a.stack.poll_timeout), (512 << 10, 1));
-        assert!(a.stack.strict);
-    }
-
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_args(std::iter::once("codex-live-suite").chain(args.iter().copied()))
-    }
-
-    #[test]
-    fn output_options_go_anywhere_and_run_options_only_with_the_run() {
-        let cli = parse(&["--quiet", "list"]).unwrap();
-        assert!(cli.output.quiet && matches!(cli.command, Some(Command::List)));
-        let cli = parse(&["list", "--color", "never", "--message-format", "json"]).unwrap();
-        assert_eq!(cli.output.color, ColorWhen::Never);
-        assert_eq!(cli.output.message_format, MessageFormat::Json);
-        let e = parse(&["--strict", "list"]).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        assert!(e.to_string().contains("'--strict'"), "{e}");
-        assert!(parse(&["--quiet", "--verbose"]).is_err());
-    }
-}
+mod tests;

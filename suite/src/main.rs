@@ -1,6 +1,7 @@
 //! `codex-live-suite`: the suite against any orchestrator a `live-suite.toml` (or
 //! `--base-url`) describes. `main` only dispatches.
 
+use clap::CommandFactory;
 use codex_live_suite::cli::{Cli, Command};
 use codex_live_suite::report::terminal::Console;
 use codex_live_suite::{commands, interrupt, process, report, secrets, stack};
@@ -37,6 +38,7 @@ fn main() {
         Some(Command::Health(a)) => a.run(&secrets, &console()),
         Some(Command::Compare(a)) => a.run(&console()),
         Some(Command::Doctor(a)) => a.run(&secrets, &launcher, &console()),
+        Some(Command::Completions(a)) => Ok(commands::completions::run(&a, Cli::command())),
     };
     std::process::exit(commands::exit_code(result, &secrets));
 }

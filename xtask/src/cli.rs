@@ -4,13 +4,15 @@
 use crate::stacks::StackKind;
 use clap::{Args, Parser, Subcommand};
 use codex_live_suite::cli::{
-    CompareArgs, DoctorArgs, HealthArgs, LiveSuiteArgs, OutputArgs, SmokeArgs, LONG_ABOUT,
+    CompareArgs, CompletionsArgs, DoctorArgs, HealthArgs, LiveSuiteArgs, OutputArgs, SmokeArgs,
+    LONG_ABOUT, VERSION,
 };
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "xtask", about = codex_live_suite::cli::ABOUT, long_about = LONG_ABOUT, version)]
+#[command(name = "xtask", about = codex_live_suite::cli::ABOUT, long_about = LONG_ABOUT,
+          version = VERSION)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -43,13 +45,15 @@ pub enum Command {
     /// over 20% and 0.5 s, new or gone observations, target profile changes. Exit 1 when a
     /// scenario regressed (PASS or SKIP to FAIL or ERROR).
     Compare(CompareArgs),
-    /// This repository's CI pipeline: fmt, clippy, workflow lint, build, the suite on both
-    /// stacks with --strict (JUnit checked against its schema), cargo test; a table of times.
-    Ci(crate::ci::CiArgs),
     /// Check what a run needs (Docker engine and compose CLI, Chromium, the config file,
     /// the secrets' presence, the URLs given), one line each with the fix. Exit 0 when a run
     /// can start, else 2.
     Doctor(OurDoctorArgs),
+    /// Print the shell completion script for SHELL.
+    Completions(CompletionsArgs),
+    /// This repository's CI pipeline: fmt, clippy, workflow lint, build, the suite on both
+    /// stacks with --strict (JUnit checked against its schema), cargo test; a table of times.
+    Ci(crate::ci::CiArgs),
 }
 
 /// `--stack`: which of our stacks runs the backend.
@@ -58,7 +62,12 @@ pub struct StackChoice {
     /// local (child process, no Docker) or compose (containers). Default: compose when a
     /// Docker engine answers and its images were built before (a fresh clone's first run
     /// uses local rather than wait for a cold image build, and says so), else local.
-    #[arg(long, value_enum, conflicts_with = "base_url")]
+    #[arg(
+        long,
+        value_enum,
+        conflicts_with = "base_url",
+        env = "CODEX_LIVE_SUITE_STACK"
+    )]
     pub stack: Option<StackKind>,
 }
 

@@ -28,8 +28,8 @@ fn scenario_table<'a>(scenarios: impl Iterator<Item = &'a Scenario>) -> String {
     t
 }
 
-/// `| option | default | meaning |` of `cargo xtask <command>` (the global output options
-/// of `cargo xtask` itself with `None`), from clap.
+/// `| option | default | environment | meaning |` of `cargo xtask <command>` (the global
+/// output options of `cargo xtask` itself with `None`), from clap.
 fn option_table(command: Option<&str>) -> String {
     let cli = Cli::command();
     let cmd = match command {
@@ -38,7 +38,7 @@ fn option_table(command: Option<&str>) -> String {
             .unwrap_or_else(|| panic!("no subcommand {name}")),
         None => &cli,
     };
-    let mut t = String::from("| option | default | meaning |\n|---|---|---|\n");
+    let mut t = String::from("| option | default | environment | meaning |\n|---|---|---|---|\n");
     for arg in cmd.get_arguments() {
         let Some(long) = arg.get_long() else { continue };
         if matches!(arg.get_action(), ArgAction::Help | ArgAction::Version) {
@@ -72,8 +72,12 @@ fn option_table(command: Option<&str>) -> String {
             .map(|v| format!("`{}`", v.to_string_lossy()))
             .collect();
         let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+        let env = arg
+            .get_env()
+            .map(|e| format!("`{}`", e.to_string_lossy()))
+            .unwrap_or_default();
         t.push_str(&format!(
-            "| `{}` | {} | {} |\n",
+            "| `{}` | {} | {env} | {} |\n",
             cell(&option),
             if flag {
                 String::new()

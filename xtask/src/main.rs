@@ -17,7 +17,7 @@ mod test_backend;
 // The suite's modules under their own names, so that paths read the same here as there.
 use codex_live_suite::{docker, events, interrupt, process, report, secrets};
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
 use codex_live_suite::report::terminal::Console;
 use std::path::PathBuf;
@@ -57,6 +57,7 @@ fn main() {
         Command::Doctor(a) => a
             .suite
             .run(&secrets, &stacks::Ours::new(a.stack), &console()),
+        Command::Completions(a) => Ok(commands::completions::run(&a, Cli::command())),
     };
     let code = commands::exit_code(result, &secrets);
     std::process::exit(code);

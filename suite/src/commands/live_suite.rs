@@ -7,7 +7,7 @@ use crate::compare::Baseline;
 use crate::events::Event;
 use crate::evidence::Evidence;
 use crate::ladder::{self, live, mocked, Ctx, Gate, Scenario, Settings};
-use crate::outcome::{ScenarioOutcome, Verdict};
+use crate::outcome::{ScenarioOutcome, Suite, Verdict};
 use crate::report::summary::write_smoke_summary;
 use crate::report::terminal::Console;
 use crate::secrets::Secrets;
@@ -37,13 +37,17 @@ impl LiveSuiteArgs {
         execute(plan, secrets, |ctx, ev| run_ladders(ctx, ev, &self))
     }
 
-    /// Which live scenarios `--from` / `--only` leave out, and why.
+    /// Which scenarios `--from` / `--only` leave out, and why. A live id selects in the live
+    /// ladder and leaves the rerun whole; a mocked id (M01–M04) leaves out every live
+    /// scenario and selects in the rerun. The rollback always runs: it brings the mocked mode.
     fn left_out(&self, s: &Scenario) -> Option<String> {
-        if let Some(only) = &self.only {
+        let live = s.suite == Suite::Live;
+        let applies = |id: &str| live || id.starts_with('M');
+        if let Some(only) = self.only.as_deref().filter(|id| applies(id)) {
             return (s.id != only).then(|| format!("not selected (--only {only})"));
         }
-        if let Some(from) = &self.from {
-            return (s.id < from.as_str()).then(|| format!("not selected (--from {from})"));
+        if let Some(from) = self.from.as_deref().filter(|id| applies(id)) {
+            return (s.id < from).then(|| format!("not selected (--from {from})"));
         }
         None
     }
@@ -83,14 +87,7 @@ fn run_ladders(ctx: &mut Ctx, ev: &Evidence, args: &LiveSuiteArgs) -> Vec<Scenar
         _ => Gate::closed_by(&rollback.id),
     };
     outcomes.push(rollback);
-    let smoke = ladder::run(
-        ctx,
-        ev,
-        "mocked/RERUN",
-        &mocked::SMOKE,
-        &ladder::run_all,
-        gate,
-    );
+    let smoke = ladder::run(ctx, ev, "mocked/RERUN", &mocked::SMOKE, &select, gate);
     write_smoke_summary(ev, "mocked/RERUN", &smoke);
     outcomes.extend(smoke);
     outcomes

@@ -3,6 +3,7 @@
 //! error (exit 2), unless it is [`ReportNotWritten`] (exit 3).
 
 pub mod compare;
+pub mod completions;
 pub mod doctor;
 pub mod health;
 pub mod list;

@@ -153,15 +153,28 @@ fn m01_create(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     Ok(Pass::new(format!("project {} created 3 files", p.id)))
 }
 
-fn mocked_project(ctx: &Ctx) -> Result<String, Problem> {
-    ctx.project
-        .as_ref()
-        .map(|p| p.id.clone())
-        .ok_or_else(|| Problem::error("no mocked project: M01 did not run"))
+/// M01's project, or (when the rerun starts later with --from/--only) one created now as
+/// M01 would, recorded as setup in this scenario's folder.
+fn mocked_project(ctx: &mut Ctx, folder: &mut Folder) -> Result<String, Problem> {
+    if let Some(p) = &ctx.project {
+        return Ok(p.id.clone());
+    }
+    let mut setup = Folder::child(folder, "setup");
+    let created = create_project(
+        ctx,
+        &mut setup,
+        SMOKE_INSTRUCTION,
+        ctx.settings.poll_timeout,
+    );
+    folder.leaks.append(&mut setup.leaks);
+    let p = created?;
+    check_success(ctx, &p.result)?;
+    ctx.project = Some(p.clone());
+    Ok(p.id)
 }
 
 fn m02_list(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
-    let pid = mocked_project(ctx)?;
+    let pid = mocked_project(ctx, folder)?;
     let files = list_files(ctx, folder, &pid)?;
     let missing: Vec<_> = TEMPLATE_FILES
         .iter()
@@ -175,7 +188,7 @@ fn m02_list(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 }
 
 fn m03_get(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
-    let pid = mocked_project(ctx)?;
+    let pid = mocked_project(ctx, folder)?;
     let app = get_file(ctx, folder, &pid, "app.py", "app.json")?;
     ensure(!app.contents.trim().is_empty(), || {
         "app.py has empty contents".into()
@@ -184,7 +197,7 @@ fn m03_get(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 }
 
 fn m04_edit(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
-    let pid = mocked_project(ctx)?;
+    let pid = mocked_project(ctx, folder)?;
     let fresh = submit_edit(ctx, folder, &pid, SMOKE_EDIT)?;
     check_success(ctx, &fresh)?;
     let r = &fresh.result;

@@ -180,7 +180,7 @@ fn quiet_prints_the_tally_alone_and_verbose_each_request() {
         lines[0].starts_with("13 passed, 0 failed, 0 skipped, 3 observations in "),
         "{lines:?}"
     );
-    let (verbose, _out) = suite_against(&live, Some(&mocked), &["--verbose", "--only", "L03"]);
+    let (verbose, _out) = suite_against(&live, Some(&mocked), &["--verbose", "--only", "l03"]);
     verbose.assert_code(0);
     let requests: Vec<&str> = verbose
         .stdout
@@ -222,6 +222,31 @@ fn a_dead_base_url_or_mocked_twin_is_exit_2_before_any_scenario() {
         assert!(!run.run_dir.join("live").exists(), "{:?}", run.files());
         assert!(run.read("setup_error.txt").contains(&why));
     }
+}
+
+#[test]
+fn only_a_mocked_id_skips_the_live_ladder_rolls_back_and_runs_it_alone() {
+    let live = fake_backend::start(Config::default());
+    let mocked = mocked_twin();
+    let (run, _out) = suite_against(&live, Some(&mocked), &["--only", "m03"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.verdict("L01"),
+        ("SKIP".into(), "not selected (--only M03)".into())
+    );
+    assert_eq!(run.verdict("ROLLBACK").0, "PASS");
+    assert_eq!(run.verdict("M01").0, "SKIP");
+    assert_eq!(run.verdict("M03").0, "PASS");
+    // M03 made its own project, as M01 would have, beside its own evidence.
+    let files = run.files();
+    assert!(
+        files.contains(&"mocked/RERUN/M03/setup/project_id.txt".to_owned()),
+        "{files:#?}"
+    );
+    assert!(
+        files.contains(&"mocked/RERUN/M03/app.json".to_owned()),
+        "{files:#?}"
+    );
 }
 
 #[test]
@@ -326,5 +351,25 @@ fn doctor_says_what_a_run_needs_one_line_each_and_exits_2_when_it_cannot_start()
         Some(0),
         "{}",
         String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn completions_and_the_version_come_from_the_command_line_itself() {
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let script = String::from_utf8_lossy(&o.stdout);
+    assert!(script.contains("--mocked-base-url") && script.contains("live-suite"));
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let version = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        version.starts_with(&format!("xtask {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
     );
 }
