@@ -15,7 +15,7 @@ mod stacks;
 mod test_backend;
 
 // The suite's modules under their own names, so that paths read the same here as there.
-use codex_live_suite::{docker, events, interrupt, process, report, secrets};
+use codex_live_suite::{docker, events, report, secrets};
 
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
@@ -27,20 +27,7 @@ fn main() {
     // Bad flags: clap prints the reason and exits with 2.
     let cli = Cli::parse();
     let output = Console::detect(&cli.output, |name| std::env::var(name).ok());
-    let secrets = match std::env::current_dir()
-        .map_err(anyhow::Error::from)
-        .and_then(|dir| secrets::Secrets::load(&dir))
-    {
-        Ok(s) => s,
-        // No secrets to redact yet: the error is about reading them.
-        Err(e) => std::process::exit(commands::exit_code(Err(e), &Default::default())),
-    };
-    // From here on no child inherits a secret: the backend's spawn and compose `up` hand
-    // them over explicitly. Before any thread exists (the signal handler's is next).
-    process::remove_secrets_from_environment();
-    interrupt::install(report::text::eprint_line);
-    // GitHub: mask every known value before anything else is printed.
-    report::github::add_masks(&secrets, output.stream);
+    let (_, secrets) = commands::begin(&output);
     let console = || Arc::new(commands::console(&secrets, &output));
     let result = match cli.command {
         Command::LiveSuite(a) => a.suite.run(&secrets, &stacks::Ours::new(a.stack), &output),

@@ -41,6 +41,30 @@ impl std::fmt::Display for ReportNotWritten {
 
 impl std::error::Error for ReportNotWritten {}
 
+/// What every command does first, in this order: reads the secrets (from the environment,
+/// else the current directory's `.env.live`; a failure exits 2), strips them from the
+/// process environment so that no child inherits one, installs the signal handler (before
+/// any other thread), and on GitHub masks every value before anything else is printed.
+/// Returns the current directory and the secrets.
+pub fn begin(console: &Console) -> (std::path::PathBuf, Secrets) {
+    let dir = match std::env::current_dir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            let e = anyhow::Error::from(e).context("reading the current directory");
+            std::process::exit(exit_code(Err(e), &Secrets::default()))
+        }
+    };
+    let secrets = match Secrets::load(&dir) {
+        Ok(s) => s,
+        // No secrets to redact yet: the error is about reading them.
+        Err(e) => std::process::exit(exit_code(Err(e), &Secrets::default())),
+    };
+    crate::process::remove_secrets_from_environment();
+    crate::interrupt::install(eprint_line);
+    crate::report::github::add_masks(&secrets, console.stream);
+    (dir, secrets)
+}
+
 /// The reporters of a command without a run folder: terminal lines (and GitHub's).
 pub fn console(secrets: &Secrets, console: &Console) -> Events {
     Events::new(crate::report::console(secrets.redactor(), console))

@@ -7,4 +7,6 @@ pub mod images;
 pub mod logs;
 pub mod up;
 
-pub use codex_live_suite::commands::{completions, console, exit_code, list, run, EXIT_PASS};
+pub use codex_live_suite::commands::{
+    begin, completions, console, exit_code, list, run, EXIT_PASS,
+};
