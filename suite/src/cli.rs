@@ -1,9 +1,9 @@
 //! The command line: `codex-live-suite`'s, and the arguments a repository's own
 //! automation flattens into its commands (`StackArgs`, `LiveSuiteArgs`, …).
 
+use crate::health::wait::HEALTH_TIMEOUT;
 use crate::ladder::live::LADDER;
 use crate::ladder::mocked::SMOKE;
-use crate::stack::health::HEALTH_TIMEOUT;
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::net::IpAddr;

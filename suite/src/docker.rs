@@ -5,6 +5,12 @@
 //! Commands go through xshell's `cmd!`; the engine probe, which needs a timeout, through
 //! `process::output_within`.
 
+pub mod compose;
+mod host_lock;
+pub mod logs;
+mod pre_build;
+pub mod project;
+
 use anyhow::{bail, Context, Result};
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -19,7 +19,7 @@ pub mod doctor;
 pub mod events;
 pub mod evidence;
 pub mod freshness;
-pub mod health_probe;
+pub mod health;
 pub mod interrupt;
 pub mod ladder;
 pub mod outcome;

@@ -7,8 +7,8 @@
 //! dead mocked twin is named before the live one's wait, not after the live ladder.
 
 use crate::events::Events;
+use crate::health::wait::{wait_healthy, Awaited, Refused};
 use crate::secrets::Redactor;
-use crate::stack::health::{wait_healthy, Awaited, Refused};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::net::{TcpStream, ToSocketAddrs};

@@ -27,7 +27,7 @@ fn ours() -> ProcessStack {
         publish_address: None,
         images: None,
         evidence: None,
-        health_timeout: codex_live_suite::stack::health::HEALTH_TIMEOUT,
+        health_timeout: codex_live_suite::health::wait::HEALTH_TIMEOUT,
     };
     crate::stacks::local::start(&opts).expect("starting our backend")
 }

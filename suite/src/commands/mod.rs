@@ -5,7 +5,6 @@
 pub mod compare;
 pub mod completions;
 pub mod doctor;
-pub mod health;
 pub mod list;
 pub mod live_suite;
 pub mod run;

@@ -5,7 +5,7 @@ use super::steps::{check_success, create_project, get_file, list_files, submit_e
 use super::{ensure, Ctx, Pass, Problem, Scenario, ScenarioResult};
 use crate::client::ApiPath;
 use crate::evidence::Folder;
-use crate::health_probe::{self, wrong_mode, Finding};
+use crate::health::{self, wrong_mode, Finding};
 use crate::outcome::Suite;
 use codex_contract::{Mode, REQUEST_FILE, RESULT_FILE};
 
@@ -60,7 +60,7 @@ pub const SMOKE: [Scenario; 4] = [
 /// Health of the backend the client points at: `/docs` 200, and the `/healthz` mode when
 /// the backend has one (the original does not). Writes status.txt and healthz.json.
 pub fn check_health(ctx: &mut Ctx, folder: &mut Folder, want: Mode) -> Result<String, Problem> {
-    let r = health_probe::read(&ctx.client)?;
+    let r = health::read(&ctx.client)?;
     folder.write(
         "status.txt",
         &format!(

@@ -1,12 +1,12 @@
 //! Which stack a run starts. The suite's own launcher starts what the config describes; a
 //! repository with stacks of its own (this workspace's xtask) brings another.
 
-use super::compose::ComposeStack;
 use super::external::ExternalStack;
 use super::process::ProcessStack;
 use super::{Stack, StackOptions};
 use crate::cli::StackArgs;
 use crate::commands::run::preamble;
+use crate::docker::compose::ComposeStack;
 use crate::preflight::Target;
 use crate::suite_config::SuiteConfig;
 use anyhow::Result;

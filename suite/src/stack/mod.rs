@@ -1,21 +1,15 @@
 //! Stacks: what runs the backend under test. The ladder only sees the `Stack` trait.
 //!
 //! - `process`: a backend run as a command (`stack/process.rs`).
-//! - `compose`: docker compose as a `live-suite.toml` describes it (`stack/compose.rs`, its
-//!   project in `compose_project.rs`, its container logs in `docker_logs.rs`).
+//! - `compose`: docker compose as a `live-suite.toml` describes it (`docker/compose.rs`, with
+//!   the rest of what speaks to the Docker engine under `docker/`).
 //! - `external`: an already running backend given by `--base-url` (`stack/external.rs`).
 //!
 //! Which stack a run starts is the `Launcher`'s choice: `ConfigLauncher` starts what the
 //! config file describes; a repository with stacks of its own brings its own launcher.
 
-pub mod compose;
-pub mod compose_project;
-pub mod docker_logs;
 pub mod external;
-pub mod health;
-mod host_lock;
 mod launcher;
-pub mod pre_build;
 pub mod process;
 
 pub use launcher::{ConfigLauncher, Docker, Launcher};
@@ -83,7 +77,7 @@ pub struct StackOptions {
     /// Compose: the host address to publish the backend port on (`None`: 127.0.0.1).
     pub publish_address: Option<std::net::IpAddr>,
     /// Compose: images the caller builds itself instead of `pre_build` and `compose build`.
-    pub images: Option<compose::CallerImages>,
+    pub images: Option<crate::docker::compose::CallerImages>,
     /// The run folder, when the stack belongs to a suite run (where `prebuild.log` goes).
     pub evidence: Option<Evidence>,
     /// How long the backend may take to answer healthy (`--health-timeout`).

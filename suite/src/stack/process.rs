@@ -7,9 +7,9 @@
 //! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the suite. The secrets reach
 //! this process's environment only.
 
-use super::health::{wait_paths, Awaited, Refused};
 use super::{free_port, Stack, StackOptions};
 use crate::events::{Events, Phase};
+use crate::health::wait::{wait_paths, Awaited, Refused};
 use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
 use crate::secrets::Secrets;
 use crate::suite_config::{ProcessConfig, SuiteConfig};

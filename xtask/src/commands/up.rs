@@ -37,7 +37,7 @@ impl UpArgs {
             publish_address: self.publish_address,
             images: None,
             evidence: None,
-            health_timeout: codex_live_suite::stack::health::HEALTH_TIMEOUT,
+            health_timeout: codex_live_suite::health::wait::HEALTH_TIMEOUT,
         };
         let mut stack = stacks::start(kind, &opts)?;
         events.line(format!(

@@ -4,9 +4,9 @@
 
 use crate::images::ImageTags;
 use anyhow::{Context, Result};
+use codex_live_suite::docker::project::{self, ComposeProject};
 use codex_live_suite::docker::{self, ComposeCli};
 use codex_live_suite::events::Events;
-use codex_live_suite::stack::compose_project::{self, ComposeProject};
 use codex_live_suite::stack::Instance;
 use codex_live_suite::suite_config::SuiteConfig;
 use std::sync::Arc;
@@ -40,7 +40,7 @@ fn project() -> Result<ComposeProject> {
         config: Arc::new(SuiteConfig::defaults(&crate::project_root())),
         name: DEV_PROJECT.to_owned(),
         port: port()?,
-        publish: compose_project::LOOPBACK,
+        publish: project::LOOPBACK,
         image_env: ImageTags::latest().compose_env(),
         caller_images: None,
         torn_down: Arc::default(),
@@ -126,7 +126,7 @@ pub fn logs() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use codex_live_suite::stack::compose_project::project_name;
+    use codex_live_suite::docker::project::project_name;
 
     #[test]
     fn only_run_projects_of_dead_xtasks_are_abandoned() {

@@ -10,7 +10,7 @@ use anyhow::Result;
 use codex_live_suite::cli::StackArgs;
 use codex_live_suite::commands::run::preamble;
 use codex_live_suite::docker;
-use codex_live_suite::stack::compose::{CallerImages, ComposeStack};
+use codex_live_suite::docker::compose::{CallerImages, ComposeStack};
 use codex_live_suite::stack::{ConfigLauncher, Docker, Instance, Launcher, Stack, StackOptions};
 use codex_live_suite::suite_config::SuiteConfig;
 use std::path::PathBuf;

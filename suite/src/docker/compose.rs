@@ -16,16 +16,16 @@
 //! A named stack (`Instance::Named`, a developer's) is the same with a fixed project and
 //! port, whose volumes a failed start leaves in place.
 
-use super::compose_project::{project_name, publish_warning, ComposeProject, Port, LOOPBACK};
-use super::docker_logs::LogCursor;
-use super::health::{wait_healthy, wait_paths, Awaited, Refused};
 use super::host_lock::HostLock;
+use super::logs::LogCursor;
 use super::pre_build;
-use super::{free_port, Instance, Stack, StackOptions};
+use super::project::{project_name, publish_warning, ComposeProject, Port, LOOPBACK};
 use crate::docker::{self, ComposeCli};
 use crate::events::{Events, Phase};
 use crate::evidence::Evidence;
+use crate::health::wait::{wait_healthy, wait_paths, Awaited, Refused};
 use crate::secrets::Secrets;
+use crate::stack::{free_port, Instance, Stack, StackOptions};
 use crate::suite_config::SuiteConfig;
 use anyhow::{Context, Result};
 use codex_contract::Mode;

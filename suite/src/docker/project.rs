@@ -6,10 +6,10 @@
 //! runs on one host never collide; a named stack keeps its own name.
 
 use super::compose::CallerImages;
-use super::docker_logs::read_logs;
-use super::free_port;
+use super::logs::read_logs;
 use crate::docker::{self, combined, ComposeCli};
 use crate::secrets::Secrets;
+use crate::stack::free_port;
 use crate::suite_config::SuiteConfig;
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};

@@ -4,7 +4,7 @@
 
 use crate::client::Client;
 use crate::events::Events;
-use crate::health_probe::{self, wrong_mode, Finding};
+use crate::health::{self, wrong_mode, Finding};
 use crate::poll::Backoff;
 use crate::preflight::{self, Unreachable};
 use crate::secrets::Redactor;
@@ -149,7 +149,7 @@ fn transport(e: anyhow::Error, (url, refused): Where) -> Probe {
 }
 
 fn probe(client: &Client, want: Mode, url: &str, refused: Refused) -> Result<(), Probe> {
-    let reading = health_probe::read(client).map_err(|e| transport(e, (url, refused)))?;
+    let reading = health::read(client).map_err(|e| transport(e, (url, refused)))?;
     match reading.finding() {
         Finding::DocsDown(status) => Err(Probe::NotYet(format!("GET /docs answered {status}"))),
         // The original has no /healthz: /docs is the signal.

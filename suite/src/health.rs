@@ -4,9 +4,16 @@
 //! all read a backend through [`read`] and [`Reading::finding`], and word a wrong mode with
 //! [`wrong_mode`].
 
+pub mod wait;
+
+use crate::cli::HealthArgs;
 use crate::client::{Client, Reply};
+use crate::commands::{EXIT_FAIL, EXIT_PASS};
+use crate::events::Events;
+use crate::secrets::Secrets;
 use anyhow::Result;
 use codex_contract::{Health, Mode};
+use std::time::Duration;
 
 /// The two answers a health probe reads.
 pub struct Reading {
@@ -57,6 +64,26 @@ pub fn wrong_mode(reported: Mode, want: Mode) -> String {
         reported.as_str(),
         want.as_str()
     )
+}
+
+impl HealthArgs {
+    pub fn run(self, secrets: &Secrets, events: &Events) -> Result<i32> {
+        let client = Client::new(&self.base_url, Duration::from_secs(10), secrets.redactor())?;
+        let r = read(&client)?;
+        if let Some(leak) = client.take_leaks().first() {
+            events.line(format!("secret leak: {leak}"));
+            return Ok(EXIT_FAIL);
+        }
+        events.line(format!("GET {}/docs: {}", client.root(), r.docs.status));
+        events.line(format!(
+            "GET {}/healthz: {} {}",
+            client.root(),
+            r.healthz.status,
+            r.healthz.body.trim()
+        ));
+        let healthy = !matches!(r.finding(), Finding::DocsDown(_));
+        Ok(if healthy { EXIT_PASS } else { EXIT_FAIL })
+    }
 }
 
 #[cfg(test)]
