@@ -45,7 +45,8 @@ pub const LONG_ABOUT: &str = "Live validation suite of the Codex Workspace Orche
     .env.live; they reach the backend's environment only and are redacted from every byte \
     the suite writes.\n\n\
     Exit codes: 0 every scenario that ran passed; 1 a scenario failed; 2 setup error (bad \
-    flags, a stack that will not start).\n\n\
+    flags, a stack that will not start); 3 the run finished but a report could not be \
+    written; 128+n interrupted by signal n (a partial report is written).\n\n\
     Every option can also come from the environment: CODEX_LIVE_SUITE_ and its name in \
     capitals with underscores (CODEX_LIVE_SUITE_BASE_URL for --base-url); a flag on the \
     command line wins.";
@@ -211,9 +212,11 @@ pub struct StackArgs {
     /// `http(s)://host[:port]`, checked at once.
     #[arg(long, value_name = "URL", value_parser = base_url, env = "CODEX_LIVE_SUITE_BASE_URL")]
     pub base_url: Option<String>,
-    /// The compose stack to drive: a `live-suite.toml` naming compose files, service, port,
-    /// health paths and mode variable. Default: `live-suite.toml` in the current directory
-    /// (`cargo xtask`: the repository root) when it exists, else its `docker-compose.yml`.
+    /// The stack to run: a `live-suite.toml` describing a backend run as a command
+    /// (`[process]`), one already running (`base_url`), or a compose stack (compose files,
+    /// service, port), with its health paths and mode variable. Default: `live-suite.toml`
+    /// in the current directory (`cargo xtask`: the repository root) when it exists, else
+    /// its `docker-compose.yml`.
     #[arg(
         long,
         value_name = "PATH",
