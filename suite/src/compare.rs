@@ -17,7 +17,7 @@ use record::{ScenarioRecord, RUN_JSON};
 use crate::outcome::{one_line, Verdict};
 use crate::report::github_summary::cell;
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -31,7 +31,7 @@ pub const MIN_DELTA: Duration = Duration::from_millis(500);
 /// One difference between two runs. Every text in it is on one line (`outcome::one_line`,
 /// like a backend's text): a record read back is untrusted, and a line break in an id would
 /// start a line of its own in the console, where GitHub reads workflow commands.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
     Verdict {
@@ -41,7 +41,9 @@ pub enum Change {
     },
     Duration {
         id: String,
+        #[serde(with = "crate::seconds")]
         old: Duration,
+        #[serde(with = "crate::seconds")]
         new: Duration,
     },
     NewObservation {
@@ -129,7 +131,7 @@ impl Change {
 }
 
 /// The difference between a baseline run and a newer one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub old_run: String,
     pub new_run: String,
@@ -201,7 +203,7 @@ fn plural(n: usize) -> &'static str {
 
 /// What a run was compared with at its end (the `Compared` event): a comparison never fails
 /// a run, so an unreadable baseline is reported and the run goes on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "baseline", rename_all = "snake_case")]
 pub enum Against {
     /// No `--baseline` and no earlier run in `--out`.

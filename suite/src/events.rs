@@ -2,16 +2,16 @@
 //! consume them, the runner never prints).
 //!
 //! The ladder, the stacks and the polling hold an `&Events` and `emit` into it; `Events`
-//! fans each event out to every registered `Reporter` in order (`report/` has one module per
-//! reporter). Architecture invariant: outside the reporters and `main.rs` nothing prints.
+//! hands each event to the run's one `Reporter` (`report/mod.rs`), which fans it out to its
+//! live outputs and, at the end, writes every report from the final `RunReport`. Architecture invariant: outside the reporters and `main.rs` nothing prints.
 
-use crate::compare::Against;
 use crate::outcome::{Attempt, RunReport, ScenarioOutcome, Suite};
+pub use crate::report::Reporter;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 /// One thing that happened during a run. Offsets (`at`, `after`) count from the run's start.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The stack is up; the ladder is about to start.
@@ -27,18 +27,21 @@ pub enum Event {
         id: String,
         title: String,
         suite: Suite,
+        #[serde(with = "crate::seconds")]
         at: Duration,
     },
     /// A scenario sent a job (`POST /projects/` or `POST /{pid}/jobs`).
     JobSubmitted {
         scenario: String,
         job_id: Option<String>,
+        #[serde(with = "crate::seconds")]
         at: Duration,
     },
     /// The wait for a job's result ended (with its result or without).
     JobSettled {
         scenario: String,
         job_id: Option<String>,
+        #[serde(with = "crate::seconds")]
         at: Duration,
     },
     /// An attempt did not pass; `will_retry`: another attempt follows.
@@ -52,18 +55,25 @@ pub enum Event {
     /// A scenario is over (passed, failed, errored or skipped).
     ScenarioFinished { outcome: ScenarioOutcome },
     /// The stack rolls back to mocked mode (plan section 8).
-    Rollback { at: Duration },
+    Rollback {
+        #[serde(with = "crate::seconds")]
+        at: Duration,
+    },
     /// A step of the stack's life-cycle ended: it started at `at` and took `took` (read by
     /// `cargo xtask bench` from events.jsonl; the ladder's phases come from scenario events).
     Phase {
         phase: Phase,
+        #[serde(with = "crate::seconds")]
         at: Duration,
+        #[serde(with = "crate::seconds")]
         took: Duration,
     },
     /// A signal ended the run early (sent by the interrupt path; every reporter handles it).
-    RunInterrupted { signal: String, after: Duration },
-    /// The run compared with its baseline (`live-suite`, just before `RunFinished`).
-    Compared { against: Against },
+    RunInterrupted {
+        signal: String,
+        #[serde(with = "crate::seconds")]
+        after: Duration,
+    },
     /// The run is over: every reporter writes what it owes.
     RunFinished { report: RunReport },
     /// A line of progress text (stack start-up, warnings).
@@ -72,7 +82,9 @@ pub enum Event {
     /// message and countdown. `waited`: since this wait began; `limit`: when it gives up.
     Waiting {
         what: String,
+        #[serde(with = "crate::seconds")]
         waited: Duration,
+        #[serde(with = "crate::seconds")]
         limit: Duration,
     },
     /// A request the scenarios' client sent and how it ended (`--verbose` prints it).
@@ -83,6 +95,7 @@ pub enum Event {
         /// `None`: no answer (refused, reset, timed out).
         status: Option<u16>,
         /// Until the answer's headers (or the failure).
+        #[serde(with = "crate::seconds")]
         latency: Duration,
     },
 }
@@ -99,34 +112,29 @@ pub enum Phase {
     Down,
 }
 
-/// Consumes events. Reporters keep their own state (no global state).
-pub trait Reporter: Send {
-    /// Handles one event. An `Err` is remembered by `Events` and returned by `finish`.
-    fn event(&mut self, event: &Event) -> anyhow::Result<()>;
-}
-
-/// The fan-out: every event goes to each reporter, in registration order.
+/// The fan-out: every event goes to the run's one [`Reporter`] (its live outputs, in their
+/// order); errors in writing are kept for the end of the run.
 pub struct Events {
-    reporters: Mutex<Vec<Box<dyn Reporter>>>,
+    reporter: Mutex<Reporter>,
     errors: Mutex<Vec<anyhow::Error>>,
     start: Instant,
     started: SystemTime,
 }
 
 impl Events {
-    pub fn new(reporters: Vec<Box<dyn Reporter>>) -> Self {
+    pub fn new(reporter: Reporter) -> Self {
         Events {
-            reporters: Mutex::new(reporters),
+            reporter: Mutex::new(reporter),
             errors: Mutex::new(Vec::new()),
             start: Instant::now(),
             started: SystemTime::now(),
         }
     }
 
-    /// No reporter: events go nowhere (tests).
+    /// No output: events go nowhere (tests).
     #[cfg(any(test, feature = "test-support"))]
     pub fn silent() -> Self {
-        Events::new(Vec::new())
+        Events::new(Reporter::silent())
     }
 
     /// Wall-clock start of the run.
@@ -140,15 +148,12 @@ impl Events {
     }
 
     pub fn emit(&self, event: Event) {
-        let mut reporters = self.reporters.lock().unwrap_or_else(|p| p.into_inner());
-        for r in reporters.iter_mut() {
-            if let Err(e) = r.event(&event) {
-                self.errors
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(e);
-            }
-        }
+        let mut reporter = self.reporter.lock().unwrap_or_else(|p| p.into_inner());
+        let failed = reporter.write_event(&event);
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(failed);
     }
 
     /// A line of progress text.
@@ -186,87 +191,27 @@ impl Events {
             .push(error);
     }
 
-    /// Sends `RunFinished` to each reporter in turn and returns the reports that could not
-    /// be written (each naming the file and why, each once): the errors any reporter
-    /// returned during the run, then during this event. A reporter sees in
-    /// `RunReport::unwritten` the failures before its turn, so that what it writes does not
-    /// say the run passed while a report is missing.
+    /// Ends the run: the reports that could not be written during the run are added to
+    /// `report.unwritten`, then the reporter writes every end report in its order (each
+    /// sees the failures before it). Returns the reports that could not be written, each
+    /// naming the file and why, each once.
     pub fn finish(&self, mut report: RunReport) -> Vec<String> {
-        let mut reporters = self.reporters.lock().unwrap_or_else(|p| p.into_inner());
+        let mut reporter = self.reporter.lock().unwrap_or_else(|p| p.into_inner());
         let earlier = std::mem::take(&mut *self.errors.lock().unwrap_or_else(|p| p.into_inner()));
         for e in earlier {
             add_once(&mut report.unwritten, format!("{e:#}"));
         }
-        let mut event = Event::RunFinished {
-            report: report.clone(),
-        };
-        for r in reporters.iter_mut() {
-            if let Err(e) = r.event(&event) {
-                add_once(&mut report.unwritten, format!("{e:#}"));
-                event = Event::RunFinished {
-                    report: report.clone(),
-                };
-            }
-        }
+        reporter.finish(&mut report);
         report.unwritten
     }
 }
 
-fn add_once(list: &mut Vec<String>, item: String) {
+/// Adds `item` to `list` unless it is there already.
+pub fn add_once(list: &mut Vec<String>, item: String) {
     if !list.contains(&item) {
         list.push(item);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::{Arc, Mutex};
-
-    struct Record(Arc<Mutex<Vec<String>>>, &'static str);
-
-    impl Reporter for Record {
-        fn event(&mut self, event: &Event) -> anyhow::Result<()> {
-            if let Event::Line { text } = event {
-                self.0.lock().unwrap().push(format!("{}:{text}", self.1));
-                if text == "fail" {
-                    anyhow::bail!("{} could not write", self.1);
-                }
-            }
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn every_reporter_gets_every_event_in_order_and_errors_surface_at_the_end() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let events = Events::new(vec![
-            Box::new(Record(seen.clone(), "a")),
-            Box::new(Record(seen.clone(), "b")),
-        ]);
-        events.line("one");
-        events.line("fail");
-        assert_eq!(
-            *seen.lock().unwrap(),
-            ["a:one", "b:one", "a:fail", "b:fail"]
-        );
-        let report = crate::outcome::RunReport {
-            run_id: String::new(),
-            started: events.started(),
-            stack: String::new(),
-            base_url: String::new(),
-            git_commit: String::new(),
-            target: None,
-            outcomes: Vec::new(),
-            run_dir: Default::default(),
-            junit_path: Default::default(),
-            summary_path: Default::default(),
-            zip_path: Default::default(),
-            unwritten: Vec::new(),
-        };
-        assert_eq!(
-            events.finish(report),
-            ["a could not write", "b could not write"]
-        );
-    }
-}
+mod tests;

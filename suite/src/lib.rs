@@ -27,6 +27,7 @@ pub mod poll;
 pub mod preflight;
 pub mod process;
 pub mod report;
+pub mod seconds;
 pub mod secrets;
 pub mod stack;
 pub mod suite_config;

@@ -2,15 +2,17 @@
 //! (`ScenarioOutcome`, with its earlier attempts, observations and job marks) and the whole
 //! run (`RunReport`). Every reporter is written from these types.
 //!
-//! Architecture invariant: this is a leaf module. It imports nothing of the xtask, so that
-//! the ladder, the polling, the stacks and the reporters can all depend on it without a
-//! cycle.
+//! Architecture invariant: this is a leaf module but for the comparison the report carries
+//! (`compare::Against`), so that the ladder, the polling, the stacks and the reporters can
+//! all depend on it without a cycle.
 
-use serde::Serialize;
+use crate::compare::Against;
+use serde::{Deserialize, Serialize};
+pub use shown::Shown;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
     /// Every acceptance check held.
@@ -40,7 +42,7 @@ impl Verdict {
 }
 
 /// The three JUnit test suites.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Suite {
     /// L01–L08.
@@ -176,30 +178,33 @@ impl Pass {
 pub type ScenarioResult = Result<Pass, Problem>;
 
 /// An earlier attempt of a retried scenario that did not pass.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {
     /// 1-based.
     pub number: u32,
     pub verdict: Verdict,
     /// One line, redacted.
     pub reason: String,
+    #[serde(with = "crate::seconds")]
     pub duration: Duration,
     /// Run-relative, e.g. `live/L05/attempt-1`.
     pub evidence_dir: String,
 }
 
 /// One job a scenario sent, for the timeline: offsets from the start of the run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobMark {
     /// Known once the backend named it (an initial job may only be known when it settles).
     pub job_id: Option<String>,
+    #[serde(with = "crate::seconds")]
     pub submitted_at: Duration,
     /// When the wait for its result ended (`None`: it never did, e.g. the scenario failed
     /// before the wait).
+    #[serde(with = "crate::seconds::option")]
     pub settled_at: Option<Duration>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioOutcome {
     /// `L01`..`L08`, `ROLLBACK`, `M01`..`M04`.
     pub id: String,
@@ -208,7 +213,9 @@ pub struct ScenarioOutcome {
     pub suite: Suite,
     pub verdict: Verdict,
     /// When the scenario started, from the start of the run.
+    #[serde(with = "crate::seconds")]
     pub started_at: Duration,
+    #[serde(with = "crate::seconds")]
     pub duration: Duration,
     /// One line, already redacted: why it failed, was skipped, or what passed.
     pub reason: String,
@@ -222,6 +229,9 @@ pub struct ScenarioOutcome {
     pub failed_attempts: Vec<Attempt>,
     /// The jobs the (last) attempt sent.
     pub jobs: Vec<JobMark>,
+    /// What the scenario asks the HTML report to show beside its row.
+    #[serde(default)]
+    pub shown: Vec<Shown>,
 }
 
 impl ScenarioOutcome {
@@ -240,7 +250,27 @@ impl ScenarioOutcome {
             observations: Vec::new(),
             failed_attempts: Vec::new(),
             jobs: Vec::new(),
+            shown: Vec::new(),
         }
+    }
+
+    /// `name` in the scenario's own folder (`<base>/<ID>/<name>`), or, after retries, in its
+    /// last attempt's (`<base>/<ID>/attempt-<k>/<name>`, highest k); never a `setup/` copy.
+    pub fn own_file(&self, name: &str) -> Option<&str> {
+        let folder = format!("/{}/", self.id);
+        self.evidence
+            .iter()
+            .filter_map(|f| {
+                let rest = &f[f.find(&folder)? + folder.len()..];
+                if rest == name {
+                    return Some((0, f.as_str()));
+                }
+                let (attempt, file) = rest.split_once('/')?;
+                let k: u32 = attempt.strip_prefix("attempt-")?.parse().ok()?;
+                (file == name).then_some((k, f.as_str()))
+            })
+            .max_by_key(|(k, _)| *k)
+            .map(|(_, f)| f)
     }
 
     /// `L01 Worker Environment Presence`: the JUnit testcase name.
@@ -258,7 +288,7 @@ impl ScenarioOutcome {
 pub const SUITE_VERSION: &str = concat!("codex-live-suite ", env!("CARGO_PKG_VERSION"));
 
 /// Everything about one run that the reports need.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     /// The run folder's name, e.g. `2025-11-14T17-14-05Z`.
     pub run_id: String,
@@ -278,8 +308,35 @@ pub struct RunReport {
     pub summary_path: PathBuf,
     pub zip_path: PathBuf,
     /// The reports that could not be written, each naming the file and why (filled in while
-    /// the reporters write: a reporter sees the failures of those before it).
+    /// the reports are written: each sees the failures of those before it).
     pub unwritten: Vec<String>,
+    /// What the run was compared with (`live-suite`), for the summary, the step summary,
+    /// the HTML report and the console.
+    pub comparison: Option<Against>,
+    /// The signal that ended the run early: the reports say they are partial.
+    pub interrupted: Option<Interruption>,
+    /// The folder of the mocked smoke's own `summary.txt` (`mocked/RERUN`, `mocked/SMOKE`).
+    pub smoke_dir: Option<String>,
+}
+
+/// A signal ended the run after `after`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interruption {
+    /// `SIGINT`, `SIGTERM` or `SIGHUP`.
+    pub signal: String,
+    #[serde(with = "crate::seconds")]
+    pub after: Duration,
+}
+
+impl Interruption {
+    /// `interrupted by SIGINT after 4.2 s`.
+    pub fn describe(&self) -> String {
+        format!(
+            "interrupted by {} after {:.1} s",
+            self.signal,
+            self.after.as_secs_f64()
+        )
+    }
 }
 
 impl RunReport {
@@ -335,53 +392,6 @@ pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+mod shown;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report(verdicts: &[Verdict]) -> RunReport {
-        RunReport {
-            run_id: "r".into(),
-            started: SystemTime::UNIX_EPOCH,
-            stack: "local".into(),
-            base_url: String::new(),
-            git_commit: String::new(),
-            target: None,
-            outcomes: verdicts
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let mut o =
-                        ScenarioOutcome::new(&format!("L0{i}"), "t", Suite::Live, *v, "r".into());
-                    o.observations = vec!["seen".into()];
-                    o
-                })
-                .collect(),
-            run_dir: PathBuf::new(),
-            junit_path: PathBuf::new(),
-            summary_path: PathBuf::new(),
-            zip_path: PathBuf::new(),
-            unwritten: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn overall_verdict_prefers_fail_over_error_and_needs_one_run() {
-        use Verdict::*;
-        assert_eq!(report(&[Pass, Skip]).overall_verdict(), Pass);
-        assert_eq!(report(&[Error, Fail]).overall_verdict(), Fail);
-        assert_eq!(report(&[Error, Skip]).overall_verdict(), Error);
-        assert_eq!(report(&[Skip]).overall_verdict(), Skip);
-        assert_eq!(report(&[]).overall_verdict(), Skip);
-        assert_eq!(report(&[Pass, Pass]).observations(), 2);
-    }
-
-    #[test]
-    fn problems_and_passes_keep_one_line() {
-        let p = Problem::fail("a\n  b").expected("x");
-        assert_eq!((p.kind, p.reason.as_str()), (Kind::Fail, "a b"));
-        let pass = Pass::new("ok").observe("slow\nanswer");
-        assert_eq!(pass.observations, ["slow answer"]);
-        assert_eq!(Verdict::from(Kind::Error), Verdict::Error);
-    }
-}
+mod tests;

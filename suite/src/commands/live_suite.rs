@@ -8,7 +8,6 @@ use crate::events::Event;
 use crate::evidence::Evidence;
 use crate::ladder::{self, live, mocked, Ctx, Gate, Scenario, Settings};
 use crate::outcome::{ScenarioOutcome, Suite, Verdict};
-use crate::report::summary::write_smoke_summary;
 use crate::report::terminal::Console;
 use crate::secrets::Secrets;
 use crate::stack::Launcher;
@@ -30,6 +29,7 @@ impl LiveSuiteArgs {
                 strict: self.stack.strict,
                 settle_grace: Duration::from_secs(self.stack.settle_grace),
             },
+            smoke_dir: "mocked/RERUN",
             baseline: Baseline::from_flag(self.baseline.as_deref(), &self.stack.out),
             launcher,
             console,
@@ -56,6 +56,7 @@ impl LiveSuiteArgs {
 fn run_ladders(ctx: &mut Ctx, ev: &Evidence, args: &LiveSuiteArgs) -> Vec<ScenarioOutcome> {
     let select = |s: &Scenario| args.left_out(s);
     let mut outcomes = ladder::run(ctx, ev, "live", &live::LADDER, &select, Gate::open());
+    live::attach_app_diffs(&mut outcomes);
     let rollback_skip = if let Some(why) = crate::interrupt::not_run() {
         Some(why)
     } else if args.no_rollback {
@@ -88,7 +89,6 @@ fn run_ladders(ctx: &mut Ctx, ev: &Evidence, args: &LiveSuiteArgs) -> Vec<Scenar
     };
     outcomes.push(rollback);
     let smoke = ladder::run(ctx, ev, "mocked/RERUN", &mocked::SMOKE, &select, gate);
-    write_smoke_summary(ev, "mocked/RERUN", &smoke);
     outcomes.extend(smoke);
     outcomes
 }

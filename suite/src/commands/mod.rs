@@ -14,6 +14,7 @@ use crate::events::Events;
 use crate::report::terminal::Console;
 use crate::report::terminal::{stderr_width, Styled};
 use crate::report::text::{eprint_line, escape_controls};
+use crate::report::Reporter;
 use crate::secrets::Secrets;
 
 /// Exit codes.
@@ -66,7 +67,7 @@ pub fn begin(console: &Console) -> (std::path::PathBuf, Secrets) {
 
 /// The reporters of a command without a run folder: terminal lines (and GitHub's).
 pub fn console(secrets: &Secrets, console: &Console) -> Events {
-    Events::new(crate::report::console(secrets.redactor(), console))
+    Events::new(Reporter::console(secrets.redactor(), console))
 }
 
 /// The process exit code of a command's result. An `Err` is a setup error (exit 2), unless a
@@ -95,6 +96,6 @@ pub fn exit_code(result: anyhow::Result<i32>, secrets: &Secrets) -> i32 {
         Some(width) => line.wrap(width).iter().for_each(|l| eprint_line(&l.text())),
         None => eprint_line(&line.text()),
     }
-    crate::report::github_summary::report_setup_error(&msg);
+    Reporter::setup_error(&msg);
     EXIT_SETUP
 }

@@ -8,9 +8,11 @@ use crate::conformance::Conformance;
 use crate::events::{Event, Events, Phase};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
+use crate::outcome::Interruption;
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::preflight::Target;
 use crate::report::terminal::Console;
+use crate::report::Reporter;
 use crate::secrets::{IfAbsent, Secrets};
 use crate::stack::{external::ExternalStack, Instance, Launcher, Stack, StackOptions};
 use crate::suite_config::SuiteConfig;
@@ -28,6 +30,8 @@ pub struct RunPlan<'a> {
     /// The mode the stack starts in.
     pub mode: Mode,
     pub settings: Settings,
+    /// The folder of the mocked smoke's own summary.txt (`mocked/RERUN`, `mocked/SMOKE`).
+    pub smoke_dir: &'a str,
     /// What the run compares itself with at its end.
     pub baseline: Baseline,
     /// Which stack the run starts (unless `--base-url`).
@@ -60,14 +64,14 @@ pub fn execute(
             theirs = secrets
                 .completed_by(&config.env_file, if_absent)
                 .with_context(|| format!("{}: `env_file`", file.display()))?;
-            crate::report::github::add_masks(&theirs, plan.console.stream);
+            Reporter::mask(&theirs, plan.console);
             &theirs
         }
         _ => secrets,
     };
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     crate::interrupt::run_begins();
-    let events = Arc::new(Events::new(crate::report::for_run(&ev, plan.console)));
+    let events = Arc::new(Events::new(Reporter::for_run(&ev, plan.console)));
     let mut stack = start_stack(&plan, secrets, &ev, &events, config).inspect_err(|e| {
         let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
     })?;
@@ -103,17 +107,27 @@ pub fn execute(
     if let Err(e) = ev.write(target_profile::FILE, &target.to_json()) {
         events.fail(e);
     }
-    match crate::interrupt::requested() {
+    let interrupted = match crate::interrupt::requested() {
         // The handler's teardown hooks stop the stack meanwhile: report first (3 s budget).
-        Some(i) => events.emit(Event::RunInterrupted {
-            signal: i.name().to_owned(),
-            after: events.elapsed(),
-        }),
-        None => events
-            .timed(Phase::Down, || stack.shutdown())
-            .context("stopping the stack")?,
-    }
-    let report = run_report(
+        Some(i) => {
+            let interruption = Interruption {
+                signal: i.name().to_owned(),
+                after: events.elapsed(),
+            };
+            events.emit(Event::RunInterrupted {
+                signal: interruption.signal.clone(),
+                after: interruption.after,
+            });
+            Some(interruption)
+        }
+        None => {
+            events
+                .timed(Phase::Down, || stack.shutdown())
+                .context("stopping the stack")?;
+            None
+        }
+    };
+    let mut report = run_report(
         &ev,
         &events,
         &*stack,
@@ -122,7 +136,9 @@ pub fn execute(
         outcomes,
         &commit_dir,
     )?;
-    finish(&events, &ev, &plan.baseline, report)
+    report.interrupted = interrupted;
+    report.smoke_dir = Some(plan.smoke_dir.to_owned());
+    finish(&events, &plan.baseline, report)
 }
 
 /// The run's report, from what the ladders returned.
@@ -152,19 +168,20 @@ fn run_report(
             .context("run folder has a parent")?
             .join(format!("{}.zip", ev.run_id)),
         unwritten: Vec::new(),
+        comparison: None,
+        interrupted: None,
+        smoke_dir: None,
     })
 }
 
 /// Compares the run with its baseline, writes every report and returns the exit code: 0
 /// or 1 by the verdicts, or [`ReportNotWritten`] (exit 3) when a report could not be
 /// written, whatever the verdicts.
-fn finish(events: &Events, ev: &Evidence, baseline: &Baseline, report: RunReport) -> Result<i32> {
+fn finish(events: &Events, baseline: &Baseline, mut report: RunReport) -> Result<i32> {
     let passed = report.passed();
     let say = |line: String| events.line(line);
-    if let Some(against) = baseline.compare(&RunRecord::from_report(&report), &say) {
-        events.emit(Event::Compared { against });
-    }
-    let unwritten = events.finish(report.clone());
+    report.comparison = baseline.compare(&RunRecord::from_report(&report), &say);
+    let unwritten = events.finish(report);
     // A signal during the run (or while the report was written): exit 128 + signal once
     // the teardown is done. The report is written, whether or not a reporter failed.
     if let Some(i) = crate::interrupt::requested() {
@@ -174,28 +191,9 @@ fn finish(events: &Events, ev: &Evidence, baseline: &Baseline, report: RunReport
         crate::interrupt::conclude(i);
     }
     if !unwritten.is_empty() {
-        settle_junit(ev, events, report, &unwritten);
         return Err(ReportNotWritten(unwritten).into());
     }
     Ok(if passed { EXIT_PASS } else { EXIT_FAIL })
-}
-
-/// After a report failed: junit.xml names every report that could not be written (an
-/// error), so that it never says the run passed; when even that cannot be written, no
-/// junit.xml is left.
-fn settle_junit(ev: &Evidence, events: &Events, mut report: RunReport, unwritten: &[String]) {
-    report.unwritten = unwritten.to_vec();
-    let written = crate::report::junit::render(&report).and_then(|xml| ev.write("junit.xml", &xml));
-    if let Err(e) = written {
-        match ev.remove("junit.xml") {
-            Ok(()) => events.line(format!(
-                "junit.xml removed: it could not record the missing reports ({e:#})"
-            )),
-            Err(r) => events.line(format!(
-                "junit.xml may not record the missing reports: {r:#}"
-            )),
-        }
-    }
 }
 
 /// The target profile (written to target.json and named on the console) and, when the

@@ -4,7 +4,6 @@ use super::run::{execute, RunPlan};
 use crate::cli::SmokeArgs;
 use crate::compare::Baseline;
 use crate::ladder::{self, mocked, Gate, Settings};
-use crate::report::summary::write_smoke_summary;
 use crate::report::terminal::Console;
 use crate::secrets::Secrets;
 use crate::stack::Launcher;
@@ -25,22 +24,20 @@ impl SmokeArgs {
                 strict: self.stack.strict,
                 settle_grace: Duration::from_secs(self.stack.settle_grace),
             },
+            smoke_dir: "mocked/SMOKE",
             baseline: Baseline::Off,
             launcher,
             console,
         };
         execute(plan, secrets, |ctx, ev| {
-            let base = "mocked/SMOKE";
-            let smoke = ladder::run(
+            ladder::run(
                 ctx,
                 ev,
-                base,
+                "mocked/SMOKE",
                 &mocked::SMOKE,
                 &ladder::run_all,
                 Gate::open(),
-            );
-            write_smoke_summary(ev, base, &smoke);
-            smoke
+            )
         })
     }
 }

@@ -8,7 +8,7 @@ use super::steps::{
 use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
 use crate::client::ApiPath;
 use crate::evidence::Folder;
-use crate::outcome::Suite;
+use crate::outcome::{ScenarioOutcome, Shown, Suite, Verdict};
 use codex_contract::{Status, WorkerStatus, REQUEST_FILE, RESULT_FILE};
 use std::time::{Duration, Instant};
 
@@ -323,4 +323,50 @@ fn l08_long_run(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
         "long run ended in a structured error: {}",
         r.errors[0]
     )))
+}
+
+/// A diff of app.py the HTML report shows for `scenario`: each side a snapshot
+/// (`get_file`'s answer) in a scenario's own folder, e.g. (`L06`, `before/app.json`).
+struct AppDiff {
+    scenario: &'static str,
+    before: (&'static str, &'static str),
+    after: (&'static str, &'static str),
+}
+
+/// L05 fetches nothing after its edit: its "after" is the snapshot L06 takes before its own
+/// refactor. L06 keeps both in its folder.
+const APP_DIFFS: [AppDiff; 2] = [
+    AppDiff {
+        scenario: "L05",
+        before: ("L04", "app.json"),
+        after: ("L06", "before/app.json"),
+    },
+    AppDiff {
+        scenario: "L06",
+        before: ("L06", "before/app.json"),
+        after: ("L06", "app.json"),
+    },
+];
+
+/// Attaches to L05 and L06 (when they ran) the diff of app.py their edits made, each side
+/// found in its scenario's last attempt (`live/<ID>/<file>` when that scenario has none,
+/// which the report names as missing).
+pub fn attach_app_diffs(outcomes: &mut [ScenarioOutcome]) {
+    let path = |outcomes: &[ScenarioOutcome], (id, name): (&str, &str)| {
+        let o = outcomes.iter().find(|o| o.id == id);
+        o.and_then(|o| o.own_file(name))
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("live/{id}/{name}"))
+    };
+    for d in &APP_DIFFS {
+        let shown = Shown::Diff {
+            file: "app.py".into(),
+            before: path(outcomes, d.before),
+            after: path(outcomes, d.after),
+        };
+        let ran = |o: &&mut ScenarioOutcome| o.id == d.scenario && o.verdict != Verdict::Skip;
+        if let Some(o) = outcomes.iter_mut().find(ran) {
+            o.shown.push(shown);
+        }
+    }
 }

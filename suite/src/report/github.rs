@@ -15,8 +15,7 @@
 
 use super::github_summary::{write_outputs, write_step_summary};
 use super::terminal::Stream;
-use crate::compare::Against;
-use crate::events::{Event, Reporter};
+use crate::events::Event;
 use crate::outcome::ScenarioOutcome;
 use crate::secrets::{Redactor, Secrets};
 use anyhow::Result;
@@ -31,8 +30,6 @@ pub struct GitHub {
     /// Scenario ids already annotated: one `::error` each, whatever happens.
     annotated: BTreeSet<String>,
     group_open: bool,
-    /// The comparison with the baseline, for the step summary.
-    against: Option<Against>,
     /// Where the human lines go (the runner reads workflow commands on both streams).
     stream: Stream,
 }
@@ -45,7 +42,6 @@ impl GitHub {
             stream,
             annotated: BTreeSet::new(),
             group_open: false,
-            against: None,
         }
     }
 
@@ -82,8 +78,9 @@ impl GitHub {
     }
 }
 
-impl Reporter for GitHub {
-    fn event(&mut self, event: &Event) -> Result<()> {
+impl GitHub {
+    /// Handles one event of the run; at `RunFinished`, the step summary and the outputs.
+    pub fn event(&mut self, event: &Event) -> Result<()> {
         match event {
             Event::ScenarioStarted { id, title, .. } => self.group_start(&format!("{id} {title}")),
             Event::ScenarioFinished { outcome: o } => self.scenario_end(o),
@@ -97,13 +94,12 @@ impl Reporter for GitHub {
                     &format!("interrupted by {signal} after {:.1} s", after.as_secs_f64()),
                 )])
             }
-            Event::Compared { against } => self.against = Some(against.clone()),
             Event::RunFinished { report } => {
                 for why in &report.unwritten {
                     let why = self.redactor.redact(why).text;
                     self.print(&[error_command("report", &format!("not written: {why}"))]);
                 }
-                write_step_summary(report, self.against.as_ref())?;
+                write_step_summary(report)?;
                 write_outputs(report)?;
             }
             _ => {}

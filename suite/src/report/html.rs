@@ -6,7 +6,8 @@
 //!   comparison with the baseline run when there is one.
 //! - One row per scenario: verdict, duration, reason; notes.txt, the result excerpt, the
 //!   primary response (pretty-printed), links to every evidence file by relative path (they
-//!   open from the unzipped folder); for L05 and L06 the unified diff of `app.py`.
+//!   open from the unzipped folder); what the scenario asks to show (`outcome::Shown`, e.g. the
+//!   unified diff of a file between two snapshots).
 //! - A timeline: one bar per scenario that ran along wall time, ticks for each job's submit
 //!   and settle, the rollback, and the gate where the ladder stopped.
 //!
@@ -17,7 +18,6 @@
 use super::screenshot;
 use super::terminal::Console;
 use crate::compare::Against;
-use crate::events::{Event, Reporter};
 use crate::evidence::Evidence;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 use crate::secrets::Redactor;
@@ -30,68 +30,22 @@ pub const FILE: &str = "report.html";
 /// Longest evidence text shown inline; the link opens the whole file.
 const INLINE_LIMIT: usize = 64 * 1024;
 
-/// The reporter that writes `report.html`, then `report.png`, when the run finishes (before
-/// the archive, which lists and zips them).
-pub struct HtmlReport {
-    ev: Evidence,
-    against: Option<Against>,
-    /// Where the screenshot's line goes (not under `--quiet`).
-    console: Console,
-}
-
-impl HtmlReport {
-    pub fn new(ev: Evidence, console: Console) -> Self {
-        HtmlReport {
-            ev,
-            against: None,
-            console,
-        }
-    }
-}
-
-impl Reporter for HtmlReport {
-    fn event(&mut self, event: &Event) -> anyhow::Result<()> {
-        match event {
-            Event::Compared { against } => self.against = Some(against.clone()),
-            Event::RunFinished { report } => {
-                let page = render(report, self.against.as_ref(), self.ev.redactor());
-                self.ev.write(FILE, &page)?;
-                // Best effort: a run never fails for want of a browser. One line either way.
-                self.console.note(&screenshot::best_effort(&self.ev.dir));
-            }
-            _ => {}
-        }
-        Ok(())
-    }
+/// Writes `report.html`, then `report.png` (best effort: a run never fails for want of a
+/// browser; one line either way, through `console`: not under `--quiet`).
+pub fn write(ev: &Evidence, report: &RunReport, console: &Console) -> anyhow::Result<()> {
+    ev.write(FILE, &render(report, ev.redactor()))?;
+    console.note(&screenshot::best_effort(&ev.dir));
+    Ok(())
 }
 
 /// The whole page. Evidence files are read from `report.run_dir`.
-pub fn render(report: &RunReport, against: Option<&Against>, redactor: &Redactor) -> String {
-    Page { report, redactor }.markup(against).into_string()
+pub fn render(report: &RunReport, redactor: &Redactor) -> String {
+    Page { report, redactor }.markup().into_string()
 }
 
 struct Page<'a> {
     report: &'a RunReport,
     redactor: &'a Redactor,
-}
-
-/// `name` in `o`'s own folder (`<base>/<ID>/<name>`), or, after retries, in its last
-/// attempt's (`<base>/<ID>/attempt-<k>/<name>`, highest k); never a `setup/` copy.
-fn own_file<'a>(o: &'a ScenarioOutcome, name: &str) -> Option<&'a str> {
-    let folder = format!("/{}/", o.id);
-    o.evidence
-        .iter()
-        .filter_map(|f| {
-            let rest = &f[f.find(&folder)? + folder.len()..];
-            if rest == name {
-                return Some((0, f.as_str()));
-            }
-            let (attempt, file) = rest.split_once('/')?;
-            let k: u32 = attempt.strip_prefix("attempt-")?.parse().ok()?;
-            (file == name).then_some((k, f.as_str()))
-        })
-        .max_by_key(|(k, _)| *k)
-        .map(|(_, f)| f)
 }
 
 const CSS: &str = r#"
@@ -139,7 +93,7 @@ impl Page<'_> {
         Some(self.text(&s))
     }
 
-    fn markup(&self, baseline: Option<&Against>) -> Markup {
+    fn markup(&self) -> Markup {
         let r = self.report;
         let verdict = if r.passed() { "PASS" } else { "FAIL" };
         html! {
@@ -152,7 +106,7 @@ impl Page<'_> {
                     style { (PreEscaped(CSS)) }
                 }
                 body {
-                    (self.header(verdict, baseline))
+                    (self.header(verdict))
                     h2 { "Timeline" }
                     (self.timeline())
                     h2 { "Scenarios" }
@@ -164,7 +118,8 @@ impl Page<'_> {
         }
     }
 
-    fn header(&self, verdict: &str, baseline: Option<&Against>) -> Markup {
+    fn header(&self, verdict: &str) -> Markup {
+        let baseline = self.report.comparison.as_ref();
         let r = self.report;
         let count = |v: Verdict| r.outcomes.iter().filter(|o| o.verdict == v).count();
         let observations: Vec<(&str, &String)> = r
@@ -238,10 +193,6 @@ impl Page<'_> {
         let class = o.verdict.as_str().to_lowercase();
         let excerpt = self.first_evidence(o, "result_excerpt.txt");
         let response = self.first_evidence(o, "response.json").map(|t| pretty(&t));
-        let diff = app_diff::DIFFS
-            .iter()
-            .find(|d| d.scenario == o.id && o.verdict != Verdict::Skip)
-            .map(|d| self.app_diff(d));
         html! {
             details.row id=(format!("row-{}", o.id)) data-verdict=(o.verdict.as_str())
                 open[matches!(o.verdict, Verdict::Fail | Verdict::Error)] {
@@ -281,7 +232,7 @@ impl Page<'_> {
                         h3 { "Response" }
                         pre.response { (t) }
                     }
-                    @if let Some(d) = diff { (d) }
+                    @for shown in &o.shown { (self.shown(o, shown)) }
                     @if !o.evidence.is_empty() {
                         h3 { "Evidence files" }
                         ul.files {
@@ -297,7 +248,7 @@ impl Page<'_> {
 
     /// The scenario's own file (its last attempt's after retries), redacted.
     fn first_evidence(&self, o: &ScenarioOutcome, name: &str) -> Option<String> {
-        own_file(o, name).and_then(|f| self.evidence(f))
+        o.own_file(name).and_then(|f| self.evidence(f))
     }
 }
 
@@ -321,7 +272,7 @@ fn plain(v: &serde_json::Value) -> String {
     }
 }
 
-mod app_diff;
+mod diff;
 mod timeline;
 
 #[cfg(test)]

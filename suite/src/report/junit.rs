@@ -17,7 +17,6 @@
 //! suites keep theirs). Texts are cleaned of ANSI escapes and XML-illegal characters by
 //! quick-junit's `XmlString`.
 
-use crate::events::{Event, Reporter};
 use crate::evidence::Evidence;
 use crate::outcome::{Attempt, RunReport, ScenarioOutcome, Suite, Verdict};
 use anyhow::{Context, Result};
@@ -25,24 +24,10 @@ use quick_junit::{
     FlakyOrRerun, NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
 };
 
-/// The reporter that writes `junit.xml` when the run finishes.
-pub struct JunitFile {
-    ev: Evidence,
-}
-
-impl JunitFile {
-    pub fn new(ev: Evidence) -> Self {
-        JunitFile { ev }
-    }
-}
-
-impl Reporter for JunitFile {
-    fn event(&mut self, event: &Event) -> Result<()> {
-        if let Event::RunFinished { report } = event {
-            self.ev.write("junit.xml", &render(report)?)?;
-        }
-        Ok(())
-    }
+/// Writes `junit.xml`: it names every report that could not be written before it.
+pub fn write(ev: &Evidence, report: &RunReport) -> Result<()> {
+    ev.write("junit.xml", &render(report)?)?;
+    Ok(())
 }
 
 pub const SUITES: [Suite; 3] = [Suite::Live, Suite::Rollback, Suite::MockedRerun];
@@ -271,6 +256,9 @@ mod tests {
             summary_path: PathBuf::new(),
             zip_path: PathBuf::new(),
             unwritten: vec!["writing summary.txt: No space left on device".into()],
+            comparison: None,
+            interrupted: None,
+            smoke_dir: None,
         }
     }
 

@@ -1,16 +1,15 @@
-//! The reporters: each turns the run's events (`crate::events`) into one output.
+//! The outputs of a run, in nextest's shape: one [`Reporter`] with a field per live output
+//! (JSON lines, event log, GitHub log, terminal), and at the end of the run every report written from
+//! the final `RunReport` in one visible order.
 //!
-//! - `terminal`: spinner and lines for a person (stdout, or stderr under
-//!   `--message-format json`), with the settings of `terminal::Console`;
-//! - `ndjson`: `--message-format json`, the events as JSON lines on stdout;
-//! - `github`: groups, annotations, masks, step summary and outputs (GitHub Actions only);
-//! - `summary`: `summary.txt`;
-//! - `junit`: `junit.xml`;
-//! - `structured`: `events.jsonl`, one JSON line per event;
-//! - `record`: `run.json`, what a later run compares with;
-//! - `html`: `report.html` (header, timeline, a row per scenario, app.py diffs), then
-//!   `report.png` (`screenshot`);
-//! - `archive`: `manifest.json` and the zip (last: it seals what the others wrote).
+//! - live, in this order: `ndjson` (`--message-format json`: the lines of events.jsonl on
+//!   stdout), `structured` (`events.jsonl`, one JSON line per event), `github` (groups,
+//!   annotations, masks; at the end the step summary and outputs, GitHub Actions only),
+//!   `terminal` (spinner and lines for a person, on stdout, or stderr under
+//!   `--message-format json`, with the settings of `terminal::Console`);
+//! - at the end: `summary` (`summary.txt`), `compare::RunRecord` (`run.json`, what a later
+//!   run compares with), `html` (`report.html`, then `report.png`, `screenshot`), `junit`
+//!   (`junit.xml`), `archive` (`manifest.json` and the zip, last: it seals the others).
 //!
 //! Architecture invariant: the ladder does not import this module; it emits events.
 
@@ -20,7 +19,6 @@ pub mod github_summary;
 pub mod html;
 pub mod junit;
 pub mod ndjson;
-pub mod record;
 pub mod screenshot;
 pub mod structured;
 pub mod summary;
@@ -28,42 +26,199 @@ pub mod terminal;
 pub mod text;
 pub mod zip;
 
-use crate::events::Reporter;
+use crate::compare::RunRecord;
+use crate::events::{add_once, Event};
 use crate::evidence::Evidence;
+use crate::outcome::RunReport;
 use crate::secrets::Redactor;
 use terminal::Console;
 
-/// Terminal lines only (commands without a run folder: `up`, `list`, `health`, …). Their
-/// lines are their answer: `--quiet`, which keeps a run's failures and tally, keeps them all.
-pub fn console(redactor: Redactor, console: &Console) -> Vec<Box<dyn Reporter>> {
-    let mut console = console.clone();
-    console.level = console.level.max(terminal::Level::Normal);
-    vec![
-        Box::new(github::GitHub::new(redactor.clone(), console.stream)),
-        Box::new(terminal::Terminal::new(redactor, console)),
-    ]
+/// Every output of a command: the live ones get each event in field order (the JSON lines
+/// first, GitHub's group markers before a scenario's lines); a run's reports are written by
+/// [`Reporter::finish`].
+pub struct Reporter {
+    /// `--message-format json`: the record on stdout (a run only).
+    json: Option<ndjson::JsonLines>,
+    /// `events.jsonl` (a run only).
+    log: Option<structured::EventLog>,
+    github: Option<github::GitHub>,
+    terminal: Option<terminal::Terminal>,
+    /// The run folder the end reports go into (a run only).
+    run: Option<Evidence>,
+    /// Where a report's own line goes (the screenshot's).
+    console: Console,
+    /// Every event, for tests that look at what a run emitted.
+    #[cfg(any(test, feature = "test-support"))]
+    recorded: Option<std::sync::Arc<std::sync::Mutex<Vec<Event>>>>,
 }
 
-/// Every reporter of a run, in the order their outputs depend on each other: the files
-/// before the archive that lists and zips them, JUnit the last of them (it names every report
-/// that could not be written before it: `RunReport::unwritten`); the terminal last, so that
-/// it prints the paths once they exist (and GitHub's group markers come before a scenario's
-/// lines). With `--message-format json` the events also go to stdout as they happen, first.
-pub fn for_run(ev: &Evidence, console: &Console) -> Vec<Box<dyn Reporter>> {
-    let redactor = ev.redactor().clone();
-    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
-    if console.json {
-        reporters.push(Box::new(ndjson::JsonLines::new(redactor.clone())));
+impl Reporter {
+    /// Terminal lines only (commands without a run folder: `up`, `list`, `health`, …). Their
+    /// lines are their answer: `--quiet`, which keeps a run's failures and tally, keeps them
+    /// all.
+    pub fn console(redactor: Redactor, console: &Console) -> Self {
+        let mut console = console.clone();
+        console.level = console.level.max(terminal::Level::Normal);
+        Reporter::with_console(redactor, console)
     }
-    reporters.extend([
-        Box::new(structured::EventLog::new(ev.clone())) as Box<dyn Reporter>,
-        Box::new(summary::SummaryFile::new(ev.clone())),
-        Box::new(record::RunJson::new(ev.clone())),
-        Box::new(html::HtmlReport::new(ev.clone(), console.clone())),
-        Box::new(github::GitHub::new(redactor.clone(), console.stream)),
-        Box::new(junit::JunitFile::new(ev.clone())),
-        Box::new(archive::Archive::new(ev.clone())),
-        Box::new(terminal::Terminal::new(redactor, console.clone())),
-    ]);
-    reporters
+
+    fn with_console(redactor: Redactor, console: Console) -> Self {
+        Reporter {
+            json: None,
+            log: None,
+            github: Some(github::GitHub::new(redactor.clone(), console.stream)),
+            terminal: Some(terminal::Terminal::new(redactor, console.clone())),
+            run: None,
+            console,
+            #[cfg(any(test, feature = "test-support"))]
+            recorded: None,
+        }
+    }
+
+    /// Every output of a run whose folder is `ev`.
+    pub fn for_run(ev: &Evidence, console: &Console) -> Self {
+        let redactor = ev.redactor().clone();
+        Reporter {
+            json: console
+                .json
+                .then(|| ndjson::JsonLines::new(redactor.clone())),
+            log: Some(structured::EventLog::new(ev.clone())),
+            run: Some(ev.clone()),
+            ..Reporter::with_console(redactor, console.clone())
+        }
+    }
+
+    /// A run's files only: no terminal, no GitHub output (tests).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn files_only(ev: &Evidence) -> Self {
+        Reporter {
+            log: Some(structured::EventLog::new(ev.clone())),
+            run: Some(ev.clone()),
+            ..Reporter::silent()
+        }
+    }
+
+    /// No output at all (tests).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn silent() -> Self {
+        let mut console = Console::default();
+        console.level = terminal::Level::Quiet;
+        Reporter {
+            json: None,
+            log: None,
+            github: None,
+            terminal: None,
+            run: None,
+            console,
+            recorded: None,
+        }
+    }
+
+    /// No output; every event is kept in the list returned (tests).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn recording() -> (Self, std::sync::Arc<std::sync::Mutex<Vec<Event>>>) {
+        let list = std::sync::Arc::default();
+        let reporter = Reporter {
+            recorded: Some(std::sync::Arc::clone(&list)),
+            ..Reporter::silent()
+        };
+        (reporter, list)
+    }
+
+    /// Hands one event to each live output in turn; returns what could not be written.
+    pub fn write_event(&mut self, event: &Event) -> Vec<anyhow::Error> {
+        #[cfg(any(test, feature = "test-support"))]
+        if let Some(list) = &self.recorded {
+            list.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(event.clone());
+        }
+        let results = [
+            self.json.as_mut().map(|j| j.event(event)),
+            self.log.as_mut().map(|l| l.event(event)),
+            self.github.as_mut().map(|g| g.event(event)),
+            self.terminal.as_mut().map(|t| t.event(event)),
+        ];
+        results
+            .into_iter()
+            .flatten()
+            .filter_map(Result::err)
+            .collect()
+    }
+
+    /// The end of a run, from its final report, in this order: the last line of the JSON
+    /// lines and of the event log, summary.txt (and the mocked smoke's), run.json,
+    /// report.html (+ report.png), GitHub's step summary and outputs, junit.xml (which names
+    /// every report before it that could not be written), the manifest and the zip (which
+    /// seal the others), and the terminal's last lines, once the files exist. A report that
+    /// cannot be written is added to `report.unwritten`, which every later one sees;
+    /// junit.xml is then written again to name them all.
+    pub fn finish(&mut self, report: &mut RunReport) {
+        let finished = |report: &RunReport| Event::RunFinished {
+            report: report.clone(),
+        };
+        if let Some(json) = &mut self.json {
+            step(report, |r| json.event(&finished(r)));
+        }
+        if let Some(log) = &mut self.log {
+            step(report, |r| log.event(&finished(r)));
+        }
+        if let Some(ev) = &self.run {
+            let console = &self.console;
+            step(report, |r| summary::write(ev, r));
+            step(report, |r| summary::write_smoke(ev, r));
+            step(report, |r| RunRecord::from_report(r).write(ev));
+            step(report, |r| html::write(ev, r, console));
+        }
+        if let Some(github) = &mut self.github {
+            step(report, |r| github.event(&finished(r)));
+        }
+        if let Some(ev) = &self.run {
+            step(report, |r| junit::write(ev, r));
+            step(report, |r| archive::write(ev, r));
+        }
+        if let Some(terminal) = &mut self.terminal {
+            step(report, |r| terminal.event(&finished(r)));
+        }
+        #[cfg(any(test, feature = "test-support"))]
+        if let Some(list) = &self.recorded {
+            list.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(finished(report));
+        }
+        if let Some(ev) = self.run.clone().filter(|_| !report.unwritten.is_empty()) {
+            if let Some(text) = settle_junit(&ev, report) {
+                self.write_event(&Event::Line { text });
+            }
+        }
+    }
+
+    /// Masks every value of `secrets` in the GitHub log (for secrets a run adds, e.g. from a
+    /// config's `env_file`; `commands::begin` masks the caller's).
+    pub fn mask(secrets: &crate::secrets::Secrets, console: &Console) {
+        github::add_masks(secrets, console.stream);
+    }
+
+    /// A setup error (exit 2): on GitHub an annotation and `verdict=ERROR` in the outputs.
+    pub fn setup_error(reason: &str) {
+        github_summary::report_setup_error(reason);
+    }
+}
+
+/// After a report failed: junit.xml names every report that could not be written (an
+/// error), so that it never says the run passed; when even that cannot be written, no
+/// junit.xml is left. Returns what the user should know when it could not be rewritten.
+fn settle_junit(ev: &Evidence, report: &RunReport) -> Option<String> {
+    let e = junit::write(ev, report).err()?;
+    Some(match ev.remove("junit.xml") {
+        Ok(()) => format!("junit.xml removed: it could not record the missing reports ({e:#})"),
+        Err(r) => format!("junit.xml may not record the missing reports: {r:#}"),
+    })
+}
+
+/// Writes one report; its failure is named in `report.unwritten` (once).
+fn step(report: &mut RunReport, write: impl FnOnce(&RunReport) -> anyhow::Result<()>) {
+    if let Err(e) = write(report) {
+        add_once(&mut report.unwritten, format!("{e:#}"));
+    }
 }

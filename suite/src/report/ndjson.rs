@@ -1,33 +1,43 @@
 //! `--message-format json`: the run's events on stdout, one JSON object a line, as they
-//! happen: the events of events.jsonl (`structured::recorded`), serialized the same way, for
-//! a program that follows a run (the human lines then go to stderr).
+//! happen: the lines of events.jsonl (its format line, then `structured::recorded` events,
+//! serialized the same way), for a program that follows a run (the human lines then go to
+//! stderr).
 //!
 //! Redacted like every output. JSON escapes the control characters below U+0020 itself;
 //! DEL and the C1 range (U+0080..U+009F, which some terminals obey) are escaped here too, so
 //! that a line piped to a terminal never drives it.
 
-use super::structured::recorded;
+use super::structured::{format_line, recorded};
 use super::terminal::Stream;
-use crate::events::{Event, Reporter};
+use crate::events::Event;
 use crate::secrets::Redactor;
 
 pub struct JsonLines {
     redactor: Redactor,
+    /// The format line is out (before the first event, as in events.jsonl).
+    header_written: bool,
 }
 
 impl JsonLines {
     pub fn new(redactor: Redactor) -> Self {
-        JsonLines { redactor }
-    }
-}
-
-impl Reporter for JsonLines {
-    fn event(&mut self, event: &Event) -> anyhow::Result<()> {
-        if recorded(event) {
-            let line = serde_json::to_string(event)?;
-            let line = escape_controls(&self.redactor.redact(&line).text);
-            Stream::Stdout.write_line(&line);
+        JsonLines {
+            redactor,
+            header_written: false,
         }
+    }
+
+    /// Prints one event of the record as a line (after the format line).
+    pub fn event(&mut self, event: &Event) -> anyhow::Result<()> {
+        if !recorded(event) {
+            return Ok(());
+        }
+        if !self.header_written {
+            Stream::Stdout.write_line(&format_line());
+            self.header_written = true;
+        }
+        let line = serde_json::to_string(event)?;
+        let line = escape_controls(&self.redactor.redact(&line).text);
+        Stream::Stdout.write_line(&line);
         Ok(())
     }
 }

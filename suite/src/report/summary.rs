@@ -2,64 +2,46 @@
 //! reason; the run's counts, observations included ("13 passed, 2 observations").
 
 use super::text::escape_controls;
-use crate::compare::Against;
-use crate::events::{Event, Reporter};
 use crate::evidence::Evidence;
-use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
+use crate::outcome::{RunReport, ScenarioOutcome, Suite, Verdict};
 
-/// The reporter that writes `summary.txt` when the run finishes (with the comparison at
-/// its end when the run was compared with a baseline).
-pub struct SummaryFile {
-    ev: Evidence,
-    against: Option<Against>,
-    /// `RunInterrupted`: the summary says it is partial.
-    interrupted: Option<String>,
-}
-
-impl SummaryFile {
-    pub fn new(ev: Evidence) -> Self {
-        SummaryFile {
-            ev,
-            against: None,
-            interrupted: None,
-        }
+/// Writes `summary.txt` (partial after a signal, with the comparison at its end when the
+/// run was compared with a baseline).
+pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
+    let mut text = run_summary(report);
+    if let Some(i) = &report.interrupted {
+        text.push_str(&format!(
+            "\n{}: a partial report; the scenarios after the interrupted one were not run\n",
+            i.describe()
+        ));
     }
-}
-
-impl Reporter for SummaryFile {
-    fn event(&mut self, event: &Event) -> anyhow::Result<()> {
-        match event {
-            Event::Compared { against } => self.against = Some(against.clone()),
-            Event::RunInterrupted { signal, after } => {
-                self.interrupted = Some(format!(
-                    "\ninterrupted by {signal} after {:.1} s: a partial report; the scenarios \
-                     after the interrupted one were not run\n",
-                    after.as_secs_f64()
-                ));
-            }
-            Event::RunFinished { report } => {
-                let mut text = run_summary(report) + self.interrupted.as_deref().unwrap_or("");
-                if let Some(against) = &self.against {
-                    text.push('\n');
-                    text.push_str(&against.render_text());
-                }
-                self.ev.write("summary.txt", &escape_controls(&text))?;
-            }
-            _ => {}
-        }
-        Ok(())
+    if let Some(against) = &report.comparison {
+        text.push('\n');
+        text.push_str(&against.render_text());
     }
+    ev.write("summary.txt", &escape_controls(&text))?;
+    Ok(())
 }
 
-/// `<base>/summary.txt` of a mocked smoke (`mocked/RERUN`, `mocked/SMOKE`).
-pub fn write_smoke_summary(ev: &Evidence, base: &str, smoke: &[ScenarioOutcome]) {
+/// `<smoke_dir>/summary.txt` of a mocked smoke (`mocked/RERUN`, `mocked/SMOKE`): its
+/// scenarios (nothing when the report names no such folder).
+pub fn write_smoke(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
+    let Some(dir) = &report.smoke_dir else {
+        return Ok(());
+    };
+    let smoke: Vec<&ScenarioOutcome> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.suite == Suite::MockedRerun)
+        .collect();
     let all_pass = smoke.iter().all(|o| o.verdict == Verdict::Pass);
     let text = format!(
         "mocked smoke M01-M04: {}\n\n{}",
         if all_pass { "PASS" } else { "FAIL" },
-        table(&smoke.iter().collect::<Vec<_>>())
+        table(&smoke)
     );
-    let _ = ev.write(&format!("{base}/summary.txt"), &escape_controls(&text));
+    ev.write(&format!("{dir}/summary.txt"), &escape_controls(&text))?;
+    Ok(())
 }
 
 /// A table row per outcome, aligned.
@@ -128,7 +110,6 @@ fn observations(r: &RunReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Suite;
 
     #[test]
     fn one_row_per_scenario_with_verdict_duration_and_reason() {

@@ -16,7 +16,7 @@ pub use console::{stderr_width, Console, Level, Stream};
 pub use styled::Styled;
 
 use super::text::escape_controls;
-use crate::events::{Event, Reporter};
+use crate::events::Event;
 use crate::outcome::{RunReport, ScenarioOutcome};
 use crate::secrets::Redactor;
 use spinner::Spinner;
@@ -211,8 +211,9 @@ impl Terminal {
     }
 }
 
-impl Reporter for Terminal {
-    fn event(&mut self, event: &Event) -> anyhow::Result<()> {
+impl Terminal {
+    /// Prints one event of the run (the comparison and the paths at `RunFinished`).
+    pub fn event(&mut self, event: &Event) -> anyhow::Result<()> {
         if !matches!(
             event,
             Event::Waiting { .. } | Event::Request { .. } | Event::Observation { .. }
@@ -261,8 +262,12 @@ impl Reporter for Terminal {
                 self.print(lines::request(method, path, *status, *latency), Fit::Cut)
             }
             Event::RunInterrupted { signal, after } => self.interrupted(signal, *after),
-            Event::Compared { against } if normal => self.text(&against.render_text(), Fit::Wrap),
-            Event::RunFinished { report } => self.run_end(report),
+            Event::RunFinished { report } => {
+                if let Some(against) = report.comparison.as_ref().filter(|_| normal) {
+                    self.text(&against.render_text(), Fit::Wrap);
+                }
+                self.run_end(report)
+            }
             _ => {}
         }
         Ok(())

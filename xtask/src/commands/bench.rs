@@ -16,8 +16,11 @@ use crate::events::Events;
 use crate::images;
 use crate::stacks::StackKind;
 use anyhow::{bail, Context, Result};
+use codex_live_suite::bounded_read;
+use codex_live_suite::events::{Event, Phase};
+use codex_live_suite::outcome::{Suite, Verdict};
+use codex_live_suite::report::structured;
 use serde::Serialize;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -70,49 +73,33 @@ impl Stats {
     }
 }
 
-fn secs(v: &Value) -> f64 {
-    v["secs"].as_f64().unwrap_or(0.0) + v["nanos"].as_f64().unwrap_or(0.0) / 1e9
-}
-
-/// The phases of one run from its `events.jsonl` (one JSON event a line), given the wall
-/// time the caller measured around the whole process and the worker's sleep.
-pub fn sample_from_events(jsonl: &str, wall: f64, sleep: f64, exit_code: i32) -> Sample {
-    let mut p = [0.0; PHASES.len()];
+/// The phases of one run from its events (`events.jsonl`), given the wall time the caller
+/// measured around the whole process and the worker's sleep.
+pub fn sample_from_events(events: &[Event], wall: f64, sleep: f64, exit_code: i32) -> Sample {
+    let mut phases = [0.0; PHASES.len()];
     let mut ups = 0;
     // (first start, last end) of each suite's scenarios.
     let mut spans: [Option<(f64, f64)>; 3] = [None; 3];
-    for line in jsonl.lines() {
-        let Ok(e) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        match e["event"].as_str() {
-            Some("phase") => {
-                let took = secs(&e["took"]);
-                match e["phase"].as_str() {
-                    Some("build") => p[0] += took,
-                    // A second `up` is the rollback's, inside the ROLLBACK scenario.
-                    Some("up") if ups == 0 => {
-                        p[1] += took;
-                        ups += 1;
-                    }
-                    Some("down") => p[5] += took,
-                    _ => {}
+    for event in events {
+        match event {
+            Event::Phase { phase, took, .. } => match phase {
+                Phase::Build => phases[column("build")] += took.as_secs_f64(),
+                // A second `up` is the rollback's, inside the ROLLBACK scenario.
+                Phase::Up if ups == 0 => {
+                    phases[column("up")] += took.as_secs_f64();
+                    ups += 1;
                 }
-            }
-            Some("scenario_finished") => {
-                let o = &e["outcome"];
-                let i = match o["suite"].as_str() {
-                    Some("live") => 0,
-                    Some("rollback") => 1,
-                    Some("mocked-rerun") => 2,
-                    _ => continue,
-                };
-                if o["verdict"] == "SKIP" {
-                    continue;
-                }
-                let start = secs(&o["started_at"]);
-                let end = start + secs(&o["duration"]);
-                spans[i] = Some(match spans[i] {
+                Phase::Up => {}
+                Phase::Down => phases[column("down")] += took.as_secs_f64(),
+            },
+            Event::ScenarioFinished { outcome } if outcome.verdict != Verdict::Skip => {
+                let start = outcome.started_at.as_secs_f64();
+                let end = start + outcome.duration.as_secs_f64();
+                let span = &mut spans[SUITE_COLUMNS
+                    .iter()
+                    .position(|s| *s == outcome.suite)
+                    .expect("every suite has a column")];
+                *span = Some(match *span {
                     None => (start, end),
                     Some((a, b)) => (a.min(start), b.max(end)),
                 });
@@ -120,17 +107,30 @@ pub fn sample_from_events(jsonl: &str, wall: f64, sleep: f64, exit_code: i32) ->
             _ => {}
         }
     }
-    for (i, span) in spans.iter().enumerate() {
-        p[2 + i] = span.map_or(0.0, |(a, b)| b - a);
+    for (name, span) in SUITE_NAMES.iter().zip(spans) {
+        phases[column(name)] = span.map_or(0.0, |(a, b)| b - a);
     }
-    p[6] = (wall - p[..6].iter().sum::<f64>()).max(0.0);
+    let measured: f64 = phases.iter().sum();
+    phases[column("other")] = (wall - measured).max(0.0);
     Sample {
         wall,
         overhead: wall - sleep,
-        phases: p,
+        phases,
         exit_code,
     }
 }
+
+/// The index of a column in `PHASES`.
+fn column(name: &str) -> usize {
+    PHASES
+        .iter()
+        .position(|p| *p == name)
+        .expect("a column of PHASES")
+}
+
+/// The suites whose scenarios span the ladder's columns, and those columns' names.
+const SUITE_COLUMNS: [Suite; 3] = [Suite::Live, Suite::Rollback, Suite::MockedRerun];
+const SUITE_NAMES: [&str; 3] = ["ladder", "rollback", "rerun"];
 
 /// What was benchmarked against what, and the numbers (bench.json).
 #[derive(Debug, Serialize)]
@@ -316,18 +316,25 @@ impl BenchArgs {
             .with_context(|| format!("running {} live-suite", exe.display()))?;
         let wall = t.elapsed().as_secs_f64();
         let code = status.code().unwrap_or(-1);
-        let jsonl = run_folder(out)
-            .map(|dir| std::fs::read_to_string(dir.join("events.jsonl")).unwrap_or_default())
-            .unwrap_or_default();
-        if jsonl.is_empty() {
+        let log = run_folder(out)
+            .map(|dir| dir.join(structured::FILE))
+            .filter(|f| f.exists());
+        let text = match log {
+            Some(f) => bounded_read::read_text(&f, bounded_read::EVENTS_LIMIT)
+                .with_context(|| format!("reading the events of the {} run", target.name))?,
+            None => String::new(),
+        };
+        if text.is_empty() {
             bail!(
                 "the {} run wrote no events.jsonl (exit {code}); its output:\n{}",
                 target.name,
                 crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 30)
             );
         }
+        let events = structured::read(&text)
+            .with_context(|| format!("reading the events of the {} run", target.name))?;
         Ok(sample_from_events(
-            &jsonl,
+            &events,
             wall,
             self.long_run_seconds as f64,
             code,

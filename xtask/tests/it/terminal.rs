@@ -138,9 +138,15 @@ fn message_format_json_puts_the_events_of_events_jsonl_on_stdout_and_people_on_s
     let mocked = mocked_twin();
     let (run, _out) = suite_against(&live, Some(&mocked), &["--message-format", "json"]);
     run.assert_code(0);
-    let events: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
+    let mut lines = run.stdout.lines();
+    // The format line first, as in events.jsonl.
+    assert_eq!(
+        lines.next(),
+        Some(r#"{"events_format":1}"#),
+        "{}",
+        run.stdout
+    );
+    let events: Vec<serde_json::Value> = lines
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
     let kinds: Vec<&str> = events

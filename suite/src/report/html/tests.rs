@@ -1,7 +1,7 @@
 use super::*;
 use crate::compare::Comparison;
 use crate::outcome::Suite;
-use crate::outcome::{Attempt, JobMark};
+use crate::outcome::{Attempt, JobMark, Shown};
 use crate::secrets::Secrets;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -19,6 +19,11 @@ fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();
+}
+
+fn compared(mut report: RunReport, against: Against) -> RunReport {
+    report.comparison = Some(against);
+    report
 }
 
 fn app(contents: &str) -> String {
@@ -84,7 +89,7 @@ fn sample(dir: &Path) -> RunReport {
     ];
     let mut l08 = outcome("L08", Suite::Live, Verdict::Skip, 0, 0);
     l08.reason = "gated by L07".into();
-    RunReport {
+    let mut report = RunReport {
         run_id: "2025-11-14T17-14-05Z".into(),
         stack: "local".into(),
         base_url: "http://127.0.0.1:1".into(),
@@ -105,7 +110,12 @@ fn sample(dir: &Path) -> RunReport {
         summary_path: PathBuf::new(),
         zip_path: PathBuf::new(),
         unwritten: Vec::new(),
-    }
+        comparison: None,
+        interrupted: None,
+        smoke_dir: None,
+    };
+    crate::ladder::live::attach_app_diffs(&mut report.outcomes);
+    report
 }
 
 fn redactor() -> Redactor {
@@ -115,7 +125,7 @@ fn redactor() -> Redactor {
 #[test]
 fn planted_secret_is_redacted_and_backend_markup_is_text() {
     let dir = tempfile::tempdir().unwrap();
-    let html = render(&sample(dir.path()), None, &redactor());
+    let html = render(&sample(dir.path()), &redactor());
     assert!(!html.contains(SECRET), "the secret reached the page");
     assert!(html.contains("[REDACTED]"));
     assert!(
@@ -132,7 +142,7 @@ fn planted_secret_is_redacted_and_backend_markup_is_text() {
 #[test]
 fn rows_diffs_and_timeline() {
     let dir = tempfile::tempdir().unwrap();
-    let html = render(&sample(dir.path()), None, &redactor());
+    let html = render(&sample(dir.path()), &redactor());
     assert_eq!(html.matches("<details class=\"row\"").count(), 7);
     // One bar per scenario that ran (L08 was skipped).
     assert_eq!(html.matches("<rect class=\"bar ").count(), 6);
@@ -166,7 +176,7 @@ fn baseline_block_marks_regressions() {
             new: "FAIL".into(),
         }],
     };
-    let html = render(&sample(dir.path()), Some(&Against::Run(c)), &redactor());
+    let html = render(&compared(sample(dir.path()), Against::Run(c)), &redactor());
     assert!(html.contains("Compared with 2025-11-13T00-00-00Z"));
     assert!(html.contains("<li class=\"regression\">L07       PASS -&gt; FAIL</li>"));
 }
@@ -196,7 +206,9 @@ fn a_retried_l06_shows_its_last_attempts_diff() {
     ]
     .map(|f| format!("live/L06/attempt-{f}"))
     .to_vec();
-    let html = render(&report, None, &redactor());
+    report.outcomes.iter_mut().for_each(|o| o.shown.clear());
+    crate::ladder::live::attach_app_diffs(&mut report.outcomes);
+    let html = render(&report, &redactor());
     let l06_diff = html
         .split("data-scenario=\"L06\"")
         .nth(1)
@@ -214,13 +226,45 @@ fn a_retried_l06_shows_its_last_attempts_diff() {
 #[test]
 fn an_unreadable_or_missing_baseline_is_said_in_the_header() {
     let dir = tempfile::tempdir().unwrap();
-    let none = render(&sample(dir.path()), Some(&Against::NoBaseline), &redactor());
+    let none = render(
+        &compared(sample(dir.path()), Against::NoBaseline),
+        &redactor(),
+    );
     assert!(none.contains("comparison: no baseline"));
     let bad = Against::Unreadable {
         error: "reading the baseline x.zip: not a zip".into(),
     };
-    let html = render(&sample(dir.path()), Some(&bad), &redactor());
+    let html = render(&compared(sample(dir.path()), bad), &redactor());
     assert!(html.contains("comparison: not made: reading the baseline x.zip"));
+}
+
+#[test]
+fn the_page_shows_what_a_scenario_attached_and_names_no_scenario_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut report = sample(dir.path());
+    write(dir.path(), "live/L02/a.json", &app("one\n"));
+    write(dir.path(), "live/L02/b.json", &app("two\n"));
+    let mut l02 = outcome("L02", Suite::Live, Verdict::Pass, 0, 10);
+    l02.shown = vec![Shown::Diff {
+        file: "main.rs".into(),
+        before: "live/L02/a.json".into(),
+        after: "live/L02/b.json".into(),
+    }];
+    report.outcomes.push(l02);
+    let html = render(&report, &redactor());
+    let l02 = html
+        .split("data-scenario=\"L02\"")
+        .nth(1)
+        .expect("L02's diff");
+    assert!(l02.contains("<span class=\"add\">+two"), "{l02:.300}");
+    assert!(html.contains("main.rs: live/L02/a.json → live/L02/b.json"));
+    let source = include_str!("../html.rs").to_owned() + include_str!("diff.rs");
+    for id in ["\"L0", "\"M0", "ROLLBACK"] {
+        assert!(
+            !source.contains(id),
+            "the HTML reporter names a scenario: {id}"
+        );
+    }
 }
 
 #[test]
@@ -237,7 +281,7 @@ fn large_app_py_snapshots_are_diffed_whole_and_oversized_ones_named() {
         "live/L06/before/app.json",
         &app(&format!("{big}# edited\n")),
     );
-    let html = render(&report, None, &redactor());
+    let html = render(&report, &redactor());
     let l05 = html
         .split("data-scenario=\"L05\"")
         .nth(1)
@@ -247,7 +291,7 @@ fn large_app_py_snapshots_are_diffed_whole_and_oversized_ones_named() {
     // Over the limit: said so, no diff.
     let huge = "x = 1\n".repeat(800_000);
     write(dir.path(), "live/L06/app.json", &app(&huge));
-    let html = render(&report, None, &redactor());
+    let html = render(&report, &redactor());
     assert!(!html.contains("data-scenario=\"L06\""));
     assert!(
         html.contains("no diff: live/L06/app.json is ") && html.contains("over the limit of 4 MiB"),

@@ -172,6 +172,9 @@ mod tests {
             summary_path: PathBuf::new(),
             zip_path: PathBuf::new(),
             unwritten: Vec::new(),
+            comparison: None,
+            interrupted: None,
+            smoke_dir: None,
         }
     }
 

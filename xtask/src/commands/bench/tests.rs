@@ -1,47 +1,43 @@
 use super::*;
 
-fn d(s: f64) -> String {
-    format!(
-        r#"{{"secs":{},"nanos":{}}}"#,
-        s.trunc() as u64,
-        ((s.fract() * 1e9).round()) as u64
-    )
+use codex_live_suite::outcome::ScenarioOutcome;
+use std::time::Duration;
+
+fn d(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
 }
 
-fn scenario(suite: &str, verdict: &str, start: f64, took: f64) -> String {
-    format!(
-        r#"{{"event":"scenario_finished","outcome":{{"suite":"{suite}","verdict":"{verdict}","started_at":{},"duration":{}}}}}"#,
-        d(start),
-        d(took)
-    )
+fn scenario(suite: Suite, verdict: Verdict, start: f64, took: f64) -> Event {
+    let mut outcome = ScenarioOutcome::new("X", "x", suite, verdict, String::new());
+    outcome.started_at = d(start);
+    outcome.duration = d(took);
+    Event::ScenarioFinished { outcome }
 }
 
-fn phase(name: &str, at: f64, took: f64) -> String {
-    format!(
-        r#"{{"event":"phase","phase":"{name}","at":{},"took":{}}}"#,
-        d(at),
-        d(took)
-    )
+fn phase(phase: Phase, at: f64, took: f64) -> Event {
+    Event::Phase {
+        phase,
+        at: d(at),
+        took: d(took),
+    }
 }
 
 #[test]
 fn phases_come_from_phase_and_scenario_events_and_other_is_the_rest() {
-    let lines = [
-        phase("build", 0.0, 0.5),
-        phase("up", 0.5, 0.25),
-        scenario("live", "PASS", 1.0, 0.5),
-        scenario("live", "PASS", 1.5, 2.0),
-        scenario("live", "SKIP", 9.0, 0.0),
+    let events = [
+        phase(Phase::Build, 0.0, 0.5),
+        phase(Phase::Up, 0.5, 0.25),
+        scenario(Suite::Live, Verdict::Pass, 1.0, 0.5),
+        scenario(Suite::Live, Verdict::Pass, 1.5, 2.0),
+        scenario(Suite::Live, Verdict::Skip, 9.0, 0.0),
         // The rollback's own `up` lies inside the ROLLBACK scenario: not counted twice.
-        phase("up", 3.5, 0.25),
-        scenario("rollback", "PASS", 3.5, 0.5),
-        scenario("mocked-rerun", "PASS", 4.0, 0.25),
-        scenario("mocked-rerun", "PASS", 4.25, 0.25),
-        phase("down", 4.5, 0.5),
-        "not json".to_owned(),
-    ]
-    .join("\n");
-    let s = sample_from_events(&lines, 6.0, 2.0, 0);
+        phase(Phase::Up, 3.5, 0.25),
+        scenario(Suite::Rollback, Verdict::Pass, 3.5, 0.5),
+        scenario(Suite::MockedRerun, Verdict::Pass, 4.0, 0.25),
+        scenario(Suite::MockedRerun, Verdict::Pass, 4.25, 0.25),
+        phase(Phase::Down, 4.5, 0.5),
+    ];
+    let s = sample_from_events(&events, 6.0, 2.0, 0);
     assert_eq!(s.phases, [0.5, 0.25, 2.5, 0.5, 0.5, 0.5, 1.25]);
     assert_eq!(s.overhead, 4.0);
     assert_eq!(s.exit_code, 0);
@@ -57,7 +53,7 @@ fn stats_are_min_median_max_and_none_for_no_samples() {
 
 #[test]
 fn the_table_shows_every_phase_and_marks_failed_runs() {
-    let sample = sample_from_events(&phase("build", 0.0, 1.0), 3.0, 2.0, 1);
+    let sample = sample_from_events(&[phase(Phase::Build, 0.0, 1.0)], 3.0, 2.0, 1);
     let report = Report {
         runs: 1,
         long_run_seconds: 2,

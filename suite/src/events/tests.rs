@@ -1,0 +1,87 @@
+use super::*;
+use crate::evidence::Evidence;
+use crate::outcome::{ScenarioOutcome, Verdict};
+use crate::secrets::Redactor;
+
+fn report(ev: &Evidence, events: &Events) -> RunReport {
+    let passed = ScenarioOutcome::new("L01", "t", Suite::Live, Verdict::Pass, "ok".into());
+    RunReport {
+        run_id: ev.run_id.clone(),
+        started: events.started(),
+        stack: "local".into(),
+        base_url: String::new(),
+        git_commit: String::new(),
+        target: None,
+        outcomes: vec![passed],
+        run_dir: ev.dir.clone(),
+        junit_path: ev.dir.join("junit.xml"),
+        summary_path: ev.dir.join("summary.txt"),
+        zip_path: ev.dir.with_extension("zip"),
+        unwritten: Vec::new(),
+        comparison: None,
+        interrupted: None,
+        smoke_dir: Some("mocked/RERUN".into()),
+    }
+}
+
+#[test]
+fn the_reporter_sees_every_event_and_errors_surface_once_at_the_end() {
+    let (reporter, seen) = Reporter::recording();
+    let events = Events::new(reporter);
+    events.line("one");
+    events.fail(anyhow::anyhow!("writing target.json: full"));
+    events.fail(anyhow::anyhow!("writing target.json: full"));
+    let out = tempfile::tempdir().unwrap();
+    let ev = Evidence::create(out.path(), Redactor::default()).unwrap();
+    assert_eq!(
+        events.finish(report(&ev, &events)),
+        ["writing target.json: full"]
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0], Event::Line { text: "one".into() });
+    assert!(matches!(&seen[1], Event::RunFinished { report } if report.unwritten.len() == 1));
+}
+
+#[test]
+fn a_run_writes_every_report_and_junit_names_the_ones_before_it_that_failed() {
+    let out = tempfile::tempdir().unwrap();
+    let ev = Evidence::create(out.path(), Redactor::default()).unwrap();
+    let events = Events::new(Reporter::files_only(&ev));
+    events.line("one");
+    // A folder where summary.txt goes: the summary cannot be written.
+    std::fs::create_dir(ev.dir.join("summary.txt")).unwrap();
+    let unwritten = events.finish(report(&ev, &events));
+    assert_eq!(unwritten.len(), 1, "{unwritten:?}");
+    assert!(unwritten[0].contains("summary.txt"), "{unwritten:?}");
+    for file in [
+        "events.jsonl",
+        "mocked/RERUN/summary.txt",
+        "run.json",
+        "report.html",
+        "junit.xml",
+        "manifest.json",
+    ] {
+        assert!(ev.dir.join(file).is_file(), "{file} missing");
+    }
+    assert!(ev.dir.with_extension("zip").is_file());
+    let junit = std::fs::read_to_string(ev.dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("summary.txt"), "{junit}");
+    let log = std::fs::read_to_string(ev.dir.join("events.jsonl")).unwrap();
+    let last = crate::report::structured::read(&log).unwrap().pop();
+    assert!(matches!(last, Some(Event::RunFinished { .. })), "{log}");
+}
+
+#[test]
+fn a_report_that_fails_after_junit_is_named_in_junit_written_again() {
+    let out = tempfile::tempdir().unwrap();
+    let ev = Evidence::create(out.path(), Redactor::default()).unwrap();
+    let events = Events::new(Reporter::files_only(&ev));
+    let mut r = report(&ev, &events);
+    // No such folder: the zip, written after junit.xml, cannot be.
+    r.zip_path = out.path().join("gone/run.zip");
+    let unwritten = events.finish(r);
+    assert_eq!(unwritten.len(), 1, "{unwritten:?}");
+    let junit = std::fs::read_to_string(ev.dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("<testsuite name=\"reports\""), "{junit}");
+    assert!(junit.contains("temporary zip in"), "{junit}");
+}

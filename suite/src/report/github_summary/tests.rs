@@ -1,0 +1,158 @@
+use super::*;
+use crate::outcome::Suite;
+use std::time::Duration;
+
+fn outcome(id: &str, verdict: Verdict, reason: &str, evidence: &[&str]) -> ScenarioOutcome {
+    let title = format!("Title of {id}");
+    let mut o = ScenarioOutcome::new(id, &title, Suite::Live, verdict, reason.to_owned());
+    o.duration = Duration::from_millis(if verdict == Verdict::Skip { 0 } else { 1234 });
+    o.evidence = evidence.iter().map(|s| s.to_string()).collect();
+    o
+}
+
+fn report(dir: &Path, outcomes: Vec<ScenarioOutcome>) -> RunReport {
+    let run_dir = dir.join("2025-11-14T17-14-05Z");
+    RunReport {
+        run_id: "2025-11-14T17-14-05Z".into(),
+        started: std::time::SystemTime::UNIX_EPOCH,
+        target: None,
+        stack: "local".into(),
+        base_url: "http://127.0.0.1:4000".into(),
+        git_commit: "abc123".into(),
+        outcomes,
+        junit_path: run_dir.join("junit.xml"),
+        summary_path: run_dir.join("summary.txt"),
+        zip_path: dir.join("2025-11-14T17-14-05Z.zip"),
+        unwritten: Vec::new(),
+        comparison: None,
+        interrupted: None,
+        smoke_dir: None,
+        run_dir,
+    }
+}
+
+/// Parses `$GITHUB_OUTPUT` the way the runner does: `name=value` or
+/// `name<<DELIM` ... `DELIM`.
+fn parse_outputs(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delim)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for l in lines.by_ref() {
+                if l == delim {
+                    break;
+                }
+                value.push(l);
+            }
+            out.push((name.to_owned(), value.join("\n")));
+        } else if let Some((name, value)) = line.split_once('=') {
+            out.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn summary_table_has_a_row_per_scenario_and_survives_hostile_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = report(
+        dir.path(),
+        vec![
+            outcome(
+                "L01",
+                Verdict::Pass,
+                "presence lines found",
+                &["live/L01/response.json", "live/L01/result.json"],
+            ),
+            outcome(
+                "L02",
+                Verdict::Fail,
+                "a|b <script>\nsecond line",
+                &["live/L02/notes.txt"],
+            ),
+            outcome("L03", Verdict::Skip, "gated by L02", &[]),
+        ],
+    );
+    r.outcomes[0].observations = vec!["took 9 s <slow>".into()];
+    let md = step_summary_markdown(&r);
+    assert!(
+        md.starts_with("## Live validation suite: ❌ FAIL\n"),
+        "{md}"
+    );
+    assert!(md.contains("| scenario | verdict | duration | reason | evidence file |"));
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| L0")).collect();
+    assert_eq!(
+        rows,
+        [
+            "| L01 Title of L01 | ✅ PASS | 1.2 s | presence lines found | \
+             `live/L01/response.json`<br>`live/L01/result.json` | ⚠️ took 9 s &lt;slow&gt; |",
+            "| L02 Title of L02 | ❌ FAIL | 1.2 s | a\\|b &lt;script&gt; second line | \
+             `live/L02/notes.txt` | – |",
+            "| L03 Title of L03 | ⏭️ SKIP | – | gated by L02 | – | – |",
+        ]
+    );
+    assert!(md.contains("`2025-11-14T17-14-05Z.zip`"), "{md}");
+}
+
+#[test]
+fn outputs_are_absolute_paths_and_parse_back_also_with_a_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = report(
+        dir.path(),
+        vec![outcome(
+            "L01",
+            Verdict::Pass,
+            "ok",
+            &["live/L01/result.json"],
+        )],
+    );
+    let parsed = parse_outputs(&outputs_text(&r).unwrap());
+    let get = |name: &str| {
+        parsed
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no output {name} in {parsed:?}"))
+    };
+    assert_eq!(get("junit"), r.junit_path.to_str().unwrap());
+    assert_eq!(get("zip"), r.zip_path.to_str().unwrap());
+    assert_eq!(get("run_id"), "2025-11-14T17-14-05Z");
+    assert_eq!(get("verdict"), "PASS");
+    assert!(Path::new(&get("summary")).is_absolute());
+
+    // A folder name with a line break must not end the entry early.
+    let odd = dir.path().join("odd\nname");
+    let mut r2 = report(&odd, vec![outcome("L01", Verdict::Fail, "no", &[])]);
+    r2.run_dir = odd.join("run");
+    let text = outputs_text(&r2).unwrap();
+    assert!(text.contains("zip<<ghadelimiter_"), "{text}");
+    let parsed = parse_outputs(&text);
+    assert!(parsed.contains(&("zip".to_owned(), r2.zip_path.to_str().unwrap().to_owned())));
+    assert!(parsed.contains(&("verdict".to_owned(), "FAIL".to_owned())));
+}
+
+#[test]
+fn output_delimiter_never_occurs_in_the_value() {
+    let delimiter = format!("ghadelimiter_{}", std::process::id());
+    let value = format!("a\n{delimiter}\nb");
+    let mut text = String::new();
+    output_entry(&mut text, "x", &value);
+    let parsed = parse_outputs(&text);
+    assert_eq!(parsed, [("x".to_owned(), value)]);
+}
+
+#[test]
+fn append_adds_to_an_existing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("GITHUB_OUTPUT");
+    std::fs::write(&path, "earlier=1\n").unwrap();
+    append(&path, "junit=/x\n").unwrap();
+    append(&path, "zip=/y\n").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "earlier=1\njunit=/x\nzip=/y\n"
+    );
+    let err = append(&dir.path().join("missing/dir/file"), "x").unwrap_err();
+    assert!(format!("{err:#}").contains("missing/dir/file"), "{err:#}");
+}
