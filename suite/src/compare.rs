@@ -8,6 +8,7 @@
 //! (`baseline::default_baseline`).
 
 mod baseline;
+mod context;
 mod record;
 
 pub use baseline::Baseline;
@@ -63,6 +64,13 @@ pub enum Change {
     /// A scenario that failed or errored in both runs: listed, never a regression.
     StillFailing {
         id: String,
+        old: String,
+        new: String,
+    },
+    /// A setting that changes timings or verdicts (`long_run_seconds`, …): durations are
+    /// then not compared.
+    Setting {
+        key: String,
         old: String,
         new: String,
     },
@@ -124,6 +132,9 @@ impl Change {
             }
             Change::StillFailing { id, old, new } => {
                 format!("{id:<9} still failing: {old} -> {new}")
+            }
+            Change::Setting { key, old, new } => {
+                format!("settings  {key}: {old} -> {new} (durations not compared)")
             }
             Change::Target { key, old, new } => format!("target    {key}: {old} -> {new}"),
         }
@@ -248,7 +259,7 @@ pub fn run(old: &Path, new: &Path) -> Result<Comparison> {
 /// (scenarios and observations are looked up by id and text). An id twice in one record
 /// counts once, by its first row.
 pub fn diff(old: &RunRecord, new: &RunRecord) -> Comparison {
-    let mut changes = target_changes(old, new);
+    let mut changes = context::changes(old, new);
     let ((old_rows, old_ids), (new_rows, new_ids)) = (first_rows(old), first_rows(new));
     for n in &new_rows {
         let id = one_line(&n.id);
@@ -270,6 +281,10 @@ pub fn diff(old: &RunRecord, new: &RunRecord) -> Comparison {
             in_old: true,
             verdict: one_line(&o.verdict),
         });
+    }
+    if context::settings_differ(old, new) {
+        // Timings under other settings say nothing about speed.
+        changes.retain(|c| !matches!(c, Change::Duration { .. }));
     }
     Comparison {
         old_run: one_line(&old.run_id),
@@ -348,46 +363,6 @@ fn secs(s: f64) -> Duration {
 pub fn significant(old: Duration, new: Duration) -> bool {
     let delta = old.abs_diff(new);
     delta > MIN_DELTA && delta.as_secs_f64() > old.as_secs_f64() * MIN_RATIO
-}
-
-fn target_changes(old: &RunRecord, new: &RunRecord) -> Vec<Change> {
-    let mut out = Vec::new();
-    if old.stack != new.stack {
-        out.push(Change::Target {
-            key: "stack".into(),
-            old: one_line(&old.stack),
-            new: one_line(&new.stack),
-        });
-    }
-    let empty = serde_json::Map::new();
-    let fields = |t: &Option<serde_json::Value>| match t {
-        Some(serde_json::Value::Object(m)) => m.clone(),
-        Some(other) => {
-            let mut m = serde_json::Map::new();
-            m.insert("profile".into(), other.clone());
-            m
-        }
-        None => empty.clone(),
-    };
-    let (o, n) = (fields(&old.target), fields(&new.target));
-    let mut keys: Vec<&String> = o.keys().chain(n.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let show = |v: Option<&serde_json::Value>| match v {
-        None => "(none)".to_owned(),
-        Some(serde_json::Value::String(s)) => one_line(s),
-        Some(v) => one_line(&v.to_string()),
-    };
-    for k in keys {
-        if o.get(k) != n.get(k) {
-            out.push(Change::Target {
-                key: one_line(k),
-                old: show(o.get(k)),
-                new: show(n.get(k)),
-            });
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -317,6 +317,8 @@ pub struct RunReport {
     pub interrupted: Option<Interruption>,
     /// The folder of the mocked smoke's own `summary.txt` (`mocked/RERUN`, `mocked/SMOKE`).
     pub smoke_dir: Option<String>,
+    /// The settings that change timings or verdicts (`ladder::Settings::recorded`).
+    pub settings: std::collections::BTreeMap<String, String>,
 }
 
 /// A signal ended the run after `after`.

@@ -42,8 +42,9 @@ pub enum Command {
     /// Build the static binaries and both images (codex-backend, codex-worker) and stop.
     Images,
     /// Compare two runs (run folders, run.json files or zips): verdict changes, durations
-    /// over 20% and 0.5 s, new or gone observations, target profile changes. Exit 1 when a
-    /// scenario regressed (PASS or SKIP to FAIL or ERROR).
+    /// over 20% and 0.5 s (not across different settings), new or gone observations, target
+    /// profile and settings changes. Exit 1 when a scenario fails or errors that did not in
+    /// the old run (passed, skipped or absent).
     Compare(CompareArgs),
     /// Check what a run needs (Docker engine and compose CLI, Chromium, the config file,
     /// the secrets' presence, the URLs given), one line each with the fix. Exit 0 when a run

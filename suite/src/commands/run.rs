@@ -95,6 +95,7 @@ pub fn execute(
         base_url: base_url.clone(),
         target: Some(target.to_value()),
     });
+    let settings = plan.settings.recorded();
     let mut ctx = Ctx::new(client, &mut *stack, &events, plan.settings);
     ctx.target = Some(target);
     let outcomes = ladders(&mut ctx, &ev);
@@ -138,6 +139,7 @@ pub fn execute(
     )?;
     report.interrupted = interrupted;
     report.smoke_dir = Some(plan.smoke_dir.to_owned());
+    report.settings = settings;
     finish(&events, &plan.baseline, report)
 }
 
@@ -171,6 +173,7 @@ fn run_report(
         comparison: None,
         interrupted: None,
         smoke_dir: None,
+        settings: Default::default(),
     })
 }
 

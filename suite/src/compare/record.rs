@@ -23,6 +23,10 @@ pub struct RunRecord {
     /// The target profile (what the backend said about itself), when known.
     #[serde(default)]
     pub target: Option<serde_json::Value>,
+    /// The settings that change timings or verdicts (`--poll-timeout`, `--long-run-seconds`,
+    /// …); empty in a record of a suite that did not write them.
+    #[serde(default)]
+    pub settings: std::collections::BTreeMap<String, String>,
     pub scenarios: Vec<ScenarioRecord>,
 }
 
@@ -44,6 +48,7 @@ impl RunRecord {
             stack: r.stack.clone(),
             commit: r.git_commit.clone(),
             target: r.target.clone(),
+            settings: r.settings.clone(),
             scenarios: r
                 .outcomes
                 .iter()

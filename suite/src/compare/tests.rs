@@ -9,6 +9,10 @@ fn rec(run_id: &str, rows: &[(&str, &str, f64, &[&str])]) -> RunRecord {
         stack: "local".into(),
         commit: "abc".into(),
         target: Some(serde_json::json!({"backend": "rust", "mode": "live"})),
+        settings: [("long_run_seconds", "5"), ("strict", "false")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
         scenarios: rows
             .iter()
             .map(|(id, v, d, obs)| ScenarioRecord {
@@ -219,4 +223,29 @@ fn texts_of_a_record_are_one_line_and_no_line_starts_with_them() {
         md.lines().all(|l| !l.trim_start().starts_with("::")),
         "{md}"
     );
+}
+
+#[test]
+fn runs_under_other_settings_say_so_and_compare_no_durations() {
+    let old = rec("a", &[("L08", "PASS", 6.0, &[])]);
+    let mut new = rec("b", &[("L08", "PASS", 31.0, &[])]);
+    let same = diff(&old, &new);
+    assert!(
+        matches!(same.changes[..], [Change::Duration { .. }]),
+        "{same:?}"
+    );
+    new.settings.insert("long_run_seconds".into(), "30".into());
+    let other = diff(&old, &new);
+    let lines: Vec<String> = other.changes.iter().map(Change::line).collect();
+    assert_eq!(
+        lines,
+        ["settings  long_run_seconds: 5 -> 30 (durations not compared)"]
+    );
+    assert!(!other.regressed());
+    // A record written without settings compares as before.
+    new.settings.clear();
+    assert!(matches!(
+        diff(&old, &new).changes[..],
+        [Change::Duration { .. }]
+    ));
 }

@@ -21,6 +21,7 @@ fn report(ev: &Evidence, events: &Events) -> RunReport {
         comparison: None,
         interrupted: None,
         smoke_dir: Some("mocked/RERUN".into()),
+        settings: Default::default(),
     }
 }
 

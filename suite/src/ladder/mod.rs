@@ -46,6 +46,23 @@ pub struct Settings {
     pub settle_grace: Duration,
 }
 
+impl Settings {
+    /// The settings that change a run's timings or verdicts, by flag name, as `run.json`
+    /// records them: a comparison across different ones says so.
+    pub fn recorded(&self) -> std::collections::BTreeMap<String, String> {
+        [
+            ("poll_timeout", self.poll_timeout.as_secs().to_string()),
+            ("long_run_seconds", self.long_run_seconds.to_string()),
+            ("retries", self.retries.to_string()),
+            ("strict", self.strict.to_string()),
+            ("settle_grace", self.settle_grace.as_secs().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+}
+
 /// A project the later scenarios reuse (L01's, or M01's in the rerun).
 #[derive(Debug, Clone)]
 pub struct Project {

@@ -26,6 +26,7 @@ fn report(verdicts: &[Verdict]) -> RunReport {
         comparison: None,
         interrupted: None,
         smoke_dir: None,
+        settings: Default::default(),
     }
 }
 

@@ -259,6 +259,7 @@ mod tests {
             comparison: None,
             interrupted: None,
             smoke_dir: None,
+            settings: Default::default(),
         }
     }
 

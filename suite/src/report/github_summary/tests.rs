@@ -27,6 +27,7 @@ fn report(dir: &Path, outcomes: Vec<ScenarioOutcome>) -> RunReport {
         comparison: None,
         interrupted: None,
         smoke_dir: None,
+        settings: Default::default(),
         run_dir,
     }
 }

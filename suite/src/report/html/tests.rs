@@ -113,6 +113,7 @@ fn sample(dir: &Path) -> RunReport {
         comparison: None,
         interrupted: None,
         smoke_dir: None,
+        settings: Default::default(),
     };
     crate::ladder::live::attach_app_diffs(&mut report.outcomes);
     report

@@ -45,6 +45,7 @@ fn report() -> RunReport {
             after: Duration::from_millis(4250),
         }),
         smoke_dir: None,
+        settings: Default::default(),
     }
 }
 

@@ -175,6 +175,7 @@ mod tests {
             comparison: None,
             interrupted: None,
             smoke_dir: None,
+            settings: Default::default(),
         }
     }
 
