@@ -61,15 +61,14 @@ impl GitHub {
     }
 
     fn scenario_end(&mut self, o: &ScenarioOutcome) {
-        if !self.group_open {
-            // A skipped scenario never started: it still gets its (short) group.
-            self.group_start(&o.display_name());
-        }
         if o.verdict.is_failure() && self.annotated.insert(o.id.clone()) {
             self.print(&[error_command(&o.id, &o.reason)]);
         }
-        self.print(&["::endgroup::".to_owned()]);
-        self.group_open = false;
+        // A skipped scenario never started: it has no group, and its line stays in the log.
+        if self.group_open {
+            self.print(&["::endgroup::".to_owned()]);
+            self.group_open = false;
+        }
     }
 
     fn observation(&self, scenario: &str, text: &str) {

@@ -1,6 +1,7 @@
-//! The GitHub step summary (`$GITHUB_STEP_SUMMARY`: a markdown table, one row per
-//! scenario) and the step outputs (`$GITHUB_OUTPUT`), written at the end of a run by the
-//! GitHub reporter (`github.rs`), and the setup-error report of `main`.
+//! The GitHub step summary (`$GITHUB_STEP_SUMMARY`: the verdict and counts, a table of the
+//! scenarios worth a row, failures' notes folded in) and the step outputs (`$GITHUB_OUTPUT`),
+//! written at the end of a run by the GitHub reporter (`github.rs`), and the setup-error
+//! report of `main`.
 
 use super::github::{active, error_command, print_commands};
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
@@ -9,16 +10,27 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The markdown of the step summary: a headline, the run's facts and the table (scenario,
-/// verdict, duration, reason, evidence file, observations).
+/// Verdicts with more rows than this that have nothing to say (no observation, not flaky)
+/// are collapsed into one line of ids instead of table rows.
+const FEW: usize = 3;
+
+/// The largest notes.txt shown in full in the step summary; a longer one is cut.
+const NOTES_SHOWN: usize = 8 << 10;
+
+/// The markdown of the step summary, for a reviewer: the verdict, counts and duration
+/// first; the run's facts and a link to the run; a table of the scenarios that have
+/// something to say (passed and skipped ones collapsed into a line each when there are
+/// many); each failure's notes.txt folded in a `<details>` block.
 pub fn step_summary_markdown(report: &RunReport) -> String {
     let verdict = report.overall_verdict();
+    let total = report.started.elapsed().unwrap_or_default();
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "## Live validation suite: {} {}\n",
+        "## Live validation suite: {} {} · {}\n",
         verdict_icon(verdict),
-        verdict.as_str()
+        verdict.as_str(),
+        super::terminal::lines::tally(report, total).text()
     );
     let _ = writeln!(
         md,
@@ -32,6 +44,9 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
         cell(&file_name(&report.zip_path)),
         cell(&file_name(&report.junit_path)),
     );
+    if let Some(url) = run_url(|name| std::env::var(name).ok()) {
+        let _ = writeln!(md, "[The workflow run and its artifacts]({url})\n");
+    }
     if let Some(target) = report.target_description() {
         let _ = writeln!(
             md,
@@ -43,12 +58,41 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
     for why in &report.unwritten {
         let _ = writeln!(md, "💥 A report could not be written: {}\n", cell(why));
     }
-    md.push_str("| scenario | verdict | duration | reason | evidence file | observations |\n");
-    md.push_str("|---|---|---:|---|---|---|\n");
-    for outcome in &report.outcomes {
-        let _ = writeln!(
+    scenario_table(&mut md, report);
+    for outcome in report.outcomes.iter().filter(|o| o.verdict.is_failure()) {
+        notes_details(&mut md, report, outcome);
+    }
+    md
+}
+
+/// The table of the scenarios worth a row, then a line per collapsed verdict.
+fn scenario_table(md: &mut String, report: &RunReport) {
+    let quiet = |o: &&ScenarioOutcome| o.observations.is_empty() && !o.is_flaky();
+    let collapsed = |v: Verdict| {
+        matches!(v, Verdict::Pass | Verdict::Skip)
+            && report
+                .outcomes
+                .iter()
+                .filter(|o| o.verdict == v)
+                .filter(quiet)
+                .count()
+                > FEW
+    };
+    let (rows, folded): (Vec<&ScenarioOutcome>, Vec<&ScenarioOutcome>) = report
+        .outcomes
+        .iter()
+        .partition(|o| !(collapsed(o.verdict) && quiet(o)));
+    let observed = rows.iter().any(|o| !o.observations.is_empty());
+    if !rows.is_empty() {
+        md.push_str("| scenario | verdict | duration | reason | evidence file |");
+        md.push_str(if observed { " observations |\n" } else { "\n" });
+        md.push_str("|---|---|---:|---|---|");
+        md.push_str(if observed { "---|\n" } else { "\n" });
+    }
+    for outcome in rows {
+        let _ = write!(
             md,
-            "| {} | {} {}{} | {} | {} | {} | {} |",
+            "| {} | {} {}{} | {} | {} | {} |",
             cell(&outcome.display_name()),
             verdict_icon(outcome.verdict),
             outcome.verdict.as_str(),
@@ -56,11 +100,86 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
             duration_text(outcome),
             cell(&outcome.reason),
             evidence_cell(outcome),
-            observations_cell(outcome),
         );
+        if observed {
+            let _ = write!(md, " {} |", observations_cell(outcome));
+        }
+        md.push('\n');
     }
     md.push('\n');
-    md
+    for verdict in [Verdict::Pass, Verdict::Skip] {
+        let ids: Vec<String> = folded
+            .iter()
+            .filter(|o| o.verdict == verdict)
+            .map(|o| cell(&o.id))
+            .collect();
+        if !ids.is_empty() {
+            let _ = writeln!(
+                md,
+                "{} {} {}: {}\n",
+                verdict_icon(verdict),
+                ids.len(),
+                verdict.as_str(),
+                ids.join(", ")
+            );
+        }
+    }
+}
+
+/// A failed scenario's notes.txt, folded, when it has one: what was observed, expected and
+/// where to look, without opening the zip.
+fn notes_details(md: &mut String, report: &RunReport, outcome: &ScenarioOutcome) {
+    let Some(notes) = outcome.evidence.iter().find(|f| f.ends_with("notes.txt")) else {
+        return;
+    };
+    let path = report.run_dir.join(notes);
+    let Ok(text) = crate::bounded_read::read_text(&path, crate::bounded_read::CONFIG_LIMIT) else {
+        return;
+    };
+    let mut shown: String = text.chars().take(NOTES_SHOWN).collect();
+    if shown.len() < text.len() {
+        shown.push_str("\n… (cut: the whole file is in the zip)");
+    }
+    let _ = writeln!(
+        md,
+        "<details><summary>{} {}: <code>{}</code></summary>\n\n<pre>{}</pre>\n\n</details>\n",
+        verdict_icon(outcome.verdict),
+        cell(&outcome.id),
+        cell(notes),
+        html_text(&shown)
+    );
+}
+
+/// Text inside `<pre>`: the markup characters escaped, control characters shown escaped.
+fn html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => out.push_str(&super::text::escape_controls(&c.to_string())),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The link to the workflow run (its artifacts are on that page), from GitHub's variables.
+fn run_url(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let part = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    let (server, repository, run) = (
+        part("GITHUB_SERVER_URL")?,
+        part("GITHUB_REPOSITORY")?,
+        part("GITHUB_RUN_ID")?,
+    );
+    let safe = |v: &str| {
+        v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._/:".contains(c))
+    };
+    (safe(&server) && safe(&repository) && run.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("{server}/{repository}/actions/runs/{run}"))
 }
 
 /// Appends the step summary (and the comparison with the baseline, when the run was

@@ -8,7 +8,7 @@
 //! characters escaped: the suite's own output never shows a secret or drives the terminal.
 
 mod console;
-mod lines;
+pub(crate) mod lines;
 mod spinner;
 mod styled;
 

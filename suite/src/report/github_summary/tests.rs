@@ -78,7 +78,7 @@ fn summary_table_has_a_row_per_scenario_and_survives_hostile_reasons() {
     r.outcomes[0].observations = vec!["took 9 s <slow>".into()];
     let md = step_summary_markdown(&r);
     assert!(
-        md.starts_with("## Live validation suite: ❌ FAIL\n"),
+        md.starts_with("## Live validation suite: ❌ FAIL · 1 passed, 1 failed, 1 skipped"),
         "{md}"
     );
     assert!(md.contains("| scenario | verdict | duration | reason | evidence file |"));
@@ -156,4 +156,55 @@ fn append_adds_to_an_existing_file() {
     );
     let err = append(&dir.path().join("missing/dir/file"), "x").unwrap_err();
     assert!(format!("{err:#}").contains("missing/dir/file"), "{err:#}");
+}
+
+#[test]
+fn many_quiet_passes_collapse_and_a_failures_notes_are_folded_in_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outcomes: Vec<ScenarioOutcome> = ["L01", "L02", "L03", "L04"]
+        .iter()
+        .map(|id| outcome(id, Verdict::Pass, "ok", &[]))
+        .collect();
+    outcomes.push(outcome(
+        "L05",
+        Verdict::Fail,
+        "edit lost",
+        &["live/L05/notes.txt"],
+    ));
+    outcomes.push(outcome("L06", Verdict::Skip, "gated by L05", &[]));
+    let r = report(dir.path(), outcomes);
+    let notes = r.run_dir.join("live/L05");
+    std::fs::create_dir_all(&notes).unwrap();
+    std::fs::write(notes.join("notes.txt"), "observed: <b>none</b> & more\n").unwrap();
+    let md = step_summary_markdown(&r);
+    assert!(md.contains("\n✅ 4 PASS: L01, L02, L03, L04\n"), "{md}");
+    assert!(md.lines().all(|l| !l.starts_with("| L01 ")), "{md}");
+    assert!(md.lines().any(|l| l.starts_with("| L05 ")), "{md}");
+    assert!(md.lines().any(|l| l.starts_with("| L06 ")), "{md}");
+    // No observation anywhere: no empty observations column.
+    assert!(!md.contains("observations |"), "{md}");
+    assert!(
+        md.contains("<pre>observed: &lt;b&gt;none&lt;/b&gt; &amp; more\n</pre>"),
+        "{md}"
+    );
+}
+
+#[test]
+fn the_run_link_needs_all_three_variables_and_plain_values() {
+    let vars = |server: &'static str| {
+        move |name: &str| {
+            Some(match name {
+                "GITHUB_SERVER_URL" => server.to_owned(),
+                "GITHUB_REPOSITORY" => "acme/orchestrator".to_owned(),
+                "GITHUB_RUN_ID" => "42".to_owned(),
+                _ => return None,
+            })
+        }
+    };
+    assert_eq!(
+        run_url(vars("https://github.com")).as_deref(),
+        Some("https://github.com/acme/orchestrator/actions/runs/42")
+    );
+    assert_eq!(run_url(vars("https://x.test)[y](z")), None);
+    assert_eq!(run_url(|_: &str| None), None);
 }
