@@ -57,7 +57,9 @@ table.meta td{padding:.1rem .8rem .1rem 0;vertical-align:top}table.meta td:first
 .counts span{margin-right:1rem}
 ul.obs,ul.cmp{margin:.2rem 0;padding-left:1.2rem}.regression{color:#cf222e;font-weight:600}
 details.row{border:1px solid #d1d9e0;border-radius:.4rem;margin:.35rem 0;background:#f6f8fa}
-details.row>summary{cursor:pointer;padding:.4rem .6rem;display:flex;gap:.7rem;align-items:baseline;list-style-position:inside}
+details.row>summary{cursor:pointer;padding:.4rem .6rem;display:flex;gap:.7rem;align-items:baseline;list-style:none}
+details.row>summary::-webkit-details-marker{display:none}
+details.row>summary::before{content:"\25B8";color:#59636e;width:.8em;flex:none}details.row[open]>summary::before{content:"\25BE"}
 details.row>summary .id{font-weight:600;min-width:6.5em}details.row>summary .dur{color:#59636e;min-width:4.5em;text-align:right}
 details.row>summary .reason{color:#1f2328;overflow-wrap:anywhere}
 details.row .body{padding:.2rem .9rem .8rem;background:#fff;border-top:1px solid #d1d9e0}
@@ -139,13 +141,25 @@ impl Page<'_> {
                     tr { td { "target commit" } td #commit { code { (self.text(&r.git_commit)) } } }
                     tr { td { "suite" } td #suite { (crate::outcome::SUITE_VERSION) } }
                     tr { td { "started" } td { (humantime::format_rfc3339_seconds(r.started)) } }
+                    tr { td { "total time" } td #total { (secs(r.started.elapsed().unwrap_or_default())) } }
+                    @if !r.settings.is_empty() {
+                        tr {
+                            td { "settings" }
+                            td #settings {
+                                @for (k, v) in &r.settings {
+                                    span { b { (self.text(k)) } " " (self.text(v)) } " "
+                                }
+                            }
+                        }
+                    }
                     tr {
                         td { "target" }
                         td #target {
                             @match &r.target {
                                 None => "(not profiled)",
                                 Some(serde_json::Value::Object(m)) => {
-                                    @for (k, v) in m {
+                                    // Each fact once: `description` repeats the others in a sentence.
+                                    @for (k, v) in m.iter().filter(|(k, _)| *k != "description") {
                                         span { b { (self.text(k)) } ": " (self.text(&plain(v))) } " "
                                     }
                                 }
@@ -193,6 +207,13 @@ impl Page<'_> {
         let class = o.verdict.as_str().to_lowercase();
         let excerpt = self.first_evidence(o, "result_excerpt.txt");
         let response = self.first_evidence(o, "response.json").map(|t| pretty(&t));
+        // A failure's own job (its error), ahead of the answer that queued it.
+        let job = o
+            .verdict
+            .is_failure()
+            .then(|| self.first_evidence(o, "job.json"))
+            .flatten()
+            .map(|t| pretty(&t));
         html! {
             details.row id=(format!("row-{}", o.id)) data-verdict=(o.verdict.as_str())
                 open[matches!(o.verdict, Verdict::Fail | Verdict::Error)] {
@@ -223,6 +244,10 @@ impl Page<'_> {
                     @if let Some(n) = &o.notes {
                         h3 { "notes.txt" }
                         pre.notes { (self.text(n)) }
+                    }
+                    @if let Some(t) = &job {
+                        h3 { "The job, as the backend last reported it" }
+                        pre.job { (t) }
                     }
                     @if let Some(t) = &excerpt {
                         h3 { "Result excerpt" }

@@ -11,15 +11,18 @@ const WIDTH: f64 = 1000.0;
 const ROW: f64 = 22.0;
 const TOP: f64 = 24.0;
 
-/// Wall time → SVG x, for a run that lasted `end`.
+/// Wall time → SVG x, from the first scenario's start (the stack's build and start before
+/// it would take the width) to `end`.
 struct Scale {
+    start: Duration,
     end: Duration,
 }
 
 impl Scale {
     fn x(&self, t: Duration) -> f64 {
         let plot = WIDTH - LEFT - 20.0;
-        LEFT + plot * t.as_secs_f64() / self.end.as_secs_f64()
+        let span = self.end.saturating_sub(self.start).as_secs_f64().max(1e-3);
+        LEFT + plot * t.saturating_sub(self.start).as_secs_f64() / span
     }
 }
 
@@ -41,10 +44,19 @@ impl Page<'_> {
             .max()
             .unwrap_or(Duration::ZERO)
             .max(Duration::from_millis(100));
-        let sc = Scale { end };
+        let start = ran
+            .iter()
+            .map(|o| o.started_at)
+            .min()
+            .unwrap_or(Duration::ZERO)
+            .min(end);
+        let sc = Scale { start, end };
         let height = TOP + ROW * ran.len() as f64 + 14.0;
-        let step = tick_step(end);
-        let ticks: Vec<Duration> = (0..).map(|i| step * i).take_while(|t| *t <= end).collect();
+        let step = tick_step(end.saturating_sub(start));
+        let ticks: Vec<Duration> = (0..)
+            .map(|i| start + step * i)
+            .take_while(|t| *t <= end)
+            .collect();
         let rollback = ran.iter().find(|o| o.suite == Suite::Rollback);
         let gate = r
             .outcomes
@@ -79,11 +91,12 @@ impl Page<'_> {
                 }
             }
             p.legend {
-                span { "bars: scenarios that ran (green pass, red fail, amber error)" }
+                span { "bars: scenarios that ran (green pass, red fail, amber error), from the first \
+                        scenario's start (" (secs(start)) " after the run began)" }
                 span { "blue tick: job submitted" }
                 span { "violet tick: job settled" }
-                span { "dashed: rollback" }
-                span { "red line: gate" }
+                @if rollback.is_some() { span { "dashed: rollback" } }
+                @if gate.is_some() { span { "red line: gate" } }
             }
         }
     }
