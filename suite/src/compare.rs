@@ -216,7 +216,7 @@ fn plural(n: usize) -> &'static str {
 /// a run, so an unreadable baseline is reported and the run goes on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "baseline", rename_all = "snake_case")]
-pub enum Against {
+pub enum BaselineComparison {
     /// No `--baseline` and no earlier run in `--out`.
     NoBaseline,
     Run(Comparison),
@@ -225,15 +225,15 @@ pub enum Against {
     },
 }
 
-impl Against {
+impl BaselineComparison {
     /// The text summary.txt ends with: the comparison, or why there is none.
     pub fn render_text(&self) -> String {
         match self {
-            Against::NoBaseline => {
+            BaselineComparison::NoBaseline => {
                 "comparison: no baseline (none given, no earlier run in --out)\n".into()
             }
-            Against::Run(c) => c.render_text(),
-            Against::Unreadable { error } => {
+            BaselineComparison::Run(c) => c.render_text(),
+            BaselineComparison::Unreadable { error } => {
                 format!("comparison: not made: {}\n", one_line(error))
             }
         }
@@ -242,7 +242,7 @@ impl Against {
     /// The step summary's section.
     pub fn render_markdown(&self) -> String {
         match self {
-            Against::Run(c) => c.render_markdown(),
+            BaselineComparison::Run(c) => c.render_markdown(),
             other => format!("### Comparison\n\n{}\n", cell(&other.render_text())),
         }
     }

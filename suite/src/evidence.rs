@@ -132,8 +132,8 @@ impl Evidence {
     }
 
     /// A folder for one scenario (or attempt), e.g. `live/L01`.
-    pub fn folder(&self, rel: &str) -> Folder {
-        Folder {
+    pub fn folder(&self, rel: &str) -> ScenarioDir {
+        ScenarioDir {
             run_dir: self.dir.clone(),
             rel: rel.to_owned(),
             redactor: self.redactor.clone(),
@@ -278,17 +278,17 @@ fn write_redacted(
 }
 
 /// One scenario's (or attempt's) folder. Remembers every secret it had to redact.
-pub struct Folder {
+pub struct ScenarioDir {
     run_dir: PathBuf,
     pub rel: String,
     redactor: Redactor,
     pub leaks: Vec<Leak>,
 }
 
-impl Folder {
+impl ScenarioDir {
     /// A sub-folder (`setup/`, `before/`); its leaks are the caller's to merge.
-    pub fn child(parent: &Folder, name: &str) -> Folder {
-        Folder {
+    pub fn child(parent: &ScenarioDir, name: &str) -> ScenarioDir {
+        ScenarioDir {
             run_dir: parent.run_dir.clone(),
             rel: format!("{}/{name}", parent.rel),
             redactor: parent.redactor.clone(),

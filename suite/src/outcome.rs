@@ -3,10 +3,10 @@
 //! run (`RunReport`). Every reporter is written from these types.
 //!
 //! Architecture invariant: this is a leaf module but for the comparison the report carries
-//! (`compare::Against`), so that the ladder, the polling, the stacks and the reporters can
+//! (`compare::BaselineComparison`), so that the ladder, the polling, the stacks and the reporters can
 //! all depend on it without a cycle.
 
-use crate::compare::Against;
+use crate::compare::BaselineComparison;
 use serde::{Deserialize, Serialize};
 pub use shown::Shown;
 use std::path::PathBuf;
@@ -312,7 +312,7 @@ pub struct RunReport {
     pub unwritten: Vec<String>,
     /// What the run was compared with (`live-suite`), for the summary, the step summary,
     /// the HTML report and the console.
-    pub comparison: Option<Against>,
+    pub comparison: Option<BaselineComparison>,
     /// The signal that ended the run early: the reports say they are partial.
     pub interrupted: Option<Interruption>,
     /// The folder of the mocked smoke's own `summary.txt` (`mocked/RERUN`, `mocked/SMOKE`).

@@ -1,7 +1,7 @@
 //! Which earlier run `live-suite` compares itself with: `--baseline`, or the newest
 //! earlier run in `--out`.
 
-use super::{diff, Against, RunRecord, RUN_JSON};
+use super::{diff, BaselineComparison, RunRecord, RUN_JSON};
 use crate::outcome::one_line;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ impl Baseline {
     /// The comparison of `current` with the baseline; `None` with [`Baseline::Off`]. What
     /// the default skipped on its way (an earlier run that is not a folder or a regular
     /// file, e.g. a FIFO named like a zip) is told through `say`, one line each.
-    pub fn compare(&self, current: &RunRecord, say: &dyn Fn(String)) -> Option<Against> {
+    pub fn compare(&self, current: &RunRecord, say: &dyn Fn(String)) -> Option<BaselineComparison> {
         let path = match self {
             Baseline::Given(p) => p.clone(),
             Baseline::NewestEarlierIn(out) => {
@@ -37,7 +37,7 @@ impl Baseline {
                 skipped.into_iter().for_each(say);
                 match chosen {
                     Some(p) => p,
-                    None => return Some(Against::NoBaseline),
+                    None => return Some(BaselineComparison::NoBaseline),
                 }
             }
             Baseline::Off => return None,
@@ -46,8 +46,8 @@ impl Baseline {
             match RunRecord::read(&path)
                 .with_context(|| format!("reading the baseline {}", path.display()))
             {
-                Ok(old) => Against::Run(diff(&old, current)),
-                Err(e) => Against::Unreadable {
+                Ok(old) => BaselineComparison::Run(diff(&old, current)),
+                Err(e) => BaselineComparison::Unreadable {
                     error: format!("{e:#}"),
                 },
             },

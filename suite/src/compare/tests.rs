@@ -65,7 +65,7 @@ fn verdicts_durations_observations_and_target_are_compared() {
     assert!(c.regressed());
     assert!(c.render_text().contains("! L02       PASS -> FAIL"));
     assert!(c.render_text().contains("7 changes, 1 regression"));
-    let md = Against::Run(c.clone()).render_markdown();
+    let md = BaselineComparison::Run(c.clone()).render_markdown();
     assert!(md.starts_with("### Compared with 2025-11-14T17-14-05Z: 7 changes"));
     assert!(
         md.contains("- ❌ L02       PASS -&gt; FAIL\n- L02       duration"),

@@ -7,7 +7,7 @@ use super::steps::{
 };
 use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
 use crate::client::ApiPath;
-use crate::evidence::Folder;
+use crate::evidence::ScenarioDir;
 use crate::outcome::{ScenarioOutcome, Shown, Suite, Verdict};
 use codex_contract::{Status, WorkerStatus, REQUEST_FILE, RESULT_FILE};
 use std::time::{Duration, Instant};
@@ -94,11 +94,11 @@ pub const LADDER: [Scenario; 8] = [
 
 /// L01's project, or (when the ladder starts later with --from/--only) one created now and
 /// recorded as setup in this scenario's folder.
-fn project(ctx: &mut Ctx, folder: &mut Folder) -> Result<Project, Problem> {
+fn project(ctx: &mut Ctx, folder: &mut ScenarioDir) -> Result<Project, Problem> {
     if let Some(p) = &ctx.project {
         return Ok(p.clone());
     }
-    let mut setup = crate::evidence::Folder::child(folder, "setup");
+    let mut setup = crate::evidence::ScenarioDir::child(folder, "setup");
     let p = create_project(
         ctx,
         &mut setup,
@@ -114,7 +114,7 @@ fn project(ctx: &mut Ctx, folder: &mut Folder) -> Result<Project, Problem> {
 }
 
 /// L01: create a project; its result.json carries the three presence lines, no values.
-fn l01_env_presence(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn l01_env_presence(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = create_project(ctx, folder, STANDARD_INSTRUCTION, ctx.settings.poll_timeout)?;
     ctx.project = Some(p.clone());
     let lines = check_presence_lines(&p.result)?;
@@ -141,7 +141,7 @@ fn l01_env_presence(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 }
 
 /// L02: the scaffold: the initial job succeeded and its files and .codex artifacts are listed.
-fn l02_scaffold(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn l02_scaffold(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = project(ctx, folder)?;
     folder.write_json("response.json", &p.response)?;
     super::steps::save_result(folder, &p.result)?;
@@ -167,7 +167,7 @@ fn l02_scaffold(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 }
 
 /// L03: the listing shows the .codex artifacts and generated content.
-fn l03_listing(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn l03_listing(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = project(ctx, folder)?;
     let files = list_files(ctx, folder, &p.id)?;
     for path in [REQUEST_FILE, RESULT_FILE] {
@@ -188,7 +188,7 @@ fn l03_listing(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 }
 
 /// L04: app.py comes back 200 and non-empty.
-fn l04_fetch(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn l04_fetch(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = project(ctx, folder)?;
     let app = get_file(ctx, folder, &p.id, "app.py", "app.json")?;
     ensure(!app.contents.trim().is_empty(), || {
@@ -201,7 +201,7 @@ fn l04_fetch(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 }
 
 /// L05: an edit job whose own result lists app.py in modified_files.
-fn l05_edit(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn l05_edit(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = project(ctx, folder)?;
     let fresh = submit_edit(ctx, folder, &p.id, EDIT_INSTRUCTION)?;
     check_success(ctx, &fresh)?;
@@ -215,9 +215,9 @@ fn l05_edit(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 
 /// L06: a refactor; app.py listed as modified and its contents changed. A mere appended
 /// note passes with a structured limitation in notes.txt.
-fn l06_refactor(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn l06_refactor(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = project(ctx, folder)?;
-    let mut before_folder = Folder::child(folder, "before");
+    let mut before_folder = ScenarioDir::child(folder, "before");
     let before = get_file(ctx, &mut before_folder, &p.id, "app.py", "app.json")?;
     folder.leaks.append(&mut before_folder.leaks);
     let fresh = submit_edit(ctx, folder, &p.id, REFACTOR_INSTRUCTION)?;
@@ -248,7 +248,7 @@ fn l06_refactor(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 }
 
 /// L07: force_error ends in a structured error and the API stays up.
-fn l07_forced_error(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn l07_forced_error(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = create_project(
         ctx,
         folder,
@@ -287,7 +287,7 @@ fn l07_forced_error(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 
 /// L08: the long run ends in success or a structured error within twice the poll timeout.
 /// A run that ends well before its worker's sleep is an observation.
-fn l08_long_run(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn l08_long_run(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let seconds = ctx.settings.long_run_seconds;
     let instruction = long_run_instruction(seconds);
     let timeout = ctx.settings.poll_timeout * 2;

@@ -4,7 +4,7 @@
 use super::steps::{check_success, create_project, get_file, list_files, submit_edit};
 use super::{ensure, Ctx, Pass, Problem, Scenario, ScenarioResult};
 use crate::client::ApiPath;
-use crate::evidence::Folder;
+use crate::evidence::ScenarioDir;
 use crate::health::{self, wrong_mode, Finding};
 use crate::outcome::Suite;
 use codex_contract::{Mode, REQUEST_FILE, RESULT_FILE};
@@ -59,7 +59,11 @@ pub const SMOKE: [Scenario; 4] = [
 
 /// Health of the backend the client points at: `/docs` 200, and the `/healthz` mode when
 /// the backend has one (the original does not). Writes status.txt and healthz.json.
-pub fn check_health(ctx: &mut Ctx, folder: &mut Folder, want: Mode) -> Result<String, Problem> {
+pub fn check_health(
+    ctx: &mut Ctx,
+    folder: &mut ScenarioDir,
+    want: Mode,
+) -> Result<String, Problem> {
     let r = health::read(&ctx.client)?;
     folder.write(
         "status.txt",
@@ -92,7 +96,7 @@ pub fn check_health(ctx: &mut Ctx, folder: &mut Folder, want: Mode) -> Result<St
     Ok(format!("/docs 200, /healthz mode {}", mode.as_str()))
 }
 
-fn rollback(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn rollback(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let before = ctx.stack.mode();
     ctx.stack.rollback_to_mocked().map_err(|e| {
         Problem::error(format!("rollback to mocked mode failed: {e:#}"))
@@ -139,7 +143,7 @@ fn rollback(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     )))
 }
 
-fn m01_create(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn m01_create(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = create_project(ctx, folder, SMOKE_INSTRUCTION, ctx.settings.poll_timeout)?;
     ctx.project = Some(p.clone());
     check_success(ctx, &p.result)?;
@@ -155,11 +159,11 @@ fn m01_create(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
 
 /// M01's project, or (when the rerun starts later with --from/--only) one created now as
 /// M01 would, recorded as setup in this scenario's folder.
-fn mocked_project(ctx: &mut Ctx, folder: &mut Folder) -> Result<String, Problem> {
+fn mocked_project(ctx: &mut Ctx, folder: &mut ScenarioDir) -> Result<String, Problem> {
     if let Some(p) = &ctx.project {
         return Ok(p.id.clone());
     }
-    let mut setup = Folder::child(folder, "setup");
+    let mut setup = ScenarioDir::child(folder, "setup");
     let created = create_project(
         ctx,
         &mut setup,
@@ -173,7 +177,7 @@ fn mocked_project(ctx: &mut Ctx, folder: &mut Folder) -> Result<String, Problem>
     Ok(p.id)
 }
 
-fn m02_list(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn m02_list(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let pid = mocked_project(ctx, folder)?;
     let files = list_files(ctx, folder, &pid)?;
     let missing: Vec<_> = TEMPLATE_FILES
@@ -187,7 +191,7 @@ fn m02_list(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     Ok(Pass::new("the five paths are listed"))
 }
 
-fn m03_get(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn m03_get(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let pid = mocked_project(ctx, folder)?;
     let app = get_file(ctx, folder, &pid, "app.py", "app.json")?;
     ensure(!app.contents.trim().is_empty(), || {
@@ -196,7 +200,7 @@ fn m03_get(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
     Ok(Pass::new("app.py: 200, non-empty"))
 }
 
-fn m04_edit(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn m04_edit(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let pid = mocked_project(ctx, folder)?;
     let fresh = submit_edit(ctx, folder, &pid, SMOKE_EDIT)?;
     check_success(ctx, &fresh)?;

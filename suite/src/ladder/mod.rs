@@ -16,7 +16,7 @@ pub mod steps;
 
 use crate::client::{AnswerLeak, Client};
 use crate::events::{Event, Events};
-use crate::evidence::{Evidence, Folder};
+use crate::evidence::{Evidence, ScenarioDir};
 pub use crate::outcome::{ensure, Pass, Problem, ScenarioResult};
 use crate::outcome::{Attempt, JobMark, ScenarioOutcome, Suite, Verdict};
 use crate::stack::Stack;
@@ -29,7 +29,7 @@ pub struct Scenario {
     pub suite: Suite,
     /// The plan's acceptance (section 11), the `expected:` of notes.txt.
     pub acceptance: &'static str,
-    pub run: fn(&mut Ctx, &mut Folder) -> ScenarioResult,
+    pub run: fn(&mut Ctx, &mut ScenarioDir) -> ScenarioResult,
 }
 
 /// Suite-wide settings the scenarios read.

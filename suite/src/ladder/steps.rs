@@ -3,7 +3,7 @@
 
 use super::{Ctx, Problem, Project};
 use crate::client::{id_shape, ApiPath, Deadline, IdShape};
-use crate::evidence::Folder;
+use crate::evidence::ScenarioDir;
 use crate::freshness::{self, AwaitResult, Fresh, JobRef};
 use codex_contract::{
     result_excerpt, FileContents, FileList, JobSummary, ProjectSummary, Status, SECRET_VARS,
@@ -14,7 +14,7 @@ use std::time::Duration;
 /// result.json, result_excerpt.txt.
 pub fn create_project(
     ctx: &mut Ctx,
-    folder: &mut Folder,
+    folder: &mut ScenarioDir,
     instruction: &str,
     timeout: Duration,
 ) -> Result<Project, Problem> {
@@ -71,7 +71,7 @@ pub fn create_project(
 /// result_excerpt.txt. The result.json seen before sending is the freshness baseline.
 pub fn submit_edit(
     ctx: &mut Ctx,
-    folder: &mut Folder,
+    folder: &mut ScenarioDir,
     pid: &str,
     instruction: &str,
 ) -> Result<Fresh, Problem> {
@@ -174,7 +174,7 @@ fn learn_target(ctx: &mut Ctx, posted: Status, fresh: &Fresh) {
 /// read or saved is named in the problem's `where to look`.
 fn save_what_was_seen(
     ctx: &Ctx,
-    folder: &mut Folder,
+    folder: &mut ScenarioDir,
     status: &ApiPath,
     pid: &str,
     problem: Problem,
@@ -212,13 +212,13 @@ fn save_what_was_seen(
 }
 
 /// result.json (as the backend served it) and result_excerpt.txt (the five lines).
-pub fn save_result(folder: &mut Folder, fresh: &Fresh) -> anyhow::Result<()> {
+pub fn save_result(folder: &mut ScenarioDir, fresh: &Fresh) -> anyhow::Result<()> {
     folder.write_json("result.json", &fresh.raw)?;
     folder.write("result_excerpt.txt", &result_excerpt(&fresh.result))
 }
 
 /// `GET /{pid}/files` → files.json.
-pub fn list_files(ctx: &Ctx, folder: &mut Folder, pid: &str) -> Result<FileList, Problem> {
+pub fn list_files(ctx: &Ctx, folder: &mut ScenarioDir, pid: &str) -> Result<FileList, Problem> {
     let reply = ctx.client.get(&ApiPath::files(pid))?;
     folder.write_json("files.json", &reply.body)?;
     reply.contract("GET /{project_id}/files")
@@ -227,7 +227,7 @@ pub fn list_files(ctx: &Ctx, folder: &mut Folder, pid: &str) -> Result<FileList,
 /// `GET /{pid}/files/{path}` → `name` (app.json or file.json) and status.txt.
 pub fn get_file(
     ctx: &Ctx,
-    folder: &mut Folder,
+    folder: &mut ScenarioDir,
     pid: &str,
     path: &str,
     name: &str,

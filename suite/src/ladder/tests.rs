@@ -43,7 +43,7 @@ static CALLS: AtomicU32 = AtomicU32::new(0);
 
 /// Fails its first attempt, then passes with an observation from the context, one from
 /// the pass, and a job mark.
-fn flaky(ctx: &mut Ctx, folder: &mut Folder) -> ScenarioResult {
+fn flaky(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     folder.write("status.txt", "200\n")?;
     let mark = ctx.job_mark();
     ctx.job_sent_as(mark, "j1");

@@ -17,7 +17,7 @@
 
 use super::screenshot;
 use super::terminal::Console;
-use crate::compare::Against;
+use crate::compare::BaselineComparison;
 use crate::evidence::Evidence;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 use crate::secrets::Redactor;
@@ -181,7 +181,7 @@ impl Page<'_> {
                         @for (id, t) in &observations { li { b { (id) } " " (self.text(t)) } }
                     }
                 }
-                @if let Some(Against::Run(c)) = baseline {
+                @if let Some(BaselineComparison::Run(c)) = baseline {
                     h2 { "Compared with " (self.text(&c.old_run)) }
                     div #baseline {
                         p { (c.headline()) }

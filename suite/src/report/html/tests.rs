@@ -21,7 +21,7 @@ fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
-fn compared(mut report: RunReport, against: Against) -> RunReport {
+fn compared(mut report: RunReport, against: BaselineComparison) -> RunReport {
     report.comparison = Some(against);
     report
 }
@@ -177,7 +177,10 @@ fn baseline_block_marks_regressions() {
             new: "FAIL".into(),
         }],
     };
-    let html = render(&compared(sample(dir.path()), Against::Run(c)), &redactor());
+    let html = render(
+        &compared(sample(dir.path()), BaselineComparison::Run(c)),
+        &redactor(),
+    );
     assert!(html.contains("Compared with 2025-11-13T00-00-00Z"));
     assert!(html.contains("<li class=\"regression\">L07       PASS -&gt; FAIL</li>"));
 }
@@ -228,11 +231,11 @@ fn a_retried_l06_shows_its_last_attempts_diff() {
 fn an_unreadable_or_missing_baseline_is_said_in_the_header() {
     let dir = tempfile::tempdir().unwrap();
     let none = render(
-        &compared(sample(dir.path()), Against::NoBaseline),
+        &compared(sample(dir.path()), BaselineComparison::NoBaseline),
         &redactor(),
     );
     assert!(none.contains("comparison: no baseline"));
-    let bad = Against::Unreadable {
+    let bad = BaselineComparison::Unreadable {
         error: "reading the baseline x.zip: not a zip".into(),
     };
     let html = render(&compared(sample(dir.path()), bad), &redactor());

@@ -1,5 +1,5 @@
 use super::*;
-use crate::compare::{Against, Change, Comparison};
+use crate::compare::{BaselineComparison, Change, Comparison};
 use crate::events::Phase;
 use crate::outcome::{Attempt, Interruption, JobMark, RunReport, ScenarioOutcome, Suite, Verdict};
 use crate::secrets::Redactor;
@@ -95,7 +95,7 @@ fn every_event() -> Vec<Event> {
         },
         Event::RunFinished {
             report: RunReport {
-                comparison: Some(Against::Run(comparison)),
+                comparison: Some(BaselineComparison::Run(comparison)),
                 ..report()
             },
         },
