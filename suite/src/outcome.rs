@@ -321,6 +321,32 @@ pub struct RunReport {
     pub settings: std::collections::BTreeMap<String, String>,
 }
 
+#[cfg(test)]
+impl RunReport {
+    /// A report with empty facts and no outcomes, for tests that set what they look at
+    /// (`RunReport { outcomes, ..RunReport::for_tests() }`).
+    pub fn for_tests() -> Self {
+        RunReport {
+            run_id: "r".into(),
+            started: SystemTime::UNIX_EPOCH,
+            stack: "local".into(),
+            base_url: String::new(),
+            git_commit: String::new(),
+            target: None,
+            outcomes: Vec::new(),
+            run_dir: PathBuf::new(),
+            junit_path: PathBuf::new(),
+            summary_path: PathBuf::new(),
+            zip_path: PathBuf::new(),
+            unwritten: Vec::new(),
+            comparison: None,
+            interrupted: None,
+            smoke_dir: None,
+            settings: Default::default(),
+        }
+    }
+}
+
 /// A signal ended the run after `after`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Interruption {

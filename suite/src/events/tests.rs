@@ -8,20 +8,13 @@ fn report(ev: &Evidence, events: &Events) -> RunReport {
     RunReport {
         run_id: ev.run_id.clone(),
         started: events.started(),
-        stack: "local".into(),
-        base_url: String::new(),
-        git_commit: String::new(),
-        target: None,
         outcomes: vec![passed],
         run_dir: ev.dir.clone(),
         junit_path: ev.dir.join("junit.xml"),
         summary_path: ev.dir.join("summary.txt"),
         zip_path: ev.dir.with_extension("zip"),
-        unwritten: Vec::new(),
-        comparison: None,
-        interrupted: None,
         smoke_dir: Some("mocked/RERUN".into()),
-        settings: Default::default(),
+        ..RunReport::for_tests()
     }
 }
 

@@ -2,12 +2,6 @@ use super::*;
 
 fn report(verdicts: &[Verdict]) -> RunReport {
     RunReport {
-        run_id: "r".into(),
-        started: SystemTime::UNIX_EPOCH,
-        stack: "local".into(),
-        base_url: String::new(),
-        git_commit: String::new(),
-        target: None,
         outcomes: verdicts
             .iter()
             .enumerate()
@@ -18,15 +12,7 @@ fn report(verdicts: &[Verdict]) -> RunReport {
                 o
             })
             .collect(),
-        run_dir: PathBuf::new(),
-        junit_path: PathBuf::new(),
-        summary_path: PathBuf::new(),
-        zip_path: PathBuf::new(),
-        unwritten: Vec::new(),
-        comparison: None,
-        interrupted: None,
-        smoke_dir: None,
-        settings: Default::default(),
+        ..RunReport::for_tests()
     }
 }
 

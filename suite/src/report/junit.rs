@@ -200,7 +200,6 @@ fn drop_testsuites_skipped(xml: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
     use std::time::Duration;
 
     fn outcome(id: &str, suite: Suite, verdict: Verdict, reason: &str) -> ScenarioOutcome {
@@ -239,11 +238,8 @@ mod tests {
         rerun.failed_attempts = vec![attempt("L05", 1, Verdict::Fail, "not modified")];
         RunReport {
             run_id: "2025-11-14T17-14-05Z".into(),
-            stack: "local".into(),
             base_url: "http://127.0.0.1:1/?a=1&b=\"2\"".into(),
             git_commit: "abc".into(),
-            target: None,
-            started: std::time::SystemTime::UNIX_EPOCH,
             outcomes: vec![
                 outcome("L01", Suite::Live, Verdict::Pass, "ok"),
                 flaky,
@@ -251,15 +247,8 @@ mod tests {
                 outcome("L06", Suite::Live, Verdict::Skip, "gated by L05"),
                 outcome("ROLLBACK", Suite::Rollback, Verdict::Error, "down"),
             ],
-            run_dir: PathBuf::new(),
-            junit_path: PathBuf::new(),
-            summary_path: PathBuf::new(),
-            zip_path: PathBuf::new(),
             unwritten: vec!["writing summary.txt: No space left on device".into()],
-            comparison: None,
-            interrupted: None,
-            smoke_dir: None,
-            settings: Default::default(),
+            ..RunReport::for_tests()
         }
     }
 

@@ -14,21 +14,14 @@ fn report(dir: &Path, outcomes: Vec<ScenarioOutcome>) -> RunReport {
     let run_dir = dir.join("2025-11-14T17-14-05Z");
     RunReport {
         run_id: "2025-11-14T17-14-05Z".into(),
-        started: std::time::SystemTime::UNIX_EPOCH,
-        target: None,
-        stack: "local".into(),
         base_url: "http://127.0.0.1:4000".into(),
         git_commit: "abc123".into(),
         outcomes,
         junit_path: run_dir.join("junit.xml"),
         summary_path: run_dir.join("summary.txt"),
         zip_path: dir.join("2025-11-14T17-14-05Z.zip"),
-        unwritten: Vec::new(),
-        comparison: None,
-        interrupted: None,
-        smoke_dir: None,
-        settings: Default::default(),
         run_dir,
+        ..RunReport::for_tests()
     }
 }
 

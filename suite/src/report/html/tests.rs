@@ -3,8 +3,7 @@ use crate::compare::Comparison;
 use crate::outcome::Suite;
 use crate::outcome::{Attempt, JobMark, Shown};
 use crate::secrets::Secrets;
-use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::path::Path;
 
 const SECRET: &str = "sk-html-PLANTED-987654321";
 
@@ -91,11 +90,9 @@ fn sample(dir: &Path) -> RunReport {
     l08.reason = "gated by L07".into();
     let mut report = RunReport {
         run_id: "2025-11-14T17-14-05Z".into(),
-        stack: "local".into(),
         base_url: "http://127.0.0.1:1".into(),
         git_commit: "abc123".into(),
         target: Some(serde_json::json!({"backend": "rust", "cors": "<none>"})),
-        started: SystemTime::UNIX_EPOCH,
         outcomes: vec![
             l04,
             l05,
@@ -106,14 +103,7 @@ fn sample(dir: &Path) -> RunReport {
             outcome("M01", Suite::MockedRerun, Verdict::Pass, 6000, 300),
         ],
         run_dir: dir.to_path_buf(),
-        junit_path: PathBuf::new(),
-        summary_path: PathBuf::new(),
-        zip_path: PathBuf::new(),
-        unwritten: Vec::new(),
-        comparison: None,
-        interrupted: None,
-        smoke_dir: None,
-        settings: Default::default(),
+        ..RunReport::for_tests()
     };
     crate::ladder::live::attach_app_diffs(&mut report.outcomes);
     report

@@ -27,9 +27,7 @@ fn outcome() -> ScenarioOutcome {
 
 fn report() -> RunReport {
     RunReport {
-        run_id: "r".into(),
         started: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        stack: "local".into(),
         base_url: "http://127.0.0.1:1".into(),
         git_commit: "abc".into(),
         target: Some(serde_json::json!({"description": "target: x"})),
@@ -39,13 +37,11 @@ fn report() -> RunReport {
         summary_path: "out/r/summary.txt".into(),
         zip_path: "out/r.zip".into(),
         unwritten: vec!["writing x: full".into()],
-        comparison: None,
         interrupted: Some(Interruption {
             signal: "SIGTERM".into(),
             after: Duration::from_millis(4250),
         }),
-        smoke_dir: None,
-        settings: Default::default(),
+        ..RunReport::for_tests()
     }
 }
 

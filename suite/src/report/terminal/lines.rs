@@ -156,26 +156,13 @@ mod tests {
     use super::*;
     use crate::outcome::{Attempt, Suite};
     use std::path::PathBuf;
-    use std::time::SystemTime;
 
     fn report(outcomes: Vec<ScenarioOutcome>) -> RunReport {
         RunReport {
-            run_id: "r".into(),
-            started: SystemTime::UNIX_EPOCH,
             stack: "external".into(),
-            base_url: String::new(),
-            git_commit: String::new(),
-            target: None,
             outcomes,
             run_dir: PathBuf::from("/out/r"),
-            junit_path: PathBuf::new(),
-            summary_path: PathBuf::new(),
-            zip_path: PathBuf::new(),
-            unwritten: Vec::new(),
-            comparison: None,
-            interrupted: None,
-            smoke_dir: None,
-            settings: Default::default(),
+            ..RunReport::for_tests()
         }
     }
 
