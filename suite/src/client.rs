@@ -270,12 +270,12 @@ impl Client {
         body: Option<&serde_json::Value>,
         deadline: Deadline,
     ) -> Result<Reply> {
-        let asked = Asked {
-            method: &method,
-            path,
-            template: path,
-        };
-        self.send(&asked, body, deadline, Redirects::FollowOnce)
+        self.send(
+            &Asked::root(&method, path),
+            body,
+            deadline,
+            Redirects::FollowOnce,
+        )
     }
 
     /// One request on a fixed path from the root that reports a redirect instead of
@@ -287,12 +287,12 @@ impl Client {
         body: Option<&serde_json::Value>,
         deadline: Deadline,
     ) -> Result<Reply> {
-        let asked = Asked {
-            method: &method,
-            path,
-            template: path,
-        };
-        self.send(&asked, body, deadline, Redirects::Report)
+        self.send(
+            &Asked::root(&method, path),
+            body,
+            deadline,
+            Redirects::Report,
+        )
     }
 
     fn send(

@@ -45,7 +45,16 @@ pub(super) struct Asked<'a> {
     pub template: &'a str,
 }
 
-impl Asked<'_> {
+impl<'a> Asked<'a> {
+    /// A fixed path from the root, which is its own template (`/docs`, `/healthz`).
+    pub(super) fn root(method: &'a Method, path: &'a str) -> Self {
+        Asked {
+            method,
+            path,
+            template: path,
+        }
+    }
+
     fn answer(&self) -> String {
         format!("the answer to {} {}", self.method, self.path)
     }
