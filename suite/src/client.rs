@@ -224,7 +224,8 @@ impl Client {
 
     /// GET a path outside the API (`/docs`, `/healthz`; short deadline).
     pub fn get_root(&self, path: &str) -> Result<Reply> {
-        self.request(Method::GET, path, None, Deadline::Short)
+        let asked = Asked::root(&Method::GET, path);
+        self.send(&asked, None, Deadline::Short, Redirects::FollowOnce)
     }
 
     /// POST JSON under the API prefix that submits a job: deadline twice the poll timeout
@@ -260,22 +261,6 @@ impl Client {
             template: &template,
         };
         self.send(&asked, body, deadline, Redirects::FollowOnce)
-    }
-
-    /// Any request on a fixed path from the root, following one 307/308 by hand.
-    fn request(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&serde_json::Value>,
-        deadline: Deadline,
-    ) -> Result<Reply> {
-        self.send(
-            &Asked::root(&method, path),
-            body,
-            deadline,
-            Redirects::FollowOnce,
-        )
     }
 
     /// One request on a fixed path from the root that reports a redirect instead of

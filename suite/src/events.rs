@@ -131,8 +131,7 @@ impl Events {
         }
     }
 
-    /// No output: events go nowhere (tests).
-    #[cfg(any(test, feature = "test-support"))]
+    /// No output: events go nowhere (a caller that only wants the result, and tests).
     pub fn silent() -> Self {
         Events::new(Reporter::silent())
     }

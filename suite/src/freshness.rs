@@ -120,7 +120,7 @@ pub enum JobRef {
 
 /// This job's result, as read and parsed.
 #[derive(Debug, Clone)]
-pub struct Fresh {
+pub struct OwnResult {
     pub raw: String,
     pub result: WorkerResult,
     pub status: Status,
@@ -151,7 +151,7 @@ pub struct AwaitResult<'a> {
 }
 
 /// Waits until the job is final and result.json is its own (see `judge`, then `settle`).
-pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
+pub fn await_result(wait: AwaitResult) -> Result<OwnResult, Problem> {
     let AwaitResult {
         client,
         events,
@@ -198,7 +198,7 @@ pub fn await_result(wait: AwaitResult) -> Result<Fresh, Problem> {
                 Settled::Fresh { unproven, late } => {
                     let raw = now.unwrap_or_default();
                     Step::Done(match serde_json::from_str::<WorkerResult>(&raw) {
-                        Ok(result) => Ok(Fresh {
+                        Ok(result) => Ok(OwnResult {
                             raw,
                             result,
                             status,

@@ -13,28 +13,65 @@
 //! through the `say` function `main` installs (main owns stderr).
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 type Hook = Box<dyn FnMut() + Send>;
 
-static HOOKS: Mutex<Vec<(u64, Hook)>> = Mutex::new(Vec::new());
-static NEXT: Mutex<u64> = Mutex::new(0);
-static REQUESTED: OnceLock<Interrupt> = OnceLock::new();
-/// A run skeleton is active: a signal waits for its partial report (else it exits after
-/// the teardown).
-/// The teardown hooks ran (or run now): a later `register` runs its hook at once.
-static TORN_DOWN: AtomicBool = AtomicBool::new(false);
-static RUN_ACTIVE: AtomicBool = AtomicBool::new(false);
-/// (teardown done, report written), with a condvar for the thread that exits.
-static PROGRESS: Mutex<(bool, bool)> = Mutex::new((false, false));
-static CHANGED: Condvar = Condvar::new();
-/// Where the handler's messages go: set once by [`install`].
-static SAY: OnceLock<fn(&str)> = OnceLock::new();
+/// Everything the handler, the watchdog and the run share, behind one lock.
+struct State {
+    /// Where the handler's messages go: set by [`install`].
+    say: Option<fn(&str)>,
+    /// The first signal, once one came.
+    requested: Option<Interrupt>,
+    /// Teardown hooks of what the stacks started, with their ids.
+    hooks: Vec<(u64, Hook)>,
+    next_id: u64,
+    /// A run skeleton is active: a signal waits for its partial report (else it exits
+    /// after the teardown).
+    run_active: bool,
+    /// The teardown began: a later `register` runs its hook at once.
+    tearing_down: bool,
+    /// The teardown hooks have all returned.
+    torn_down: bool,
+    /// The partial report is written.
+    reported: bool,
+}
+
+/// The shared state and the condition variable that announces its changes.
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+static SHARED: Shared = Shared {
+    state: Mutex::new(State {
+        say: None,
+        requested: None,
+        hooks: Vec::new(),
+        next_id: 0,
+        run_active: false,
+        tearing_down: false,
+        torn_down: false,
+        reported: false,
+    }),
+    changed: Condvar::new(),
+};
+
+/// The state, also after a thread panicked while holding it (every field stays valid).
+fn state() -> MutexGuard<'static, State> {
+    SHARED.state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Changes the state and wakes every thread that waits for a change.
+fn update(f: impl FnOnce(&mut State)) {
+    f(&mut state());
+    SHARED.changed.notify_all();
+}
 
 fn say(msg: &str) {
-    if let Some(say) = SAY.get() {
+    let say = state().say;
+    if let Some(say) = say {
         say(msg);
     }
 }
@@ -73,7 +110,7 @@ fn signal_name(signal: i32) -> &'static str {
 
 /// Installs the handler thread once; `say` shows the handler's messages to the user.
 pub fn install(say_with: fn(&str)) {
-    let _ = SAY.set(say_with);
+    state().say = Some(say_with);
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => {
@@ -87,7 +124,13 @@ pub fn install(say_with: fn(&str)) {
                 signal,
                 at: Instant::now(),
             };
-            if REQUESTED.set(first).is_err() {
+            let second = {
+                let mut s = state();
+                let second = s.requested.is_some();
+                s.requested.get_or_insert(first);
+                second
+            };
+            if second {
                 // A second signal: the user does not want to wait for the teardown.
                 say(&format!(
                     "{}: exiting without waiting for the teardown; a process stack's backend dies \
@@ -101,10 +144,7 @@ pub fn install(say_with: fn(&str)) {
                 "interrupted by {}: stopping what this run started (send it again to exit at once)",
                 first.name()
             ));
-            std::thread::spawn(|| {
-                run_all();
-                update(|p| p.0 = true);
-            });
+            std::thread::spawn(run_all);
             std::thread::spawn(move || watchdog(first));
         }
     });
@@ -112,12 +152,13 @@ pub fn install(say_with: fn(&str)) {
 
 /// Exits once the teardown is done and the report written (or its deadline passed).
 fn watchdog(i: Interrupt) -> ! {
-    let mut p = PROGRESS.lock().unwrap_or_else(|p| p.into_inner());
+    let mut s = state();
     loop {
-        let (torn_down, reported) = *p;
         let late = i.at.elapsed() >= REPORT_DEADLINE;
-        if torn_down && (reported || late || !RUN_ACTIVE.load(Ordering::SeqCst)) {
-            if !reported && RUN_ACTIVE.load(Ordering::SeqCst) {
+        if s.torn_down && (s.reported || late || !s.run_active) {
+            let unreported = !s.reported && s.run_active;
+            drop(s);
+            if unreported {
                 say(&format!(
                     "interrupted: the partial report was not written within {:.1}s; exiting",
                     REPORT_DEADLINE.as_secs_f64()
@@ -128,22 +169,17 @@ fn watchdog(i: Interrupt) -> ! {
         let wait = REPORT_DEADLINE
             .saturating_sub(i.at.elapsed())
             .max(Duration::from_millis(50));
-        p = CHANGED
-            .wait_timeout(p, wait)
+        s = SHARED
+            .changed
+            .wait_timeout(s, wait)
             .unwrap_or_else(|p| p.into_inner())
             .0;
     }
 }
 
-fn update(f: impl FnOnce(&mut (bool, bool))) {
-    let mut p = PROGRESS.lock().unwrap_or_else(|p| p.into_inner());
-    f(&mut p);
-    CHANGED.notify_all();
-}
-
 /// The signal that interrupted the run, once one came.
 pub fn requested() -> Option<Interrupt> {
-    REQUESTED.get().copied()
+    state().requested
 }
 
 /// The reason of a scenario that did not start because of the signal.
@@ -153,48 +189,60 @@ pub fn not_run() -> Option<String> {
 
 /// A run skeleton begins: a signal from now on waits for its partial report.
 pub fn run_begins() {
-    RUN_ACTIVE.store(true, Ordering::SeqCst);
+    update(|s| s.run_active = true);
 }
 
 /// The partial report is written: exits with the signal's code once the teardown is done
 /// (the watchdog thread does; this thread waits for it).
 pub fn conclude(i: Interrupt) -> ! {
-    update(|p| p.1 = true);
+    update(|s| s.reported = true);
     // The watchdog exits the process; should it never run, exit here after a long grace.
     std::thread::sleep(Duration::from_secs(120));
     std::process::exit(i.exit_code());
 }
 
 /// Registers a cleanup; returns its id for `unregister`. Registered after the teardown
-/// ran (a backend restarted while the signal came, e.g. during the rollback), it runs at
+/// began (a backend restarted while the signal came, e.g. during the rollback), it runs at
 /// once: nothing started after a signal outlives the run.
 pub fn register(mut hook: impl FnMut() + Send + 'static) -> u64 {
-    let mut next = NEXT.lock().unwrap_or_else(|p| p.into_inner());
-    *next += 1;
-    let mut hooks = HOOKS.lock().unwrap_or_else(|p| p.into_inner());
-    if TORN_DOWN.load(Ordering::SeqCst) {
-        drop(hooks);
+    let mut s = state();
+    s.next_id += 1;
+    let id = s.next_id;
+    if s.tearing_down {
+        drop(s);
         hook();
     } else {
-        hooks.push((*next, Box::new(hook)));
+        s.hooks.push((id, Box::new(hook)));
     }
-    *next
+    id
 }
 
+/// Removes a cleanup that is no longer needed. When the signal's teardown already took it,
+/// waits until that teardown is done: the caller's own teardown then finds it finished.
 pub fn unregister(id: u64) {
-    HOOKS
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|(i, _)| *i != id);
+    let mut s = state();
+    let before = s.hooks.len();
+    s.hooks.retain(|(i, _)| *i != id);
+    if s.hooks.len() < before {
+        return;
+    }
+    while s.tearing_down && !s.torn_down {
+        s = SHARED.changed.wait(s).unwrap_or_else(|p| p.into_inner());
+    }
 }
 
+/// Runs every registered hook, outside the lock: the run keeps reading the state (e.g.
+/// `requested`) while the stacks are torn down.
 fn run_all() {
-    let mut hooks = HOOKS.lock().unwrap_or_else(|p| p.into_inner());
-    TORN_DOWN.store(true, Ordering::SeqCst);
+    let mut hooks = {
+        let mut s = state();
+        s.tearing_down = true;
+        std::mem::take(&mut s.hooks)
+    };
     for (_, hook) in hooks.iter_mut() {
         hook();
     }
-    hooks.clear();
+    update(|s| s.torn_down = true);
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ mod openapi;
 mod routes;
 
 pub use openapi::openapi;
-use routes::route;
+use routes::{route, Served};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -173,7 +173,12 @@ fn serve(
 ) -> std::io::Result<()> {
     let Request { method, path, body } = read_request(&s)?;
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let (code, extra, text) = route(&method, &path, &body, state, cfg, counter);
+    let served = Served {
+        state,
+        cfg,
+        counter,
+    };
+    let (code, extra, text) = route(&method, &path, &body, &served);
     let reason = match code {
         200 => "OK",
         307 => "Temporary Redirect",

@@ -101,7 +101,7 @@ struct Outcome {
 
 fn execute(config: &Config, request: &WorkerRequest, report: &mut Report) -> Outcome {
     let workspace = &config.workspace;
-    // L05 in the plan: the forced error leaves the workspace untouched.
+    // L07 in the plan: the forced error leaves the workspace untouched.
     if request.instruction.to_lowercase().contains("force_error") {
         return Outcome {
             summary: "Forced error requested by the instruction (force_error); the workspace \

@@ -1,4 +1,4 @@
-//! How long a job must take at least (the long-running scenario, L07 in the plan):
+//! How long a job must take at least (the long-running scenario, L08 in the plan):
 //! `SLEEP_SECONDS` for every job; an instruction containing `long_run` takes the seconds of
 //! a `sleep_seconds=N` inside it, else `SLEEP_SECONDS`, else 10.
 

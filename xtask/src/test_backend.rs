@@ -7,7 +7,7 @@ use codex_live_suite::conformance::Conformance;
 use codex_live_suite::events::Events;
 use codex_live_suite::secrets::Secrets;
 use codex_live_suite::stack::process::ProcessStack;
-use codex_live_suite::stack::{Instance, Stack, StackOptions};
+use codex_live_suite::stack::{Stack, StackOptions, StackOwner};
 use codex_live_suite::suite_config::SuiteConfig;
 use codex_live_suite::target_profile::{JobStyle, NoSlashPost, Presence, TargetProfile};
 use std::sync::Arc;
@@ -19,7 +19,7 @@ fn ours() -> ProcessStack {
         mode: Mode::Mocked,
         keep_up: false,
         secrets: Secrets::default(),
-        instance: Instance::Run {
+        owner: StackOwner::Run {
             run_id: format!("unit-{}", std::process::id()),
         },
         events: Arc::new(Events::silent()),

@@ -41,6 +41,87 @@ async fn health_docs_and_openapi() {
     }
 }
 
+/// The dummy worker's three files and the request and result, listed with sizes; app.py
+/// as written.
+async fn assert_dummy_files(s: &App, pid: &str) {
+    let files = s.list_files(pid).await;
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for want in [
+        ".codex/request.json",
+        ".codex/result.json",
+        "README.md",
+        "app.py",
+        "tests/test_cli.py",
+    ] {
+        assert!(paths.contains(&want), "{want} not in {paths:?}");
+    }
+    assert!(files.iter().all(|f| f.size > 0), "{files:?}");
+
+    let app = s.get(&format!("/api/v1/{pid}/files/app.py")).await.json();
+    assert_eq!(app["path"], "app.py");
+    let code = app["contents"].as_str().unwrap();
+    assert!(
+        code.contains("def fibonacci(n)") && code.contains("fibonacci(10)"),
+        "{code}"
+    );
+}
+
+/// The dummy worker's result: its files, the job's id, the secrets' presence and its mark.
+fn assert_dummy_result(s: &App, pid: &str, j1: &str) {
+    let result = s.read_result(pid);
+    assert_eq!(result["status"], "success");
+    assert_eq!(
+        result["created_files"],
+        json!(["README.md", "app.py", "tests/test_cli.py"])
+    );
+    assert_eq!(result["job_id"], j1);
+    let logs: Vec<&str> = result["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    for want in [
+        "OPENAI_API_KEY=absent",
+        "OPENAI_ORG_ID=absent",
+        "OPENAI_PROJECT=absent",
+        "engine=dummy",
+        "dummy worker used (USE_DUMMY_WORKER=True)",
+    ] {
+        assert!(logs.contains(&want), "{want} not in {logs:?}");
+    }
+}
+
+/// An edit in mocked mode completes, modifies app.py and archives the previous result.
+async fn assert_edit_archives_the_previous_result(s: &App, pid: &str, j1: &str) {
+    let ws = s.workspace(pid);
+    let j2 = s.create_job(pid, "edit", "Add a --count flag").await;
+    let job = s.wait_job(pid, &j2).await;
+    assert_eq!(job["status"], "completed", "{job}");
+    let result = s.read_result(pid);
+    assert_eq!(result["modified_files"], json!(["app.py"]));
+    assert_eq!(result["job_id"], j2.as_str());
+    let app = s.get(&format!("/api/v1/{pid}/files/app.py")).await.json();
+    assert!(app["contents"]
+        .as_str()
+        .unwrap()
+        .contains("Add a --count flag"));
+    assert!(ws.join(format!(".codex/history/{j1}/result.json")).exists());
+    let first = s.get(&format!("/api/v1/{pid}/jobs/{j1}")).await.json();
+    assert!(first["result_path"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("history/{j1}")));
+    let detail = s.get(&format!("/api/v1/projects/{pid}")).await.json();
+    let ids: Vec<&str> = detail["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [j1, j2.as_str()]);
+}
+
 /// M01–M04 in miniature: create, list, read, edit; the dummy worker's logs and history.
 #[tokio::test]
 async fn mocked_mode_end_to_end() {
@@ -83,76 +164,11 @@ async fn mocked_mode_end_to_end() {
     assert_eq!(detail["workspace_path"], ws.display().to_string());
     assert_eq!(detail["jobs"].as_array().unwrap().len(), 1);
 
-    let files = s.list_files(&pid).await;
-    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for want in [
-        ".codex/request.json",
-        ".codex/result.json",
-        "README.md",
-        "app.py",
-        "tests/test_cli.py",
-    ] {
-        assert!(paths.contains(&want), "{want} not in {paths:?}");
-    }
-    assert!(files.iter().all(|f| f.size > 0), "{files:?}");
+    assert_dummy_files(&s, &pid).await;
 
-    let app = s.get(&format!("/api/v1/{pid}/files/app.py")).await.json();
-    assert_eq!(app["path"], "app.py");
-    let code = app["contents"].as_str().unwrap();
-    assert!(
-        code.contains("def fibonacci(n)") && code.contains("fibonacci(10)"),
-        "{code}"
-    );
+    assert_dummy_result(&s, &pid, &j1);
 
-    let result = s.read_result(&pid);
-    assert_eq!(result["status"], "success");
-    assert_eq!(
-        result["created_files"],
-        json!(["README.md", "app.py", "tests/test_cli.py"])
-    );
-    assert_eq!(result["job_id"], j1.as_str());
-    let logs: Vec<&str> = result["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l.as_str().unwrap())
-        .collect();
-    for want in [
-        "OPENAI_API_KEY=absent",
-        "OPENAI_ORG_ID=absent",
-        "OPENAI_PROJECT=absent",
-        "engine=dummy",
-        "dummy worker used (USE_DUMMY_WORKER=True)",
-    ] {
-        assert!(logs.contains(&want), "{want} not in {logs:?}");
-    }
-
-    // Edit in mocked mode completes, modifies app.py, archives the previous result.
-    let j2 = s.create_job(&pid, "edit", "Add a --count flag").await;
-    let job = s.wait_job(&pid, &j2).await;
-    assert_eq!(job["status"], "completed", "{job}");
-    let result = s.read_result(&pid);
-    assert_eq!(result["modified_files"], json!(["app.py"]));
-    assert_eq!(result["job_id"], j2.as_str());
-    let app = s.get(&format!("/api/v1/{pid}/files/app.py")).await.json();
-    assert!(app["contents"]
-        .as_str()
-        .unwrap()
-        .contains("Add a --count flag"));
-    assert!(ws.join(format!(".codex/history/{j1}/result.json")).exists());
-    let first = s.get(&format!("/api/v1/{pid}/jobs/{j1}")).await.json();
-    assert!(first["result_path"]
-        .as_str()
-        .unwrap()
-        .contains(&format!("history/{j1}")));
-    let detail = s.get(&format!("/api/v1/projects/{pid}")).await.json();
-    let ids: Vec<&str> = detail["jobs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|j| j["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, [j1.as_str(), j2.as_str()]);
+    assert_edit_archives_the_previous_result(&s, &pid, &j1).await;
 }
 
 #[tokio::test]

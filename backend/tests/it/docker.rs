@@ -112,14 +112,15 @@ pub(crate) fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Removes the test image and any container of the test's stack, whatever happened.
-struct Cleanup {
+/// The test's worker image, stack id and volume; dropped, it removes the image and any
+/// container of the stack, whatever happened.
+struct TestStack {
     image: String,
     stack: String,
     volume: String,
 }
 
-impl Drop for Cleanup {
+impl Drop for TestStack {
     fn drop(&mut self) {
         let filter = format!("label=codex.stack={}", self.stack);
         if let Ok(o) = Command::new("docker")
@@ -157,23 +158,26 @@ fn docker_runner_runs_one_container_per_job_and_removes_it() {
     }
     let worker = static_worker();
     let unique = unique();
-    let image = format!("codex-backend-test-worker:{unique}");
-    let stack = format!("backend-test-{unique}");
-    let volume = format!("codex-backend-test-{unique}");
-    let _cleanup = Cleanup {
-        image: image.clone(),
-        stack: stack.clone(),
-        volume: volume.clone(),
+    let stack = TestStack {
+        image: format!("codex-backend-test-worker:{unique}"),
+        stack: format!("backend-test-{unique}"),
+        volume: format!("codex-backend-test-{unique}"),
     };
+    build_worker_image(&worker, &stack.image);
+    one_live_job_runs_in_a_labelled_container(&stack);
+    a_timeout_kills_and_removes_the_container(&stack);
+    the_workspace_volume_is_mounted_at_the_root(&stack);
+    a_missing_image_is_a_job_error(&unique);
+}
 
-    build_worker_image(&worker, &image);
-
-    let live = |extra: &[(&str, &str)], dir: Option<Arc<tempfile::TempDir>>| {
+impl TestStack {
+    /// A backend in live mode whose jobs run in this stack's worker image.
+    fn live(&self, extra: &[(&str, &str)], dir: Option<Arc<tempfile::TempDir>>) -> Server {
         let mut o = Opts::mocked()
             .env("USE_DUMMY_WORKER", "False")
             .env("WORKER_RUNNER", "docker")
-            .env("CODEX_WORKER_IMAGE", &image)
-            .env("CODEX_STACK_ID", &stack)
+            .env("CODEX_WORKER_IMAGE", &self.image)
+            .env("CODEX_STACK_ID", &self.stack)
             .env("WORKER_USER", "65532:65532")
             .env("OPENAI_API_KEY", "sk-docker-test-never-printed");
         for (k, v) in extra {
@@ -183,10 +187,13 @@ fn docker_runner_runs_one_container_per_job_and_removes_it() {
             o = o.dir(d);
         }
         Server::start(o)
-    };
+    }
+}
 
-    // One live job: labels while it runs (SLEEP_SECONDS is passed through), completed, removed.
-    let s = live(&[("SLEEP_SECONDS", "2")], None);
+/// One live job: labels while it runs (SLEEP_SECONDS is passed through), completed, removed.
+fn one_live_job_runs_in_a_labelled_container(t: &TestStack) {
+    let stack = &t.stack;
+    let s = t.live(&[("SLEEP_SECONDS", "2")], None);
     let pid = s.create_project("Create a Python CLI that prints Fibonacci numbers");
     let jid = s.initial_job(&pid);
     let labels = vec![
@@ -228,10 +235,11 @@ fn docker_runner_runs_one_container_per_job_and_removes_it() {
         containers(&[format!("label=codex.job_id={jid}")]).is_empty(),
         "container left behind"
     );
-    drop(s);
+}
 
-    // Timeout: the container is killed and removed, the job ends in error.
-    let s = live(
+/// Timeout: the container is killed and removed, the job ends in error.
+fn a_timeout_kills_and_removes_the_container(t: &TestStack) {
+    let s = t.live(
         &[("SLEEP_SECONDS", "60"), ("WORKER_TIMEOUT_SECONDS", "1")],
         None,
     );
@@ -250,12 +258,13 @@ fn docker_runner_runs_one_container_per_job_and_removes_it() {
         containers(&[format!("label=codex.job_id={jid}")]).is_empty(),
         "container left behind after timeout"
     );
+}
 
-    drop(s);
-
-    // WORKSPACE_VOLUME (how compose runs it): the worker mounts the named volume at
-    // WORKSPACE_ROOT. A bind-backed volume over the test's root makes the same files visible
-    // to the backend on the host.
+/// WORKSPACE_VOLUME (how compose runs it): the worker mounts the named volume at
+/// WORKSPACE_ROOT. A bind-backed volume over the test's root makes the same files visible
+/// to the backend on the host.
+fn the_workspace_volume_is_mounted_at_the_root(t: &TestStack) {
+    let volume = &t.volume;
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let root = dir.path().join("workspaces");
     std::fs::create_dir(&root).unwrap();
@@ -271,18 +280,19 @@ fn docker_runner_runs_one_container_per_job_and_removes_it() {
         "o=bind",
         "--opt",
         &device,
-        &volume,
+        volume,
     ]);
-    let s = live(&[("WORKSPACE_VOLUME", &volume)], Some(dir));
+    let s = t.live(&[("WORKSPACE_VOLUME", volume)], Some(dir));
     let pid = s.create_project("Create a Python CLI that prints Fibonacci numbers");
     let jid = s.initial_job(&pid);
     let job = s.wait_job(&pid, &jid);
     assert_eq!(job["status"], "completed", "{job}");
     assert!(s.workspace(&pid).join("app.py").exists());
     assert!(containers(&[format!("label=codex.job_id={jid}")]).is_empty());
-    drop(s);
+}
 
-    // A missing image is a clear job error, not a crash.
+/// A missing image is a clear job error, not a crash.
+fn a_missing_image_is_a_job_error(unique: &str) {
     let s = Server::start(Opts::mocked().env("USE_DUMMY_WORKER", "False").env(
         "CODEX_WORKER_IMAGE",
         &format!("codex-backend-test-missing:{unique}"),

@@ -14,7 +14,7 @@ use crate::preflight::Target;
 use crate::report::terminal::Console;
 use crate::report::Reporter;
 use crate::secrets::{IfAbsent, Secrets};
-use crate::stack::{external::ExternalStack, Instance, Launcher, Stack, StackOptions};
+use crate::stack::{external::ExternalStack, Launcher, Stack, StackOptions, StackOwner};
 use crate::suite_config::SuiteConfig;
 use crate::target_profile::{self, Presence, TargetProfile};
 use anyhow::{Context, Result};
@@ -240,7 +240,7 @@ pub fn start_stack(
         mode: plan.mode,
         keep_up: plan.stack.keep_up,
         secrets: secrets.clone(),
-        instance: Instance::Run {
+        owner: StackOwner::Run {
             run_id: ev.run_id.clone(),
         },
         events: Arc::clone(events),

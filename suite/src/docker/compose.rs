@@ -13,7 +13,7 @@
 //!   idempotent, also from `Drop` and from the Ctrl-C hook (`interrupt`); `--keep-up` leaves
 //!   it running.
 //!
-//! A named stack (`Instance::Named`, a developer's) is the same with a fixed project and
+//! A developer's stack (`StackOwner::Developer`) is the same with a fixed project and
 //! port, whose volumes a failed start leaves in place.
 
 use super::host_lock::HostLock;
@@ -25,7 +25,7 @@ use crate::events::{Events, Phase};
 use crate::evidence::Evidence;
 use crate::health::wait::{wait_healthy, wait_paths, Awaited, Refused};
 use crate::secrets::Secrets;
-use crate::stack::{free_port, Instance, Stack, StackOptions};
+use crate::stack::{free_port, Stack, StackOptions, StackOwner};
 use crate::suite_config::SuiteConfig;
 use anyhow::{Context, Result};
 use codex_contract::Mode;
@@ -56,7 +56,7 @@ pub struct ComposeStack {
     secrets: Secrets,
     mode: Mode,
     keep_up: bool,
-    instance: Instance,
+    owner: StackOwner,
     finished: bool,
     logs: LogCursor,
     interrupt_hook: Option<u64>,
@@ -90,7 +90,7 @@ impl ComposeStack {
             secrets: opts.secrets.clone(),
             mode: opts.mode,
             keep_up: opts.keep_up,
-            instance: opts.instance.clone(),
+            owner: opts.owner.clone(),
             finished: false,
             logs: LogCursor::default(),
             interrupt_hook: None,
@@ -108,9 +108,9 @@ impl ComposeStack {
         // docker-compose v1 is a Python program: its version check alone takes 0.5–2.5 s on
         // 2 busy cores. It runs while the images build, which need no compose CLI.
         let detect = std::thread::spawn(ComposeCli::detect);
-        let (name, port) = match &opts.instance {
-            Instance::Named { project, port } => (project.clone(), *port),
-            Instance::Run { run_id } => (project_name(run_id, std::process::id()), free_port()?),
+        let (name, port) = match &opts.owner {
+            StackOwner::Developer { project, port } => (project.clone(), *port),
+            StackOwner::Run { run_id } => (project_name(run_id, std::process::id()), free_port()?),
         };
         let config = Arc::clone(&opts.config);
         let lock = single_copy_lock(&config, &opts.events)?;
@@ -131,7 +131,7 @@ impl ComposeStack {
         let (image_env, cli) = match (built, cli) {
             (Ok(env), Ok(cli)) => (env, cli),
             (Err(e), _) | (_, Err(e)) => {
-                if let (Some(images), Instance::Run { .. }) = (&opts.images, &opts.instance) {
+                if let (Some(images), StackOwner::Run { .. }) = (&opts.images, &opts.owner) {
                     (images.remove)(&name);
                 }
                 return Err(e);
@@ -168,7 +168,7 @@ impl ComposeStack {
             .timed(Phase::Build, || stack.build_with_compose())
             .and_then(|()| events.timed(Phase::Up, || stack.up(opts.mode)));
         if let Err(e) = started {
-            if let Instance::Named { project, .. } = &stack.instance {
+            if let StackOwner::Developer { project, .. } = &stack.owner {
                 // A named stack's volumes may hold data worth keeping: leave them in place.
                 stack.finished = true;
                 events.line(format!(
@@ -225,9 +225,9 @@ impl ComposeStack {
         let t = Instant::now();
         // Keep what the old container said: `--force-recreate` removes it.
         self.logs.container_replaced()?;
-        let port = match self.instance {
-            Instance::Named { .. } => Port::Fixed,
-            Instance::Run { .. } => Port::Chosen,
+        let port = match self.owner {
+            StackOwner::Developer { .. } => Port::Fixed,
+            StackOwner::Run { .. } => Port::Chosen,
         };
         self.project.up(mode, &self.secrets, port)?;
         self.mode = mode;
@@ -301,7 +301,7 @@ impl Stack for ComposeStack {
             crate::interrupt::unregister(id);
         }
         if self.keep_up {
-            let how = if let Instance::Named { .. } = self.instance {
+            let how = if let StackOwner::Developer { .. } = self.owner {
                 "the command that removes this named stack".to_owned()
             } else {
                 let p = &self.project;
@@ -333,7 +333,7 @@ impl Stack for ComposeStack {
         }
         let t = Instant::now();
         self.project.teardown()?;
-        if let Instance::Run { .. } = self.instance {
+        if let StackOwner::Run { .. } = self.owner {
             self.project.remove_caller_images();
         }
         self.events.line(format!(

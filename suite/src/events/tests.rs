@@ -19,20 +19,24 @@ fn report(ev: &Evidence, events: &Events) -> RunReport {
 }
 
 #[test]
-fn the_reporter_sees_every_event_and_errors_surface_once_at_the_end() {
-    let (reporter, seen) = Reporter::recording();
-    let events = Events::new(reporter);
-    events.line("one");
-    events.fail(anyhow::anyhow!("writing target.json: full"));
-    events.fail(anyhow::anyhow!("writing target.json: full"));
+fn the_log_sees_every_recorded_event_and_errors_surface_once_at_the_end() {
     let out = tempfile::tempdir().unwrap();
     let ev = Evidence::create(out.path(), Redactor::default()).unwrap();
+    let events = Events::new(Reporter::files_only(&ev));
+    let noted = Event::Observation {
+        scenario: "L01".into(),
+        text: "one".into(),
+    };
+    events.emit(noted.clone());
+    events.fail(anyhow::anyhow!("writing target.json: full"));
+    events.fail(anyhow::anyhow!("writing target.json: full"));
     assert_eq!(
         events.finish(report(&ev, &events)),
         ["writing target.json: full"]
     );
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen[0], Event::Line { text: "one".into() });
+    let log = std::fs::read_to_string(ev.dir.join(crate::report::structured::FILE)).unwrap();
+    let seen = crate::report::structured::read(&log).unwrap();
+    assert_eq!(seen[0], noted);
     assert!(matches!(&seen[1], Event::RunFinished { report } if report.unwritten.len() == 1));
 }
 

@@ -203,13 +203,13 @@ fn l04_fetch(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
 /// L05: an edit job whose own result lists app.py in modified_files.
 fn l05_edit(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let p = project(ctx, folder)?;
-    let fresh = submit_edit(ctx, folder, &p.id, EDIT_INSTRUCTION)?;
-    check_success(ctx, &fresh)?;
-    check_modified(&fresh, "app.py")?;
+    let own = submit_edit(ctx, folder, &p.id, EDIT_INSTRUCTION)?;
+    check_success(ctx, &own)?;
+    check_modified(&own, "app.py")?;
     Ok(Pass::new(format!(
         "edit job {} modified app.py: {}",
-        fresh.job_id.as_deref().unwrap_or("(id unknown)"),
-        fresh.result.summary
+        own.job_id.as_deref().unwrap_or("(id unknown)"),
+        own.result.summary
     )))
 }
 
@@ -220,9 +220,9 @@ fn l06_refactor(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let mut before_folder = ScenarioDir::child(folder, "before");
     let before = get_file(ctx, &mut before_folder, &p.id, "app.py", "app.json")?;
     folder.leaks.append(&mut before_folder.leaks);
-    let fresh = submit_edit(ctx, folder, &p.id, REFACTOR_INSTRUCTION)?;
-    check_success(ctx, &fresh)?;
-    check_modified(&fresh, "app.py")?;
+    let own = submit_edit(ctx, folder, &p.id, REFACTOR_INSTRUCTION)?;
+    check_success(ctx, &own)?;
+    check_modified(&own, "app.py")?;
     let after = get_file(ctx, folder, &p.id, "app.py", "app.json")?;
     ensure(after.contents != before.contents, || {
         "app.py is listed as modified but its contents did not change".into()
@@ -243,7 +243,7 @@ fn l06_refactor(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
         "app.py refactored ({} -> {} lines): {}",
         before.contents.lines().count(),
         after.contents.lines().count(),
-        fresh.result.summary
+        own.result.summary
     )))
 }
 

@@ -202,9 +202,9 @@ fn m03_get(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
 
 fn m04_edit(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let pid = mocked_project(ctx, folder)?;
-    let fresh = submit_edit(ctx, folder, &pid, SMOKE_EDIT)?;
-    check_success(ctx, &fresh)?;
-    let r = &fresh.result;
+    let own = submit_edit(ctx, folder, &pid, SMOKE_EDIT)?;
+    check_success(ctx, &own)?;
+    let r = &own.result;
     let dummy = r.summary.to_lowercase().contains("dummy")
         || r.logs.iter().any(|l| l.to_lowercase().contains("dummy"));
     ensure(dummy, || {

@@ -70,7 +70,7 @@ pub struct Project {
     /// The raw `POST /projects/` answer.
     pub response: String,
     /// Its initial job's result.json, as read.
-    pub result: crate::freshness::Fresh,
+    pub result: crate::freshness::OwnResult,
 }
 
 /// What the running attempt recorded besides its result.

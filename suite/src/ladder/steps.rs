@@ -4,7 +4,7 @@
 use super::{Ctx, Problem, Project};
 use crate::client::{id_shape, ApiPath, Deadline, IdShape};
 use crate::evidence::ScenarioDir;
-use crate::freshness::{self, AwaitResult, Fresh, JobRef};
+use crate::freshness::{self, AwaitResult, JobRef, OwnResult};
 use codex_contract::{
     result_excerpt, FileContents, FileList, JobSummary, ProjectSummary, Status, SECRET_VARS,
 };
@@ -42,8 +42,8 @@ pub fn create_project(
         grace: ctx.settings.settle_grace,
         mode: ctx.stack.mode(),
     });
-    let fresh = match waited {
-        Ok(fresh) => fresh,
+    let own = match waited {
+        Ok(own) => own,
         Err(problem) => {
             ctx.job_settled(mark, None);
             let status = ApiPath::project(&summary.id);
@@ -56,14 +56,14 @@ pub fn create_project(
             ));
         }
     };
-    ctx.job_settled(mark, fresh.job_id.as_deref());
-    save_result(folder, &fresh)?;
-    observe_result(ctx, &fresh);
-    learn_target(ctx, summary.status, &fresh);
+    ctx.job_settled(mark, own.job_id.as_deref());
+    save_result(folder, &own)?;
+    observe_result(ctx, &own);
+    learn_target(ctx, summary.status, &own);
     Ok(Project {
         id: summary.id,
         response: reply.body,
-        result: fresh,
+        result: own,
     })
 }
 
@@ -74,7 +74,7 @@ pub fn submit_edit(
     folder: &mut ScenarioDir,
     pid: &str,
     instruction: &str,
-) -> Result<Fresh, Problem> {
+) -> Result<OwnResult, Problem> {
     let before = freshness::read_result(&ctx.client, pid)?;
     let mark = ctx.job_mark();
     let timeout = ctx.settings.poll_timeout;
@@ -99,16 +99,16 @@ pub fn submit_edit(
         mode: ctx.stack.mode(),
     });
     ctx.job_settled(mark, Some(&job.id));
-    let fresh = match waited {
-        Ok(fresh) => fresh,
+    let own = match waited {
+        Ok(own) => own,
         Err(problem) => {
             let status = ApiPath::job(pid, &job.id);
             return Err(save_what_was_seen(ctx, folder, &status, pid, problem));
         }
     };
-    save_result(folder, &fresh)?;
-    observe_result(ctx, &fresh);
-    Ok(fresh)
+    save_result(folder, &own)?;
+    observe_result(ctx, &own);
+    Ok(own)
 }
 
 /// An id the target sent goes into later URLs as one percent-encoded segment: one that is
@@ -136,11 +136,11 @@ fn check_id(ctx: &mut Ctx, what: &str, id: &str) -> Result<(), Problem> {
 
 /// What the freshness rule could not prove about this job's result (mocked mode), and a
 /// result that landed after the job's final status.
-fn observe_result(ctx: &mut Ctx, fresh: &Fresh) {
-    if let Some(why) = &fresh.unproven {
+fn observe_result(ctx: &mut Ctx, own: &OwnResult) {
+    if let Some(why) = &own.unproven {
         ctx.observe(why.clone());
     }
-    if let Some(late) = fresh.late {
+    if let Some(late) = own.late {
         ctx.observe(format!(
             "status before result: {:.1} s (the job was final before its result.json was \
              written)",
@@ -151,17 +151,17 @@ fn observe_result(ctx: &mut Ctx, fresh: &Fresh) {
 
 /// The first create completes the target profile (jobs synchronous or not, result.json
 /// with or without `job_id`); a result without `job_id` is observed there, once.
-fn learn_target(ctx: &mut Ctx, posted: Status, fresh: &Fresh) {
+fn learn_target(ctx: &mut Ctx, posted: Status, own: &OwnResult) {
     let Some(target) = ctx.target.as_mut() else {
         return;
     };
     if target.jobs.is_some() {
         return;
     }
-    target.learn_from_create(posted, &fresh.result);
+    target.learn_from_create(posted, &own.result);
     let line = target.describe();
     ctx.events.line(line);
-    if fresh.result.job_id.is_none() {
+    if own.result.job_id.is_none() {
         ctx.observe(
             "result.json carries no job_id: freshness is judged by the job's final status and \
              a changed result (contract: our worker writes the job_id)",
@@ -212,9 +212,9 @@ fn save_what_was_seen(
 }
 
 /// result.json (as the backend served it) and result_excerpt.txt (the five lines).
-pub fn save_result(folder: &mut ScenarioDir, fresh: &Fresh) -> anyhow::Result<()> {
-    folder.write_json("result.json", &fresh.raw)?;
-    folder.write("result_excerpt.txt", &result_excerpt(&fresh.result))
+pub fn save_result(folder: &mut ScenarioDir, own: &OwnResult) -> anyhow::Result<()> {
+    folder.write_json("result.json", &own.raw)?;
+    folder.write("result_excerpt.txt", &result_excerpt(&own.result))
 }
 
 /// `GET /{pid}/files` → files.json.
@@ -239,10 +239,10 @@ pub fn get_file(
 }
 
 /// The three presence lines, each `present` or `absent` (values are caught by the redactor).
-pub fn check_presence_lines(fresh: &Fresh) -> Result<Vec<String>, Problem> {
+pub fn check_presence_lines(own: &OwnResult) -> Result<Vec<String>, Problem> {
     let mut lines = Vec::new();
     for var in SECRET_VARS {
-        match fresh.result.log_value(var) {
+        match own.result.log_value(var) {
             Some(v @ ("present" | "absent")) => lines.push(format!("{var}={v}")),
             Some(_) => {
                 return Err(Problem::fail(format!(
@@ -264,8 +264,8 @@ pub fn check_presence_lines(fresh: &Fresh) -> Result<Vec<String>, Problem> {
 }
 
 /// L05/L06: the job's own result lists `path` in `modified_files`.
-pub fn check_modified(fresh: &Fresh, path: &str) -> Result<(), Problem> {
-    let modified = &fresh.result.modified_files;
+pub fn check_modified(own: &OwnResult, path: &str) -> Result<(), Problem> {
+    let modified = &own.result.modified_files;
     super::ensure(modified.iter().any(|f| f == path), || {
         format!("modified_files does not include {path}: {modified:?}")
     })
@@ -273,36 +273,35 @@ pub fn check_modified(fresh: &Fresh, path: &str) -> Result<(), Problem> {
 
 /// The job's own result says `success` with a summary (the plan's acceptance reads
 /// result.json). A job status that disagrees is an observation.
-pub fn check_success(ctx: &mut Ctx, fresh: &Fresh) -> Result<(), Problem> {
-    super::ensure(fresh.result.is_success(), || {
+pub fn check_success(ctx: &mut Ctx, own: &OwnResult) -> Result<(), Problem> {
+    super::ensure(own.result.is_success(), || {
         format!(
             "result.json status is {} (job {}; first error: {})",
-            fresh.result.status.as_str(),
-            fresh.status,
-            fresh
-                .result
+            own.result.status.as_str(),
+            own.status,
+            own.result
                 .errors
                 .first()
                 .map(String::as_str)
                 .unwrap_or("none")
         )
     })?;
-    super::ensure(!fresh.result.summary.trim().is_empty(), || {
+    super::ensure(!own.result.summary.trim().is_empty(), || {
         "result.json has an empty summary".into()
     })?;
-    observe_status(ctx, fresh, Status::Completed);
+    observe_status(ctx, own, Status::Completed);
     Ok(())
 }
 
 /// The contract marks a job `completed` for a success result and `error` otherwise; the
 /// original marks it `completed` whenever its worker exits 0 (CONTRACT.md "How the
 /// original differs"). A disagreement is an observation, never the verdict.
-pub fn observe_status(ctx: &mut Ctx, fresh: &Fresh, contract: Status) {
-    if fresh.status != contract {
+pub fn observe_status(ctx: &mut Ctx, own: &OwnResult, contract: Status) {
+    if own.status != contract {
         ctx.observe(format!(
             "the backend marked the job {} although its worker reported {} (contract: {contract})",
-            fresh.status,
-            match fresh.result.status.as_str() {
+            own.status,
+            match own.result.status.as_str() {
                 "error" => "an error".to_owned(),
                 other => other.to_owned(),
             },

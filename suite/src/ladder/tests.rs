@@ -59,8 +59,7 @@ fn flaky(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
 fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
     let out = tempfile::tempdir().unwrap();
     let ev = Evidence::create(out.path(), Default::default()).unwrap();
-    let (reporter, seen) = Reporter::recording();
-    let events = Events::new(reporter);
+    let events = Events::new(Reporter::files_only(&ev));
     let mut stack = NoStack;
     let settings = Settings {
         poll_timeout: Duration::from_secs(1),
@@ -90,7 +89,8 @@ fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
     assert_eq!(o.jobs.len(), 1);
     assert_eq!(o.jobs[0].job_id.as_deref(), Some("j1"));
     assert!(o.jobs[0].settled_at >= Some(o.jobs[0].submitted_at));
-    let seen = seen.lock().unwrap();
+    let log = std::fs::read_to_string(ev.dir.join(crate::report::structured::FILE)).unwrap();
+    let seen = crate::report::structured::read(&log).unwrap();
     let kinds: Vec<&str> = seen.iter().map(kind).collect();
     assert_eq!(
         kinds,

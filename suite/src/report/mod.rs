@@ -47,9 +47,6 @@ pub struct Reporter {
     run: Option<Evidence>,
     /// Where a report's own line goes (the screenshot's).
     console: Console,
-    /// Every event, for tests that look at what a run emitted.
-    #[cfg(any(test, feature = "test-support"))]
-    recorded: Option<std::sync::Arc<std::sync::Mutex<Vec<Event>>>>,
 }
 
 impl Reporter {
@@ -70,8 +67,6 @@ impl Reporter {
             terminal: Some(terminal::Terminal::new(redactor, console.clone())),
             run: None,
             console,
-            #[cfg(any(test, feature = "test-support"))]
-            recorded: None,
         }
     }
 
@@ -88,8 +83,8 @@ impl Reporter {
         }
     }
 
-    /// A run's files only: no terminal, no GitHub output (tests).
-    #[cfg(any(test, feature = "test-support"))]
+    /// A run's files only: no terminal, no GitHub output (a run embedded in another
+    /// program, and tests).
     pub fn files_only(ev: &Evidence) -> Self {
         Reporter {
             log: Some(structured::EventLog::new(ev.clone())),
@@ -98,8 +93,7 @@ impl Reporter {
         }
     }
 
-    /// No output at all (tests).
-    #[cfg(any(test, feature = "test-support"))]
+    /// No output at all.
     pub fn silent() -> Self {
         let mut console = Console::default();
         console.level = terminal::Level::Quiet;
@@ -110,29 +104,11 @@ impl Reporter {
             terminal: None,
             run: None,
             console,
-            recorded: None,
         }
-    }
-
-    /// No output; every event is kept in the list returned (tests).
-    #[cfg(any(test, feature = "test-support"))]
-    pub fn recording() -> (Self, std::sync::Arc<std::sync::Mutex<Vec<Event>>>) {
-        let list = std::sync::Arc::default();
-        let reporter = Reporter {
-            recorded: Some(std::sync::Arc::clone(&list)),
-            ..Reporter::silent()
-        };
-        (reporter, list)
     }
 
     /// Hands one event to each live output in turn; returns what could not be written.
     pub fn write_event(&mut self, event: &Event) -> Vec<anyhow::Error> {
-        #[cfg(any(test, feature = "test-support"))]
-        if let Some(list) = &self.recorded {
-            list.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(event.clone());
-        }
         let results = [
             self.json.as_mut().map(|j| j.event(event)),
             self.log.as_mut().map(|l| l.event(event)),
@@ -179,12 +155,6 @@ impl Reporter {
         }
         if let Some(terminal) = &mut self.terminal {
             step(report, |r| terminal.event(&finished(r)));
-        }
-        #[cfg(any(test, feature = "test-support"))]
-        if let Some(list) = &self.recorded {
-            list.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(finished(report));
         }
         if let Some(ev) = self.run.clone().filter(|_| !report.unwritten.is_empty()) {
             if let Some(text) = settle_junit(&ev, report) {

@@ -68,8 +68,8 @@ pub struct StackOptions {
     pub keep_up: bool,
     /// The secrets to hand to the backend's environment (never printed).
     pub secrets: Secrets,
-    /// A suite run's stack or a named one a person keeps running.
-    pub instance: Instance,
+    /// A suite run's stack or a developer's one a person keeps running.
+    pub owner: StackOwner,
     /// Where the stack reports what it does (start-up lines, shutdown, warnings).
     pub events: Arc<Events>,
     /// What the compose stack drives: the defaults, or a `live-suite.toml`.
@@ -86,20 +86,20 @@ pub struct StackOptions {
 
 /// Whose stack it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Instance {
+pub enum StackOwner {
     /// A suite run's: named by the run (compose project names, labels, folders), unique.
     Run { run_id: String },
     /// One a person keeps running (a developer's): a fixed compose project on a fixed port,
     /// whose volumes a failed start leaves in place.
-    Named { project: String, port: u16 },
+    Developer { project: String, port: u16 },
 }
 
-impl Instance {
+impl StackOwner {
     /// Names the stack's temporary folders and labels.
     pub fn label(&self) -> &str {
         match self {
-            Instance::Run { run_id } => run_id,
-            Instance::Named { project, .. } => project,
+            StackOwner::Run { run_id } => run_id,
+            StackOwner::Developer { project, .. } => project,
         }
     }
 }

@@ -60,7 +60,7 @@ impl ProcessStack {
             bail!("the process stack needs a [process] table in the config");
         }
         let folder = tempfile::Builder::new()
-            .prefix(&format!("codex-{name}-{}-", opts.instance.label()))
+            .prefix(&format!("codex-{name}-{}-", opts.owner.label()))
             .tempdir()
             .context("creating the process stack's private folder")?;
         let data_path = folder.path().join("data");

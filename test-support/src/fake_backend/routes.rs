@@ -58,14 +58,16 @@ fn worker_sleep(instr: &str) {
     std::thread::sleep(Duration::from_secs(secs.min(3)));
 }
 
-pub(super) fn route(
-    method: &str,
-    path: &str,
-    body: &Value,
-    state: &State,
-    cfg: &Config,
-    counter: &Mutex<u32>,
-) -> Answer {
+/// What one request may touch: the projects, the double's settings and the count of
+/// POSTs that came without the trailing slash.
+pub(super) struct Served<'a> {
+    pub state: &'a State,
+    pub cfg: &'a Config,
+    pub counter: &'a Mutex<u32>,
+}
+
+pub(super) fn route(method: &str, path: &str, body: &Value, served: &Served) -> Answer {
+    let cfg = served.cfg;
     match (method, path) {
         ("GET", "/docs") => return (200, String::new(), "<html>docs</html>".into()),
         ("GET", "/openapi.json") => {
@@ -88,32 +90,9 @@ pub(super) fn route(
         }
         ("POST", "/api/v1/projects/") | ("POST", "/api/v1/projects") => {
             if path == "/api/v1/projects" {
-                *counter.lock().unwrap() += 1;
+                *served.counter.lock().unwrap() += 1;
             }
-            let instruction = match instruction(body, 5) {
-                Ok(i) => i,
-                Err(answer) => return answer,
-            };
-            worker_sleep(&instruction);
-            let mut world = state.lock().unwrap();
-            let id = format!("00000000-0000-4000-8000-{:012}", world.projects.len() + 1);
-            let now = world.now();
-            let mut p = Project {
-                instruction: instruction.clone(),
-                created_at: now,
-                ..Default::default()
-            };
-            run_job(
-                &mut world,
-                &mut p,
-                &id,
-                "initial_project",
-                &instruction,
-                cfg,
-            );
-            let summary = project_summary(&id, &p);
-            world.projects.insert(id, p);
-            return ok(summary);
+            return create_project(body, served);
         }
         _ => {}
     }
@@ -122,7 +101,7 @@ pub(super) fn route(
     };
     let seg: Vec<&str> = rest.splitn(3, '/').collect();
     if seg[0] == "projects" && seg.len() == 2 {
-        let world = state.lock().unwrap();
+        let world = served.state.lock().unwrap();
         return match world.projects.get(seg[1]) {
             Some(p) => {
                 let mut v = project_summary(seg[1], p);
@@ -134,27 +113,59 @@ pub(super) fn route(
         };
     }
     if method == "POST" && seg.get(1) == Some(&"jobs") && seg.len() == 2 {
-        let job_type = body.get("job_type").and_then(Value::as_str).unwrap_or("");
-        if !matches!(job_type, "initial_project" | "edit") {
-            return invalid("job_type", "Input should be 'initial_project' or 'edit'");
-        }
-        let instr = match instruction(body, 1) {
-            Ok(i) => i,
-            Err(answer) => return answer,
-        };
-        worker_sleep(&instr);
-        let mut world = state.lock().unwrap();
-        let Some(mut p) = world.projects.remove(seg[0]) else {
-            return not_found("Project");
-        };
-        let job = run_job(&mut world, &mut p, seg[0], job_type, &instr, cfg);
-        world.projects.insert(seg[0].to_owned(), p);
-        return ok(job);
+        return post_job(seg[0], body, served);
     }
-    let world = state.lock().unwrap();
+    let world = served.state.lock().unwrap();
     let Some(p) = world.projects.get(seg[0]) else {
         return not_found("Project");
     };
+    project_route(method, &seg, p, cfg)
+}
+
+/// `POST /projects/`: the project and its initial job, run before the answer.
+fn create_project(body: &Value, served: &Served) -> Answer {
+    let instruction = match instruction(body, 5) {
+        Ok(i) => i,
+        Err(answer) => return answer,
+    };
+    worker_sleep(&instruction);
+    let mut world = served.state.lock().unwrap();
+    let id = format!("00000000-0000-4000-8000-{:012}", world.projects.len() + 1);
+    let now = world.now();
+    let mut p = Project {
+        instruction: instruction.clone(),
+        created_at: now,
+        ..Default::default()
+    };
+    let job_type = "initial_project";
+    run_job(&mut world, &mut p, &id, job_type, &instruction, served.cfg);
+    let summary = project_summary(&id, &p);
+    world.projects.insert(id, p);
+    ok(summary)
+}
+
+/// `POST /{pid}/jobs`: the job, run before the answer.
+fn post_job(pid: &str, body: &Value, served: &Served) -> Answer {
+    let job_type = body.get("job_type").and_then(Value::as_str).unwrap_or("");
+    if !matches!(job_type, "initial_project" | "edit") {
+        return invalid("job_type", "Input should be 'initial_project' or 'edit'");
+    }
+    let instr = match instruction(body, 1) {
+        Ok(i) => i,
+        Err(answer) => return answer,
+    };
+    worker_sleep(&instr);
+    let mut world = served.state.lock().unwrap();
+    let Some(mut p) = world.projects.remove(pid) else {
+        return not_found("Project");
+    };
+    let job = run_job(&mut world, &mut p, pid, job_type, &instr, served.cfg);
+    world.projects.insert(pid.to_owned(), p);
+    ok(job)
+}
+
+/// The GETs under a project: `files`, `files/{path}`, `jobs/{id}`.
+fn project_route(method: &str, seg: &[&str], p: &Project, cfg: &Config) -> Answer {
     match (method, seg.get(1).copied(), seg.get(2).copied()) {
         ("GET", Some("files"), None) => {
             let mut files: Vec<Value> = p

@@ -1,6 +1,6 @@
 //! The built-in engine end to end, through the real binary, in the order the plan's live
-//! ladder drives it: initial (L02) → edit (L03) → refactor (L04) → force_error (L05) →
-//! long_run (L07).
+//! ladder drives it: initial (L01, L02) → edit (L05) → refactor (L06) → force_error (L07)
+//! → long_run (L08).
 
 use crate::workspace::{assert_standard_logs, python3, Workspace};
 use codex_contract::WorkerStatus;
@@ -12,8 +12,16 @@ const FIRST_FIFTEEN: &str = "0,1,1,2,3,5,8,13,21,34,55,89,144,233,377";
 #[test]
 fn initial_edit_refactor_force_error_long_run() {
     let ws = Workspace::new();
+    let python = initial_job_creates_three_files(&ws);
+    edits_change_app_py(&ws, python.is_some());
+    the_refactor_rewrites_fibonacci(&ws, python.is_some());
+    force_error_changes_nothing(&ws);
+    long_run_takes_its_time(&ws);
+}
 
-    // L02: the initial job creates the three files.
+/// The initial job (L01, L02) creates the three files; returns the app's output when a
+/// python3 is there to run it.
+fn initial_job_creates_three_files(ws: &Workspace) -> Option<String> {
     ws.request(
         "job-1",
         "initial_project",
@@ -41,8 +49,12 @@ fn initial_edit_refactor_force_error_long_run() {
         assert_eq!(out, FIRST_TEN);
         python3(ws.path(), &["tests/test_cli.py"]);
     }
+    python
+}
 
-    // L03: a generic edit appends a comment line to app.py.
+/// A generic edit (L05) appends a comment line to app.py; "15" switches the output to 15
+/// numbers.
+fn edits_change_app_py(ws: &Workspace, python: bool) {
     ws.request("job-2", "edit", "Add a short usage note for new users");
     let run = ws.run(&[]);
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
@@ -59,11 +71,13 @@ fn initial_edit_refactor_force_error_long_run() {
     ws.request("job-3", "edit", "Print the first 15 numbers instead");
     assert_eq!(ws.run(&[]).code, Some(0));
     assert_eq!(ws.result().modified_files, ["app.py"]);
-    if python.is_some() {
+    if python {
         assert_eq!(python3(ws.path(), &["app.py"]).unwrap(), FIRST_FIFTEEN);
     }
+}
 
-    // L04: the refactor rewrites fibonacci (iterative, guarded, docstring) and its tests.
+/// The refactor (L06) rewrites fibonacci (iterative, guarded, docstring) and its tests.
+fn the_refactor_rewrites_fibonacci(ws: &Workspace, python: bool) {
     ws.request(
         "job-4",
         "edit",
@@ -82,7 +96,7 @@ fn initial_edit_refactor_force_error_long_run() {
         app.contains("# Change requested: Add a short usage note"),
         "{app}"
     );
-    if python.is_some() {
+    if python {
         assert_eq!(python3(ws.path(), &["app.py"]).unwrap(), FIRST_FIFTEEN);
         python3(ws.path(), &["tests/test_cli.py"]);
         let guard = "import app\nfor bad in (-1, 2.5, '3'):\n    try:\n        \
@@ -93,8 +107,10 @@ fn initial_edit_refactor_force_error_long_run() {
             "ValueError\nValueError\nValueError"
         );
     }
+}
 
-    // L05: force_error is an error result and changes nothing.
+/// force_error (L07) is an error result and changes nothing.
+fn force_error_changes_nothing(ws: &Workspace) {
     let before: Vec<_> = ws
         .all_files()
         .into_iter()
@@ -121,8 +137,11 @@ fn initial_edit_refactor_force_error_long_run() {
         .map(|p| (ws.read(p.to_str().unwrap()), p))
         .collect();
     assert_eq!(before, after, "force_error changed the workspace");
+}
 
-    // L07: long_run with sleep_seconds=1 takes at least one second and then succeeds.
+/// long_run (L08) with sleep_seconds=1 takes at least one second and then succeeds; no
+/// output holds the planted key.
+fn long_run_takes_its_time(ws: &Workspace) {
     ws.request(
         "job-6",
         "edit",

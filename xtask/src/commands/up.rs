@@ -31,7 +31,7 @@ impl UpArgs {
             // Compose: left running for `down`; local: stops with this xtask.
             keep_up: !foreground,
             secrets: secrets.clone(),
-            instance: stacks::dev::instance()?,
+            owner: stacks::dev::owner()?,
             events: Arc::clone(&events),
             config: Arc::new(SuiteConfig::defaults(&crate::project_root())),
             publish_address: self.publish_address,

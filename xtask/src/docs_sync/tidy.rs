@@ -113,3 +113,24 @@ fn the_checks_see_what_they_look_for() {
     assert_eq!(comment("#!/usr/bin/env bash"), None);
     assert_eq!(comment("  # a toml comment"), Some(" a toml comment"));
 }
+
+/// The most lines a Rust file holds: one concept per module, readable in a sitting. The
+/// length of a function is clippy's `too_many_lines` (clippy.toml); no lint counts a file's.
+const MAX_FILE_LINES: usize = 400;
+
+#[test]
+fn no_rust_file_is_over_the_limit() {
+    let long: Vec<String> = tidy_files()
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".rs"))
+        .filter_map(|(path, text)| {
+            let n = text.lines().count();
+            (n > MAX_FILE_LINES).then(|| format!("{path}: {n} lines"))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "split these by concept (at most {MAX_FILE_LINES} lines a file):\n{}",
+        long.join("\n")
+    );
+}

@@ -55,7 +55,25 @@ fn image_build_and_stack_removal_against_the_engine() {
     assert!(image_id(&run_a).is_some(), "a run's tag keeps its image");
     assert_eq!(content_tags(&unique).len(), 1);
 
-    // A stack as a run leaves it: two workers, a compose container, network and volume.
+    assert_stack_removed_by_labels(&unique, &tag);
+    let sh = Shell::new().unwrap();
+    cmd!(sh, "docker rmi {tag}")
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .unwrap();
+    for t in [run_a, run_b, run_c]
+        .into_iter()
+        .chain(content_tags(&unique))
+    {
+        remove_tag(&t);
+    }
+    assert!(content_tags(&unique).is_empty());
+}
+
+/// A stack as a run leaves it (two workers, a compose container, network and volume, from
+/// `tag`) is found by its labels and removed, twice without error.
+fn assert_stack_removed_by_labels(unique: &str, tag: &str) {
     let label = format!("{STACK_LABEL}={unique}");
     let project = format!("{COMPOSE_PROJECT_LABEL}={unique}");
     let sh = Shell::new().unwrap();
@@ -78,8 +96,8 @@ fn image_build_and_stack_removal_against_the_engine() {
     }
     let left = || {
         let filter = format!("label={project}");
-        let mut left = containers_with_label(STACK_LABEL, &unique).unwrap();
-        left.extend(containers_with_label(COMPOSE_PROJECT_LABEL, &unique).unwrap());
+        let mut left = containers_with_label(STACK_LABEL, unique).unwrap();
+        left.extend(containers_with_label(COMPOSE_PROJECT_LABEL, unique).unwrap());
         for object in ["network", "volume"] {
             let ids = cmd!(sh, "docker {object} ls -q --filter {filter}")
                 .quiet()
@@ -90,19 +108,7 @@ fn image_build_and_stack_removal_against_the_engine() {
         left
     };
     assert_eq!(left().len(), 5);
-    remove_project(&unique).unwrap();
+    remove_project(unique).unwrap();
     assert_eq!(left(), Vec::<String>::new());
-    remove_project(&unique).expect("idempotent");
-    cmd!(sh, "docker rmi {tag}")
-        .quiet()
-        .ignore_stdout()
-        .run()
-        .unwrap();
-    for t in [run_a, run_b, run_c]
-        .into_iter()
-        .chain(content_tags(&unique))
-    {
-        remove_tag(&t);
-    }
-    assert!(content_tags(&unique).is_empty());
+    remove_project(unique).expect("idempotent");
 }

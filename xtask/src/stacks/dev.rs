@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use codex_live_suite::docker::project::{self, ComposeProject};
 use codex_live_suite::docker::{self, ComposeCli};
 use codex_live_suite::events::Events;
-use codex_live_suite::stack::Instance;
+use codex_live_suite::stack::StackOwner;
 use codex_live_suite::suite_config::SuiteConfig;
 use std::sync::Arc;
 
@@ -24,9 +24,9 @@ pub fn port() -> Result<u16> {
     }
 }
 
-/// The developer's stack as an instance the suite's compose stack starts.
-pub fn instance() -> Result<Instance> {
-    Ok(Instance::Named {
+/// The developer's stack: a fixed compose project on a fixed port.
+pub fn owner() -> Result<StackOwner> {
+    Ok(StackOwner::Developer {
         project: DEV_PROJECT.to_owned(),
         port: port()?,
     })

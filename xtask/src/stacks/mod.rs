@@ -11,7 +11,7 @@ use codex_live_suite::cli::StackArgs;
 use codex_live_suite::commands::run::preamble;
 use codex_live_suite::docker;
 use codex_live_suite::docker::compose::{CallerImages, ComposeStack};
-use codex_live_suite::stack::{ConfigLauncher, Docker, Instance, Launcher, Stack, StackOptions};
+use codex_live_suite::stack::{ConfigLauncher, Docker, Launcher, Stack, StackOptions, StackOwner};
 use codex_live_suite::suite_config::SuiteConfig;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -140,7 +140,7 @@ pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
         StackKind::Local => Box::new(local::start(opts)?),
         StackKind::Compose if is_ours(&opts.config) => {
             let opts = StackOptions {
-                images: Some(our_images(&opts.instance)),
+                images: Some(our_images(&opts.owner)),
                 ..opts.clone()
             };
             Box::new(ComposeStack::start(&opts)?)
@@ -151,8 +151,8 @@ pub fn start(kind: StackKind, opts: &StackOptions) -> Result<Box<dyn Stack>> {
 
 /// Our two images for a compose stack: a run's own tags (removed with its stack), or
 /// `:latest` for a named (the developer's) stack.
-fn our_images(instance: &Instance) -> CallerImages {
-    let named = matches!(instance, Instance::Named { .. });
+fn our_images(owner: &StackOwner) -> CallerImages {
+    let named = matches!(owner, StackOwner::Developer { .. });
     let tags = move |project: &str| {
         if named {
             ImageTags::latest()

@@ -121,29 +121,7 @@ fn compose_live_suite_runs_one_worker_per_live_job_and_leaves_nothing() {
 
     // One worker container per live job: the engine's create events for this stack.
     let label = format!("label=codex.stack={project}");
-    let events = docker(&[
-        "events",
-        "--since",
-        &since,
-        "--until",
-        &until,
-        "--filter",
-        "type=container",
-        "--filter",
-        "event=create",
-        "--filter",
-        &label,
-        "--format",
-        "{{json .Actor.Attributes}}",
-    ])
-    .unwrap();
-    let created: Vec<String> = events
-        .lines()
-        .map(|l| {
-            let attrs: serde_json::Value = serde_json::from_str(l).unwrap();
-            attrs["codex.job_id"].as_str().unwrap_or("").to_owned()
-        })
-        .collect();
+    let created = containers_created(&label, &since, &until);
     let created_set: BTreeSet<String> = created.iter().cloned().collect();
     let jobs = live_job_ids(out.path());
     assert_eq!(
@@ -180,11 +158,43 @@ fn compose_live_suite_runs_one_worker_per_live_job_and_leaves_nothing() {
         created.len()
     );
 
-    // Nothing of the run remains.
+    assert_nothing_left(&project, &label);
+}
+
+/// The `codex.job_id` of each container created with `label` between `since` and `until`,
+/// from the engine's events.
+fn containers_created(label: &str, since: &str, until: &str) -> Vec<String> {
+    let events = docker(&[
+        "events",
+        "--since",
+        since,
+        "--until",
+        until,
+        "--filter",
+        "type=container",
+        "--filter",
+        "event=create",
+        "--filter",
+        label,
+        "--format",
+        "{{json .Actor.Attributes}}",
+    ])
+    .unwrap();
+    events
+        .lines()
+        .map(|l| {
+            let attrs: serde_json::Value = serde_json::from_str(l).unwrap();
+            attrs["codex.job_id"].as_str().unwrap_or("").to_owned()
+        })
+        .collect()
+}
+
+/// Nothing of the run remains: containers, worker containers, volumes, networks, image tags.
+fn assert_nothing_left(project: &str, label: &str) {
     let project_label = format!("label=com.docker.compose.project={project}");
     for (what, args) in [
         ("containers", vec!["ps", "-aq", "--filter", &project_label]),
-        ("worker containers", vec!["ps", "-aq", "--filter", &label]),
+        ("worker containers", vec!["ps", "-aq", "--filter", label]),
         (
             "volumes",
             vec!["volume", "ls", "-q", "--filter", &project_label],

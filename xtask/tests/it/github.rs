@@ -4,7 +4,7 @@
 //! and the outputs.
 
 use crate::support::fake_backend::{self, Config};
-use crate::support::{local_suite, xtask};
+use crate::support::{local_suite, xtask, Run};
 use std::path::{Path, PathBuf};
 
 const KEY: &str = "sk-gh-PLANTED-5f4e3d2c1b";
@@ -63,48 +63,8 @@ fn on_github_the_suite_masks_groups_summarises_and_sets_outputs() {
         run.stderr
     );
 
-    // The masks first, one per known value, escaped; the values nowhere else.
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(
-        lines[..2],
-        [
-            format!("::add-mask::{KEY}"),
-            "::add-mask::proj-PLANTED%2541x".to_owned()
-        ],
-        "stdout must start with the masks:\n{}",
-        run.stdout
-    );
-    assert!(!lines.iter().skip(2).any(|l| l.contains("::add-mask::")));
-    let after_masks = lines[2..].join("\n");
-    for secret in [KEY, PROJECT] {
-        assert!(
-            !after_masks.contains(secret),
-            "value printed after the masks"
-        );
-        assert!(!run.stderr.contains(secret), "value printed on stderr");
-    }
-
-    // A group per scenario that ran, never nested, each closed; none for a skipped one.
-    let commands: Vec<&str> = lines
-        .iter()
-        .copied()
-        .filter(|l| l.starts_with("::group::") || *l == "::endgroup::")
-        .collect();
-    for pair in commands.chunks(2) {
-        assert!(
-            pair.len() == 2 && pair[0].starts_with("::group::") && pair[1] == "::endgroup::",
-            "groups must open and close in turn: {commands:#?}"
-        );
-    }
-    for id in SCENARIOS {
-        let opened = commands
-            .iter()
-            .filter(|l| l.starts_with(&format!("::group::{id} ")))
-            .count();
-        let want = usize::from(run.verdict(id).0 != "SKIP");
-        assert_eq!(opened, want, "{id} must have {want} group: {commands:#?}");
-    }
-
+    assert_masks_first(&run);
+    assert_groups(&run);
     // The summary: the verdict and the counts first; every scenario with its verdict from
     // summary.txt, in a row of the table or in the collapsed line of its verdict.
     let md = std::fs::read_to_string(&summary_file).unwrap();
@@ -128,7 +88,63 @@ fn on_github_the_suite_masks_groups_summarises_and_sets_outputs() {
         "{md}"
     );
 
-    // Annotations: none on success, at most one per failed scenario otherwise.
+    assert_annotations(&run);
+    let outputs_text = assert_outputs(&run, &output_file);
+    for secret in [KEY, PROJECT] {
+        assert!(!md.contains(secret) && !outputs_text.contains(secret));
+    }
+}
+
+/// The masks first, one per known value, escaped; the values nowhere else.
+fn assert_masks_first(run: &Run) {
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            format!("::add-mask::{KEY}"),
+            "::add-mask::proj-PLANTED%2541x".to_owned()
+        ],
+        "stdout must start with the masks:\n{}",
+        run.stdout
+    );
+    assert!(!lines.iter().skip(2).any(|l| l.contains("::add-mask::")));
+    let after_masks = lines[2..].join("\n");
+    for secret in [KEY, PROJECT] {
+        assert!(
+            !after_masks.contains(secret),
+            "value printed after the masks"
+        );
+        assert!(!run.stderr.contains(secret), "value printed on stderr");
+    }
+}
+
+/// A group per scenario that ran, never nested, each closed; none for a skipped one.
+fn assert_groups(run: &Run) {
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let commands: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("::group::") || *l == "::endgroup::")
+        .collect();
+    for pair in commands.chunks(2) {
+        assert!(
+            pair.len() == 2 && pair[0].starts_with("::group::") && pair[1] == "::endgroup::",
+            "groups must open and close in turn: {commands:#?}"
+        );
+    }
+    for id in SCENARIOS {
+        let opened = commands
+            .iter()
+            .filter(|l| l.starts_with(&format!("::group::{id} ")))
+            .count();
+        let want = usize::from(run.verdict(id).0 != "SKIP");
+        assert_eq!(opened, want, "{id} must have {want} group: {commands:#?}");
+    }
+}
+
+/// Annotations: none on success, at most one per failed scenario otherwise.
+fn assert_annotations(run: &Run) {
+    let lines: Vec<&str> = run.stdout.lines().collect();
     let errors: Vec<&str> = lines
         .iter()
         .copied()
@@ -144,9 +160,12 @@ fn on_github_the_suite_masks_groups_summarises_and_sets_outputs() {
             .count();
         assert!(n <= 1, "{id} annotated {n} times: {errors:#?}");
     }
+}
 
-    // The outputs: earlier lines kept, paths to the files of this run, the verdict.
-    let outputs_text = std::fs::read_to_string(&output_file).unwrap();
+/// The outputs: earlier lines kept, paths to the files of this run, the verdict. Returns
+/// the file's text.
+fn assert_outputs(run: &Run, output_file: &Path) -> String {
+    let outputs_text = std::fs::read_to_string(output_file).unwrap();
     let outputs = parse_outputs(&outputs_text);
     let get = |name: &str| -> String {
         outputs
@@ -172,9 +191,7 @@ fn on_github_the_suite_masks_groups_summarises_and_sets_outputs() {
         run.code,
         get("verdict")
     );
-    for secret in [KEY, PROJECT] {
-        assert!(!md.contains(secret) && !outputs_text.contains(secret));
-    }
+    outputs_text
 }
 
 #[test]

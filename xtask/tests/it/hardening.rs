@@ -240,3 +240,13 @@ fn a_secret_equal_to_a_suite_word_is_refused_at_startup() {
         );
     }
 }
+
+#[test]
+fn bad_flags_are_a_setup_error_with_the_reason() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["live-suite", "--from", "L09"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("L09"));
+}

@@ -2,7 +2,7 @@
 //! real SQLite): evidence tree, excerpts, JUnit parsed back (and schema-valid), zip entries,
 //! the planted secret; and a failure path with a worker that breaks edits.
 
-use crate::support::{assert_junit_valid, local_suite, local_suite_with_worker, real_worker};
+use crate::support::{assert_junit_valid, local_suite, local_suite_with_worker, real_worker, Run};
 
 const SECRET: &str = "sk-local-PLANTED-0a9b8c7d6e";
 
@@ -82,6 +82,70 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The real worker reports the planted key as present, and the value is nowhere; each
+/// result excerpt has its five lines.
+fn assert_secret_nowhere(run: &Run, files: &[String]) {
+    assert!(run.verdict("L01").1.contains("OPENAI_API_KEY=present"));
+    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+    for f in files {
+        let text =
+            String::from_utf8_lossy(&std::fs::read(run.run_dir.join(f)).unwrap()).into_owned();
+        assert!(!text.contains(SECRET), "{f} holds the secret");
+        assert!(
+            !text.contains("[REDACTED]"),
+            "{f}: something had to be redacted"
+        );
+        if f.ends_with("result_excerpt.txt") {
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), 5, "{f}: {text}");
+            for (line, key) in lines.iter().zip([
+                "status: ",
+                "summary: ",
+                "created_files: ",
+                "modified_files: ",
+                "first_error: ",
+            ]) {
+                assert!(line.starts_with(key), "{f}: {line}");
+            }
+        }
+    }
+}
+
+/// JUnit parsed back: the counts of each suite, the stack, the schema.
+fn assert_junit_counts(run: &Run) {
+    let junit = run.read("junit.xml");
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    let suites: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    let counts: Vec<_> = suites
+        .iter()
+        .map(|s| {
+            (
+                s.attribute("name").unwrap(),
+                s.attribute("tests").unwrap(),
+                s.attribute("failures").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("live", "8", "0"),
+            ("rollback", "1", "0"),
+            ("mocked-rerun", "4", "0")
+        ]
+    );
+    let stack = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("stack"))
+        .unwrap();
+    assert_eq!(stack.attribute("value"), Some("local"));
+    assert_junit_valid(&run.run_dir.join("junit.xml"));
+}
+
 #[test]
 fn the_whole_pipeline_on_the_local_stack() {
     let out = tempfile::tempdir().unwrap();
@@ -135,31 +199,7 @@ fn the_whole_pipeline_on_the_local_stack() {
         ),
         "{summary}"
     );
-    // The real worker reports the planted key as present, and the value is nowhere.
-    assert!(run.verdict("L01").1.contains("OPENAI_API_KEY=present"));
-    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
-    for f in &files {
-        let text =
-            String::from_utf8_lossy(&std::fs::read(run.run_dir.join(f)).unwrap()).into_owned();
-        assert!(!text.contains(SECRET), "{f} holds the secret");
-        assert!(
-            !text.contains("[REDACTED]"),
-            "{f}: something had to be redacted"
-        );
-        if f.ends_with("result_excerpt.txt") {
-            let lines: Vec<&str> = text.lines().collect();
-            assert_eq!(lines.len(), 5, "{f}: {text}");
-            for (line, key) in lines.iter().zip([
-                "status: ",
-                "summary: ",
-                "created_files: ",
-                "modified_files: ",
-                "first_error: ",
-            ]) {
-                assert!(line.starts_with(key), "{f}: {line}");
-            }
-        }
-    }
+    assert_secret_nowhere(&run, &files);
     assert!(run
         .read("live/L07/result_excerpt.txt")
         .contains("first_error: forced_error"));
@@ -174,38 +214,7 @@ fn the_whole_pipeline_on_the_local_stack() {
         "{rollback}"
     );
 
-    // JUnit parsed back.
-    let junit = run.read("junit.xml");
-    let doc = roxmltree::Document::parse(&junit).unwrap();
-    let suites: Vec<_> = doc
-        .root_element()
-        .children()
-        .filter(|n| n.has_tag_name("testsuite"))
-        .collect();
-    let counts: Vec<_> = suites
-        .iter()
-        .map(|s| {
-            (
-                s.attribute("name").unwrap(),
-                s.attribute("tests").unwrap(),
-                s.attribute("failures").unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        counts,
-        [
-            ("live", "8", "0"),
-            ("rollback", "1", "0"),
-            ("mocked-rerun", "4", "0")
-        ]
-    );
-    let stack = doc
-        .descendants()
-        .find(|n| n.attribute("name") == Some("stack"))
-        .unwrap();
-    assert_eq!(stack.attribute("value"), Some("local"));
-    assert_junit_valid(&run.run_dir.join("junit.xml"));
+    assert_junit_counts(&run);
 
     // The zip holds exactly the run folder under <run id>/.
     let entries = run.zip_entries();

@@ -17,5 +17,6 @@ mod local_pipeline;
 mod other_backends;
 mod pre_build;
 mod read_back;
+mod retries_and_baselines;
 mod support;
 mod terminal;
