@@ -18,6 +18,8 @@ pub const EVENTS_LIMIT: u64 = 64 << 20;
 pub const ENV_FILE_LIMIT: u64 = 1 << 20;
 /// A `live-suite.toml` and each compose file it names.
 pub const CONFIG_LIMIT: u64 = 1 << 20;
+/// The backend's output during one scenario (`logs.txt`): only its last part is kept.
+pub const LOGS_LIMIT: u64 = 4 << 20;
 
 /// Opens `path` (links followed) when it is a regular file. The open does not wait for a
 /// FIFO's writer (`O_NONBLOCK`), and the kind is read from the opened handle, so nothing can

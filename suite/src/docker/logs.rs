@@ -1,6 +1,7 @@
 //! `docker logs --timestamps` of the backend container, read apart from its streams and
 //! merged in time order, and the cursor that hands out only what is new.
 
+use crate::bounded_read::LOGS_LIMIT;
 use anyhow::{bail, Context, Result};
 
 /// The backend's output read so far: `docker logs --timestamps` of its container, both
@@ -28,7 +29,8 @@ impl LogCursor {
         if let Some(l) = fresh.last() {
             self.last = Some(l.key.clone());
         }
-        Ok(fresh.iter().map(|l| format!("{}\n", l.text)).collect())
+        let text: String = fresh.iter().map(|l| format!("{}\n", l.text)).collect();
+        Ok(last_part(text, LOGS_LIMIT as usize))
     }
 
     /// The container is about to be replaced (`--force-recreate`): keep what it said.
@@ -104,6 +106,21 @@ pub fn read_logs(container: &str, since: Option<&str>) -> Result<Logs> {
     Ok(Logs { lines })
 }
 
+/// `text`, or past `limit` bytes its last part (from a line start) with a line that says so.
+fn last_part(text: String, limit: usize) -> String {
+    if text.len() <= limit {
+        return text;
+    }
+    let cut = text.len() - limit;
+    // A newline is one byte in UTF-8: the byte after it starts a character.
+    let newline = text.as_bytes()[cut..].iter().position(|b| *b == b'\n');
+    let start = newline.map_or(text.len(), |i| cut + i + 1);
+    format!(
+        "[{start} earlier bytes of the backend's output not kept]\n{}",
+        &text[start..]
+    )
+}
+
 /// `2026-11-25T11:20:01.123456789Z message` → key (timestamp with 9 fraction digits, so
 /// that keys sort as times) and the whole line.
 fn parse_line(line: &str) -> LogLine {
@@ -120,6 +137,20 @@ fn parse_line(line: &str) -> LogLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_the_limit_only_the_last_whole_lines_are_kept() {
+        assert_eq!(last_part("a\nb\n".into(), 10), "a\nb\n");
+        assert_eq!(
+            last_part("first line\nsecond\nend\n".into(), 9),
+            "[18 earlier bytes of the backend's output not kept]\nend\n"
+        );
+        // The cut falls inside a character: the kept part starts at the next line.
+        assert_eq!(
+            last_part("ééé\nok\n".into(), 4),
+            "[7 earlier bytes of the backend's output not kept]\nok\n"
+        );
+    }
 
     #[test]
     fn log_keys_sort_as_times_whatever_the_fraction_width() {

@@ -49,7 +49,10 @@ impl GitHub {
         if self.active {
             let lines: Vec<String> = lines
                 .iter()
-                .map(|l| super::text::escape_controls(l))
+                .map(|l| {
+                    let l = super::text::escape_controls(l);
+                    super::text::defuse_legacy_commands(&l).into_owned()
+                })
                 .collect();
             print_commands_to(&lines, self.stream);
         }
@@ -175,7 +178,7 @@ fn print_commands_to(lines: &[String], stream: Stream) {
     // Flushed at once: the runner must see a mask before any later output, and a group
     // marker before the scenario's lines.
     for line in lines {
-        stream.write_line(line);
+        stream.write_command(line);
     }
 }
 

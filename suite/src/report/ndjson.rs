@@ -43,8 +43,13 @@ impl JsonLines {
 }
 
 /// Every control character left in serialized JSON as `\uXXXX` (only strings hold them, and
-/// there the escape means the same character).
+/// there the escape means the same character), and the `[` of a legacy GitHub command
+/// (`##[error]`, read anywhere in a line) as `\u005b`, the same character in a string.
 fn escape_controls(json: &str) -> String {
+    escape_control_chars(json).replace("##[", "##\\u005b")
+}
+
+fn escape_control_chars(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if c.is_control() {
@@ -71,6 +76,18 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(back["text"], "a\u{9b}31m\u{7f}\u{1b}b");
         assert_eq!(back["event"], "observation");
+    }
+
+    #[test]
+    fn a_legacy_github_command_is_escaped_and_means_the_same() {
+        let event = Event::Observation {
+            scenario: "L01".into(),
+            text: "##[error]forged".into(),
+        };
+        let line = escape_controls(&serde_json::to_string(&event).unwrap());
+        assert!(!line.contains("##["), "{line}");
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["text"], "##[error]forged");
     }
 
     #[test]

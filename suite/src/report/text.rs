@@ -18,6 +18,16 @@ pub fn escape_controls(text: &str) -> String {
     out
 }
 
+/// GitHub's runner still reads the legacy `##[command]` form anywhere in a line of a step's
+/// output. A word joiner between `##` and `[` shows the same text and commands nothing.
+pub fn defuse_legacy_commands(line: &str) -> std::borrow::Cow<'_, str> {
+    if line.contains("##[") {
+        line.replace("##[", "##\u{2060}[").into()
+    } else {
+        line.into()
+    }
+}
+
 /// One line on stdout. A closed stdout (EPIPE) is ignored: the run goes on and writes its
 /// report, where `println!` would panic.
 pub fn print_line(line: &str) {
@@ -35,6 +45,17 @@ pub fn eprint_line(line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_workflow_commands_are_defused_anywhere_in_a_line() {
+        let line = defuse_legacy_commands("L03 FAIL: ##[error]forged ##[set-output name=v]x");
+        assert!(!line.contains("##["), "{line}");
+        assert_eq!(
+            line.replace('\u{2060}', ""),
+            "L03 FAIL: ##[error]forged ##[set-output name=v]x"
+        );
+        assert_eq!(defuse_legacy_commands("## [a] #[b]"), "## [a] #[b]");
+    }
 
     #[test]
     fn control_characters_are_escaped_and_lines_stay() {

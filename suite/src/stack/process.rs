@@ -8,6 +8,7 @@
 //! this process's environment only.
 
 use super::{free_port, Stack, StackOptions};
+use crate::bounded_read::LOGS_LIMIT;
 use crate::events::{Events, Phase};
 use crate::health::wait::{wait_paths, Awaited, Refused};
 use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
@@ -232,13 +233,9 @@ impl Stack for ProcessStack {
     }
 
     fn take_logs(&mut self) -> Result<Option<String>> {
-        let mut f = File::open(&self.log_path)
-            .with_context(|| format!("opening {}", self.log_path.display()))?;
-        f.seek(SeekFrom::Start(self.log_offset))?;
-        let mut buf = Vec::new();
-        f.read_to_end(&mut buf)?;
-        self.log_offset += buf.len() as u64;
-        Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+        let (text, end) = read_new(&self.log_path, self.log_offset, LOGS_LIMIT)?;
+        self.log_offset = end;
+        Ok(Some(text))
     }
 
     fn shutdown(&mut self) -> Result<()> {
@@ -271,5 +268,48 @@ impl Stack for ProcessStack {
 impl Drop for ProcessStack {
     fn drop(&mut self) {
         let _ = self.shutdown();
+    }
+}
+
+/// What the log at `path` gained since `offset`, and its new end. A backend that writes
+/// without end costs the run at most `limit` bytes, its last part, with a line that says so.
+fn read_new(path: &Path, offset: u64, limit: u64) -> Result<(String, u64)> {
+    let mut f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let end = f.seek(SeekFrom::End(0))?;
+    let from = offset.max(end.saturating_sub(limit));
+    f.seek(SeekFrom::Start(from))?;
+    let mut buf = Vec::new();
+    f.take(end - from).read_to_end(&mut buf)?;
+    let text = String::from_utf8_lossy(&buf);
+    let text = match from - offset {
+        0 => text.into_owned(),
+        skipped => format!("[{skipped} earlier bytes of the backend's output not kept]\n{text}"),
+    };
+    Ok((text, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_new;
+    use std::io::Write;
+
+    #[test]
+    fn new_output_is_read_from_the_offset_and_only_its_last_part_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("backend.log");
+        let mut log = std::fs::File::create(&path).unwrap();
+        log.write_all(b"first\n").unwrap();
+        assert_eq!(read_new(&path, 0, 100).unwrap(), ("first\n".into(), 6));
+        log.write_all(b"second\n").unwrap();
+        assert_eq!(read_new(&path, 6, 100).unwrap(), ("second\n".into(), 13));
+        assert_eq!(read_new(&path, 13, 100).unwrap(), (String::new(), 13));
+        log.write_all(&[b'x'; 50]).unwrap();
+        log.write_all(b"\nlast\n").unwrap();
+        let (text, end) = read_new(&path, 13, 10).unwrap();
+        assert_eq!(end, 69);
+        assert_eq!(
+            text,
+            "[46 earlier bytes of the backend's output not kept]\nxxxx\nlast\n"
+        );
     }
 }

@@ -182,7 +182,7 @@ fn a_baseline_s_texts_reach_the_log_the_step_summary_and_the_report_escaped() {
         "scenarios": [
             {"id": "::error title=INJECTED::id", "verdict": "PASS", "duration_secs": 1.0},
             {"id": "L01", "verdict": "PASS\n::error::INJECTED verdict", "duration_secs": 1.0,
-             "observations": ["<img src=x onerror=INJECTED>\n::warning::INJECTED obs"]}
+             "observations": ["<img src=x onerror=INJECTED>\n::warning::INJECTED obs ##[error]INJECTED legacy"]}
         ]
     });
     std::fs::write(&baseline, doc.to_string()).unwrap();
@@ -226,6 +226,11 @@ fn a_baseline_s_texts_reach_the_log_the_step_summary_and_the_report_escaped() {
         for line in body.lines().filter(|l| l.contains("INJECTED")) {
             assert!(!line.trim_start().starts_with("::"), "{what}: {line}");
         }
+    }
+    // The runner reads the legacy form anywhere in a line of the log.
+    assert!(r.stdout.contains("INJECTED legacy"), "{}", r.stdout);
+    for line in r.stdout.lines().chain(r.stderr.lines()) {
+        assert!(!line.contains("##["), "log: {line}");
     }
     assert!(
         !step.contains("<script") && !step.contains("<img"),

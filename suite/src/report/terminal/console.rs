@@ -46,7 +46,17 @@ impl Stream {
         self.write(line, choice);
     }
 
+    /// One of the suite's own workflow commands, exactly as built: a mask must name its value
+    /// byte for byte.
+    pub fn write_command(self, line: &str) {
+        self.write_exactly(line, anstream::ColorChoice::AlwaysAnsi);
+    }
+
     fn write(self, line: &str, choice: anstream::ColorChoice) {
+        self.write_exactly(&crate::report::text::defuse_legacy_commands(line), choice);
+    }
+
+    fn write_exactly(self, line: &str, choice: anstream::ColorChoice) {
         let _ = match self {
             Stream::Stdout => {
                 let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
