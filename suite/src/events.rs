@@ -5,7 +5,8 @@
 //! hands each event to the run's one `Reporter` (`report/mod.rs`), which fans it out to its
 //! live outputs and, at the end, writes every report from the final `RunReport`. Architecture invariant: outside the reporters and `main.rs` nothing prints.
 
-use crate::outcome::{Attempt, RunReport, ScenarioOutcome, Suite};
+pub use crate::outcome::Phase;
+use crate::outcome::{Attempt, PhaseMark, RunReport, ScenarioOutcome, Suite};
 pub use crate::report::Reporter;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -59,8 +60,9 @@ pub enum Event {
         #[serde(with = "crate::seconds")]
         at: Duration,
     },
-    /// A step of the stack's life-cycle ended: it started at `at` and took `took` (read by
-    /// `cargo xtask bench` from events.jsonl; the ladder's phases come from scenario events).
+    /// A step of the stack's life-cycle ended: it started at `at` and took `took` (kept for
+    /// `RunReport::phases`, the report's timeline; read by `cargo xtask bench` from
+    /// events.jsonl; the ladder's phases come from scenario events).
     Phase {
         phase: Phase,
         #[serde(with = "crate::seconds")]
@@ -74,8 +76,8 @@ pub enum Event {
         #[serde(with = "crate::seconds")]
         after: Duration,
     },
-    /// The run is over: every reporter writes what it owes.
-    RunFinished { report: RunReport },
+    /// The run is over: every reporter writes what it owes (boxed: the largest event by far).
+    RunFinished { report: Box<RunReport> },
     /// A line of progress text (stack start-up, warnings).
     Line { text: String },
     /// What the run waits for now (a scenario's job, a backend's health): the spinner's
@@ -100,23 +102,13 @@ pub enum Event {
     },
 }
 
-/// The stack's life-cycle steps that `Event::Phase` times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// Binaries (cargo) and, for compose, the images.
-    Build,
-    /// Start of the backend up to a passed health gate (again on rollback).
-    Up,
-    /// Teardown of the stack at the end of the run.
-    Down,
-}
-
 /// The fan-out: every event goes to the run's one [`Reporter`] (its live outputs, in their
-/// order); errors in writing are kept for the end of the run.
+/// order); errors in writing are kept for the end of the run, and the stack's phases for
+/// its report.
 pub struct Events {
     reporter: Mutex<Reporter>,
     errors: Mutex<Vec<anyhow::Error>>,
+    phases: Mutex<Vec<PhaseMark>>,
     start: Instant,
     started: SystemTime,
 }
@@ -126,6 +118,7 @@ impl Events {
         Events {
             reporter: Mutex::new(reporter),
             errors: Mutex::new(Vec::new()),
+            phases: Mutex::new(Vec::new()),
             start: Instant::now(),
             started: SystemTime::now(),
         }
@@ -147,6 +140,12 @@ impl Events {
     }
 
     pub fn emit(&self, event: Event) {
+        if let Event::Phase { phase, at, took } = event {
+            self.phases
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(PhaseMark { phase, at, took });
+        }
         let mut reporter = self.reporter.lock().unwrap_or_else(|p| p.into_inner());
         let failed = reporter.write_event(&event);
         self.errors
@@ -158,6 +157,14 @@ impl Events {
     /// A line of progress text.
     pub fn line(&self, text: impl Into<String>) {
         self.emit(Event::Line { text: text.into() });
+    }
+
+    /// The stack's phases sent so far, in the order they ended (`RunReport::phases`).
+    pub fn phases(&self) -> Vec<PhaseMark> {
+        self.phases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Runs `step` and sends `Phase` with its timing (also when it fails).

@@ -174,6 +174,7 @@ fn run_report(
         interrupted: None,
         smoke_dir: None,
         settings: Default::default(),
+        phases: events.phases(),
     })
 }
 

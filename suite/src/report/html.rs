@@ -8,8 +8,9 @@
 //!   primary response (pretty-printed), links to every evidence file by relative path (they
 //!   open from the unzipped folder); what the scenario asks to show (`outcome::Shown`, e.g. the
 //!   unified diff of a file between two snapshots).
-//! - A timeline: one bar per scenario that ran along wall time, ticks for each job's submit
-//!   and settle, the rollback, and the gate where the ladder stopped.
+//! - A timeline: the stack's phases (build, up, the rollback's up, down) as labelled bands,
+//!   one bar per scenario that ran along wall time, ticks for each job's submit and settle,
+//!   the rollback, and the gate where the ladder stopped; a legend of what is drawn.
 //!
 //! **Invariant:** every text that comes from a run (reasons, evidence files, the target
 //! profile) passes through [`Redactor`] in [`Page::text`] before it reaches the page, and
@@ -70,8 +71,14 @@ svg.timeline{width:100%;height:auto;border:1px solid #d1d9e0;border-radius:.4rem
 svg text{font:11px ui-monospace,monospace;fill:#1f2328}
 .bar.pass{fill:#2da44e}.bar.fail{fill:#cf222e}.bar.error{fill:#bf8700}
 .job{stroke:#0550ae;stroke-width:2}.settle{stroke:#8250df;stroke-width:2}.grid{stroke:#eaeef2}
-.rollback{stroke:#0969da;stroke-width:2;stroke-dasharray:5 3}.gate{stroke:#cf222e;stroke-width:2}
-.legend span{margin-right:1rem;font-size:.85em;color:#59636e}
+line.rollback{stroke:#0969da;stroke-width:2;stroke-dasharray:5 3}line.gate{stroke:#cf222e;stroke-width:2}svg text.rollback{fill:#0969da}svg text.gate{fill:#cf222e}
+.phase{fill:#d8dee4;stroke:#6e7781;stroke-width:1}.break line{stroke:#6e7781;stroke-dasharray:1 3}.break path{stroke:#424a53;stroke-width:1.5;fill:none}
+.legend{margin:.4rem 0;font-size:.85em;color:#59636e}.legend span{margin-right:1rem;white-space:nowrap}
+.sw{display:inline-block;width:.9em;height:.75em;margin-right:.3em;vertical-align:-.05em;border-radius:2px}
+.sw.bar.pass{background:#2da44e}.sw.bar.fail{background:#cf222e}.sw.bar.error{background:#bf8700}
+.sw.job,.sw.settle,.sw.gate{width:2px;border-radius:0}.sw.job{background:#0550ae}.sw.settle{background:#8250df}.sw.gate{background:#cf222e}
+.sw.phase{background:#d8dee4;border:1px solid #6e7781}.sw.rollback{width:0;border-left:2px dashed #0969da;border-radius:0}
+.sw.break{width:auto;height:auto}.sw.break::before{content:"//";font-style:normal;font-weight:700;color:#424a53}
 "#;
 
 impl Page<'_> {

@@ -131,7 +131,7 @@ impl Reporter {
     /// junit.xml is then written again to name them all.
     pub fn finish(&mut self, report: &mut RunReport) {
         let finished = |report: &RunReport| Event::RunFinished {
-            report: report.clone(),
+            report: Box::new(report.clone()),
         };
         if let Some(json) = &mut self.json {
             step(report, |r| json.event(&finished(r)));

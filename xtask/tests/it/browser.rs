@@ -1,9 +1,9 @@
 //! report.html of a real run (the local stack: real backend, real worker processes) in a
 //! real browser: Debian's `chromium-headless-shell` parses it, the DOM it dumps has the 13
-//! scenario rows with their verdicts, the app.py diff and one timeline bar per scenario that
-//! ran; the run folder and the zip hold `report.png`. The worker is wrapped so that every
-//! result summary carries a `<script>`: it must come out as text. Without a browser:
-//! "skipped: no chromium".
+//! scenario rows with their verdicts, the app.py diff, the stack's phases as labelled bands,
+//! one timeline bar per scenario that ran and a legend of only what is drawn; the run folder
+//! and the zip hold `report.png`. The worker is wrapped so that every result summary carries
+//! a `<script>`: it must come out as text. Without a browser: "skipped: no chromium".
 
 use crate::support::{local_suite_with_worker, real_worker};
 use std::path::{Path, PathBuf};
@@ -67,6 +67,26 @@ exit $rc
     let svg = &dom[dom.find("<svg").unwrap()..dom.find("</svg>").unwrap()];
     assert_eq!(svg.matches("<rect class=\"bar ").count(), ran, "{svg}");
     assert!(svg.contains("id=\"rollback-mark\""));
+    // The stack's phases: build and up before the scenarios and down after them, compressed
+    // past a break mark each side; the rollback's up in place; each labelled.
+    for (band, n) in [("build", 1), ("up", 2), ("down", 1)] {
+        let class = format!("<rect class=\"phase {band}\"");
+        assert_eq!(svg.matches(&class).count(), n, "{band}: {svg}");
+    }
+    assert_eq!(svg.matches("<g class=\"break\"").count(), 2, "{svg}");
+    for label in [">build ", ">up ", ">rollback up ", ">down "] {
+        assert!(svg.contains(label), "no {label:?} label: {svg}");
+    }
+    // Every legend entry is drawn.
+    let legend = &dom[dom.find("id=\"legend\"").unwrap()..];
+    let legend = &legend[..legend.find("</p>").unwrap()];
+    for key in legend.split("data-key=\"").skip(1) {
+        let key = &key[..key.find('"').unwrap()];
+        assert!(
+            svg.contains(&format!("class=\"{key}")),
+            "legend {key:?} not drawn"
+        );
+    }
     // The backend's markup is text: escaped, never an element.
     assert!(
         !dom.contains("<script"),

@@ -293,3 +293,5 @@ fn large_app_py_snapshots_are_diffed_whole_and_oversized_ones_named() {
         &html[html.find("no diff").unwrap_or(0)..][..300]
     );
 }
+
+mod timeline;

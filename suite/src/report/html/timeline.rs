@@ -1,29 +1,30 @@
-//! The page's timeline: one bar per scenario that ran along wall time, ticks for each job's
-//! submit and settle, the rollback, and the gate where the ladder stopped.
+//! The page's timeline: a row for the stack's phases (build and up before the first scenario
+//! and down after the last as compressed bands past a break mark, the rollback's up in
+//! place), one bar per scenario that ran along wall time, ticks for each job's submit and
+//! settle, the rollback, and the gate where the ladder stopped; then a legend of what is
+//! drawn and nothing else.
 
 use super::{secs, Page};
 use crate::outcome::{ScenarioOutcome, Suite, Verdict};
+use layout::{label_at, layout, text_width, Layout, Side, CHAR_W, LEFT, WIDTH};
 use maud::{html, Markup};
 use std::time::Duration;
 
-const LEFT: f64 = 90.0;
-const WIDTH: f64 = 1000.0;
 const ROW: f64 = 22.0;
 const TOP: f64 = 24.0;
+/// A marker's label line under the rows.
+const LINE: f64 = 14.0;
 
-/// Wall time → SVG x, from the first scenario's start (the stack's build and start before
-/// it would take the width) to `end`.
-struct Scale {
-    start: Duration,
-    end: Duration,
-}
-
-impl Scale {
-    fn x(&self, t: Duration) -> f64 {
-        let plot = WIDTH - LEFT - 20.0;
-        let span = self.end.saturating_sub(self.start).as_secs_f64().max(1e-3);
-        LEFT + plot * t.saturating_sub(self.start).as_secs_f64() / span
-    }
+/// A vertical line across the scenarios' rows with its label, in its colour, on a line of
+/// its own under them.
+struct Marker {
+    id: &'static str,
+    class: &'static str,
+    x: f64,
+    label: String,
+    side: Side,
+    /// Its legend entry.
+    meaning: &'static str,
 }
 
 impl Page<'_> {
@@ -34,82 +35,73 @@ impl Page<'_> {
             .iter()
             .filter(|o| o.verdict != Verdict::Skip)
             .collect();
-        let end = ran
-            .iter()
-            .map(|o| o.started_at + o.duration)
-            .chain(
-                ran.iter()
-                    .flat_map(|o| o.jobs.iter().filter_map(|j| j.settled_at)),
-            )
-            .max()
-            .unwrap_or(Duration::ZERO)
-            .max(Duration::from_millis(100));
-        let start = ran
-            .iter()
-            .map(|o| o.started_at)
-            .min()
-            .unwrap_or(Duration::ZERO)
-            .min(end);
-        let sc = Scale { start, end };
-        let height = TOP + ROW * ran.len() as f64 + 14.0;
-        let step = tick_step(end.saturating_sub(start));
-        let ticks: Vec<Duration> = (0..)
-            .map(|i| start + step * i)
-            .take_while(|t| *t <= end)
-            .collect();
-        let rollback = ran.iter().find(|o| o.suite == Suite::Rollback);
-        let gate = r
-            .outcomes
-            .iter()
-            .find(|o| matches!(o.verdict, Verdict::Fail | Verdict::Error));
+        let lay = layout(&r.phases, span(&ran));
+        let sc = &lay.scale;
+        let first = TOP + if r.phases.is_empty() { 0.0 } else { ROW };
+        let rows_end = first + ROW * ran.len() as f64;
+        let markers = self.markers(&lay, &ran);
+        let height = rows_end + 6.0 + LINE * markers.len() as f64 + 4.0;
         html! {
             svg.timeline #timeline xmlns="http://www.w3.org/2000/svg"
                 viewBox=(format!("0 0 {WIDTH} {height:.0}")) role="img"
-                aria-label="timeline: one bar per scenario along wall time" {
-                @for t in &ticks {
-                    line.grid x1=(f(sc.x(*t))) x2=(f(sc.x(*t))) y1=(f(TOP - 6.0)) y2=(f(height - 10.0)) {}
-                    // The last label would be cut off at the right edge.
-                    @if sc.x(*t) < WIDTH - 40.0 {
-                        text x=(f(sc.x(*t) + 2.0)) y="12" { (secs(*t)) }
+                aria-label="timeline: the stack's phases, then one bar per scenario along wall time" {
+                @for (x, label) in tick_labels(&lay) {
+                    line.grid x1=(f(x)) x2=(f(x)) y1=(f(TOP - 6.0)) y2=(f(rows_end)) {}
+                    @if let Some(label) = label {
+                        text x=(f(x + 2.0)) y="12" { (label) }
                     }
                 }
+                @if !r.phases.is_empty() { (stack::row(&lay, TOP, rows_end)) }
                 @for (i, o) in ran.iter().enumerate() {
-                    (self.bar(&sc, TOP + ROW * i as f64, o))
+                    (self.bar(sc, first + ROW * i as f64, o))
                 }
-                @if let Some(o) = rollback {
-                    line.rollback #rollback-mark x1=(f(sc.x(o.started_at))) x2=(f(sc.x(o.started_at)))
-                        y1=(f(TOP - 6.0)) y2=(f(height - 4.0)) {}
-                    text x=(f(sc.x(o.started_at) + 3.0)) y=(f(height - 4.0)) { "rollback" }
-                }
-                @if let Some(g) = gate {
-                    @let gx = sc.x(g.started_at + g.duration);
-                    line.gate #gate-mark x1=(f(gx)) x2=(f(gx)) y1=(f(TOP - 6.0)) y2=(f(height - 4.0)) {}
-                    // Left of the line, at the bottom: the rollback's label is on its right.
-                    text x=(f(gx - 3.0)) y=(f(height - 4.0)) text-anchor="end" {
-                        "gate: " (self.text(&g.id)) " stopped the ladder"
-                    }
+                // Across the scenarios' rows only: no line crosses the stack row's labels
+                // or another marker's label under the rows.
+                @for (i, m) in markers.iter().enumerate() {
+                    @let y = rows_end + LINE * (i + 1) as f64;
+                    @let (lx, end) = label_at(m.x, 0.0, &m.label, (2.0, WIDTH - 2.0), m.side);
+                    line id=(m.id) class=(m.class) x1=(f(m.x)) x2=(f(m.x)) y1=(f(first - 2.0)) y2=(f(rows_end + 3.0)) {}
+                    text class=(m.class) x=(f(lx)) y=(f(y)) text-anchor=[end.then_some("end")] { (m.label) }
                 }
             }
-            p.legend {
-                span { "bars: scenarios that ran (green pass, red fail, amber error), from the first \
-                        scenario's start (" (secs(start)) " after the run began)" }
-                span { "blue tick: job submitted" }
-                span { "violet tick: job settled" }
-                @if rollback.is_some() { span { "dashed: rollback" } }
-                @if gate.is_some() { span { "red line: gate" } }
-            }
+            (self.legend(&lay, &ran, &markers))
         }
     }
 
+    /// The gate (its label before it) and the rollback (its label after it), in the order
+    /// drawn: the dashed rollback stays visible over the gate when they meet.
+    fn markers(&self, lay: &Layout, ran: &[&ScenarioOutcome]) -> Vec<Marker> {
+        let rollback = ran.iter().find(|o| o.suite == Suite::Rollback);
+        let gate = self.report.first_failure();
+        let rollback = rollback.map(|o| Marker {
+            id: "rollback-mark",
+            class: "rollback",
+            x: lay.scale.x(o.started_at),
+            label: "rollback".into(),
+            side: Side::After,
+            meaning: "rollback began",
+        });
+        let gate = gate.map(|g| Marker {
+            id: "gate-mark",
+            class: "gate",
+            x: lay.scale.x(g.started_at + g.duration),
+            label: format!("gate: {} stopped the ladder", self.text(&g.id)),
+            side: Side::Before,
+            meaning: "gate: the ladder stopped here",
+        });
+        gate.into_iter().chain(rollback).collect()
+    }
+
     /// One scenario's row at height `y`: its label, its bar, and its jobs' ticks.
-    fn bar(&self, sc: &Scale, y: f64, o: &ScenarioOutcome) -> Markup {
+    fn bar(&self, sc: &layout::Scale, y: f64, o: &ScenarioOutcome) -> Markup {
+        let id = self.text(&o.id);
         html! {
-            text x="4" y=(f(y + 14.0)) { (self.text(&o.id)) }
+            text x="4" y=(f(y + 14.0)) { (fit(&id, LEFT - 8.0)) title { (id) } }
             rect class=(format!("bar {}", o.verdict.as_str().to_lowercase()))
-                data-id=(self.text(&o.id))
+                data-id=(id)
                 x=(f(sc.x(o.started_at))) y=(f(y + 3.0)) height=(f(ROW - 8.0))
                 width=(f((sc.x(o.started_at + o.duration) - sc.x(o.started_at)).max(1.5))) {
-                title { (self.text(&o.id)) " " (o.verdict.as_str()) " " (secs(o.duration)) }
+                title { (id) " " (o.verdict.as_str()) " " (secs(o.duration)) }
             }
             @for j in &o.jobs {
                 line.job x1=(f(sc.x(j.submitted_at))) x2=(f(sc.x(j.submitted_at)))
@@ -124,6 +116,68 @@ impl Page<'_> {
             }
         }
     }
+
+    /// An entry per kind of thing drawn, each with a swatch of the class it is drawn with,
+    /// then how to read the time axis.
+    fn legend(&self, lay: &Layout, ran: &[&ScenarioOutcome], markers: &[Marker]) -> Markup {
+        let entries = legend::entries(&legend::Drawn::of(lay, ran, markers));
+        html! {
+            p.legend #legend {
+                @for (class, text) in &entries {
+                    span data-key=(class) { i class=(format!("sw {class}")) {} (text) }
+                }
+            }
+            p.legend #timeline-axis { (legend::axis(lay)) }
+        }
+    }
+}
+
+/// The scenarios' first start and last end (a job may settle after its scenario ended).
+fn span(ran: &[&ScenarioOutcome]) -> Option<(Duration, Duration)> {
+    let start = ran.iter().map(|o| o.started_at).min()?;
+    let end = ran
+        .iter()
+        .map(|o| o.started_at + o.duration)
+        .chain(
+            ran.iter()
+                .flat_map(|o| o.jobs.iter().filter_map(|j| j.settled_at)),
+        )
+        .max()?;
+    Some((start, end.max(start)))
+}
+
+/// Each grid line's x and its label, left out where it would overlap the one before it or
+/// run past the scale's right end (into the break mark or off the picture).
+fn tick_labels(lay: &Layout) -> Vec<(f64, Option<String>)> {
+    let limit = if lay.after.is_empty() {
+        WIDTH - 2.0
+    } else {
+        lay.scale.x1 + 4.0
+    };
+    let mut free_from = 0.0;
+    layout::ticks(&lay.scale)
+        .into_iter()
+        .map(|(t, label)| {
+            let x = lay.scale.x(t);
+            let end = x + 2.0 + text_width(&label);
+            let shown = (x >= free_from && end <= limit).then(|| {
+                free_from = end + 6.0;
+                label
+            });
+            (x, shown)
+        })
+        .collect()
+}
+
+/// `text` cut with an ellipsis to fit `width` (the full text is in the element's title).
+fn fit(text: &str, width: f64) -> String {
+    let max = (width / CHAR_W).floor().max(2.0) as usize;
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 /// SVG coordinates with one decimal.
@@ -131,16 +185,6 @@ fn f(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// A grid step that gives 5–10 ticks.
-fn tick_step(end: Duration) -> Duration {
-    let target = end.as_secs_f64() / 8.0;
-    let steps = [
-        0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0,
-    ];
-    let s = steps
-        .iter()
-        .copied()
-        .find(|s| *s >= target)
-        .unwrap_or(target.ceil());
-    Duration::from_secs_f64(s)
-}
+mod layout;
+mod legend;
+mod stack;

@@ -90,10 +90,10 @@ fn every_event() -> Vec<Event> {
             after: Duration::from_secs(7),
         },
         Event::RunFinished {
-            report: RunReport {
+            report: Box::new(RunReport {
                 comparison: Some(BaselineComparison::Run(comparison)),
                 ..report()
-            },
+            }),
         },
     ]
 }
