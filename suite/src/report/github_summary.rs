@@ -302,7 +302,7 @@ fn duration_text(outcome: &ScenarioOutcome) -> String {
     if outcome.verdict == Verdict::Skip && outcome.duration.is_zero() {
         return "–".to_owned();
     }
-    format!("{:.1} s", outcome.duration.as_secs_f64())
+    super::text::duration(outcome.duration)
 }
 
 fn evidence_cell(outcome: &ScenarioOutcome) -> String {

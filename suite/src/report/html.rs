@@ -23,7 +23,6 @@ use crate::evidence::Evidence;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 use crate::secrets::Redactor;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use std::time::Duration;
 
 /// The file name in the run folder.
 pub const FILE: &str = "report.html";
@@ -148,7 +147,7 @@ impl Page<'_> {
                     tr { td { "target commit" } td #commit { code { (self.text(&r.git_commit)) } } }
                     tr { td { "suite" } td #suite { (crate::outcome::SUITE_VERSION) } }
                     tr { td { "started" } td { (humantime::format_rfc3339_seconds(r.started)) } }
-                    tr { td { "total time" } td #total { (secs(r.started.elapsed().unwrap_or_default())) } }
+                    tr { td { "total time" } td #total { (super::text::duration(r.started.elapsed().unwrap_or_default())) } }
                     @if !r.settings.is_empty() {
                         tr {
                             td { "settings" }
@@ -227,7 +226,7 @@ impl Page<'_> {
                 summary {
                     span.badge.(class) { (o.verdict.as_str()) }
                     span.id { (self.text(&o.id)) }
-                    span.dur { (secs(o.duration)) }
+                    span.dur { (super::text::duration(o.duration)) }
                     span.reason { (self.text(&o.title)) " · " (self.text(&o.reason)) }
                 }
                 div.body {
@@ -242,7 +241,7 @@ impl Page<'_> {
                             @for a in &o.failed_attempts {
                                 li {
                                     "attempt " (a.number) ": " (a.verdict.as_str()) " after "
-                                    (secs(a.duration)) " · " (self.text(&a.reason)) " · "
+                                    (super::text::duration(a.duration)) " · " (self.text(&a.reason)) " · "
                                     a href=(self.text(&a.evidence_dir)) { (self.text(&a.evidence_dir)) "/" }
                                 }
                             }
@@ -282,10 +281,6 @@ impl Page<'_> {
     fn first_evidence(&self, o: &ScenarioOutcome, name: &str) -> Option<String> {
         o.own_file(name).and_then(|f| self.evidence(f))
     }
-}
-
-fn secs(d: Duration) -> String {
-    format!("{:.1}s", d.as_secs_f64())
 }
 
 /// JSON pretty-printed when it parses, as is otherwise.

@@ -18,6 +18,16 @@ pub fn escape_controls(text: &str) -> String {
     out
 }
 
+/// A duration as every report shows it: `0.042s` under a second (milliseconds matter
+/// there), `1.2s` above.
+pub fn duration(d: std::time::Duration) -> String {
+    if d < std::time::Duration::from_secs(1) {
+        format!("{:.3}s", d.as_secs_f64())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
 /// GitHub's runner still reads the legacy `##[command]` form anywhere in a line of a step's
 /// output. A word joiner between `##` and `[` shows the same text and commands nothing.
 pub fn defuse_legacy_commands(line: &str) -> std::borrow::Cow<'_, str> {

@@ -79,9 +79,9 @@ fn summary_table_has_a_row_per_scenario_and_survives_hostile_reasons() {
     assert_eq!(
         rows,
         [
-            "| L01 Title of L01 | ✅ PASS | 1.2 s | presence lines found | \
+            "| L01 Title of L01 | ✅ PASS | 1.2s | presence lines found | \
              `live/L01/response.json`<br>`live/L01/result.json` | ⚠️ took 9 s &lt;slow&gt; |",
-            "| L02 Title of L02 | ❌ FAIL | 1.2 s | a\\|b &lt;script&gt; second line | \
+            "| L02 Title of L02 | ❌ FAIL | 1.2s | a\\|b &lt;script&gt; second line | \
              `live/L02/notes.txt` | – |",
             "| L03 Title of L03 | ⏭️ SKIP | – | gated by L02 | – | – |",
         ]

@@ -4,6 +4,7 @@ use crate::outcome::Suite;
 use crate::outcome::{Attempt, JobMark, Shown};
 use crate::secrets::Secrets;
 use std::path::Path;
+use std::time::Duration;
 
 const SECRET: &str = "sk-html-PLANTED-987654321";
 

@@ -4,8 +4,9 @@
 //! settle, the rollback, and the gate where the ladder stopped; then a legend of what is
 //! drawn and nothing else.
 
-use super::{secs, Page};
+use super::Page;
 use crate::outcome::{ScenarioOutcome, Suite, Verdict};
+use crate::report::text::duration;
 use layout::{label_at, layout, text_width, Layout, Side, CHAR_W, LEFT, WIDTH};
 use maud::{html, Markup};
 use std::time::Duration;
@@ -101,7 +102,7 @@ impl Page<'_> {
                 data-id=(id)
                 x=(f(sc.x(o.started_at))) y=(f(y + 3.0)) height=(f(ROW - 8.0))
                 width=(f((sc.x(o.started_at + o.duration) - sc.x(o.started_at)).max(1.5))) {
-                title { (id) " " (o.verdict.as_str()) " " (secs(o.duration)) }
+                title { (id) " " (o.verdict.as_str()) " " (duration(o.duration)) }
             }
             @for j in &o.jobs {
                 line.job x1=(f(sc.x(j.submitted_at))) x2=(f(sc.x(j.submitted_at)))

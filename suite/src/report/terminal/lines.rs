@@ -22,14 +22,7 @@ pub fn dim() -> Style {
     Style::new().dimmed()
 }
 
-/// `0.042s` under a second (milliseconds matter there), `1.2s` above.
-pub fn duration(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{:.3}s", d.as_secs_f64())
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
-    }
-}
+pub use crate::report::text::duration;
 
 /// `L01 Worker Environment Presence: PASS (1.2s) reason`; a skipped scenario took no time.
 pub fn outcome(o: &ScenarioOutcome) -> Styled {
