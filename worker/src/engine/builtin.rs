@@ -132,7 +132,6 @@ pub fn run(workspace: &Path, request: &WorkerRequest, secrets: &Secrets) -> Resu
 mod tests {
     use super::*;
     use std::fs;
-    use std::process::Command;
 
     fn request(job_type: JobType, instruction: &str) -> WorkerRequest {
         WorkerRequest {
@@ -149,28 +148,6 @@ mod tests {
 
     fn run_job(dir: &Path, job_type: JobType, instruction: &str) -> Done {
         run(dir, &request(job_type, instruction), &secrets()).unwrap()
-    }
-
-    /// `python3 -B app.py` stdout, or `None` (with the reason printed) without python3.
-    fn python_output(dir: &Path, args: &[&str]) -> Option<String> {
-        let out = match Command::new("python3")
-            .arg("-B")
-            .args(args)
-            .current_dir(dir)
-            .output()
-        {
-            Ok(out) => out,
-            Err(e) => {
-                println!("skipped: python3 is not available ({e})");
-                return None;
-            }
-        };
-        assert!(
-            out.status.success(),
-            "python3 {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
     }
 
     #[test]
@@ -201,17 +178,6 @@ mod tests {
     }
 
     #[test]
-    fn initial_project_runs_and_its_tests_pass() {
-        let dir = tempfile::tempdir().unwrap();
-        run_job(dir.path(), JobType::InitialProject, "a fibonacci CLI");
-        let Some(out) = python_output(dir.path(), &["app.py"]) else {
-            return;
-        };
-        assert_eq!(out, "0,1,1,2,3,5,8,13,21,34");
-        python_output(dir.path(), &["tests/test_cli.py"]);
-    }
-
-    #[test]
     fn fifteen_then_refactor_keeps_fifteen_and_the_notes() {
         let dir = tempfile::tempdir().unwrap();
         run_job(dir.path(), JobType::InitialProject, "a fibonacci CLI");
@@ -230,24 +196,10 @@ mod tests {
         assert!(app.contains("Refactored: iterative implementation"));
         assert!(app.contains("COUNT = 15"));
         assert!(app.contains("# Change requested: add a --verbose flag"));
-        let Some(out) = python_output(dir.path(), &["app.py"]) else {
-            return;
-        };
-        assert_eq!(out, "0,1,1,2,3,5,8,13,21,34,55,89,144,233,377");
-        // The regenerated tests include the guard checks and pass.
+        // The regenerated tests include the guard checks (running both is
+        // `builtin_flow`'s, through the real binary).
         let tests = fs::read_to_string(dir.path().join("tests/test_cli.py")).unwrap();
         assert!(tests.contains("test_rejects_negative"));
-        python_output(dir.path(), &["tests/test_cli.py"]);
-        for bad in ["-1", "2.5", "'3'"] {
-            let code = format!(
-                "import app\ntry:\n    app.fibonacci({bad})\nexcept ValueError:\n    \
-                 print('ValueError')"
-            );
-            assert_eq!(
-                python_output(dir.path(), &["-c", &code]).unwrap(),
-                "ValueError"
-            );
-        }
     }
 
     #[test]
@@ -260,16 +212,6 @@ mod tests {
             app,
             "print('mine')\n# Change requested: log the key [REDACTED]\n"
         );
-    }
-
-    #[test]
-    fn edit_without_app_py_creates_a_working_one() {
-        let dir = tempfile::tempdir().unwrap();
-        run_job(dir.path(), JobType::Edit, "print 15 numbers");
-        let Some(out) = python_output(dir.path(), &["app.py"]) else {
-            return;
-        };
-        assert_eq!(out.split(',').count(), 15);
     }
 
     #[test]

@@ -172,6 +172,16 @@ fn long_run_takes_its_time(ws: &Workspace) {
 }
 
 #[test]
+fn an_edit_without_app_py_creates_a_working_one() {
+    let ws = Workspace::new();
+    ws.request("job-e", "edit", "print 15 numbers");
+    assert_eq!(ws.run(&[]).code, Some(0));
+    if let Some(out) = python3(ws.path(), &["app.py"]) {
+        assert_eq!(out, FIRST_FIFTEEN);
+    }
+}
+
+#[test]
 fn sleep_seconds_env_applies_to_every_job() {
     let ws = Workspace::new();
     ws.request("job-s", "initial_project", "a CLI");
