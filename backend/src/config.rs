@@ -101,18 +101,8 @@ impl Config {
         let worker_bin =
             get("WORKER_BIN").map_or_else(default_worker_bin, |v| PathBuf::from(v.trim()));
 
-        let worker_timeout =
-            Duration::from_secs(positive(get("WORKER_TIMEOUT_SECONDS"), 900, |v| {
-                invalid(
-                    "WORKER_TIMEOUT_SECONDS",
-                    v,
-                    "a whole number of seconds >= 1",
-                )
-            })?);
-
-        let max_concurrent_jobs = positive(get("MAX_CONCURRENT_JOBS"), 4, |v| {
-            invalid("MAX_CONCURRENT_JOBS", v, "a whole number >= 1")
-        })? as usize;
+        let worker_timeout = Duration::from_secs(WORKER_TIMEOUT_SECONDS.read(&get)?);
+        let max_concurrent_jobs = MAX_CONCURRENT_JOBS.read(&get)? as usize;
 
         let workspace_volume = get("WORKSPACE_VOLUME").map(|v| v.trim().to_string());
 
@@ -120,14 +110,7 @@ impl Config {
         let worker_network = text("WORKER_NETWORK", "bridge");
         let stack_id = text("CODEX_STACK_ID", "none");
 
-        let shutdown_grace =
-            Duration::from_secs(non_negative(get("SHUTDOWN_GRACE_SECONDS"), 8, |v| {
-                invalid(
-                    "SHUTDOWN_GRACE_SECONDS",
-                    v,
-                    "a whole number of seconds >= 0",
-                )
-            })?);
+        let shutdown_grace = Duration::from_secs(SHUTDOWN_GRACE_SECONDS.read(&get)?);
 
         if workspace_volume.is_some() && workspace_root.is_relative() {
             return Err(invalid(
@@ -237,30 +220,48 @@ pub(crate) fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-fn positive(
-    v: Option<String>,
+/// A whole-number setting: its variable, its default, the least value accepted and how an
+/// error says what is accepted.
+struct Whole {
+    name: &'static str,
     default: u64,
-    err: impl Fn(&str) -> ConfigError,
-) -> Result<u64, ConfigError> {
-    match v {
-        None => Ok(default),
-        Some(v) => match v.trim().parse::<u64>() {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(err(&v)),
-        },
+    least: u64,
+    accepted: &'static str,
+}
+
+impl Whole {
+    /// The value of the variable `get` finds, or the default when it is unset.
+    fn read(&self, get: impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError> {
+        let Some(v) = get(self.name) else {
+            return Ok(self.default);
+        };
+        match v.trim().parse::<u64>() {
+            Ok(n) if n >= self.least => Ok(n),
+            _ => Err(invalid(self.name, &v, self.accepted)),
+        }
     }
 }
 
-fn non_negative(
-    v: Option<String>,
-    default: u64,
-    err: impl Fn(&str) -> ConfigError,
-) -> Result<u64, ConfigError> {
-    match v {
-        None => Ok(default),
-        Some(v) => v.trim().parse::<u64>().map_err(|_| err(&v)),
-    }
-}
+const WORKER_TIMEOUT_SECONDS: Whole = Whole {
+    name: "WORKER_TIMEOUT_SECONDS",
+    default: 900,
+    least: 1,
+    accepted: "a whole number of seconds >= 1",
+};
+
+const MAX_CONCURRENT_JOBS: Whole = Whole {
+    name: "MAX_CONCURRENT_JOBS",
+    default: 4,
+    least: 1,
+    accepted: "a whole number >= 1",
+};
+
+const SHUTDOWN_GRACE_SECONDS: Whole = Whole {
+    name: "SHUTDOWN_GRACE_SECONDS",
+    default: 8,
+    least: 0,
+    accepted: "a whole number of seconds >= 0",
+};
 
 /// `sqlite://./codex.db` → `./codex.db`; `sqlite:////data/x.db` and `sqlite:///data/x.db`
 /// → absolute paths. Other schemes are rejected: this backend only speaks SQLite.
