@@ -101,8 +101,8 @@ impl Config {
         let worker_bin =
             get("WORKER_BIN").map_or_else(default_worker_bin, |v| PathBuf::from(v.trim()));
 
-        let worker_timeout = Duration::from_secs(WORKER_TIMEOUT_SECONDS.read(&get)?);
-        let max_concurrent_jobs = MAX_CONCURRENT_JOBS.read(&get)? as usize;
+        let worker_timeout = Duration::from_secs(WORKER_TIMEOUT_SECONDS.read(get)?);
+        let max_concurrent_jobs = MAX_CONCURRENT_JOBS.read(get)? as usize;
 
         let workspace_volume = get("WORKSPACE_VOLUME").map(|v| v.trim().to_string());
 
@@ -110,7 +110,7 @@ impl Config {
         let worker_network = text("WORKER_NETWORK", "bridge");
         let stack_id = text("CODEX_STACK_ID", "none");
 
-        let shutdown_grace = Duration::from_secs(SHUTDOWN_GRACE_SECONDS.read(&get)?);
+        let shutdown_grace = Duration::from_secs(SHUTDOWN_GRACE_SECONDS.read(get)?);
 
         if workspace_volume.is_some() && workspace_root.is_relative() {
             return Err(invalid(
