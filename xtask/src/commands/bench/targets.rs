@@ -90,7 +90,7 @@ impl BenchArgs {
     pub(super) fn one_run(&self, target: &Target, out: &Path) -> Result<Sample> {
         let (args, sleep, double) = match target.kind {
             Kind::Local | Kind::Compose => (
-                vec!["--stack".into(), target.name.clone()],
+                vec!["--stack".into(), name(target.kind).to_owned()],
                 self.long_run_seconds,
                 None,
             ),
