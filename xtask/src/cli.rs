@@ -134,6 +134,10 @@ pub struct BenchArgs {
     /// on when no --stack or --base-url is given and python3 runs.
     #[arg(long)]
     pub sync_double: bool,
+    /// Run the suite with CHROMIUM=false: report.png is not taken (a browser that fails
+    /// costs a run nothing), for the targets on a machine without Chromium.
+    #[arg(long)]
+    pub no_screenshot: bool,
     /// L08's sleep; the overhead column is the wall time beyond it.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub long_run_seconds: u64,

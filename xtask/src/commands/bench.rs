@@ -146,6 +146,8 @@ const SUITE_NAMES: [&str; 3] = ["ladder", "rollback", "rerun"];
 struct Report {
     runs: u32,
     long_run_seconds: u64,
+    /// `--no-screenshot`: the runs took no report.png.
+    no_screenshot: bool,
     load_average: Option<String>,
     targets: Vec<TargetReport>,
     /// Bytes of the static binaries, which are the images' only layer (FROM scratch).
@@ -228,6 +230,7 @@ impl BenchArgs {
         let report = Report {
             runs: self.runs,
             long_run_seconds: self.long_run_seconds,
+            no_screenshot: self.no_screenshot,
             load_average: std::fs::read_to_string("/proc/loadavg")
                 .ok()
                 .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),

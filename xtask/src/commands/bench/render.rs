@@ -17,6 +17,9 @@ pub(super) fn render(r: &Report) -> String {
         r.long_run_seconds,
         r.load_average.as_deref().unwrap_or("unknown")
     );
+    if r.no_screenshot {
+        out += "--no-screenshot: the runs took no report.png (CHROMIUM=false)\n";
+    }
     for t in &r.targets {
         let failed = t.samples.iter().filter(|s| s.exit_code != 0).count();
         out += &format!(

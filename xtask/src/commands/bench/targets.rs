@@ -121,8 +121,12 @@ impl BenchArgs {
         let log_path = out.with_extension("log");
         let log = std::fs::File::create(&log_path)
             .with_context(|| format!("creating {}", log_path.display()))?;
+        let mut cmd = Command::new(exe);
+        if self.no_screenshot {
+            cmd.env("CHROMIUM", NO_BROWSER);
+        }
         let t = Instant::now();
-        let status = Command::new(exe)
+        let status = cmd
             .arg("live-suite")
             .args(args)
             .arg("--long-run-seconds")
@@ -157,6 +161,9 @@ impl BenchArgs {
         Ok(sample_from_events(&events, wall, sleep as f64, code))
     }
 }
+
+/// `--no-screenshot`'s browser: a command that fails at once, so no report.png is taken.
+const NO_BROWSER: &str = "false";
 
 fn stack_kind(kind: StackKind) -> Kind {
     match kind {

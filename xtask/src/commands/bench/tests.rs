@@ -73,6 +73,7 @@ fn report(targets: Vec<TargetReport>, cold_build: Vec<ColdBuild>) -> Report {
     Report {
         runs: 1,
         long_run_seconds: 2,
+        no_screenshot: false,
         load_average: None,
         targets,
         image_bytes: vec![("codex-worker".into(), 1_800_000)],
