@@ -95,7 +95,10 @@ impl BenchArgs {
                 None,
             ),
             Kind::BaseUrl => {
-                let url = self.base_url.clone().context("--base-url")?;
+                let url = self
+                    .base_url
+                    .clone()
+                    .context("a base-url target needs --base-url")?;
                 (vec!["--base-url".into(), url], self.long_run_seconds, None)
             }
             Kind::SyncDouble => {
@@ -103,20 +106,17 @@ impl BenchArgs {
                 (double.args(), 0, Some(double))
             }
         };
-        let timed = self.timed_run(target, &args, sleep, out);
-        let busy = double.map(Double::stop).transpose()?;
-        let mut sample = timed?;
-        sample.target_busy = busy;
-        Ok(sample)
+        let timed = self.timed_run(target, &Invocation { args, sleep }, out);
+        // The double stops whether or not the run went well; the run's error comes first.
+        let busy = double.map(Double::stop).transpose();
+        let sample = timed?;
+        Ok(Sample {
+            target_busy: busy?,
+            ..sample
+        })
     }
 
-    fn timed_run(
-        &self,
-        target: &Target,
-        args: &[String],
-        sleep: u64,
-        out: &Path,
-    ) -> Result<Sample> {
+    fn timed_run(&self, target: &Target, run: &Invocation, out: &Path) -> Result<Sample> {
         let exe = &target.exe;
         let log_path = out.with_extension("log");
         let log = std::fs::File::create(&log_path)
@@ -128,9 +128,9 @@ impl BenchArgs {
         let t = Instant::now();
         let status = cmd
             .arg("live-suite")
-            .args(args)
+            .args(&run.args)
             .arg("--long-run-seconds")
-            .arg(sleep.to_string())
+            .arg(run.sleep.to_string())
             .arg("--out")
             .arg(out)
             .current_dir(crate::project_root())
@@ -158,8 +158,14 @@ impl BenchArgs {
         }
         let events = structured::read(&text)
             .with_context(|| format!("reading the events of the {} run", target.name))?;
-        Ok(sample_from_events(&events, wall, sleep as f64, code))
+        Ok(sample_from_events(&events, wall, run.sleep as f64, code))
     }
+}
+
+/// The suite's options for one run, and L08's sleep among them.
+struct Invocation {
+    args: Vec<String>,
+    sleep: u64,
 }
 
 /// `--no-screenshot`'s browser: a command that fails at once, so no report.png is taken.
