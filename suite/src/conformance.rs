@@ -13,7 +13,7 @@
 //! - OpenAPI 3.0 schemas are brought to 2020-12 first: `nullable: true` allows `null`, a
 //!   boolean `exclusiveMinimum`/`exclusiveMaximum` becomes the number form.
 
-use crate::client::Client;
+use crate::client::{Client, Reply};
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -44,6 +44,11 @@ impl Conformance {
         let reply = client
             .get_root("/openapi.json")
             .context("fetching /openapi.json for the conformance check")?;
+        Conformance::from_reply(&reply)
+    }
+
+    /// The document of a `GET /openapi.json` answer: `None` when it is not a 200.
+    pub fn from_reply(reply: &Reply) -> Result<Option<Conformance>> {
         if !reply.ok() {
             return Ok(None);
         }

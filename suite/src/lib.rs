@@ -8,6 +8,7 @@
 // A unit test that cannot run here says why on stdout, where libtest shows it.
 #![cfg_attr(test, allow(clippy::print_stdout))]
 
+pub mod at_once;
 pub mod bounded_read;
 pub mod cli;
 pub mod client;

@@ -4,8 +4,10 @@
 //! nothing is starting there, and waiting would only delay the answer. Anything else (a
 //! 503, a body that is not yet right) is waited out up to `--health-timeout`, with a
 //! countdown. Every URL is looked at (a TCP connection, no request) before any wait, so a
-//! dead mocked twin is named before the live one's wait, not after the live ladder.
+//! dead mocked twin is named before the live one's wait, not after the live ladder; the
+//! looks, and then the waits, run at once.
 
+use crate::at_once;
 use crate::events::Events;
 use crate::health::wait::{wait_healthy, Awaited, Refused};
 use crate::secrets::Redactor;
@@ -99,16 +101,29 @@ pub struct Patience<'a> {
     pub redactor: &'a Redactor,
 }
 
-/// Something listens at every target now (a TCP connection each, at once: no request is
+/// Something listens at every target now (a TCP connection each, all at once: no request is
 /// sent, so a backend sees only the health probes), then each is healthy in its mode within
-/// the timeout.
+/// the timeout, the targets' waits at once. Every target that fails is named, in order.
 pub fn external(targets: &[Target], patience: Patience) -> Result<()> {
-    for t in targets {
-        if let Some(cause) = listening(t.url) {
-            return Err(t.unreachable(cause));
-        }
+    let unreachable = at_once::each(targets, |t| listening(t.url).map(|c| t.unreachable(c)));
+    first_of(unreachable.into_iter().flatten())?;
+    let waits = at_once::each(targets, |t| healthy(t, patience).err());
+    first_of(waits.into_iter().flatten())
+}
+
+/// The first error, naming the others after it; `Ok` when there is none.
+fn first_of(mut errors: impl Iterator<Item = anyhow::Error>) -> Result<()> {
+    let Some(first) = errors.next() else {
+        return Ok(());
+    };
+    let others: Vec<String> = errors.map(|e| format!("{e:#}")).collect();
+    if others.is_empty() {
+        return Err(first);
     }
-    targets.iter().try_for_each(|t| healthy(t, patience))
+    Err(anyhow::anyhow!(
+        "{first:#}; also: {}",
+        others.join("; also: ")
+    ))
 }
 
 /// Why nothing can listen at `url`'s host and port, when that is so: its name does not
@@ -226,6 +241,32 @@ mod tests {
                 "--mocked-base-url {live}: connection refused, nothing listens there; fix: \
                  start the mocked backend there, or give --mocked-base-url the URL it listens on"
             )
+        );
+    }
+
+    #[test]
+    fn two_dead_targets_are_both_named_in_their_order() {
+        let (live, mocked) = (dead_url(), dead_url());
+        let events = Events::silent();
+        let target = |flag, url, mode| Target { flag, url, mode };
+        let targets = [
+            target("--base-url", &live, Mode::Live),
+            target("--mocked-base-url", &mocked, Mode::Mocked),
+        ];
+        let patience = Patience {
+            timeout: Duration::from_secs(600),
+            events: &events,
+            redactor: &Redactor::default(),
+        };
+        let text = format!("{:#}", external(&targets, patience).unwrap_err());
+        let (first, second) = text.split_once("; also: ").expect(&text);
+        assert!(
+            first.starts_with(&format!("--base-url {live}: connection refused")),
+            "{text}"
+        );
+        assert!(
+            second.starts_with(&format!("--mocked-base-url {mocked}: connection")),
+            "{text}"
         );
     }
 }

@@ -5,7 +5,8 @@
 //! `/openapi.json` present, POST `/projects` redirects (307), jobs synchronous, result.json
 //! without `job_id`.
 
-use crate::client::{Client, Deadline};
+use crate::at_once;
+use crate::client::{Client, Deadline, Reply};
 use anyhow::{Context, Result};
 use codex_contract::{Status, WorkerResult, API_V1};
 use reqwest::Method;
@@ -41,6 +42,12 @@ pub enum JobStyle {
     Asynchronous,
 }
 
+/// What the start-up probes read: the profile, and the `/openapi.json` answer.
+pub struct Probed {
+    pub profile: TargetProfile,
+    pub openapi: Reply,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetProfile {
     /// `GET /healthz` answers 200.
@@ -61,26 +68,41 @@ impl TargetProfile {
     /// Probes what can be seen without creating anything: `/healthz`, `/openapi.json`, and
     /// how a POST without the slash is routed. Every request has the short deadline.
     pub fn probe(client: &Client) -> Result<TargetProfile> {
-        let healthz = client
-            .get_root("/healthz")
-            .context("probing GET /healthz for the target profile")?;
-        let openapi = client
-            .get_root("/openapi.json")
-            .context("probing GET /openapi.json for the target profile")?;
+        Ok(TargetProfile::probe_keeping_openapi(client)?.profile)
+    }
+
+    /// [`TargetProfile::probe`], its three requests at once, also handing back the
+    /// `/openapi.json` answer (the conformance check's document, read once).
+    pub fn probe_keeping_openapi(client: &Client) -> Result<Probed> {
+        let healthz = || {
+            client
+                .get_root("/healthz")
+                .context("probing GET /healthz for the target profile")
+        };
+        let openapi = || {
+            client
+                .get_root("/openapi.json")
+                .context("probing GET /openapi.json for the target profile")
+        };
+        // `{}` lacks the required `instruction`: a backend that routes the path validates
+        // and refuses it (422), one that redirects does so before reading the body.
+        let no_slash = || {
+            client
+                .request_once(
+                    Method::POST,
+                    &format!("{API_V1}/projects"),
+                    Some(&serde_json::json!({})),
+                    Deadline::Short,
+                )
+                .context("probing POST /api/v1/projects (no slash) for the target profile")
+        };
+        let (healthz, (openapi, no_slash)) =
+            at_once::both(healthz, || at_once::both(openapi, no_slash));
+        let (healthz, openapi, no_slash) = (healthz?, openapi?, no_slash?);
         let is_openapi = openapi.ok()
             && serde_json::from_str::<serde_json::Value>(&openapi.body)
                 .is_ok_and(|d| d.get("openapi").is_some_and(|v| v.is_string()));
-        // `{}` lacks the required `instruction`: a backend that routes the path validates
-        // and refuses it (422), one that redirects does so before reading the body.
-        let no_slash = client
-            .request_once(
-                Method::POST,
-                &format!("{API_V1}/projects"),
-                Some(&serde_json::json!({})),
-                Deadline::Short,
-            )
-            .context("probing POST /api/v1/projects (no slash) for the target profile")?;
-        Ok(TargetProfile {
+        let profile = TargetProfile {
             healthz: presence(healthz.ok()),
             openapi: presence(is_openapi),
             post_projects_without_slash: if matches!(no_slash.status, 301 | 302 | 307 | 308) {
@@ -91,7 +113,8 @@ impl TargetProfile {
             post_projects_without_slash_status: no_slash.status,
             jobs: None,
             result_job_id: None,
-        })
+        };
+        Ok(Probed { profile, openapi })
     }
 
     /// L01's first create: `posted` is the status the POST answered with, `result` this

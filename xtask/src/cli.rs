@@ -128,6 +128,16 @@ pub struct BenchArgs {
     /// Also time the suite against this running backend.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Also time the suite against the synchronous double (suite/tests/fixtures/
+    /// py_orchestrator, the original's kind: a job runs inside its POST), started for each
+    /// run on free ports, L08 sleeping 0 s; it records its busy time for target (a). Default:
+    /// on when no --stack or --base-url is given and python3 runs.
+    #[arg(long)]
+    pub sync_double: bool,
+    /// Run the suite with CHROMIUM=false: report.png is not taken (a browser that fails
+    /// costs a run nothing), for the targets on a machine without Chromium.
+    #[arg(long)]
+    pub no_screenshot: bool,
     /// L08's sleep; the overhead column is the wall time beyond it.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub long_run_seconds: u64,

@@ -16,7 +16,7 @@ use crate::report::Reporter;
 use crate::secrets::{IfAbsent, Secrets};
 use crate::stack::{external::ExternalStack, Launcher, Stack, StackOptions, StackOwner};
 use crate::suite_config::SuiteConfig;
-use crate::target_profile::{self, Presence, TargetProfile};
+use crate::target_profile::{self, Presence, Probed, TargetProfile};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -201,17 +201,23 @@ fn finish(events: &Events, baseline: &Baseline, mut report: RunReport) -> Result
 }
 
 /// The target profile (written to target.json and named on the console) and, when the
-/// target serves `/openapi.json`, the conformance check of every later answer. A secret in
-/// any of these answers is a setup error naming it.
+/// target serves `/openapi.json`, the conformance check of every later answer, from the
+/// probes' one read of it. A secret in any of these answers is a setup error naming it.
 fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<TargetProfile> {
-    let target = TargetProfile::probe(client);
+    let probed = TargetProfile::probe_keeping_openapi(client);
     if let Some(leak) = client.take_leaks().first() {
-        anyhow::bail!("secret leak while probing the target before the ladder: {leak}");
+        anyhow::bail!(
+            "secret leak while probing the target (its profile and /openapi.json) before the \
+             ladder: {leak}"
+        );
     }
-    let target = target?;
+    let Probed {
+        profile: target,
+        openapi,
+    } = probed?;
     ev.write(target_profile::FILE, &target.to_json())?;
     if target.openapi == Presence::Present {
-        match Conformance::fetch(client) {
+        match Conformance::from_reply(&openapi) {
             Ok(Some(doc)) => {
                 client.check_conformance(doc);
                 events.line("openapi: every JSON answer is checked against /openapi.json");
@@ -220,9 +226,6 @@ fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<T
             Err(e) => events.line(format!(
                 "openapi: /openapi.json cannot be used, answers are not checked: {e:#}"
             )),
-        }
-        if let Some(leak) = client.take_leaks().first() {
-            anyhow::bail!("secret leak while reading the target's /openapi.json: {leak}");
         }
     }
     Ok(target)

@@ -1,6 +1,6 @@
 //! `report.html`: one self-contained page per run (inline CSS and SVG, no script, no
-//! network; `<details>` expands a row), for reviewers who open the zip; then `report.png`,
-//! its screenshot (`screenshot.rs`), when a headless Chromium is installed.
+//! network; `<details>` expands a row), for reviewers who open the zip; `report.png`, its
+//! screenshot (`screenshot.rs`), is taken from it when a headless Chromium is installed.
 //!
 //! - Header: verdict, stack, target profile, commit, counts, observations, and the
 //!   comparison with the baseline run when there is one.
@@ -16,8 +16,6 @@
 //! profile) passes through [`Redactor`] in [`Page::text`] before it reaches the page, and
 //! maud escapes it; the written file goes through the evidence writer (the redactor) once more.
 
-use super::screenshot;
-use super::terminal::Console;
 use crate::compare::BaselineComparison;
 use crate::evidence::Evidence;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
@@ -30,11 +28,9 @@ pub const FILE: &str = "report.html";
 /// Longest evidence text shown inline; the link opens the whole file.
 const INLINE_LIMIT: usize = 64 * 1024;
 
-/// Writes `report.html`, then `report.png` (best effort: a run never fails for want of a
-/// browser; one line either way, through `console`: not under `--quiet`).
-pub fn write(ev: &Evidence, report: &RunReport, console: &Console) -> anyhow::Result<()> {
+/// Writes `report.html` (`Reporter::finish` then has `screenshot.rs` take report.png).
+pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
     ev.write(FILE, &render(report, ev.redactor()))?;
-    console.note(&screenshot::best_effort(&ev.dir));
     Ok(())
 }
 

@@ -8,8 +8,10 @@
 //!   `terminal` (spinner and lines for a person, on stdout, or stderr under
 //!   `--message-format json`, with the settings of `terminal::Console`);
 //! - at the end: `summary` (`summary.txt`), `compare::RunRecord` (`run.json`, what a later
-//!   run compares with), `html` (`report.html`, then `report.png`, `screenshot`), `junit`
-//!   (`junit.xml`), `archive` (`manifest.json` and the zip, last: it seals the others).
+//!   run compares with), `html` (`report.html`), then `screenshot` (`report.png`, taken by
+//!   a browser from report.html while GitHub's outputs and `junit` (`junit.xml`) are
+//!   written), `archive` (`manifest.json` and the zip, last, once report.png is there: it
+//!   seals the others).
 //!
 //! Architecture invariant: the ladder does not import this module; it emits events.
 
@@ -26,6 +28,7 @@ pub mod terminal;
 pub mod text;
 pub mod zip;
 
+use crate::at_once;
 use crate::compare::RunRecord;
 use crate::events::{add_once, Event};
 use crate::evidence::Evidence;
@@ -124,9 +127,10 @@ impl Reporter {
 
     /// The end of a run, from its final report, in this order: the last line of the JSON
     /// lines and of the event log, summary.txt (and the mocked smoke's), run.json,
-    /// report.html (+ report.png), GitHub's step summary and outputs, junit.xml (which names
-    /// every report before it that could not be written), the manifest and the zip (which
-    /// seal the others), and the terminal's last lines, once the files exist. A report that
+    /// report.html, then, while a browser takes report.png from it, GitHub's step summary
+    /// and outputs and junit.xml (which names every report before it that could not be
+    /// written); once report.png is there (or skipped), the manifest and the zip (which seal
+    /// the others), and the terminal's last lines, once the files exist. A report that
     /// cannot be written is added to `report.unwritten`, which every later one sees;
     /// junit.xml is then written again to name them all.
     pub fn finish(&mut self, report: &mut RunReport) {
@@ -139,18 +143,31 @@ impl Reporter {
         if let Some(log) = &mut self.log {
             step(report, |r| log.event(&finished(r)));
         }
+        let mut page = false;
         if let Some(ev) = &self.run {
-            let console = &self.console;
             step(report, |r| summary::write(ev, r));
             step(report, |r| summary::write_smoke(ev, r));
             step(report, |r| RunRecord::from_report(r).write(ev));
-            step(report, |r| html::write(ev, r, console));
+            page = step(report, |r| html::write(ev, r));
         }
-        if let Some(github) = &mut self.github {
-            step(report, |r| github.event(&finished(r)));
-        }
+        std::thread::scope(|s| {
+            // report.png needs only report.html; the archive below waits for it.
+            let shot = self
+                .run
+                .as_ref()
+                .filter(|_| page)
+                .map(|ev| s.spawn(|| screenshot::best_effort(&ev.dir)));
+            if let Some(github) = &mut self.github {
+                step(report, |r| github.event(&finished(r)));
+            }
+            if let Some(ev) = &self.run {
+                step(report, |r| junit::write(ev, r));
+            }
+            if let Some(line) = shot.map(at_once::joined) {
+                self.console.note(&line);
+            }
+        });
         if let Some(ev) = &self.run {
-            step(report, |r| junit::write(ev, r));
             step(report, |r| archive::write(ev, r));
         }
         if let Some(terminal) = &mut self.terminal {
@@ -186,9 +203,14 @@ fn settle_junit(ev: &Evidence, report: &RunReport) -> Option<String> {
     })
 }
 
-/// Writes one report; its failure is named in `report.unwritten` (once).
-fn step(report: &mut RunReport, write: impl FnOnce(&RunReport) -> anyhow::Result<()>) {
-    if let Err(e) = write(report) {
-        add_once(&mut report.unwritten, format!("{e:#}"));
+/// Writes one report; its failure is named in `report.unwritten` (once). Whether it was
+/// written.
+fn step(report: &mut RunReport, write: impl FnOnce(&RunReport) -> anyhow::Result<()>) -> bool {
+    match write(report) {
+        Ok(()) => true,
+        Err(e) => {
+            add_once(&mut report.unwritten, format!("{e:#}"));
+            false
+        }
     }
 }

@@ -2,33 +2,38 @@
 //! test: nothing here asserts a time.
 //!
 //! Each round runs `xtask live-suite` once per target (local, compose when an engine
-//! answers, `--base-url` when given), interleaved so that every target sees the same machine
-//! load; after `--runs` rounds it prints min/median/max per target of the wall time, the
-//! overhead beyond the worker's sleep (`--long-run-seconds`, L08 is the only job that
-//! sleeps) and the phases read back from the run's `events.jsonl` (`Event::Phase` for build,
-//! up and down; scenario events for the ladder, the rollback and the rerun). `--cold` also
-//! times clean builds in a temporary target folder (the first-run figure). The table and
-//! `bench.json` go to `--out`.
+//! answers, the synchronous double when python3 is found, `--base-url` when given),
+//! interleaved so that every target sees the same machine load; after `--runs` rounds it
+//! prints min/median/max per target of the wall time, the overhead beyond the worker's sleep
+//! (`--long-run-seconds`, L08 is the only job that sleeps) and the phases read back from the
+//! run's `events.jsonl` (`Event::Phase` for build, up and down; scenario events for the
+//! ladder, the rollback and the rerun), then the three targets for the suite's own speed
+//! (`goals.rs`), this binary's beside the baseline's. `--cold` also times clean builds in a
+//! temporary target folder (the first-run figure). The table and `bench.json` go to `--out`.
 
 use super::EXIT_PASS;
 use crate::cli::BenchArgs;
 use crate::events::Events;
 use crate::images;
-use crate::stacks::StackKind;
-use anyhow::{bail, Context, Result};
-use codex_live_suite::bounded_read;
+use anyhow::{Context, Result};
 use codex_live_suite::events::{Event, Phase};
 use codex_live_suite::outcome::{Suite, Verdict};
-use codex_live_suite::report::structured;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+mod double;
+mod goals;
 mod measure;
 mod render;
-use measure::{cold_builds, compose_cli_floor, image_bytes, worker_container_floor};
+mod targets;
+use goals::Measured;
+use measure::{
+    cold_builds, compose_cli_floor, image_bytes, screenshot_floor, worker_container_floor, Builds,
+};
 use render::render;
+use targets::{Kind, Target};
 
 /// The columns of a run, in table order (seconds).
 pub const PHASES: [&str; 7] = [
@@ -45,6 +50,9 @@ pub struct Sample {
     /// (process start, evidence, reports, zip).
     pub phases: [f64; PHASES.len()],
     pub exit_code: i32,
+    /// Against the synchronous double: the seconds it was busy answering requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_busy: Option<f64>,
 }
 
 /// min / median / max of some samples.
@@ -117,6 +125,7 @@ pub fn sample_from_events(events: &[Event], wall: f64, sleep: f64, exit_code: i3
         overhead: wall - sleep,
         phases,
         exit_code,
+        target_busy: None,
     }
 }
 
@@ -137,6 +146,8 @@ const SUITE_NAMES: [&str; 3] = ["ladder", "rollback", "rerun"];
 struct Report {
     runs: u32,
     long_run_seconds: u64,
+    /// `--no-screenshot`: the runs took no report.png.
+    no_screenshot: bool,
     load_average: Option<String>,
     targets: Vec<TargetReport>,
     /// Bytes of the static binaries, which are the images' only layer (FROM scratch).
@@ -145,28 +156,99 @@ struct Report {
     worker_container_floor: Option<Stats>,
     /// One start of the compose CLI (`version`): paid by every `up` and `down`.
     compose_cli_floor: Option<(String, Stats)>,
-    cold_build: Vec<(String, f64)>,
+    /// The browser alone taking report.png (`measure::screenshot_floor`).
+    screenshot_floor: Option<Stats>,
+    cold_build: Vec<ColdBuild>,
+    /// The three targets (`goals.rs`), for this binary and the baseline's.
+    goals: Goals,
 }
 
 #[derive(Debug, Serialize)]
 struct TargetReport {
     name: String,
+    kind: Kind,
+    /// Run with `--baseline-xtask`'s binary.
+    baseline: bool,
     samples: Vec<Sample>,
     wall: Option<Stats>,
     overhead: Option<Stats>,
     phases: Vec<(String, Option<Stats>)>,
 }
 
-/// One thing to run the suite against, with one xtask binary.
-struct Target {
-    name: String,
-    args: Vec<String>,
-    exe: PathBuf,
+/// One clean build of `--cold`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ColdBuild {
+    pub what: String,
+    pub seconds: f64,
+    /// Part of the first `cargo xtask live-suite` on a clean clone (the local stack's).
+    pub first_run: bool,
+    /// The baseline's tree (the worktree its binary was built in).
+    pub baseline: bool,
+}
+
+/// What the rounds measured.
+struct Rounds {
+    samples: Vec<Vec<Sample>>,
+    screenshot_floor: Option<Stats>,
+}
+
+#[derive(Debug, Serialize)]
+struct Goals {
+    this: Measured,
+    baseline: Option<Measured>,
 }
 
 impl BenchArgs {
     pub fn run(self, events: &Events) -> Result<i32> {
         let targets = self.targets()?;
+        let Rounds {
+            samples,
+            screenshot_floor,
+        } = self.rounds(&targets, events)?;
+        let compose = targets.iter().any(|t| t.kind == Kind::Compose);
+        let (floor, cli_floor) = if compose {
+            (
+                Some(worker_container_floor(self.runs, events)?),
+                Some(compose_cli_floor(self.runs)?),
+            )
+        } else {
+            (None, None)
+        };
+        let cold = self.cold_builds(events)?;
+        let targets: Vec<TargetReport> = targets
+            .iter()
+            .zip(samples)
+            .map(|(t, s)| summarize(t, s))
+            .collect();
+        let goals = Goals {
+            this: Measured::of(&targets, false, first_run_builds(&cold, false)),
+            baseline: self
+                .baseline_xtask
+                .is_some()
+                .then(|| Measured::of(&targets, true, first_run_builds(&cold, true))),
+        };
+        let report = Report {
+            runs: self.runs,
+            long_run_seconds: self.long_run_seconds,
+            no_screenshot: self.no_screenshot,
+            load_average: std::fs::read_to_string("/proc/loadavg")
+                .ok()
+                .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
+            targets,
+            image_bytes: image_bytes(),
+            worker_container_floor: floor,
+            compose_cli_floor: cli_floor,
+            screenshot_floor,
+            cold_build: cold,
+            goals,
+        };
+        self.write(&report, events)?;
+        Ok(EXIT_PASS)
+    }
+
+    /// `--runs` rounds of every target, interleaved: the samples per target, and the
+    /// screenshot's floor on the last run's report.html.
+    fn rounds(&self, targets: &[Target], events: &Events) -> Result<Rounds> {
         let scratch = tempfile::Builder::new()
             .prefix("codex-bench-")
             .tempdir()
@@ -183,41 +265,46 @@ impl BenchArgs {
                 samples[t].push(s);
             }
         }
-        let compose = targets.iter().any(|t| t.name == "compose");
-        let (floor, cli_floor) = if compose {
-            (
-                Some(worker_container_floor(self.runs, events)?),
-                Some(compose_cli_floor(self.runs)?),
-            )
-        } else {
-            (None, None)
-        };
-        let cold = if self.cold {
-            cold_builds(events)?
-        } else {
-            Vec::new()
-        };
-        let report = Report {
-            runs: self.runs,
-            long_run_seconds: self.long_run_seconds,
-            load_average: std::fs::read_to_string("/proc/loadavg")
-                .ok()
-                .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
-            targets: targets
-                .iter()
-                .zip(samples)
-                .map(|(t, s)| summarize(&t.name, s))
-                .collect(),
-            image_bytes: image_bytes(),
-            worker_container_floor: floor,
-            compose_cli_floor: cli_floor,
-            cold_build: cold,
-        };
-        let table = render(&report);
+        let last = scratch
+            .path()
+            .join(format!("{}-{}", targets.len() - 1, self.runs));
+        let screenshot_floor = targets::run_folder(&last).and_then(|dir| {
+            events.line("bench: timing the browser alone on the last run's report.html");
+            screenshot_floor(&dir, self.runs)
+        });
+        Ok(Rounds {
+            samples,
+            screenshot_floor,
+        })
+    }
+
+    /// `--cold`: this tree's clean builds, and the baseline's first-run ones when its
+    /// binary sits in a worktree (`<root>/target/debug/xtask`).
+    fn cold_builds(&self, events: &Events) -> Result<Vec<ColdBuild>> {
+        if !self.cold {
+            return Ok(Vec::new());
+        }
+        let mut builds = cold_builds(&crate::project_root(), Builds::All, events)?;
+        if let Some(exe) = &self.baseline_xtask {
+            match baseline_root(exe) {
+                Some(root) => builds.extend(cold_builds(&root, Builds::FirstRun, events)?),
+                None => events.line(format!(
+                    "bench --cold: no Cargo.toml three folders above {}: the baseline's \
+                     first run is not measured",
+                    exe.display()
+                )),
+            }
+        }
+        Ok(builds)
+    }
+
+    /// The table to stdout and bench.txt, every sample to bench.json.
+    fn write(&self, report: &Report, events: &Events) -> Result<()> {
+        let table = render(report);
         std::fs::create_dir_all(&self.out)
             .with_context(|| format!("creating {}", self.out.display()))?;
         let json = self.out.join("bench.json");
-        std::fs::write(&json, serde_json::to_string_pretty(&report)? + "\n")
+        std::fs::write(&json, serde_json::to_string_pretty(report)? + "\n")
             .with_context(|| format!("writing {}", json.display()))?;
         let txt = self.out.join("bench.txt");
         std::fs::write(&txt, &table).with_context(|| format!("writing {}", txt.display()))?;
@@ -227,134 +314,34 @@ impl BenchArgs {
             txt.display(),
             json.display()
         ));
-        Ok(EXIT_PASS)
-    }
-
-    fn targets(&self) -> Result<Vec<Target>> {
-        let exe = std::env::current_exe().context("locating the xtask binary")?;
-        let mut kinds = self.stack.clone();
-        if kinds.is_empty() && self.base_url.is_none() {
-            kinds.push(StackKind::Local);
-            if crate::docker::probe_engine().is_ok() {
-                kinds.push(StackKind::Compose);
-            }
-        }
-        let mut targets: Vec<Target> = kinds
-            .iter()
-            .map(|k| {
-                let name = format!("{k:?}").to_lowercase();
-                Target {
-                    args: vec!["--stack".into(), name.clone()],
-                    name,
-                    exe: exe.clone(),
-                }
-            })
-            .collect();
-        if let Some(url) = &self.base_url {
-            targets.push(Target {
-                name: "base-url".into(),
-                args: vec!["--base-url".into(), url.clone()],
-                exe,
-            });
-        }
-        if targets.is_empty() {
-            bail!("nothing to benchmark: give --stack and/or --base-url");
-        }
-        if let Some(baseline) = &self.baseline_xtask {
-            if !baseline.is_file() {
-                bail!(
-                    "--baseline-xtask {}: no such file (build the other commit's xtask in a \
-                     worktree of it: `git worktree add ../old <rev> && cargo build --bin xtask \
-                     --manifest-path ../old/Cargo.toml`, then pass ../old/target/debug/xtask)",
-                    baseline.display()
-                );
-            }
-            // Its local stack builds backend and worker into the folder above its own: a copy
-            // outside `<target>/debug/` would build into `/debug` or the like.
-            if baseline.parent().and_then(|d| d.file_name()) != Some("debug".as_ref()) {
-                bail!(
-                    "--baseline-xtask {}: pass the binary where cargo built it, in its \
-                     `<target>/debug/` folder (its local stack builds next to it), not a copy",
-                    baseline.display()
-                );
-            }
-            // Interleaved with the targets above: A, A', B, B', … in every round.
-            targets = targets
-                .into_iter()
-                .flat_map(|t| {
-                    let b = Target {
-                        name: format!("{} (baseline)", t.name),
-                        args: t.args.clone(),
-                        exe: baseline.clone(),
-                    };
-                    [t, b]
-                })
-                .collect();
-        }
-        Ok(targets)
-    }
-
-    /// One `live-suite` run; its output goes to `<out>.log` (read it when a run failed).
-    fn one_run(&self, target: &Target, out: &Path) -> Result<Sample> {
-        let exe = &target.exe;
-        let log_path = out.with_extension("log");
-        let log = std::fs::File::create(&log_path)
-            .with_context(|| format!("creating {}", log_path.display()))?;
-        let t = Instant::now();
-        let status = Command::new(exe)
-            .arg("live-suite")
-            .args(&target.args)
-            .arg("--long-run-seconds")
-            .arg(self.long_run_seconds.to_string())
-            .arg("--out")
-            .arg(out)
-            .current_dir(crate::project_root())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .status()
-            .with_context(|| format!("running {} live-suite", exe.display()))?;
-        let wall = t.elapsed().as_secs_f64();
-        let code = status.code().unwrap_or(-1);
-        let log = run_folder(out)
-            .map(|dir| dir.join(structured::FILE))
-            .filter(|f| f.exists());
-        let text = match log {
-            Some(f) => bounded_read::read_text(&f, bounded_read::EVENTS_LIMIT)
-                .with_context(|| format!("reading the events of the {} run", target.name))?,
-            None => String::new(),
-        };
-        if text.is_empty() {
-            bail!(
-                "the {} run wrote no events.jsonl (exit {code}); its output:\n{}",
-                target.name,
-                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 30)
-            );
-        }
-        let events = structured::read(&text)
-            .with_context(|| format!("reading the events of the {} run", target.name))?;
-        Ok(sample_from_events(
-            &events,
-            wall,
-            self.long_run_seconds as f64,
-            code,
-        ))
+        Ok(())
     }
 }
 
-/// The one run folder under a fresh `--out`.
-fn run_folder(out: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(out)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.is_dir())
+/// The seconds of one tree's first-run cold builds; `None` when `--cold` built none.
+fn first_run_builds(cold: &[ColdBuild], baseline: bool) -> Option<f64> {
+    let first: Vec<f64> = cold
+        .iter()
+        .filter(|c| c.first_run && c.baseline == baseline)
+        .map(|c| c.seconds)
+        .collect();
+    (!first.is_empty()).then(|| first.iter().sum())
 }
 
-fn summarize(name: &str, samples: Vec<Sample>) -> TargetReport {
+/// The worktree of a binary cargo built at `<root>/target/debug/xtask`.
+fn baseline_root(exe: &Path) -> Option<PathBuf> {
+    let root = exe.parent()?.parent()?.parent()?;
+    root.join("Cargo.toml")
+        .is_file()
+        .then(|| root.to_path_buf())
+}
+
+fn summarize(target: &Target, samples: Vec<Sample>) -> TargetReport {
     let col = |f: &dyn Fn(&Sample) -> f64| Stats::of(&samples.iter().map(f).collect::<Vec<_>>());
     TargetReport {
-        name: name.to_owned(),
+        name: target.name.clone(),
+        kind: target.kind,
+        baseline: target.baseline,
         wall: col(&|s| s.wall),
         overhead: col(&|s| s.overhead),
         phases: PHASES

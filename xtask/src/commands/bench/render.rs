@@ -12,11 +12,14 @@ fn fmt_stats(s: Option<Stats>) -> String {
 pub(super) fn render(r: &Report) -> String {
     let mut out = format!(
         "cargo xtask bench: {} run(s) per target, interleaved, --long-run-seconds {} \
-         (load average at the end: {})\n",
+         (0 against the sync double; load average at the end: {})\n",
         r.runs,
         r.long_run_seconds,
         r.load_average.as_deref().unwrap_or("unknown")
     );
+    if r.no_screenshot {
+        out += "--no-screenshot: the runs took no report.png (CHROMIUM=false)\n";
+    }
     for t in &r.targets {
         let failed = t.samples.iter().filter(|s| s.exit_code != 0).count();
         out += &format!(
@@ -32,6 +35,10 @@ pub(super) fn render(r: &Report) -> String {
         );
         out += &format!("  {:<10} {}\n", "wall", fmt_stats(t.wall));
         out += &format!("  {:<10} {}\n", "overhead", fmt_stats(t.overhead));
+        let busy: Vec<f64> = t.samples.iter().filter_map(|s| s.target_busy).collect();
+        if !busy.is_empty() {
+            out += &format!("  {:<10} {}\n", "busy", fmt_stats(Stats::of(&busy)));
+        }
         for (name, s) in &t.phases {
             out += &format!("  {name:<10} {}\n", fmt_stats(*s));
         }
@@ -54,11 +61,25 @@ pub(super) fn render(r: &Report) -> String {
             fmt_stats(Some(*f))
         );
     }
+    if let Some(f) = r.screenshot_floor {
+        out += &format!(
+            "\nscreenshot floor (the browser alone on a run's report.html; the zip waits \
+             for it): {}\n",
+            fmt_stats(Some(f))
+        );
+    }
     if !r.cold_build.is_empty() {
         out += "\n--cold: clean builds in a temporary target folder\n";
-        for (what, took) in &r.cold_build {
-            out += &format!("  {what:<44} {took:>6.1}s\n");
+        for c in &r.cold_build {
+            let tree = if c.baseline { " (baseline)" } else { "" };
+            let what = format!("{}{tree}", c.what);
+            out += &format!("  {what:<55} {:>6.1}s\n", c.seconds);
         }
+    }
+    out += "\n";
+    for line in goals::lines(&r.goals.this, r.goals.baseline.as_ref()) {
+        out += &line;
+        out += "\n";
     }
     out
 }
