@@ -50,25 +50,8 @@ pub fn execute(
     // A bad live-suite.toml is a setup error before anything is created.
     let config = Arc::new(plan.launcher.config(plan.stack)?);
     let commit_dir = plan.launcher.commit_dir(&config);
-    let theirs;
-    let secrets = match &config.source {
-        Some(file)
-            if config.env_file_required
-                || config.env_file != std::env::current_dir()?.join(".env.live") =>
-        {
-            let if_absent = if config.env_file_required {
-                IfAbsent::Refuse
-            } else {
-                IfAbsent::Skip
-            };
-            theirs = secrets
-                .completed_by(&config.env_file, if_absent)
-                .with_context(|| format!("{}: `env_file`", file.display()))?;
-            Reporter::mask(&theirs, plan.console);
-            &theirs
-        }
-        _ => secrets,
-    };
+    let with_env_file = env_file_secrets(&config, secrets, plan.console)?;
+    let secrets = with_env_file.as_ref().unwrap_or(secrets);
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     crate::interrupt::run_begins();
     let events = Arc::new(Events::new(Reporter::for_run(&ev, plan.console)));
@@ -108,26 +91,7 @@ pub fn execute(
     if let Err(e) = ev.write(target_profile::FILE, &target.to_json()) {
         events.fail(e);
     }
-    let interrupted = match crate::interrupt::requested() {
-        // The handler's teardown hooks stop the stack meanwhile: report first (3 s budget).
-        Some(i) => {
-            let interruption = Interruption {
-                signal: i.name().to_owned(),
-                after: events.elapsed(),
-            };
-            events.emit(Event::RunInterrupted {
-                signal: interruption.signal.clone(),
-                after: interruption.after,
-            });
-            Some(interruption)
-        }
-        None => {
-            events
-                .timed(Phase::Down, || stack.shutdown())
-                .context("stopping the stack")?;
-            None
-        }
-    };
+    let interrupted = stop_unless_interrupted(&events, &mut *stack)?;
     let mut report = run_report(
         &ev,
         &events,
@@ -141,6 +105,53 @@ pub fn execute(
     report.smoke_dir = Some(plan.smoke_dir.to_owned());
     report.settings = settings;
     finish(&events, &plan.baseline, report)
+}
+
+/// The caller's secrets completed from the config's `env_file` (masked on GitHub at once),
+/// when the config names one other than the default `.env.live` of the current folder.
+fn env_file_secrets(
+    config: &SuiteConfig,
+    secrets: &Secrets,
+    console: &Console,
+) -> Result<Option<Secrets>> {
+    let Some(file) = &config.source else {
+        return Ok(None);
+    };
+    let default = std::env::current_dir()?.join(".env.live");
+    if !config.env_file_required && config.env_file == default {
+        return Ok(None);
+    }
+    let if_absent = if config.env_file_required {
+        IfAbsent::Refuse
+    } else {
+        IfAbsent::Skip
+    };
+    let completed = secrets
+        .completed_by(&config.env_file, if_absent)
+        .with_context(|| format!("{}: `env_file`", file.display()))?;
+    Reporter::mask(&completed, console);
+    Ok(Some(completed))
+}
+
+/// After the ladders: the stack stops (timed as the `down` phase), unless a signal came,
+/// whose teardown hooks stop it meanwhile while the partial report is written first (3 s
+/// budget).
+fn stop_unless_interrupted(events: &Events, stack: &mut dyn Stack) -> Result<Option<Interruption>> {
+    let Some(i) = crate::interrupt::requested() else {
+        events
+            .timed(Phase::Down, || stack.shutdown())
+            .context("stopping the stack")?;
+        return Ok(None);
+    };
+    let interruption = Interruption {
+        signal: i.name().to_owned(),
+        after: events.elapsed(),
+    };
+    events.emit(Event::RunInterrupted {
+        signal: interruption.signal.clone(),
+        after: interruption.after,
+    });
+    Ok(Some(interruption))
 }
 
 /// The run's report, from what the ladders returned.
