@@ -2,8 +2,9 @@
 //! and says which variables it found. Used by the worker (agent logs, result lines) and by
 //! the suite (every answer of the target, every byte of evidence, reports and output).
 //!
-//! A value is found in every form `forms` knows: literal, JSON-escaped, percent-encoded
-//! (and any mix of these), and base64.
+//! A value is found in every form `forms` knows: character by character literal,
+//! JSON-escaped (also escaped twice), percent-encoded (also twice), as HTML character
+//! references, in any mix of these; and base64, also wrapped over lines.
 
 mod forms;
 
@@ -137,6 +138,16 @@ mod tests {
             out.text,
             r#"{"a": "[REDACTED]", "b": "[REDACTED]", "n": 1e999}"#
         );
+        assert_eq!(out.found, ["OPENAI_API_KEY"]);
+    }
+
+    #[test]
+    fn html_escaped_and_wrapped_forms_are_replaced_with_what_surrounds_them_kept() {
+        let r = Redactor::new([("OPENAI_API_KEY", "sk-abc-123456".to_string())]);
+        let wrapped = "c2stYWJj\nLTEyMzQ1\nNg==";
+        let text = format!("<p>&#115;k-&#x61;bc&#X2D;123456 &amp;</p> {wrapped}");
+        let out = r.redact(&text);
+        assert_eq!(out.text, "<p>[REDACTED] &amp;</p> [REDACTED]g==");
         assert_eq!(out.found, ["OPENAI_API_KEY"]);
     }
 

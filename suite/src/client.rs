@@ -14,7 +14,9 @@
 //!   is an error naming the limit, and never grows the xtask's memory past it.
 //! - Every answer then passes `answer.rs` before anything reads it: secrets found in any
 //!   form are redacted and recorded as leaks, the Content-Type and the OpenAPI document are
-//!   held against the body ([`Client::take_findings`]).
+//!   held against the body ([`Client::take_findings`]). Requests say `Accept-Encoding:
+//!   identity`; a body in a Content-Encoding all the same is decoded there (gzip, deflate;
+//!   within `max_body` again), scanned too and kept decoded, or withheld when it cannot be.
 
 use crate::conformance::Conformance;
 use crate::events::Events;
@@ -24,6 +26,7 @@ use answer::{Asked, Findings};
 use anyhow::{bail, Context, Result};
 use codex_contract::API_V1;
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use std::sync::{Arc, Mutex};
@@ -170,7 +173,11 @@ impl Client {
     /// (twice it, L08's bound; use `post_with` for another deadline); every answer is
     /// scanned for the secrets `redactor` knows.
     pub fn new(root: &str, poll_timeout: Duration, redactor: Redactor) -> Result<Self> {
+        // No compression asked for: a body in a Content-Encoding is unexpected (`answer.rs`).
+        let identity =
+            HeaderMap::from_iter([(ACCEPT_ENCODING, HeaderValue::from_static("identity"))]);
         let http = Http::builder()
+            .default_headers(identity)
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(1)
             .connect_timeout(CONNECT_TIMEOUT)
@@ -329,7 +336,9 @@ impl Client {
             let raw = self
                 .read_body(resp, end)
                 .map_err(|e| self.body_error(e, method, &url, limit))?;
-            return Ok(self.inspect(asked, status, kept, &raw));
+            return self
+                .inspect(asked, status, kept, &raw)
+                .map_err(|e| self.body_error(e, method, &url, limit));
         }
         bail!(
             "{method} {}: redirected more than once; the backend loops",

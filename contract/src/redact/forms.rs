@@ -1,21 +1,52 @@
 //! Where a value occurs in bytes, in any form a text may carry it:
 //!
-//! - character by character, each one literal, JSON-escaped (`\uXXXX` in either hex case,
-//!   a surrogate pair beyond the BMP, `\/`, `\"` and the other short escapes, after any
-//!   number of backslashes: a string escaped twice) or percent-encoded byte by byte (`%XX`
-//!   in either case), in any mix;
+//! - character by character, each character in any of these forms, in any mix:
+//!   - literal;
+//!   - JSON-escaped: `\uXXXX` in either hex case, a surrogate pair beyond the BMP, `\/`,
+//!     `\"` and the other short escapes, after any number of backslashes (a string escaped
+//!     twice);
+//!   - percent-encoded byte by byte: `%XX` in either case, `+` for a space, and encoded
+//!     again (`%2573`: the `%` itself encoded, up to `MAX_PERCENT_PASSES` times);
+//!   - an HTML character reference: `&#115;`, `&#x73;` or `&#X73;` (any number of leading
+//!     zeros, hex digits in either case), or the named ones escapers write for `& < > " '`
+//!     (`&amp; &lt; &gt; &quot; &apos;`, and `&AMP; &LT; &GT; &QUOT;`); the closing `;` may
+//!     be left out, as browsers read them;
 //! - base64, standard or URL-safe: at each of the three alignments a value can have inside
-//!   a larger blob, the characters that depend on the value's bits alone.
+//!   a larger blob, the characters that depend on the value's bits alone; line breaks (CR,
+//!   LF, and JSON's `\r` and `\n` escapes) between any two of them, as in a blob wrapped
+//!   every 64 or 76 characters (PEM, MIME); each character also percent-encoded (`%2B`,
+//!   `%2F`, as in a URL) and `/` also as `\/` (a JSON encoder that escapes slashes).
+//!
+//! No regular expressions: a match starts only at a byte in `Patterns::starts` (a value's
+//! first byte, a base64 core's, or one that opens an escape: `\`, `%`, `&`, and `+` for a
+//! value that starts with a space).
 
-use base64::Engine as _;
+mod cores;
+
 use std::ops::Range;
-
-/// Base64 cores shorter than this are not searched: a few characters occur by chance in
-/// any blob. Values of at least 7 bytes have every core at least this long.
-const MIN_BASE64_CORE: usize = 8;
 
 /// Backslashes before an escape, at most: a string escaped three times has 8.
 const MAX_BACKSLASHES: usize = 16;
+
+/// Percent-encoding applied this many times at most (`%25252573` for `s`).
+const MAX_PERCENT_PASSES: usize = 4;
+
+/// The bytes that open an escape of any character: JSON, percent-encoding and an HTML
+/// character reference (a space also has `+`).
+const ESCAPES: [u8; 3] = [b'\\', b'%', b'&'];
+
+/// The named HTML character references escapers write, and the character each stands for.
+const NAMED_REFERENCES: [(&[u8], char); 9] = [
+    (b"amp", '&'),
+    (b"lt", '<'),
+    (b"gt", '>'),
+    (b"quot", '"'),
+    (b"apos", '\''),
+    (b"AMP", '&'),
+    (b"LT", '<'),
+    (b"GT", '>'),
+    (b"QUOT", '"'),
+];
 
 /// Several values (a redactor's), searched for in one pass.
 #[derive(Clone)]
@@ -88,6 +119,7 @@ pub(super) struct Pattern {
 /// One character of a value, ready to be matched in any of its forms.
 #[derive(Clone)]
 struct Char {
+    code: char,
     utf8: Vec<u8>,
     utf16: Vec<u16>,
     /// The letter of its JSON short escape (`\"`, `\/`, `\n`, …).
@@ -96,33 +128,18 @@ struct Char {
 
 impl Pattern {
     pub(super) fn new(value: &str) -> Pattern {
-        let mut cores: Vec<Vec<u8>> = Vec::new();
-        for engine in [
-            base64::engine::general_purpose::STANDARD_NO_PAD,
-            base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        ] {
-            for offset in 0..3 {
-                let mut bytes = vec![0u8; offset];
-                bytes.extend_from_slice(value.as_bytes());
-                let text = engine.encode(&bytes).into_bytes();
-                // Character i holds bits 6i..6i+6; the value holds bits 8·offset..8·len.
-                let core = text.get((8 * offset).div_ceil(6)..8 * bytes.len() / 6);
-                let core = core.filter(|c| c.len() >= MIN_BASE64_CORE);
-                if let Some(core) = core.filter(|core| !cores.iter().any(|c| c == core)) {
-                    cores.push(core.to_vec());
-                }
-            }
-        }
+        let cores = cores::cores(value);
         let mut starts = [false; 256];
         let first = value.as_bytes().first().copied();
         let plus = (first == Some(b' ')).then_some(b'+');
-        let escapes = [b'\\', b'%'].into_iter().chain(plus);
+        let escapes = ESCAPES.into_iter().chain(plus);
         for b in escapes.chain(first).chain(cores.iter().map(|c| c[0])) {
             starts[b as usize] = true;
         }
         let chars = value
             .chars()
             .map(|c| Char {
+                code: c,
                 utf8: c.to_string().into_bytes(),
                 utf16: c.encode_utf16(&mut [0; 2]).to_vec(),
                 short: short_escape(c),
@@ -136,11 +153,12 @@ impl Pattern {
     }
 
     fn match_at(&self, hay: &[u8], start: usize, frontier: &mut Frontier) -> Option<usize> {
+        let first = hay[start];
         let base64 = self
             .cores
             .iter()
-            .filter(|core| core[0] == hay[start] && hay[start..].starts_with(core))
-            .map(|core| start + core.len());
+            .filter(|c| c[0] == first || first == b'%' || (first == b'\\' && c[0] == b'/'))
+            .filter_map(|core| cores::core_at(hay, start, core));
         let chars = self
             .may_start(hay, start)
             .then(|| self.chars_at(hay, start, frontier))
@@ -154,7 +172,9 @@ impl Pattern {
         let can_be = |c: Option<&Char>, at: usize| match (c, hay.get(at)) {
             (None, _) => true,
             (Some(_), None) => false,
-            (Some(c), Some(&b)) => b == c.utf8[0] || b == b'\\' || b == b'%' || b == b'+',
+            (Some(c), Some(&b)) => {
+                b == c.utf8[0] || ESCAPES.contains(&b) || (b == b'+' && c.utf8 == b" ")
+            }
         };
         can_be(self.chars.first(), start)
             && (hay[start] != self.chars[0].utf8[0]
@@ -198,24 +218,35 @@ impl Char {
         let Some(&first) = hay.get(at) else {
             return;
         };
-        if first != b'\\' && first != b'%' && first != self.utf8[0] && first != b'+' {
-            return;
+        if first == self.utf8[0] || first == b'%' || first == b'+' {
+            self.bytes(hay, at, ends);
         }
+        if first == b'\\' {
+            self.json_escapes(hay, at, ends);
+        }
+        if first == b'&' {
+            ends.extend(html_reference(hay, at, self.code));
+        }
+    }
+
+    /// Its UTF-8 bytes, each literal or percent-encoded.
+    fn bytes(&self, hay: &[u8], at: usize, ends: &mut Vec<usize>) {
         if let [b] = self.utf8[..] {
-            ends.extend(byte_forms(hay, at, b));
-        } else {
-            let mut byte_ends = vec![at];
-            for &b in &self.utf8 {
-                byte_ends = byte_ends
-                    .into_iter()
-                    .flat_map(|p| byte_forms(hay, p, b))
-                    .collect();
+            return byte_forms(hay, at, b, ends);
+        }
+        let mut byte_ends = vec![at];
+        for &b in &self.utf8 {
+            let mut next = Vec::new();
+            for p in byte_ends {
+                byte_forms(hay, p, b, &mut next);
             }
-            ends.extend(byte_ends);
+            byte_ends = next;
         }
-        if first != b'\\' {
-            return;
-        }
+        ends.extend(byte_ends);
+    }
+
+    /// Its JSON escapes at `at`, which holds a backslash.
+    fn json_escapes(&self, hay: &[u8], at: usize, ends: &mut Vec<usize>) {
         if self.utf8 == b"\\" {
             // `\\` escaped once, `\\\\` twice.
             ends.extend([at + 2, at + 4].into_iter().filter(|&end| {
@@ -240,14 +271,72 @@ impl Char {
     }
 }
 
-/// The ends of byte `b` at `at`: literal, `%XX`, or `+` for a space.
-fn byte_forms(hay: &[u8], at: usize, b: u8) -> impl Iterator<Item = usize> {
-    let literal =
-        (hay.get(at) == Some(&b) || (b == b' ' && hay.get(at) == Some(&b'+'))).then_some(at + 1);
-    let percent = (hay.get(at) == Some(&b'%')
-        && hay.get(at + 1..at + 3).and_then(hex_value) == Some(b as u32))
-    .then_some(at + 3);
-    literal.into_iter().chain(percent)
+/// Pushes the ends of byte `b` at `at`: literal, `+` for a space, or percent-encoded.
+fn byte_forms(hay: &[u8], at: usize, b: u8, ends: &mut Vec<usize>) {
+    let Some(&first) = hay.get(at) else {
+        return;
+    };
+    if first == b || (b == b' ' && first == b'+') {
+        ends.push(at + 1);
+    }
+    percent_encoded(hay, at, b, ends);
+}
+
+/// Pushes the ends of `b` percent-encoded at `at`, once or again: each pass after the first
+/// encodes the `%` before the digits as `%25` (`%2573`). For `b` = `%` itself, `%2525` has
+/// two readings: both ends.
+fn percent_encoded(hay: &[u8], at: usize, b: u8, ends: &mut Vec<usize>) {
+    if hay.get(at) != Some(&b'%') {
+        return;
+    }
+    for pass in 0..MAX_PERCENT_PASSES {
+        let digits = at + 1 + 2 * pass;
+        let Some(v) = hay.get(digits..digits + 2).and_then(hex_value) else {
+            return;
+        };
+        if v == u32::from(b) {
+            ends.push(digits + 2);
+        }
+        if v != 0x25 {
+            return;
+        }
+    }
+}
+
+/// The end of an HTML character reference to `c` at `at`: `&#` and decimal digits, `&#x`
+/// or `&#X` and hex digits, or a named one (`NAMED_REFERENCES`); `;` after it if there.
+fn html_reference(hay: &[u8], at: usize, c: char) -> Option<usize> {
+    let name = hay.get(at + 1..)?;
+    let (code, end) = if name.first() == Some(&b'#') {
+        match name.get(1) {
+            Some(b'x' | b'X') => number(hay, at + 3, 16)?,
+            _ => number(hay, at + 2, 10)?,
+        }
+    } else if !NAMED_REFERENCES.iter().any(|&(_, named)| named == c) {
+        // Most characters have no named reference: most `&`s are ruled out here.
+        return None;
+    } else {
+        NAMED_REFERENCES
+            .iter()
+            .find(|(n, _)| name.starts_with(n))
+            .map(|&(n, named)| (u32::from(named), at + 1 + n.len()))?
+    };
+    (code == u32::from(c)).then(|| end + usize::from(hay.get(end) == Some(&b';')))
+}
+
+/// The number the digits at `at` spell in `radix` (leading zeros skipped) and where they
+/// end; none without a digit or beyond the last code point.
+fn number(hay: &[u8], at: usize, radix: u32) -> Option<(u32, usize)> {
+    let mut n = 0u32;
+    let mut end = at;
+    while let Some(d) = hay.get(end).and_then(|&b| char::from(b).to_digit(radix)) {
+        n = n * radix + d;
+        if n > u32::from(char::MAX) {
+            return None;
+        }
+        end += 1;
+    }
+    (end > at).then_some((n, end))
 }
 
 /// The end of `\uXXXX` (after one or more backslashes) for `unit` at `at`.
@@ -297,100 +386,4 @@ fn hex_value(digits: &[u8]) -> Option<u32> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const KEY: &str = "sk-proj/ABC+xyz_0123456789";
-
-    fn find(value: &str, hay: &[u8]) -> Vec<Range<usize>> {
-        Patterns::new(&[("KEY", value.to_owned())]).find_all(hay).0
-    }
-
-    fn found(hay: &str) -> Vec<&str> {
-        find(KEY, hay.as_bytes())
-            .into_iter()
-            .map(|r| &hay[r])
-            .collect()
-    }
-
-    fn escaped(upper: bool, skip_every: usize) -> String {
-        KEY.chars()
-            .enumerate()
-            .map(|(i, c)| match (upper, i % skip_every == skip_every - 1) {
-                (_, true) => c.to_string(),
-                (true, _) => format!("\\u{:04X}", c as u32),
-                (false, _) => format!("\\u{:04x}", c as u32),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn finds_the_literal_and_every_escaped_mix() {
-        for form in [
-            KEY.to_owned(),
-            escaped(false, usize::MAX),
-            escaped(true, usize::MAX),
-            escaped(true, 3),
-            KEY.replace('/', "\\/"),
-            // Escaped twice: a JSON string inside a JSON string.
-            escaped(false, usize::MAX).replace('\\', "\\\\"),
-        ] {
-            let hay = format!("{{\"a\": \"x {form} y\"}}");
-            assert_eq!(found(&hay), [form.as_str()], "{hay}");
-        }
-    }
-
-    #[test]
-    fn finds_percent_encoding_in_either_case_and_mixed_with_escapes() {
-        let upper: String = KEY.bytes().map(|b| format!("%{b:02X}")).collect();
-        let lower = upper.to_lowercase();
-        let mixed = "%73k\\u002dproj%2fABC%2Bxyz_0123456789".to_string();
-        for form in [upper, lower, mixed] {
-            let hay = format!("GET /x?key={form}&y=1");
-            assert_eq!(found(&hay), [form.as_str()], "{hay}");
-        }
-    }
-
-    #[test]
-    fn finds_base64_at_every_alignment_and_in_either_alphabet() {
-        for engine in [
-            base64::engine::general_purpose::STANDARD,
-            base64::engine::general_purpose::URL_SAFE,
-        ] {
-            for prefix in ["", "a", "ab", "abc"] {
-                let blob = engine.encode(format!("{prefix}{KEY} trailing bytes"));
-                let hits = find(KEY, blob.as_bytes());
-                assert_eq!(hits.len(), 1, "{prefix:?} {blob}");
-                // What is left around the hit carries at most a few bits of the value.
-                assert!(hits[0].len() >= 8 * KEY.len() / 6 - 2, "{blob}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_near_miss_is_not_found() {
-        for hay in [
-            "sk-proj/ABC+xyz_012345678",
-            "\\u0073k-proj/ABC+xyz_012345678X",
-            "%7",
-            "\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\u0073",
-        ] {
-            assert!(found(hay).is_empty(), "{hay}");
-        }
-    }
-
-    #[test]
-    fn non_bmp_characters_match_as_surrogate_pairs() {
-        let hay = "x key-\\ud83d\\uDE00-end y";
-        let hits = find("key-\u{1F600}-end", hay.as_bytes());
-        assert_eq!(hits.len(), 1);
-        assert_eq!(&hay[hits[0].clone()], "key-\\ud83d\\uDE00-end");
-    }
-
-    #[test]
-    fn short_values_have_no_base64_cores() {
-        assert!(Pattern::new("abcd").cores.is_empty());
-        assert!(find("", b"anything").is_empty());
-        assert_eq!(Pattern::new("abcdefg").cores.len(), 3);
-    }
-}
+mod tests;

@@ -2,12 +2,24 @@
 //! the raw body are scanned for the known secrets in every form and redacted (nothing
 //! downstream ever holds a value), the Content-Type is held against the body, and an
 //! answer under the API prefix is checked against the target's `/openapi.json`.
+//!
+//! A body with a Content-Encoding (the suite asks for none) is also decoded (`decode.rs`),
+//! each coding within the body limit, and the decoded bytes are scanned too: a secret there
+//! is a leak like any other. The callers then see the body decoded and redacted, and an
+//! observation names the Content-Encoding. A body that cannot be decoded (another coding,
+//! or corrupt) is withheld: the callers see an empty body, and the observation says why.
+//! One that decodes to more than the limit fails the request, like a body too large.
 
+mod decode;
+
+use super::body::BodyError;
 use super::{Client, Reply};
 use crate::secrets::REDACTED;
 use codex_contract::API_V1;
-use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION};
+use decode::Undecodable;
+use reqwest::header::{HeaderMap, CONTENT_ENCODING, CONTENT_TYPE, LOCATION};
 use reqwest::Method;
+use std::borrow::Cow;
 
 /// A known secret value found in an answer, replaced by `[REDACTED]` before anything read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +76,8 @@ impl<'a> Asked<'a> {
 pub(super) struct Kept {
     pub content_type: Option<String>,
     pub location: Option<String>,
+    /// The Content-Encoding's codings in the order applied, `identity` left out.
+    pub codings: Vec<String>,
 }
 
 /// A header value as text for a message: visible ASCII, at most 200 characters.
@@ -89,6 +103,7 @@ impl Client {
         let mut kept = Kept {
             content_type: None,
             location: None,
+            codings: Vec::new(),
         };
         for (name, value) in headers {
             let (clean, found) = self.redactor.redact_bytes(value.as_bytes());
@@ -100,17 +115,28 @@ impl Client {
             } else if name == LOCATION {
                 // Whole: a redirect within the target follows it.
                 kept.location = Some(String::from_utf8_lossy(&clean).into_owned());
+            } else if name == CONTENT_ENCODING {
+                kept.codings.extend(decode::codings(&header_text(&clean)));
             }
         }
         kept
     }
 
-    /// The reply the callers see: the body redacted before anything reads it, its
-    /// Content-Type and OpenAPI findings recorded.
-    pub(super) fn inspect(&self, asked: &Asked, status: u16, kept: Kept, raw: &[u8]) -> Reply {
-        let (clean, found) = self.redactor.redact_bytes(raw);
+    /// The reply the callers see: the body redacted (and decoded) before anything reads it,
+    /// its Content-Type and OpenAPI findings recorded.
+    pub(super) fn inspect(
+        &self,
+        asked: &Asked,
+        status: u16,
+        kept: Kept,
+        raw: &[u8],
+    ) -> Result<Reply, BodyError> {
+        let (mut clean, found) = self.redactor.redact_bytes(raw);
         for var in found {
             self.leaked(var, asked.answer());
+        }
+        if !kept.codings.is_empty() {
+            clean = self.decoded(asked, &kept.codings, raw)?;
         }
         let body = String::from_utf8_lossy(&clean).into_owned();
         let is_json = serde_json::from_str::<serde::de::IgnoredAny>(&body).is_ok();
@@ -129,11 +155,53 @@ impl Client {
                 }
             }
         }
-        Reply {
+        Ok(Reply {
             status,
             body,
             location: kept.location,
+        })
+    }
+
+    /// A body in `codings`, each undone (last applied first) within `max_body` and scanned
+    /// like the raw one: decoded and redacted, or empty when it cannot be decoded.
+    fn decoded(&self, asked: &Asked, codings: &[String], raw: &[u8]) -> Result<Vec<u8>, BodyError> {
+        let named = codings.join(", ");
+        let place = format!("{} (decoded from {named})", asked.answer());
+        let answered = format!(
+            "{} {} answered Content-Encoding: {named}",
+            asked.method, asked.template
+        );
+        let mut bytes = Cow::Borrowed(raw);
+        let mut clean = Vec::new();
+        for coding in codings.iter().rev() {
+            let (out, outcome) = decode::decode(coding, &bytes, self.max_body);
+            let found;
+            (clean, found) = self.redactor.redact_bytes(&out);
+            for var in found {
+                self.leaked(var, place.clone());
+            }
+            let why = match outcome {
+                Ok(()) => {
+                    bytes = Cow::Owned(out);
+                    continue;
+                }
+                Err(Undecodable::TooLarge) => return Err(BodyError::DecodesTooLarge(named)),
+                Err(Undecodable::Unknown(other)) => format!("the suite cannot decode {other}"),
+                Err(Undecodable::Corrupt(error)) => {
+                    format!("the body is no valid {coding} ({error})")
+                }
+            };
+            self.observed(format!(
+                "{answered}; {why}: the body was withheld (neither read nor kept, since a \
+                 secret in it could not be looked for)"
+            ));
+            return Ok(Vec::new());
         }
+        self.observed(format!(
+            "{answered}, though the suite asks for none (Accept-Encoding: identity): the body \
+             was decoded, scanned and kept decoded"
+        ));
+        Ok(clean)
     }
 
     /// What the answers showed since the last call.
@@ -164,116 +232,4 @@ impl Client {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::tests::{read_head, server};
-    use super::*;
-    use crate::client::ApiPath;
-    use crate::secrets::Secrets;
-    use std::io::Write;
-    use std::net::TcpStream;
-    use std::time::Duration;
-
-    const KEY: &str = "sk-answer-PLANTED-7c6b5a49";
-
-    fn scanning_client(url: &str) -> Client {
-        let secrets = Secrets::from_lookup(|n| (n == "OPENAI_API_KEY").then(|| KEY.into()));
-        Client::new(url, Duration::from_secs(30), secrets.redactor()).unwrap()
-    }
-
-    /// Answers `head` (status line and headers) and `body` to every request.
-    fn answering(head: String, body: String) -> String {
-        server(move |mut s: TcpStream| {
-            read_head(&s);
-            // One answer per connection: say so, or the client may reuse a closed one.
-            let text = format!(
-                "{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = s.write_all(text.as_bytes());
-        })
-    }
-
-    #[test]
-    fn a_secret_in_any_form_is_redacted_before_anything_reads_the_answer() {
-        use base64::Engine as _;
-        let escaped: String = KEY
-            .chars()
-            .map(|c| format!("\\u{:04x}", c as u32))
-            .collect();
-        let blob = base64::engine::general_purpose::STANDARD.encode(format!("env: {KEY}\n"));
-        let body = format!(r#"{{"a": "{escaped}", "b": "{blob}", "n": 1e999}}"#);
-        let head =
-            format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Debug: {KEY}\r\n");
-        let url = answering(head, body);
-        let c = scanning_client(&url);
-        let reply = c.get(&ApiPath::project("p1")).unwrap();
-        assert!(!reply.body.contains(&escaped) && !reply.body.contains(&blob));
-        assert!(
-            reply.body.starts_with(r#"{"a": "[REDACTED]", "b": ""#),
-            "{}",
-            reply.body
-        );
-        let found = c.take_findings();
-        let places: Vec<String> = found.leaks.iter().map(|l| l.place.clone()).collect();
-        assert_eq!(
-            places,
-            [
-                "the x-debug header of the answer to GET /api/v1/projects/p1",
-                "the answer to GET /api/v1/projects/p1"
-            ]
-        );
-        assert!(found.leaks.iter().all(|l| l.var == "OPENAI_API_KEY"));
-        assert!(found.observations.is_empty(), "{:?}", found.observations);
-        assert!(c.take_findings().leaks.is_empty());
-    }
-
-    #[test]
-    fn a_json_answer_labelled_otherwise_is_an_observation_once() {
-        let url = answering(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n".into(),
-            r#"{"files": []}"#.into(),
-        );
-        let c = scanning_client(&url);
-        for pid in ["p1", "p2"] {
-            c.get(&ApiPath::files(pid)).unwrap();
-        }
-        c.get_root("/healthz").unwrap();
-        assert_eq!(
-            c.take_findings().observations,
-            [
-                "GET /api/v1/{project_id}/files answered JSON labelled text/html; charset=utf-8 \
-                 (contract: application/json)",
-                "GET /healthz answered JSON labelled text/html; charset=utf-8 (contract: \
-                 application/json)"
-            ]
-        );
-        let html = answering(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n".into(),
-            "<html>docs</html>".into(),
-        );
-        let c = scanning_client(&html);
-        c.get_root("/docs").unwrap();
-        assert!(c.take_findings().observations.is_empty());
-    }
-
-    #[test]
-    fn json_content_types() {
-        for t in [
-            "application/json",
-            "application/json; charset=utf-8",
-            "Application/JSON",
-            "application/problem+json",
-        ] {
-            assert!(says_json(t), "{t}");
-        }
-        for t in ["text/html", "text/json", "application/jsonp", ""] {
-            assert!(!says_json(t), "{t}");
-        }
-    }
-
-    #[test]
-    fn header_text_is_visible_ascii_and_bounded() {
-        assert_eq!(header_text(b"text/html;\x1b[31m x"), "text/html; [31m x");
-        assert_eq!(header_text(&[b'a'; 500]).len(), 200);
-    }
-}
+mod tests;

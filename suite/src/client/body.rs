@@ -53,6 +53,12 @@ impl Client {
                  with --max-body if the backend really sends that much)",
                 bytes_text(self.max_body)
             ),
+            BodyError::DecodesTooLarge(codings) => anyhow::anyhow!(
+                "{method} {url}: the answer (Content-Encoding: {codings}) decodes to more than \
+                 the {} limit: decoding stopped there (a decompression bomb; raise it with \
+                 --max-body if the backend really sends that much)",
+                bytes_text(self.max_body)
+            ),
             BodyError::Late => timed_out(method, url, limit),
             BodyError::Io(e) => {
                 anyhow::Error::from(e).context(format!("{method} {url}: reading the answer"))
@@ -72,6 +78,8 @@ pub(super) fn timed_out(method: &Method, url: &str, limit: Duration) -> anyhow::
 
 pub(super) enum BodyError {
     TooLarge,
+    /// The body, in these Content-Encoding codings, decodes to more than the limit.
+    DecodesTooLarge(String),
     Late,
     Io(std::io::Error),
 }

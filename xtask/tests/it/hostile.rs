@@ -3,12 +3,12 @@
 //! console.
 
 use crate::support::fake_backend::{self, Config};
-use crate::support::hostile::{self, Async, Faults, Route};
+use crate::support::hostile::{self, Async, Faults, Form, Route};
 use crate::support::{xtask, Run};
 use base64::Engine as _;
 use std::time::{Duration, Instant};
 
-const KEY: &str = "sk-hostile-PLANTED-5f3e2d1c0b";
+pub(crate) const KEY: &str = "sk-hostile-PLANTED-5f3e2d1c0b";
 
 /// `live-suite --base-url <url> --poll-timeout 20 <flags>`, timed; the run folder lives as
 /// long as the returned guard.
@@ -22,7 +22,7 @@ fn suite(url: &str, flags: &[&str], envs: &[(&str, &str)]) -> (Run, Duration, te
 }
 
 /// `suite` against a hostile double with `faults` in front of the original-like fake.
-fn against(
+pub(crate) fn against(
     faults: Faults,
     flags: &[&str],
     envs: &[(&str, &str)],
@@ -31,14 +31,14 @@ fn against(
     suite(&target.url, flags, envs)
 }
 
-fn with_key() -> [(&'static str, &'static str); 1] {
+pub(crate) fn with_key() -> [(&'static str, &'static str); 1] {
     [("OPENAI_API_KEY", KEY)]
 }
 
 /// Every form of `value` the suite must never keep: literal, JSON-escaped (each character
 /// `\uXXXX` in either case, and the double's mix), percent-encoded, base64 (standard and
 /// URL-safe, at each alignment: the characters that depend on the value alone).
-fn forms(value: &str) -> Vec<String> {
+pub(crate) fn forms(value: &str) -> Vec<String> {
     let escaped = |upper: bool| -> String {
         value
             .chars()
@@ -75,11 +75,23 @@ fn forms(value: &str) -> Vec<String> {
 
 /// No form of `value` in the run folder, the zip or the console.
 fn assert_nowhere(run: &Run, value: &str) {
-    let forms = forms(value);
+    assert_none_of(run, &forms(value));
+}
+
+/// None of `forms` in the run folder, the zip or the console, also once line breaks (CR,
+/// LF, JSON's `\r` and `\n`) are taken out: a blob wrapped over lines is found whole.
+pub(crate) fn assert_none_of(run: &Run, forms: &[String]) {
     let check = |what: &str, bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
-        for form in &forms {
-            assert!(!text.contains(form.as_str()), "{what} holds {form:?}");
+        let unwrapped: String = text
+            .replace("\\r", "")
+            .replace("\\n", "")
+            .replace(['\r', '\n'], "");
+        for form in forms {
+            assert!(
+                !text.contains(form.as_str()) && !unwrapped.contains(form.as_str()),
+                "{what} holds {form:?}"
+            );
         }
     };
     check("stdout", run.stdout.as_bytes());
@@ -236,7 +248,7 @@ fn a_secret_in_a_health_answer_of_the_target_or_its_twin_is_a_setup_error_and_no
 fn an_escaped_secret_beside_1e999_fails_and_is_nowhere() {
     let (run, took, _out) = against(
         Faults {
-            escaped_in_create: Some(KEY.into()),
+            leak_in_create: Some((Form::JsonEscaped, KEY.into())),
             ..Default::default()
         },
         &["--only", "L01"],

@@ -6,6 +6,7 @@
 mod browser;
 mod byo_compose;
 mod compose;
+mod encoded_leaks;
 mod failed_calls;
 mod full_disk;
 mod github;

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use http::elsewhere;
-pub use rewrite::json_escaped;
+pub use rewrite::{json_escaped, Form};
 
 /// The requests a fault can target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,9 +67,8 @@ pub struct Faults {
     /// `(route, value)`: answers of `route` carry `OPENAI_API_KEY=<value>` in a `detail`
     /// field (a worker error echoing its environment).
     pub env_in: Option<(Route, String)>,
-    /// The create's answer carries this value JSON-escaped (`\u0073…`, both hex cases, some
-    /// characters literal) beside the number `1e999`.
-    pub escaped_in_create: Option<String>,
+    /// `(form, value)`: the create's answer carries `value` in `form` (`Form::planted`).
+    pub leak_in_create: Option<(Form, String)>,
     /// Every JSON answer is labelled `text/html; charset=utf-8`.
     pub json_as_html: bool,
     /// result.json names the job that wrote it (its `job_id`, read from the fake's
@@ -189,15 +188,22 @@ impl Proxy {
             .as_ref()
             .map(|l| format!("Location: {l}\r\n"))
             .unwrap_or_default();
+        let (encoding, body) = match answer.gzip {
+            true => (
+                "Content-Encoding: gzip\r\n",
+                http::gzip(answer.body.as_bytes()),
+            ),
+            false => ("", answer.body.into_bytes()),
+        };
         write!(
             s,
             "HTTP/1.1 {} Hostile\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}\
-             Connection: close\r\n\r\n{}",
+             {encoding}Connection: close\r\n\r\n",
             answer.status,
             answer.content_type,
-            answer.body.len(),
-            answer.body
+            body.len(),
         )?;
+        s.write_all(&body)?;
         s.flush()
     }
 

@@ -2,6 +2,8 @@
 //! them, and the other server its redirects point at.
 
 use crate::support::fake_backend;
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -20,6 +22,8 @@ pub(super) struct Answer {
     pub(super) content_type: String,
     pub(super) location: Option<String>,
     pub(super) body: String,
+    /// The body goes out gzip-compressed, with `Content-Encoding: gzip`.
+    pub(super) gzip: bool,
 }
 
 impl Answer {
@@ -29,6 +33,7 @@ impl Answer {
             content_type: "application/json".into(),
             location: None,
             body: body.to_string(),
+            gzip: false,
         }
     }
 
@@ -38,6 +43,7 @@ impl Answer {
             content_type: "text/plain".into(),
             location: Some(to),
             body: String::new(),
+            gzip: false,
         }
     }
 }
@@ -84,6 +90,7 @@ pub(super) fn forward(addr: &str, request: &Request) -> std::io::Result<Answer> 
         content_type: "application/json".into(),
         location: None,
         body: body.to_owned(),
+        gzip: false,
     };
     for line in lines {
         if let Some((k, v)) = line.split_once(':') {
@@ -95,6 +102,13 @@ pub(super) fn forward(addr: &str, request: &Request) -> std::io::Result<Answer> 
         }
     }
     Ok(answer)
+}
+
+/// `bytes` gzip-compressed at the default level: no byte of the text is left as it was.
+pub(super) fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
 }
 
 /// Another server (another port): records every request as `METHOD path body` and answers

@@ -1,8 +1,10 @@
 //! How the hostile double changes the fake's answers: asynchronous jobs, the job ids it
-//! shows, a secret in status answers, the escaped secret, the Content-Type.
+//! shows, a secret in status answers, a secret in the create's answer in one of its forms,
+//! the Content-Type.
 
 use super::http::{error, Answer};
 use super::{Async, Proxy, Route, Timeline};
+use base64::Engine as _;
 use serde_json::{json, Value};
 use std::time::Instant;
 
@@ -62,7 +64,7 @@ impl Proxy {
         answer.body = body.to_string();
     }
 
-    /// Job ids, a secret in status answers, the escaped secret, the Content-Type.
+    /// Job ids, a secret in status answers, the planted secret, the Content-Type.
     pub(super) fn disguise(&self, route: Option<Route>, answer: &mut Answer) {
         let f = &self.faults;
         if let Ok(mut body) = serde_json::from_str::<Value>(&answer.body) {
@@ -108,13 +110,9 @@ impl Proxy {
             }
             answer.body = body.to_string();
         }
-        if let (Some(value), Some(Route::Create)) = (&f.escaped_in_create, route) {
+        if let (Some((form, value)), Some(Route::Create)) = (&f.leak_in_create, route) {
             if answer.status == 200 {
-                let rest = answer.body.strip_prefix('{').unwrap_or(&answer.body);
-                answer.body = format!(
-                    "{{\"debug\": \"{}\", \"big\": 1e999, {rest}",
-                    json_escaped(value)
-                );
+                form.plant(value, answer);
             }
         }
         let is_json = serde_json::from_str::<serde::de::IgnoredAny>(&answer.body).is_ok();
@@ -134,6 +132,88 @@ pub fn json_escaped(value: &str) -> String {
             3 => c.to_string(),
             1 => format!("\\u{:04X}", c as u32),
             _ => format!("\\u{:04x}", c as u32),
+        })
+        .collect()
+}
+
+/// A form a secret takes in the create's answer, in a `debug` field placed first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `json_escaped`, beside the number `1e999`.
+    JsonEscaped,
+    /// HTML character references (`&#115;`, `&#x6b;`, `&#X2D;`, leading zeros) and literal
+    /// characters, in an error page's markup.
+    Html,
+    /// Percent-encoded twice (`%2573`, both hex cases), with some characters encoded once
+    /// and some literal, in a URL.
+    DoublePercent,
+    /// In an environment dump as base64 wrapped every 64 characters (PEM), the line break
+    /// inside the value's characters; JSON-escaped as `\n` in the field.
+    WrappedBase64,
+    /// Literal, but the whole answer gzip-compressed (`Content-Encoding: gzip`).
+    Gzip,
+}
+
+impl Form {
+    /// The text of the `debug` field: `value` in this form.
+    pub fn planted(self, value: &str) -> String {
+        match self {
+            Form::JsonEscaped => json_escaped(value),
+            Form::Html => format!("<p>Invalid key: {}</p>", html_escaped(value)),
+            Form::DoublePercent => format!("https://example.invalid/cb?next={}", twice(value)),
+            Form::WrappedBase64 => {
+                let dump = format!("HOME=/root LANG=C.UTF-8 OPENAI_API_KEY={value}\nPATH=/bin\n");
+                let blob = base64::engine::general_purpose::STANDARD.encode(dump);
+                let lines: Vec<&str> = blob
+                    .as_bytes()
+                    .chunks(64)
+                    .map(|line| std::str::from_utf8(line).unwrap())
+                    .collect();
+                lines.join("\n")
+            }
+            Form::Gzip => format!("OPENAI_API_KEY={value}"),
+        }
+    }
+
+    fn plant(self, value: &str, answer: &mut Answer) {
+        let rest = answer.body.strip_prefix('{').unwrap_or(&answer.body);
+        answer.body = match self {
+            Form::JsonEscaped => format!(
+                "{{\"debug\": \"{}\", \"big\": 1e999, {rest}",
+                self.planted(value)
+            ),
+            _ => format!("{{\"debug\": {}, {rest}", json!(self.planted(value))),
+        };
+        answer.gzip = self == Form::Gzip;
+    }
+}
+
+/// `value` as HTML character references in turn decimal with leading zeros, lower-case hex,
+/// upper-case hex, and every fourth character literal.
+fn html_escaped(value: &str) -> String {
+    value
+        .chars()
+        .enumerate()
+        .map(|(i, c)| match i % 4 {
+            0 => format!("&#00{};", c as u32),
+            1 => format!("&#x{:x};", c as u32),
+            2 => format!("&#X{:X};", c as u32),
+            _ => c.to_string(),
+        })
+        .collect()
+}
+
+/// `value` (ASCII) percent-encoded twice (`%25` and the byte's hex digits, upper- and
+/// lower-case in turn), every third byte encoded once and every fourth literal.
+fn twice(value: &str) -> String {
+    value
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| match (i % 4, i % 3) {
+            (3, _) => char::from(b).to_string(),
+            (_, 2) => format!("%{b:02X}"),
+            (_, 1) => format!("%25{b:02x}"),
+            _ => format!("%25{b:02X}"),
         })
         .collect()
 }
