@@ -151,9 +151,6 @@ enum Redirects {
 pub struct Client {
     http: Http,
     root: String,
-    /// The deadline of `post` (a job submission): twice the poll timeout, L08's bound.
-    #[cfg_attr(not(test), allow(dead_code))]
-    post_deadline: Duration,
     /// `Deadline::Short`: `SHORT_DEADLINE`; the deadline tests wait out a shorter one.
     short_deadline: Duration,
     max_body: u64,
@@ -169,10 +166,9 @@ pub struct Client {
 }
 
 impl Client {
-    /// `root` is the backend's URL without the API prefix; `poll_timeout` bounds a POST
-    /// (twice it, L08's bound; use `post_with` for another deadline); every answer is
-    /// scanned for the secrets `redactor` knows.
-    pub fn new(root: &str, poll_timeout: Duration, redactor: Redactor) -> Result<Self> {
+    /// `root` is the backend's URL without the API prefix; every answer is scanned for the
+    /// secrets `redactor` knows. A job submission names its own deadline (`post_with`).
+    pub fn new(root: &str, redactor: Redactor) -> Result<Self> {
         // No compression asked for: a body in a Content-Encoding is unexpected (`answer.rs`).
         let identity =
             HeaderMap::from_iter([(ACCEPT_ENCODING, HeaderValue::from_static("identity"))]);
@@ -186,7 +182,6 @@ impl Client {
         Ok(Client {
             http,
             root: root.trim_end_matches('/').to_owned(),
-            post_deadline: poll_timeout * 2,
             short_deadline: SHORT_DEADLINE,
             max_body: DEFAULT_MAX_BODY,
             redactor,
@@ -233,14 +228,6 @@ impl Client {
     pub fn get_root(&self, path: &str) -> Result<Reply> {
         let asked = Asked::root(&Method::GET, path);
         self.send(&asked, None, Deadline::Short, Redirects::FollowOnce)
-    }
-
-    /// POST JSON under the API prefix that submits a job: deadline twice the poll timeout
-    /// (tests; the ladder gives each job its own deadline with `post_with`).
-    #[cfg(any(test, feature = "test-support"))]
-    pub fn post(&self, path: &ApiPath, body: &serde_json::Value) -> Result<Reply> {
-        let deadline = Deadline::Job(self.post_deadline);
-        self.post_with(path, body, deadline)
     }
 
     /// POST JSON under the API prefix with an explicit deadline.

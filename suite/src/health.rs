@@ -13,7 +13,6 @@ use crate::events::Events;
 use crate::secrets::Secrets;
 use anyhow::Result;
 use codex_contract::{Health, Mode};
-use std::time::Duration;
 
 /// The two answers a health probe reads.
 pub struct Reading {
@@ -68,7 +67,7 @@ pub fn wrong_mode(reported: Mode, want: Mode) -> String {
 
 impl HealthArgs {
     pub fn run(self, secrets: &Secrets, events: &Events) -> Result<i32> {
-        let client = Client::new(&self.base_url, Duration::from_secs(10), secrets.redactor())?;
+        let client = Client::new(&self.base_url, secrets.redactor())?;
         let r = read(&client)?;
         if let Some(leak) = client.take_leaks().first() {
             events.line(format!("secret leak: {leak}"));

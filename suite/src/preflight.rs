@@ -188,19 +188,15 @@ mod tests {
     #[test]
     fn a_refused_connection_and_an_unknown_host_are_told_apart_from_other_faults() {
         let url = dead_url();
-        let e = Client::new(&url, Duration::from_secs(2), Redactor::default())
+        let e = Client::new(&url, Redactor::default())
             .unwrap()
             .get_root("/docs")
             .unwrap_err();
         assert_eq!(unreachable(&e), Some(Cause::Refused), "{e:#}");
-        let e = Client::new(
-            "http://no-such-host.invalid:1",
-            Duration::from_secs(2),
-            Redactor::default(),
-        )
-        .unwrap()
-        .get_root("/docs")
-        .unwrap_err();
+        let e = Client::new("http://no-such-host.invalid:1", Redactor::default())
+            .unwrap()
+            .get_root("/docs")
+            .unwrap_err();
         assert_eq!(unreachable(&e), Some(Cause::UnknownHost), "{e:#}");
         assert_eq!(
             unreachable(&anyhow::anyhow!("GET /docs answered 503")),

@@ -182,10 +182,9 @@ fn presence(present: bool) -> Presence {
 mod tests {
     use super::*;
     use crate::test_backend;
-    use std::time::Duration;
 
     fn client(url: &str) -> Client {
-        Client::new(url, Duration::from_secs(30), Default::default()).unwrap()
+        Client::new(url, Default::default()).unwrap()
     }
 
     fn result(job_id: Option<&str>) -> WorkerResult {

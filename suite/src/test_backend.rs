@@ -1,6 +1,7 @@
 //! The backend for the unit tests of the modules that talk to one: the test double of the
 //! original (`codex_test_support::fake_backend`, shared with the integration tests).
 
+use crate::testing::JOB_DEADLINE;
 use codex_test_support::fake_backend;
 
 pub use fake_backend::{Config as FakeConfig, Fake};
@@ -16,7 +17,6 @@ mod tests {
     use super::*;
     use crate::client::{ApiPath, Client};
     use serde_json::{json, Value};
-    use std::time::Duration;
 
     fn result_of(c: &Client, pid: &str) -> String {
         let r = c.get(&ApiPath::file(pid, ".codex/result.json")).unwrap();
@@ -28,7 +28,11 @@ mod tests {
 
     fn create(c: &Client, instruction: &str) -> Value {
         let r = c
-            .post(&ApiPath::projects(), &json!({ "instruction": instruction }))
+            .post_with(
+                &ApiPath::projects(),
+                &json!({ "instruction": instruction }),
+                JOB_DEADLINE,
+            )
             .unwrap();
         assert_eq!(r.status, 200, "{}", r.body);
         r.json().unwrap()
@@ -36,11 +40,14 @@ mod tests {
 
     fn edit(c: &Client, pid: &str, instruction: &str) -> Value {
         let body = json!({"job_type": "edit", "instruction": instruction});
-        c.post(&ApiPath::jobs(pid), &body).unwrap().json().unwrap()
+        c.post_with(&ApiPath::jobs(pid), &body, JOB_DEADLINE)
+            .unwrap()
+            .json()
+            .unwrap()
     }
 
     fn client(f: &Fake) -> Client {
-        Client::new(&f.url, Duration::from_secs(30), Default::default()).unwrap()
+        Client::new(&f.url, Default::default()).unwrap()
     }
 
     #[test]

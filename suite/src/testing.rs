@@ -1,40 +1,84 @@
 //! Helpers for tests that talk to a real backend, here and in a repository's own tests
 //! (feature `test-support`).
 
-use crate::client::{ApiPath, Client, Reply};
+use crate::client::{ApiPath, Client, Deadline, Reply};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// How long a test gives a job submission (a synchronous backend answers when the job is
+/// over).
+pub const JOB_DEADLINE: Deadline = Deadline::Job(Duration::from_secs(60));
+
+/// One exchange: method, path, body of the answer, status.
+pub type Exchange = (&'static str, String, String, u16);
+
 /// A create, its detail (polled until final), files, a file, a job, errors: what the
 /// suite's ladder receives.
-pub fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
-    let mut out = Vec::new();
-    let mut note = |method, path: String, r: Reply| {
-        out.push((method, path, r.body.clone(), r.status));
-        r
+pub fn exchanges(client: &Client) -> Vec<Exchange> {
+    let mut r = Recorder {
+        client,
+        out: Vec::new(),
     };
-    let created = note(
-        "POST",
-        "/api/v1/projects/".into(),
-        client
-            .post(
-                &ApiPath::projects(),
-                &json!({"instruction": "create a CLI"}),
-            )
-            .unwrap(),
-    );
-    let pid = created.json::<Value>().unwrap()["id"]
+    let created = r.post(&ApiPath::projects(), json!({"instruction": "create a CLI"}));
+    let pid = id_of(&created);
+    let detail_path = ApiPath::project(&pid);
+    wait_until_final(client, &detail_path);
+    r.get(detail_path);
+    r.get(ApiPath::files(&pid));
+    r.get(ApiPath::file(&pid, ".codex/result.json"));
+    let edit = json!({"job_type": "edit", "instruction": "add a flag"});
+    let job = r.post(&ApiPath::jobs(&pid), edit);
+    r.get(ApiPath::job(&pid, &id_of(&job)));
+    // Errors: an unknown project, a missing file, a too short instruction.
+    let unknown = r.get(ApiPath::project("00000000-0000-4000-8000-999999999999"));
+    assert_eq!(unknown.status, 404);
+    assert_eq!(r.get(ApiPath::file(&pid, "nope.txt")).status, 404);
+    let short = r.post(&ApiPath::projects(), json!({"instruction": "x"}));
+    assert_eq!(short.status, 422);
+    r.out
+}
+
+/// Sends requests and keeps each exchange.
+struct Recorder<'a> {
+    client: &'a Client,
+    out: Vec<Exchange>,
+}
+
+impl Recorder<'_> {
+    fn keep(&mut self, method: &'static str, path: &ApiPath, reply: Reply) -> Reply {
+        let full = format!("/api/v1{}", path.as_str());
+        self.out
+            .push((method, full, reply.body.clone(), reply.status));
+        reply
+    }
+
+    fn get(&mut self, path: ApiPath) -> Reply {
+        let reply = self.client.get(&path).unwrap();
+        self.keep("GET", &path, reply)
+    }
+
+    fn post(&mut self, path: &ApiPath, body: Value) -> Reply {
+        let reply = self.client.post_with(path, &body, JOB_DEADLINE).unwrap();
+        self.keep("POST", path, reply)
+    }
+}
+
+/// The `id` of a created project or job.
+fn id_of(reply: &Reply) -> String {
+    reply.json::<Value>().unwrap()["id"]
         .as_str()
         .unwrap()
-        .to_owned();
-    let detail_path = ApiPath::project(&pid);
+        .to_owned()
+}
+
+/// Polls the project's detail until its first job is over.
+fn wait_until_final(client: &Client, detail_path: &ApiPath) {
     crate::poll::until(
         "the project's first job",
         Duration::from_secs(30),
         &crate::events::Events::silent(),
         || {
-            let r = client.get(&detail_path)?;
-            let v: Value = r.json()?;
+            let v: Value = client.get(detail_path)?.json()?;
             Ok(
                 if matches!(v["status"].as_str(), Some("completed" | "error")) {
                     crate::poll::Step::Done(Ok(()))
@@ -45,45 +89,4 @@ pub fn exchanges(client: &Client) -> Vec<(&'static str, String, String, u16)> {
         },
     )
     .unwrap();
-    let mut get = |path: ApiPath| {
-        let reply = client.get(&path).unwrap();
-        note("GET", format!("/api/v1{}", path.as_str()), reply)
-    };
-    get(detail_path.clone());
-    get(ApiPath::files(&pid));
-    get(ApiPath::file(&pid, ".codex/result.json"));
-    let jobs = ApiPath::jobs(&pid);
-    let job = note(
-        "POST",
-        format!("/api/v1{}", jobs.as_str()),
-        client
-            .post(
-                &jobs,
-                &json!({"job_type": "edit", "instruction": "add a flag"}),
-            )
-            .unwrap(),
-    );
-    let jid = job.json::<Value>().unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut get = |path: ApiPath| {
-        let reply = client.get(&path).unwrap();
-        note("GET", format!("/api/v1{}", path.as_str()), reply)
-    };
-    get(ApiPath::job(&pid, &jid));
-    // Errors: an unknown project, a missing file, a too short instruction.
-    let r = get(ApiPath::project("00000000-0000-4000-8000-999999999999"));
-    assert_eq!(r.status, 404);
-    let r = get(ApiPath::file(&pid, "nope.txt"));
-    assert_eq!(r.status, 404);
-    let r = note(
-        "POST",
-        "/api/v1/projects/".into(),
-        client
-            .post(&ApiPath::projects(), &json!({"instruction": "x"}))
-            .unwrap(),
-    );
-    assert_eq!(r.status, 422);
-    out
 }

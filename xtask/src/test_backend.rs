@@ -11,7 +11,6 @@ use codex_live_suite::stack::{Stack, StackOptions, StackOwner};
 use codex_live_suite::suite_config::SuiteConfig;
 use codex_live_suite::target_profile::{JobStyle, NoSlashPost, Presence, TargetProfile};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Our backend in mocked mode (process runner, temporary data), healthy; stopped on drop.
 fn ours() -> ProcessStack {
@@ -33,7 +32,7 @@ fn ours() -> ProcessStack {
 }
 
 fn client(url: &str) -> Client {
-    Client::new(url, Duration::from_secs(30), Default::default()).unwrap()
+    Client::new(url, Default::default()).unwrap()
 }
 
 fn result(job_id: Option<&str>) -> WorkerResult {
@@ -67,12 +66,7 @@ fn our_backend_has_healthz_and_is_asynchronous_with_job_ids() {
 #[test]
 fn our_backends_answers_conform_to_its_openapi_3_0_document() {
     let ours = ours();
-    let client = Client::new(
-        &ours.base_url(),
-        Duration::from_secs(30),
-        Default::default(),
-    )
-    .unwrap();
+    let client = Client::new(&ours.base_url(), Default::default()).unwrap();
     let c = Conformance::fetch(&client)
         .unwrap()
         .expect("our backend serves /openapi.json");

@@ -1,4 +1,5 @@
 use super::*;
+use crate::testing::JOB_DEADLINE;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -62,7 +63,7 @@ fn vm_hwm_kib() -> u64 {
 }
 
 pub(super) fn client(url: &str) -> Client {
-    Client::new(url, Duration::from_secs(300), Redactor::default()).unwrap()
+    Client::new(url, Redactor::default()).unwrap()
 }
 
 /// The `Short` deadline of the tests that wait it out: what they check is that the deadline
@@ -242,7 +243,7 @@ fn redirects_are_followed_once_with_the_body_or_reported() {
     let url = server(redirecting);
     let c = client(&url);
     let r = c
-        .post(&ApiPath::projects(), &serde_json::json!({}))
+        .post_with(&ApiPath::projects(), &serde_json::json!({}), JOB_DEADLINE)
         .unwrap();
     assert_eq!(r.status, 200);
     assert!(
@@ -280,9 +281,10 @@ fn a_redirect_to_another_origin_fails_naming_it_and_nothing_is_sent_there() {
             let _ = s.write_all(answer.as_bytes());
         });
         let err = client(&url)
-            .post(
+            .post_with(
                 &ApiPath::projects(),
                 &serde_json::json!({"instruction": "x"}),
+                JOB_DEADLINE,
             )
             .unwrap_err()
             .to_string();

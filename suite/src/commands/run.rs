@@ -60,7 +60,7 @@ pub fn execute(
     })?;
     let base_url = stack.base_url();
     events.line(format!("run {} -> {}", ev.run_id, ev.dir.display()));
-    let mut client = Client::new(&base_url, plan.settings.poll_timeout, ev.redactor().clone())?
+    let mut client = Client::new(&base_url, ev.redactor().clone())?
         .with_max_body(plan.stack.max_body)
         .with_events(Arc::clone(&events));
     // Before L01: what the target offers (target.json, one line), and its OpenAPI document.

@@ -2,7 +2,6 @@ use super::*;
 use crate::test_backend;
 use crate::testing::exchanges;
 use serde_json::json;
-use std::time::Duration;
 
 /// A small 3.0 document: a `$ref`, a nullable field, an allOf, a spanning path parameter.
 fn doc() -> Value {
@@ -187,7 +186,7 @@ fn documents_that_are_not_openapi_3_are_refused_with_the_reason() {
 #[test]
 fn the_fakes_answers_conform_to_its_openapi_3_1_document() {
     let fake = test_backend::fake(test_backend::FakeConfig::default());
-    let client = Client::new(&fake.url, Duration::from_secs(30), Default::default()).unwrap();
+    let client = Client::new(&fake.url, Default::default()).unwrap();
     let c = Conformance::fetch(&client)
         .unwrap()
         .expect("the fake serves /openapi.json");

@@ -78,7 +78,7 @@ fn wait(
         events,
         refused: _,
     } = backend;
-    let client = Client::new(base_url, timeout, redactor.clone())?;
+    let client = Client::new(base_url, redactor.clone())?;
     let start = Instant::now();
     let mut last;
     for delay in Backoff::default() {

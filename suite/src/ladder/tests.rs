@@ -68,7 +68,7 @@ fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
         strict: false,
         settle_grace: Duration::ZERO,
     };
-    let client = Client::new(&stack.base_url(), settings.poll_timeout, Default::default()).unwrap();
+    let client = Client::new(&stack.base_url(), Default::default()).unwrap();
     let mut ctx = Ctx::new(client, &mut stack, &events, settings);
     let scenarios = [Scenario {
         id: "L99",

@@ -5,13 +5,12 @@ use crate::secrets::Secrets;
 use std::io::Write;
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 const KEY: &str = "sk-answer-PLANTED-7c6b5a49";
 
 fn scanning_client(url: &str) -> Client {
     let secrets = Secrets::from_lookup(|n| (n == "OPENAI_API_KEY").then(|| KEY.into()));
-    Client::new(url, Duration::from_secs(30), secrets.redactor()).unwrap()
+    Client::new(url, secrets.redactor()).unwrap()
 }
 
 /// Answers `head` (status line and headers) and `body` to every request.
