@@ -220,15 +220,23 @@ pub fn register(mut hook: impl FnMut() + Send + 'static) -> u64 {
 /// Removes a cleanup that is no longer needed. When the signal's teardown already took it,
 /// waits until that teardown is done: the caller's own teardown then finds it finished.
 pub fn unregister(id: u64) {
-    let mut s = state();
-    let before = s.hooks.len();
-    s.hooks.retain(|(i, _)| *i != id);
-    if s.hooks.len() < before {
+    if withdraw(id) {
         return;
     }
+    let mut s = state();
     while s.tearing_down && !s.torn_down {
         s = SHARED.changed.wait(s).unwrap_or_else(|p| p.into_inner());
     }
+}
+
+/// Removes a cleanup unless the signal's teardown took it, without waiting for that
+/// teardown; whether it was removed. When it was taken, what it guards stays for it to end
+/// (a child it signals stays unreaped, so that its process group cannot be reused).
+pub fn withdraw(id: u64) -> bool {
+    let mut s = state();
+    let before = s.hooks.len();
+    s.hooks.retain(|(i, _)| *i != id);
+    s.hooks.len() < before
 }
 
 /// Runs every registered hook, outside the lock: the run keeps reading the state (e.g.

@@ -9,9 +9,9 @@
 //!   `--message-format json`, with the settings of `terminal::Console`);
 //! - at the end: `summary` (`summary.txt`), `compare::RunRecord` (`run.json`, what a later
 //!   run compares with), `html` (`report.html`), then `screenshot` (`report.png`, taken by
-//!   a browser from report.html while GitHub's outputs and `junit` (`junit.xml`) are
-//!   written), `archive` (`manifest.json` and the zip, last, once report.png is there: it
-//!   seals the others).
+//!   the browser started with the run, else a one-shot one, from report.html while
+//!   GitHub's outputs and `junit` (`junit.xml`) are written), `archive` (`manifest.json`
+//!   and the zip, last, once report.png is there: it seals the others).
 //!
 //! Architecture invariant: the ladder does not import this module; it emits events.
 
@@ -50,6 +50,8 @@ pub struct Reporter {
     run: Option<Evidence>,
     /// Where a report's own line goes (the screenshot's).
     console: Console,
+    /// The browser started with the run for report.png (a run only, with a browser).
+    browser: Option<screenshot::Warm>,
 }
 
 impl Reporter {
@@ -70,10 +72,12 @@ impl Reporter {
             terminal: Some(terminal::Terminal::new(redactor, console.clone())),
             run: None,
             console,
+            browser: None,
         }
     }
 
-    /// Every output of a run whose folder is `ev`.
+    /// Every output of a run whose folder is `ev`; the browser for report.png starts now,
+    /// beside the run.
     pub fn for_run(ev: &Evidence, console: &Console) -> Self {
         let redactor = ev.redactor().clone();
         Reporter {
@@ -82,6 +86,7 @@ impl Reporter {
                 .then(|| ndjson::JsonLines::new(redactor.clone())),
             log: Some(structured::EventLog::new(ev.clone())),
             run: Some(ev.clone()),
+            browser: screenshot::warm_up(),
             ..Reporter::with_console(redactor, console.clone())
         }
     }
@@ -107,6 +112,7 @@ impl Reporter {
             terminal: None,
             run: None,
             console,
+            browser: None,
         }
     }
 
@@ -151,12 +157,14 @@ impl Reporter {
             page = step(report, |r| html::write(ev, r));
         }
         std::thread::scope(|s| {
-            // report.png needs only report.html; the archive below waits for it.
+            // report.png needs only report.html; the archive below waits for it. The browser
+            // started with the run is killed once it is taken (or at once, without a page).
+            let browser = self.browser.take();
             let shot = self
                 .run
                 .as_ref()
                 .filter(|_| page)
-                .map(|ev| s.spawn(|| screenshot::best_effort(&ev.dir)));
+                .map(|ev| s.spawn(|| screenshot::best_effort(&ev.dir, browser)));
             if let Some(github) = &mut self.github {
                 step(report, |r| github.event(&finished(r)));
             }

@@ -1,6 +1,14 @@
 //! `report.png`: a screenshot of `report.html` taken by a headless Chromium when one is
 //! installed (CI installs Debian's `chromium-headless-shell`). Best effort: a run never fails
 //! because there is no browser or the browser misbehaves.
+//!
+//! A run starts its browser with the run ([`warm_up`], `warm.rs`) and has it take the
+//! screenshot at the end; when that browser failed, a one-shot `--screenshot` call takes it.
+
+mod pipe;
+mod warm;
+
+pub use warm::Warm;
 
 use crate::process::output_within;
 use anyhow::{bail, Context, Result};
@@ -22,6 +30,20 @@ pub const BROWSERS: [&str; 5] = [
 
 /// How long one browser call may take before it is killed.
 pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The flags of every browser call: headless, with a throwaway profile.
+const FLAGS: [&str; 8] = [
+    "--headless",
+    // Root in CI containers cannot use the sandbox; the page is our own file.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--mute-audio",
+    // One process for one local page: no zygote or renderer processes to start.
+    "--single-process",
+    "--no-zygote",
+];
 
 /// The window width, and the height that fits the header, the timeline and `rows` collapsed
 /// rows of which `open` (failures) are expanded.
@@ -49,10 +71,21 @@ pub fn find_browser() -> Option<PathBuf> {
         .next()
 }
 
-/// `<run_dir>/report.png` from `<run_dir>/report.html`, when a browser exists. Returns
+/// The browser found, started now for the screenshot at the end of the run; `None` without
+/// a browser, or when it cannot be started (the one-shot call then says why).
+pub fn warm_up() -> Option<Warm> {
+    Warm::launch(&find_browser()?).ok()
+}
+
+/// `<run_dir>/report.png` from `<run_dir>/report.html`, when a browser exists: taken by
+/// `warm` (killed afterwards), else, or when it fails, by a one-shot browser call. Returns
 /// what happened, one line for the run's output; never an error.
-pub fn best_effort(run_dir: &Path) -> String {
-    let Some(browser) = find_browser() else {
+pub fn best_effort(run_dir: &Path, warm: Option<Warm>) -> String {
+    let Some(browser) = warm
+        .as_ref()
+        .map(|w| w.browser().to_owned())
+        .or_else(find_browser)
+    else {
         return "report.png: skipped, no chromium (install chromium-headless-shell or set \
                 CHROMIUM)"
             .into();
@@ -63,9 +96,24 @@ pub fn best_effort(run_dir: &Path) -> String {
     let rows = page.matches("<details class=\"row\"").count();
     let open = page.matches("data-verdict=\"FAIL\"").count()
         + page.matches("data-verdict=\"ERROR\"").count();
-    match screenshot(&browser, &html, &png, window(rows, open)) {
-        Ok(()) => format!("report.png: {}", png.display()),
-        Err(e) => format!("report.png: not written ({e:#})"),
+    let size = window(rows, open);
+    let warm = match warm.map(|w| w.capture(&html, &png, size)) {
+        Some(Ok(())) => return format!("report.png: {}", png.display()),
+        Some(Err(e)) => Some(e),
+        None => None,
+    };
+    match (screenshot(&browser, &html, &png, size), warm) {
+        (Ok(()), None) => format!("report.png: {}", png.display()),
+        (Ok(()), Some(warm)) => format!(
+            "report.png: {} (taken by a one-shot browser: the one started with the run \
+             failed: {warm:#})",
+            png.display()
+        ),
+        (Err(e), None) => format!("report.png: not written ({e:#})"),
+        (Err(e), Some(warm)) => format!(
+            "report.png: not written ({e:#}; the browser started with the run failed before: \
+             {warm:#})"
+        ),
     }
 }
 
@@ -104,24 +152,13 @@ fn run(browser: &Path, args: &[String], html: &Path) -> Result<()> {
         .with_context(|| format!("{} does not exist", html.display()))?;
     let scratch = tempfile::tempdir().context("creating a browser profile folder")?;
     let mut cmd = Command::new(browser);
-    cmd.args([
-        "--headless",
-        // Root in CI containers cannot use the sandbox; the page is our own file.
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--mute-audio",
-        // One process for one local page: no zygote or renderer processes to start.
-        "--single-process",
-        "--no-zygote",
-    ])
-    .arg(format!(
-        "--user-data-dir={}",
-        scratch.path().join("profile").display()
-    ))
-    .args(args)
-    .arg(format!("file://{}", html.display()));
+    cmd.args(FLAGS)
+        .arg(format!(
+            "--user-data-dir={}",
+            scratch.path().join("profile").display()
+        ))
+        .args(args)
+        .arg(format!("file://{}", html.display()));
     let Some(out) = output_within(cmd, BROWSER_TIMEOUT)
         .with_context(|| format!("starting {}", browser.display()))?
     else {
@@ -143,3 +180,6 @@ fn run(browser: &Path, args: &[String], html: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,10 +2,11 @@
 //! real browser: Debian's `chromium-headless-shell` parses it, the DOM it dumps has the 13
 //! scenario rows with their verdicts, the app.py diff, the stack's phases as labelled bands,
 //! one timeline bar per scenario that ran and a legend of only what is drawn; the run folder
-//! and the zip hold `report.png`. The worker is wrapped so that every result summary carries
-//! a `<script>`: it must come out as text. Without a browser: "skipped: no chromium".
+//! and the zip hold `report.png`, taken by the browser the run started. The worker is
+//! wrapped so that every result summary carries a `<script>`: it must come out as text.
+//! Without a browser: "skipped: no chromium".
 
-use crate::support::{local_suite_with_worker, real_worker};
+use crate::support::{local_suite_with_worker, real_worker, Run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -94,18 +95,29 @@ exit $rc
     );
     assert!(dom.contains("&lt;script&gt;document.body.remove()&lt;/script&gt;"));
 
-    // The pipeline's screenshot, in the folder and in the zip.
+    assert_screenshot(&run);
+    println!(
+        "report.html: {} bytes",
+        std::fs::metadata(&html).unwrap().len()
+    );
+}
+
+/// The pipeline's screenshot, taken by the browser started with the run (no fallback to a
+/// one-shot call), in the folder and in the zip.
+fn assert_screenshot(run: &Run) {
+    let said = format!("{}{}", run.stdout, run.stderr);
+    let line = said
+        .lines()
+        .find(|l| l.starts_with("report.png: "))
+        .unwrap_or_default();
+    assert!(line.ends_with("/report.png"), "{line:?}\n{said}");
     let png = std::fs::read(run.run_dir.join("report.png")).expect("report.png");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
     let entries = run.zip_entries();
     for f in ["report.html", "report.png", "run.json"] {
         assert!(entries.iter().any(|e| e.ends_with(&format!("/{f}"))), "{f}");
     }
-    println!(
-        "report.html: {} bytes; report.png: {} bytes",
-        std::fs::metadata(&html).unwrap().len(),
-        png.len()
-    );
+    println!("report.png: {} bytes", png.len());
 }
 
 /// `$CHROMIUM`, else the first of the names the xtask tries on `PATH` (`screenshot.rs`).

@@ -1,0 +1,116 @@
+//! The browser started with the run: its screenshot, its fallback to the one-shot call when
+//! it fails, and its end when dropped. The tests that need a real browser say "skipped"
+//! without one.
+
+use super::*;
+use std::process::Command;
+
+/// A small page of the report's shape: two rows, one failed.
+const PAGE: &str = "<!doctype html><body><details class=\"row\" data-verdict=\"PASS\">a</details>\
+                    <details class=\"row\" data-verdict=\"FAIL\">b</details></body>";
+
+/// A run folder with [`PAGE`] as its report.html.
+fn run_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("report.html"), PAGE).unwrap();
+    dir
+}
+
+/// An executable `sh` script in `dir`, written by a child process: this process never holds
+/// it open for writing, so running it cannot fail with "text file busy".
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    let status = Command::new("sh")
+        .args(["-c", "printf '%s' \"$2\" > \"$1\" && chmod +x \"$1\"", "sh"])
+        .arg(&path)
+        .arg(format!("#!/bin/sh\n{body}\n"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    path
+}
+
+/// The width and height in a PNG's header.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let word = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (word(16), word(20))
+}
+
+#[test]
+fn the_browser_started_with_the_run_takes_a_png_of_the_window() {
+    let Some(browser) = find_browser() else {
+        return println!("skipped: no chromium");
+    };
+    let dir = run_dir();
+    let png = dir.path().join(PNG);
+    let warm = Warm::launch(&browser).unwrap();
+    warm.capture(&dir.path().join("report.html"), &png, (640, 480))
+        .unwrap();
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (640, 480));
+
+    // Through best_effort: the window of two rows, one open.
+    let line = best_effort(dir.path(), Some(Warm::launch(&browser).unwrap()));
+    assert_eq!(line, format!("report.png: {}", png.display()));
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), window(2, 1));
+}
+
+#[test]
+fn a_browser_that_dies_at_once_is_named_and_nothing_hangs() {
+    // `true` exits at once without reading its pipe or writing a screenshot.
+    let browser = PathBuf::from("/bin/true");
+    let dir = run_dir();
+    let line = best_effort(dir.path(), Some(Warm::launch(&browser).unwrap()));
+    assert!(
+        line.starts_with("report.png: not written (/bin/true exited without writing"),
+        "{line}"
+    );
+    assert!(
+        line.contains("the browser started with the run failed before: opening a page")
+            && line.contains("closed its DevTools pipe"),
+        "{line}"
+    );
+    assert!(!dir.path().join(PNG).exists());
+}
+
+#[test]
+fn when_the_browser_started_with_the_run_dies_a_one_shot_call_takes_the_png() {
+    let Some(real) = find_browser() else {
+        return println!("skipped: no chromium");
+    };
+    let dir = run_dir();
+    let body = format!(
+        "case \"$*\" in *--remote-debugging-pipe*) exit 1;; esac\nexec \"{}\" \"$@\"",
+        real.display()
+    );
+    let browser = script(dir.path(), "dies-warm.sh", &body);
+    let line = best_effort(dir.path(), Some(Warm::launch(&browser).unwrap()));
+    let png = dir.path().join(PNG);
+    assert!(
+        line.starts_with(&format!(
+            "report.png: {} (taken by a one-shot browser",
+            png.display()
+        )),
+        "{line}"
+    );
+    assert!(line.contains("closed its DevTools pipe"), "{line}");
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), window(2, 1));
+}
+
+#[test]
+fn a_dropped_browser_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    let body = format!("echo $$ > \"{}\"\nexec sleep 600", pid_file.display());
+    let warm = Warm::launch(&script(dir.path(), "sleeps.sh", &body)).unwrap();
+    let pid = loop {
+        match std::fs::read_to_string(&pid_file) {
+            Ok(pid) if pid.ends_with('\n') => break pid.trim().parse::<i32>().unwrap(),
+            _ => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    };
+    drop(warm);
+    // SAFETY: signal 0 only asks whether the (reaped) process still exists.
+    let alive = unsafe { libc::kill(pid, 0) } == 0;
+    assert!(!alive, "the browser {pid} outlived its Warm");
+}
