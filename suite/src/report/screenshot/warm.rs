@@ -84,6 +84,12 @@ impl Warm {
         })
     }
 
+    /// Whether opening the page ended (opened or failed): a capture then waits only for
+    /// its own steps.
+    pub fn opened(&self) -> bool {
+        self.page.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
     /// The browser this is.
     pub fn browser(&self) -> &Path {
         &self.browser

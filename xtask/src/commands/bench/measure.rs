@@ -54,9 +54,10 @@ pub(super) fn compose_cli_floor(runs: u32) -> Result<(String, Stats)> {
     Ok((name, Stats::of(&times).expect("at least three runs")))
 }
 
-/// The browser alone taking `report.png` from the report.html in `run_dir`, `runs` times
-/// (at least three): the part of the suite's own time that runs beside no other, since the
-/// zip waits for it. `None` without a browser or a report.html.
+/// A browser started beforehand (as a run starts it) taking `report.png` from the
+/// report.html in `run_dir`, once its page is open, `runs` times (at least three): the part
+/// of the suite's own time that runs beside no other, since the zip waits for it. `None`
+/// without a browser or a report.html, or when the browser fails.
 pub(super) fn screenshot_floor(run_dir: &Path, runs: u32) -> Option<Stats> {
     let browser = screenshot::find_browser()?;
     let html = run_dir.join("report.html");
@@ -67,8 +68,13 @@ pub(super) fn screenshot_floor(run_dir: &Path, runs: u32) -> Option<Stats> {
         .into_temp_path();
     let mut times = Vec::new();
     for _ in 0..runs.max(3) {
+        let warm = screenshot::Warm::launch(&browser).ok()?;
+        // Opening the page ends by its own deadline.
+        while !warm.opened() {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         let t = Instant::now();
-        screenshot::screenshot(&browser, &html, &png, screenshot::window(13, 0)).ok()?;
+        warm.capture(&html, &png, screenshot::window(13, 0)).ok()?;
         times.push(t.elapsed().as_secs_f64());
     }
     Stats::of(&times)

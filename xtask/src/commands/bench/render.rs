@@ -63,8 +63,8 @@ pub(super) fn render(r: &Report) -> String {
     }
     if let Some(f) = r.screenshot_floor {
         out += &format!(
-            "\nscreenshot floor (the browser alone on a run's report.html; the zip waits \
-             for it): {}\n",
+            "\nscreenshot floor (a browser started beforehand loading a run's report.html and \
+             returning its screenshot; the zip waits for it): {}\n",
             fmt_stats(Some(f))
         );
     }
