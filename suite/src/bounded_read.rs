@@ -21,6 +21,12 @@ pub const CONFIG_LIMIT: u64 = 1 << 20;
 /// The backend's output during one scenario (`logs.txt`): only its last part is kept.
 pub const LOGS_LIMIT: u64 = 4 << 20;
 
+/// The backend's output past [`LOGS_LIMIT`]: its last part, after a line that says how many
+/// bytes before it were left out.
+pub fn logs_after_cut(skipped: u64, kept: &str) -> String {
+    format!("[{skipped} earlier bytes of the backend's output not kept]\n{kept}")
+}
+
 /// Opens `path` (links followed) when it is a regular file. The open does not wait for a
 /// FIFO's writer (`O_NONBLOCK`), and the kind is read from the opened handle, so nothing can
 /// be swapped in between the check and the read.

@@ -1,7 +1,7 @@
 //! `docker logs --timestamps` of the backend container, read apart from its streams and
 //! merged in time order, and the cursor that hands out only what is new.
 
-use crate::bounded_read::LOGS_LIMIT;
+use crate::bounded_read::{logs_after_cut, LOGS_LIMIT};
 use anyhow::{bail, Context, Result};
 
 /// The backend's output read so far: `docker logs --timestamps` of its container, both
@@ -115,10 +115,7 @@ fn last_part(text: String, limit: usize) -> String {
     // A newline is one byte in UTF-8: the byte after it starts a character.
     let newline = text.as_bytes()[cut..].iter().position(|b| *b == b'\n');
     let start = newline.map_or(text.len(), |i| cut + i + 1);
-    format!(
-        "[{start} earlier bytes of the backend's output not kept]\n{}",
-        &text[start..]
-    )
+    logs_after_cut(start as u64, &text[start..])
 }
 
 /// `2026-11-25T11:20:01.123456789Z message` → key (timestamp with 9 fraction digits, so

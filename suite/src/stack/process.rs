@@ -8,7 +8,7 @@
 //! this process's environment only.
 
 use super::{free_port, Stack, StackOptions};
-use crate::bounded_read::LOGS_LIMIT;
+use crate::bounded_read::{logs_after_cut, LOGS_LIMIT};
 use crate::events::{Events, Phase};
 use crate::health::wait::{wait_paths, Awaited, Refused};
 use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
@@ -283,7 +283,7 @@ fn read_new(path: &Path, offset: u64, limit: u64) -> Result<(String, u64)> {
     let text = String::from_utf8_lossy(&buf);
     let text = match from - offset {
         0 => text.into_owned(),
-        skipped => format!("[{skipped} earlier bytes of the backend's output not kept]\n{text}"),
+        skipped => logs_after_cut(skipped, &text),
     };
     Ok((text, end))
 }
