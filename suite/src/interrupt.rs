@@ -230,9 +230,8 @@ pub fn unregister(id: u64) {
 }
 
 /// Removes a cleanup unless the signal's teardown took it, without waiting for that
-/// teardown; whether it was removed. When it was taken, what it guards stays for it to end
-/// (a child it signals stays unreaped, so that its process group cannot be reused).
-pub fn withdraw(id: u64) -> bool {
+/// teardown; whether it was removed.
+fn withdraw(id: u64) -> bool {
     let mut s = state();
     let before = s.hooks.len();
     s.hooks.retain(|(i, _)| *i != id);

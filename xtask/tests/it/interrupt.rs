@@ -194,4 +194,6 @@ pub(super) fn assert_partial_report(run: &Running, dir: &Path, at: &str, signal_
         "{}",
         run.output()
     );
+    // The teardown leaves the browser started with the run to take report.png.
+    assert!(!stdout.contains("one-shot browser"), "{}", run.output());
 }

@@ -24,8 +24,6 @@ const WARM_UP: &str = "data:text/html,<!doctype html><title>warm</title><p>warm<
 pub struct Warm {
     browser: PathBuf,
     child: Child,
-    /// The interrupt hook that kills the browser's group.
-    hook: u64,
     page: Option<JoinHandle<Result<Page>>>,
     _profile: tempfile::TempDir,
 }
@@ -71,14 +69,11 @@ impl Warm {
             .with_context(|| format!("starting {}", browser.display()))?;
         // Only the browser holds its ends now: its exit ends the pipe.
         drop((cmd, browser_reads, browser_writes));
-        let pgid = child.id() as i32;
-        let hook = crate::interrupt::register(move || signal_group(pgid, libc::SIGKILL));
         let deadline = Instant::now() + BROWSER_TIMEOUT;
         let pipe = Pipe::new(to_browser, from_browser);
         Ok(Warm {
             browser: browser.to_owned(),
             child,
-            hook,
             page: Some(std::thread::spawn(move || open_page(pipe, deadline))),
             _profile: profile,
         })
@@ -139,14 +134,10 @@ impl Warm {
 }
 
 impl Drop for Warm {
-    /// Kills the browser's group without waiting for a signal's teardown (whose hook then
-    /// kills it too: the browser is left unreaped for it, its group id still taken).
+    /// Kills the browser's group and reaps its leader.
     fn drop(&mut self) {
-        let withdrawn = crate::interrupt::withdraw(self.hook);
         signal_group(self.child.id() as i32, libc::SIGKILL);
-        if withdrawn {
-            let _ = self.child.wait();
-        }
+        let _ = self.child.wait();
     }
 }
 

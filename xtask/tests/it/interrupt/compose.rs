@@ -138,8 +138,11 @@ fn a_second_signal_during_the_compose_teardown_exits_at_once() {
     unsafe {
         libc::kill(run.child.id() as i32, libc::SIGTERM);
     }
+    // The report's last line, printed after the zip is written, while the teardown runs.
+    let stdout = run.logs.path().join("stdout");
     wait_for("the partial report", Duration::from_secs(30), || {
-        zip.exists().then_some(())
+        let printed = std::fs::read_to_string(&stdout).unwrap_or_default();
+        (zip.exists() && printed.contains("partial report: interrupted by SIGTERM")).then_some(())
     });
     let to_zip = t0.elapsed();
     assert!(
