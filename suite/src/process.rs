@@ -69,6 +69,32 @@ pub fn stop_group(mut child: Child, grace: Duration) {
     let _ = child.wait();
 }
 
+/// Kills the group our child `leader` leads and waits, up to `within`, until the leader has
+/// exited: by then its own children have had their parent-death signal. Never reaps it
+/// (its `Child` belongs to whoever spawned it).
+pub fn kill_group_and_wait(leader: u32, within: Duration) {
+    signal_group(leader as i32, libc::SIGKILL);
+    let start = Instant::now();
+    while !exited(leader) && start.elapsed() < within {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Removes a folder a process group wrote into, once that group was killed: a member still
+/// finishing its last write when the first pass ran makes that pass fail (`ENOTEMPTY`), so it
+/// is tried again for up to `within`. Gone already is done.
+pub fn remove_written_folder(folder: &std::path::Path, within: Duration) -> std::io::Result<()> {
+    let start = Instant::now();
+    loop {
+        match std::fs::remove_dir_all(folder) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if start.elapsed() >= within => return Err(e),
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}
+
 /// Runs `cmd` with its output captured; `Ok(None)` when it did not finish within `timeout`
 /// (its group is killed then).
 pub fn output_within(mut cmd: Command, timeout: Duration) -> Result<Option<Output>> {
@@ -179,7 +205,7 @@ fn wait_streaming(
             // The output ended before the child: wait for it without spinning.
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(20)),
         }
-        if exited(&child) {
+        if exited(child.id()) {
             // Not reaped yet, so its group id is still taken: what it left behind goes.
             signal_group(child.id() as i32, libc::SIGKILL);
             return child.wait().map(Ended::Exited);
@@ -196,13 +222,14 @@ fn wait_streaming(
     }
 }
 
-/// Whether `child` has exited, without reaping it (`WNOWAIT`).
-fn exited(child: &Child) -> bool {
+/// Whether our child `pid` has exited, without reaping it (`WNOWAIT`); one already reaped
+/// (no longer our child: `ECHILD`) has too.
+fn exited(pid: u32) -> bool {
     // SAFETY: waitid(2) on our own child into a zeroed siginfo_t; WNOWAIT leaves it waitable.
     unsafe {
         let mut info: libc::siginfo_t = std::mem::zeroed();
         let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
-        libc::waitid(libc::P_PID, child.id(), &mut info, flags) == 0 && info.si_pid() != 0
+        libc::waitid(libc::P_PID, pid, &mut info, flags) != 0 || info.si_pid() != 0
     }
 }
 
@@ -252,6 +279,32 @@ fn read_lines(pipe: impl Read + Send + 'static) -> Receiver<Vec<Vec<u8>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_a_killed_group_was_filling_is_removed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("data");
+        std::fs::create_dir(&folder).unwrap();
+        // Two writers that never stop creating folders and files in it.
+        let script =
+            "i=0; while :; do i=$((i+1)); mkdir -p \"$1/d$i\"; echo x > \"$1/d$i/f\"; done";
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &format!("{script} & {script}"), "sh"])
+            .arg(&folder);
+        let mut child = spawn_grouped(&mut cmd, Tether::DiesWithXtask).unwrap();
+        while std::fs::read_dir(&folder).unwrap().count() < 50 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(!exited(child.id()));
+        kill_group_and_wait(child.id(), Duration::from_secs(5));
+        // Exited and still ours to reap.
+        assert!(exited(child.id()));
+        remove_written_folder(&folder, Duration::from_secs(5)).unwrap();
+        assert!(!folder.exists());
+        // Gone already is not an error.
+        remove_written_folder(&folder, Duration::from_secs(5)).unwrap();
+        assert!(child.try_wait().unwrap().is_some());
+    }
 
     #[test]
     fn a_child_that_answers_in_time_gives_its_output_and_a_hung_one_is_stopped() {

@@ -11,7 +11,9 @@ use super::{free_port, Stack, StackOptions};
 use crate::bounded_read::{logs_after_cut, LOGS_LIMIT};
 use crate::events::{Events, Phase};
 use crate::health::wait::{wait_paths, Awaited, Refused};
-use crate::process::{signal_group, spawn_grouped, stop_group, Tether};
+use crate::process::{
+    kill_group_and_wait, remove_written_folder, spawn_grouped, stop_group, Tether,
+};
 use crate::secrets::Secrets;
 use crate::suite_config::{ProcessConfig, SuiteConfig};
 use anyhow::{bail, Context, Result};
@@ -26,6 +28,9 @@ use std::time::Duration;
 /// The placeholders a `[process]` command and its environment may hold.
 const PORT: &str = "{port}";
 const DATA: &str = "{data}";
+/// How long a signal's teardown waits for the killed backend to exit, and the private
+/// folder's removal retries while the last writes of the backend's workers land.
+const REMOVAL_GRACE: Duration = Duration::from_secs(2);
 
 pub struct ProcessStack {
     /// `process`, or the name a caller gives its own process stack (`local`).
@@ -150,21 +155,21 @@ impl ProcessStack {
                 self.process().cwd.display()
             )
         })?;
-        let pgid = child.id() as i32;
+        let leader = child.id();
         self.child = Some(child);
         self.mode = mode;
         if !self.keep_up {
             // A signal exits without running destructors: the hook also removes the folder.
             let folder = self.folder.as_ref().map(|f| f.path().to_owned());
             self.interrupt_hook = Some(crate::interrupt::register(move || {
-                signal_group(pgid, libc::SIGKILL);
+                kill_group_and_wait(leader, REMOVAL_GRACE);
                 if let Some(folder) = &folder {
-                    let _ = std::fs::remove_dir_all(folder);
+                    let _ = remove_written_folder(folder, REMOVAL_GRACE);
                 }
             }));
         }
         self.events.line(format!(
-            "{}: backend pid {pgid} on {} in {} mode (data in {})",
+            "{}: backend pid {leader} on {} in {} mode (data in {})",
             self.name,
             self.base_url(),
             mode.as_str(),
@@ -258,8 +263,13 @@ impl Stack for ProcessStack {
         }
         self.stop();
         if let Some(f) = self.folder.take() {
-            f.close()
-                .context("removing the process stack's private folder")?;
+            let folder = f.keep();
+            remove_written_folder(&folder, REMOVAL_GRACE).with_context(|| {
+                format!(
+                    "removing the process stack's private folder {}",
+                    folder.display()
+                )
+            })?;
         }
         Ok(())
     }
