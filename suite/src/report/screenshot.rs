@@ -97,7 +97,7 @@ pub fn best_effort(run_dir: &Path, warm: Option<Warm>) -> String {
     let open = page.matches("data-verdict=\"FAIL\"").count()
         + page.matches("data-verdict=\"ERROR\"").count();
     let size = window(rows, open);
-    let warm = match warm.map(|w| w.capture(&html, &png, size)) {
+    let warm = match warm.map(|w| w.capture(&page, &png, size)) {
         Some(Ok(())) => return format!("report.png: {}", png.display()),
         Some(Err(e)) => Some(e),
         None => None,

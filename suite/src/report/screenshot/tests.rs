@@ -37,6 +37,26 @@ fn png_size(png: &[u8]) -> (u32, u32) {
     (word(16), word(20))
 }
 
+/// The colour of a PNG's top-left pixel: the first bytes after the first row's filter byte
+/// in its inflated `IDAT` data (every PNG filter leaves that pixel as it is).
+fn top_left_rgb(png: &[u8]) -> [u8; 3] {
+    use std::io::Read;
+    let mut idat = Vec::new();
+    let mut at = 8;
+    while at + 8 <= png.len() {
+        let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+        if &png[at + 4..at + 8] == b"IDAT" {
+            idat.extend_from_slice(&png[at + 8..at + 8 + len]);
+        }
+        at += 12 + len;
+    }
+    let mut first = [0u8; 4];
+    flate2::read::ZlibDecoder::new(&idat[..])
+        .read_exact(&mut first)
+        .unwrap();
+    [first[1], first[2], first[3]]
+}
+
 #[test]
 fn the_browser_started_with_the_run_takes_a_png_of_the_window() {
     let Some(browser) = find_browser() else {
@@ -45,9 +65,12 @@ fn the_browser_started_with_the_run_takes_a_png_of_the_window() {
     let dir = run_dir();
     let png = dir.path().join(PNG);
     let warm = Warm::launch(&browser).unwrap();
-    warm.capture(&dir.path().join("report.html"), &png, (640, 480))
-        .unwrap();
-    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (640, 480));
+    let red = "<!doctype html><body style=\"margin:0;background:#ff0000\"><p>report</p></body>";
+    warm.capture(red, &png, (640, 480)).unwrap();
+    let shot = std::fs::read(&png).unwrap();
+    assert_eq!(png_size(&shot), (640, 480));
+    // The document given is the one rendered, not the page opened at the start.
+    assert_eq!(top_left_rgb(&shot), [255, 0, 0]);
 
     // Through best_effort: the window of two rows, one open.
     let line = best_effort(dir.path(), Some(Warm::launch(&browser).unwrap()));

@@ -1,6 +1,7 @@
 //! A browser started with the run, so that its start-up is not paid at the end: it opens a
 //! page and renders a tiny one while the ladder runs (over the DevTools pipe, `pipe.rs`);
-//! at the end the page loads report.html and the browser returns its screenshot. The
+//! at the end the page's document becomes report.html's text (set in place: no navigation,
+//! and the report loads nothing else) and the browser returns its screenshot. The
 //! browser runs in its own process group, which a signal kills, and is killed when the
 //! [`Warm`] is dropped.
 
@@ -32,6 +33,8 @@ pub struct Warm {
 struct Page {
     pipe: Pipe,
     session: String,
+    /// The page's main frame, whose document the report replaces.
+    frame: String,
 }
 
 impl Warm {
@@ -90,14 +93,15 @@ impl Warm {
         &self.browser
     }
 
-    /// Renders `html` in a `width`×`height` viewport into `png` (within
+    /// Renders the document `html` in a `width`×`height` viewport into `png` (within
     /// [`BROWSER_TIMEOUT`], once the page is open); the browser is killed afterwards.
-    pub fn capture(mut self, html: &Path, png: &Path, (width, height): (u32, u32)) -> Result<()> {
-        let html = html
-            .canonicalize()
-            .with_context(|| format!("{} does not exist", html.display()))?;
+    pub fn capture(mut self, html: &str, png: &Path, (width, height): (u32, u32)) -> Result<()> {
         let opening = self.page.take().context("the page was taken before")?;
-        let Page { mut pipe, session } = opening
+        let Page {
+            mut pipe,
+            session,
+            frame,
+        } = opening
             .join()
             .map_err(|_| anyhow!("opening the page panicked"))?
             .context("opening a page")?;
@@ -111,10 +115,10 @@ impl Warm {
             metrics,
             deadline,
         )?;
-        navigate(
-            &mut pipe,
-            &session,
-            &format!("file://{}", html.display()),
+        pipe.call(
+            Some(&session),
+            "Page.setDocumentContent",
+            json!({ "frameId": frame, "html": html }),
             deadline,
         )?;
         let shot = pipe.call(
@@ -165,7 +169,16 @@ fn open_page(mut pipe: Pipe, deadline: Instant) -> Result<Page> {
         .to_owned();
     pipe.call(Some(&session), "Page.enable", json!({}), deadline)?;
     navigate(&mut pipe, &session, WARM_UP, deadline)?;
-    Ok(Page { pipe, session })
+    let tree = pipe.call(Some(&session), "Page.getFrameTree", json!({}), deadline)?;
+    let frame = tree["frameTree"]["frame"]["id"]
+        .as_str()
+        .context("Page.getFrameTree answered without the main frame's id")?
+        .to_owned();
+    Ok(Page {
+        pipe,
+        session,
+        frame,
+    })
 }
 
 /// Loads `url` in the page of `session` and waits for its load event.

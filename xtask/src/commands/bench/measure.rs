@@ -60,7 +60,7 @@ pub(super) fn compose_cli_floor(runs: u32) -> Result<(String, Stats)> {
 /// without a browser or a report.html, or when the browser fails.
 pub(super) fn screenshot_floor(run_dir: &Path, runs: u32) -> Option<Stats> {
     let browser = screenshot::find_browser()?;
-    let html = run_dir.join("report.html");
+    let html = std::fs::read_to_string(run_dir.join("report.html")).ok()?;
     let png = tempfile::Builder::new()
         .suffix(".png")
         .tempfile()

@@ -63,7 +63,7 @@ pub(super) fn render(r: &Report) -> String {
     }
     if let Some(f) = r.screenshot_floor {
         out += &format!(
-            "\nscreenshot floor (a browser started beforehand loading a run's report.html and \
+            "\nscreenshot floor (a browser started beforehand rendering a run's report.html and \
              returning its screenshot; the zip waits for it): {}\n",
             fmt_stats(Some(f))
         );
