@@ -49,7 +49,9 @@ pub fn execute(
 ) -> Result<i32> {
     // A bad live-suite.toml is a setup error before anything is created.
     let config = Arc::new(plan.launcher.config(plan.stack)?);
+    // The commit under test, read beside the run: a `git` call costs nothing at its end.
     let commit_dir = plan.launcher.commit_dir(&config);
+    let commit = std::thread::spawn(move || git_commit(&commit_dir));
     let with_env_file = env_file_secrets(&config, secrets, plan.console)?;
     let secrets = with_env_file.as_ref().unwrap_or(secrets);
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
@@ -99,7 +101,7 @@ pub fn execute(
         base_url,
         target,
         outcomes,
-        &commit_dir,
+        commit.join().unwrap_or_else(|_| "unknown".into()),
     )?;
     report.interrupted = interrupted;
     report.smoke_dir = Some(plan.smoke_dir.to_owned());
@@ -162,14 +164,14 @@ fn run_report(
     base_url: String,
     target: TargetProfile,
     outcomes: Vec<ScenarioOutcome>,
-    commit_dir: &std::path::Path,
+    git_commit: String,
 ) -> Result<RunReport> {
     Ok(RunReport {
         run_id: ev.run_id.clone(),
         started: events.started(),
         stack: stack.name().to_owned(),
         base_url,
-        git_commit: git_commit(commit_dir),
+        git_commit,
         target: Some(target.to_value()),
         outcomes,
         run_dir: ev.dir.clone(),

@@ -7,11 +7,11 @@
 //!   annotations, masks; at the end the step summary and outputs, GitHub Actions only),
 //!   `terminal` (spinner and lines for a person, on stdout, or stderr under
 //!   `--message-format json`, with the settings of `terminal::Console`);
-//! - at the end: `summary` (`summary.txt`), `compare::RunRecord` (`run.json`, what a later
-//!   run compares with), `html` (`report.html`), then `screenshot` (`report.png`, taken by
-//!   the browser started with the run, else a one-shot one, from report.html while
-//!   GitHub's outputs and `junit` (`junit.xml`) are written), `archive` (`manifest.json`
-//!   and the zip, last, once report.png is there: it seals the others).
+//! - at the end: `html` (`report.html`), then, while `screenshot` takes `report.png` from it
+//!   (by the browser started with the run, else a one-shot one): `summary` (`summary.txt`),
+//!   `compare::RunRecord` (`run.json`, what a later run compares with), GitHub's outputs,
+//!   `junit` (`junit.xml`) and the zip begun (`archive`); once report.png is there,
+//!   `manifest.json` and the zip's last entries seal the others.
 //!
 //! Architecture invariant: the ladder does not import this module; it emits events.
 
@@ -132,11 +132,11 @@ impl Reporter {
     }
 
     /// The end of a run, from its final report, in this order: the last line of the JSON
-    /// lines and of the event log, summary.txt (and the mocked smoke's), run.json,
-    /// report.html, then, while a browser takes report.png from it, GitHub's step summary
-    /// and outputs and junit.xml (which names every report before it that could not be
-    /// written); once report.png is there (or skipped), the manifest and the zip (which seal
-    /// the others), and the terminal's last lines, once the files exist. A report that
+    /// lines and of the event log, report.html, then, while a browser takes report.png from
+    /// it, summary.txt (and the mocked smoke's), run.json, GitHub's step summary and outputs,
+    /// junit.xml (which names every report before it that could not be written) and the zip
+    /// of those files; once report.png is there (or skipped), the manifest and the zip's last
+    /// entries (which seal the others), and the terminal's last lines, once the files exist. A report that
     /// cannot be written is added to `report.unwritten`, which every later one sees;
     /// junit.xml is then written again to name them all.
     pub fn finish(&mut self, report: &mut RunReport) {
@@ -149,34 +149,42 @@ impl Reporter {
         if let Some(log) = &mut self.log {
             step(report, |r| log.event(&finished(r)));
         }
-        let mut page = false;
-        if let Some(ev) = &self.run {
-            step(report, |r| summary::write(ev, r));
-            step(report, |r| summary::write_smoke(ev, r));
-            step(report, |r| RunRecord::from_report(r).write(ev));
-            page = step(report, |r| html::write(ev, r));
-        }
-        std::thread::scope(|s| {
-            // report.png needs only report.html; the archive below waits for it. The browser
-            // started with the run is killed once it is taken (or at once, without a page).
+        // report.html first: the browser takes report.png from it while every other report
+        // is written and the zip begun; the zip is sealed once report.png is there.
+        let page = self
+            .run
+            .as_ref()
+            .is_some_and(|ev| step(report, |r| html::write(ev, r)));
+        let zip = std::thread::scope(|s| {
+            // The browser started with the run is killed once it is taken (or at once,
+            // without a page).
             let browser = self.browser.take();
             let shot = self
                 .run
                 .as_ref()
                 .filter(|_| page)
                 .map(|ev| s.spawn(|| screenshot::best_effort(&ev.dir, browser)));
+            if let Some(ev) = &self.run {
+                step(report, |r| summary::write(ev, r));
+                step(report, |r| summary::write_smoke(ev, r));
+                step(report, |r| RunRecord::from_report(r).write(ev));
+            }
             if let Some(github) = &mut self.github {
                 step(report, |r| github.event(&finished(r)));
             }
-            if let Some(ev) = &self.run {
+            let zip = self.run.as_ref().and_then(|ev| {
                 step(report, |r| junit::write(ev, r));
-            }
+                archive::begin(ev, report)
+                    .map_err(|e| add_once(&mut report.unwritten, format!("{e:#}")))
+                    .ok()
+            });
             if let Some(line) = shot.map(at_once::joined) {
                 self.console.note(&line);
             }
+            zip
         });
-        if let Some(ev) = &self.run {
-            step(report, |r| archive::write(ev, r));
+        if let (Some(ev), Some(zip)) = (&self.run, zip) {
+            step(report, |_| archive::seal(ev, zip));
         }
         if let Some(terminal) = &mut self.terminal {
             step(report, |r| terminal.event(&finished(r)));

@@ -1,10 +1,12 @@
-//! `<out>/<run id>.zip`: the whole run folder under `<run id>/`, relative paths, sorted
-//! (stable order), fixed timestamps, never a `.env*` file or a workspace.
+//! `<out>/<run id>.zip`: the whole run folder under `<run id>/`, relative paths, in the
+//! order they are added (sorted, the files written last at the end), fixed timestamps, never
+//! a `.env*` file or a workspace.
 
 use crate::secrets::Redactor;
 use anyhow::{Context, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -23,46 +25,88 @@ pub fn write(
     zip_path: &Path,
     redactor: &Redactor,
 ) -> Result<Vec<String>> {
-    // Written under a new temporary name (O_EXCL) beside it, then linked to its name: the
-    // link fails on any existing path (a symlink included), so the zip never writes through
-    // or over one, and it appears complete or not at all.
-    let folder = zip_path.parent().context("the zip path has a folder")?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".zip-")
-        .tempfile_in(folder)
-        .with_context(|| format!("creating a temporary zip in {}", folder.display()))?;
-    if !crate::evidence::is_shared(folder) {
-        // Private only where others could read it (a shared --out); else like any file.
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .context("setting the zip's mode")?;
-    }
-    let file = tmp.reopen().context("opening the temporary zip")?;
-    let mut zip = ZipWriter::new(file);
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .last_modified_time(DateTime::default());
-    let mut names = Vec::new();
-    for rel in files.iter().filter(|r| allowed(r)) {
-        let bytes = std::fs::read(run_dir.join(rel)).with_context(|| format!("reading {rel}"))?;
-        let (bytes, _) = redactor.redact_bytes(&bytes);
-        let name = format!("{run_id}/{rel}");
-        zip.start_file(name.as_str(), options)
-            .with_context(|| format!("adding {name} to the zip"))?;
-        zip.write_all(&bytes)?;
-        names.push(name);
+    let mut zip = Pending::start(run_dir, run_id, zip_path)?;
+    for rel in files {
+        zip.add(rel, redactor)?;
     }
     zip.finish()
-        .with_context(|| format!("finishing {}", zip_path.display()))?;
-    std::fs::hard_link(tmp.path(), zip_path).with_context(|| {
-        format!(
-            "creating {} (the suite never writes through an existing path or a symlink: \
-             remove it)",
-            zip_path.display()
-        )
-    })?;
-    Ok(names)
+}
+
+/// A zip being written: files are added as they are ready (each read, redacted and
+/// deflated then), and it gets its name once finished.
+pub struct Pending {
+    run_dir: PathBuf,
+    run_id: String,
+    zip_path: PathBuf,
+    tmp: NamedTempFile,
+    zip: ZipWriter<std::fs::File>,
+    names: Vec<String>,
+}
+
+impl Pending {
+    /// Starts the zip of `run_dir` that becomes `zip_path`. It is written under a new
+    /// temporary name (O_EXCL) beside it, then linked to its name: the link fails on any
+    /// existing path (a symlink included), so the zip never writes through or over one, and
+    /// it appears complete or not at all.
+    pub fn start(run_dir: &Path, run_id: &str, zip_path: &Path) -> Result<Pending> {
+        let folder = zip_path.parent().context("the zip path has a folder")?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".zip-")
+            .tempfile_in(folder)
+            .with_context(|| format!("creating a temporary zip in {}", folder.display()))?;
+        if !crate::evidence::is_shared(folder) {
+            // Private only where others could read it (a shared --out); else like any file.
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .context("setting the zip's mode")?;
+        }
+        let file = tmp.reopen().context("opening the temporary zip")?;
+        Ok(Pending {
+            run_dir: run_dir.to_owned(),
+            run_id: run_id.to_owned(),
+            zip_path: zip_path.to_owned(),
+            tmp,
+            zip: ZipWriter::new(file),
+            names: Vec::new(),
+        })
+    }
+
+    /// Adds the run's file `rel` (unless it may not go in), through `redactor`.
+    pub fn add(&mut self, rel: &str, redactor: &Redactor) -> Result<()> {
+        if !allowed(rel) {
+            return Ok(());
+        }
+        let bytes =
+            std::fs::read(self.run_dir.join(rel)).with_context(|| format!("reading {rel}"))?;
+        let (bytes, _) = redactor.redact_bytes(&bytes);
+        let name = format!("{}/{rel}", self.run_id);
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .last_modified_time(DateTime::default());
+        self.zip
+            .start_file(name.as_str(), options)
+            .with_context(|| format!("adding {name} to the zip"))?;
+        self.zip.write_all(&bytes)?;
+        self.names.push(name);
+        Ok(())
+    }
+
+    /// Finishes the zip and links it to its name; returns its entries in order.
+    pub fn finish(self) -> Result<Vec<String>> {
+        let zip_path = &self.zip_path;
+        self.zip
+            .finish()
+            .with_context(|| format!("finishing {}", zip_path.display()))?;
+        std::fs::hard_link(self.tmp.path(), zip_path).with_context(|| {
+            format!(
+                "creating {} (the suite never writes through an existing path or a symlink: \
+                 remove it)",
+                zip_path.display()
+            )
+        })?;
+        Ok(self.names)
+    }
 }
 
 #[cfg(test)]
