@@ -32,6 +32,16 @@ pub fn write(
     zip.finish()
 }
 
+/// How a file is stored: a PNG is deflated already (deflating it again costs time and
+/// saves nothing), every other file is deflated.
+fn method(rel: &str) -> CompressionMethod {
+    if rel.ends_with(".png") {
+        CompressionMethod::Stored
+    } else {
+        CompressionMethod::Deflated
+    }
+}
+
 /// A zip being written: files are added as they are ready (each read, redacted and
 /// deflated then), and it gets its name once finished.
 pub struct Pending {
@@ -82,7 +92,7 @@ impl Pending {
         let (bytes, _) = redactor.redact_bytes(&bytes);
         let name = format!("{}/{rel}", self.run_id);
         let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated)
+            .compression_method(method(rel))
             .last_modified_time(DateTime::default());
         self.zip
             .start_file(name.as_str(), options)
@@ -141,6 +151,26 @@ mod tests {
         let mut z = zip::ZipArchive::new(std::fs::File::open(&zp).unwrap()).unwrap();
         assert_eq!(z.len(), 2);
         assert_eq!(z.by_index(1).unwrap().name().unwrap(), "R/live/L01/a.txt");
+    }
+
+    #[test]
+    fn a_png_is_stored_as_it_is_and_text_deflated() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("R");
+        std::fs::create_dir(&run).unwrap();
+        std::fs::write(run.join("report.png"), b"\x89PNG\r\n\x1a\n....").unwrap();
+        std::fs::write(run.join("summary.txt"), "PASS ".repeat(100)).unwrap();
+        let zp = dir.path().join("R.zip");
+        let files = ["report.png".to_string(), "summary.txt".into()];
+        write(&run, "R", &files, &zp, &Redactor::default()).unwrap();
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&zp).unwrap()).unwrap();
+        assert_eq!(
+            z.by_name("R/report.png").unwrap().compression(),
+            CompressionMethod::Stored
+        );
+        let text = z.by_name("R/summary.txt").unwrap();
+        assert_eq!(text.compression(), CompressionMethod::Deflated);
+        assert!(text.compressed_size() < text.size());
     }
 
     #[test]
