@@ -161,10 +161,16 @@ impl ProcessStack {
         if !self.keep_up {
             // A signal exits without running destructors: the hook also removes the folder.
             let folder = self.folder.as_ref().map(|f| f.path().to_owned());
+            let (events, name) = (Arc::clone(&self.events), self.name.clone());
             self.interrupt_hook = Some(crate::interrupt::register(move || {
                 kill_group_and_wait(leader, REMOVAL_GRACE);
-                if let Some(folder) = &folder {
-                    let _ = remove_written_folder(folder, REMOVAL_GRACE);
+                let Some(folder) = &folder else { return };
+                if let Err(e) = remove_written_folder(folder, REMOVAL_GRACE) {
+                    events.line(format!(
+                        "{name}: the backend's private folder {} could not be removed ({e}); \
+                         remove it by hand",
+                        folder.display()
+                    ));
                 }
             }));
         }
