@@ -32,7 +32,7 @@ pub const BROWSERS: [&str; 5] = [
 pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The flags of every browser call: headless, with a throwaway profile.
-const FLAGS: [&str; 8] = [
+const FLAGS: [&str; 9] = [
     "--headless",
     // Root in CI containers cannot use the sandbox; the page is our own file.
     "--no-sandbox",
@@ -43,6 +43,9 @@ const FLAGS: [&str; 8] = [
     // One process for one local page: no zygote or renderer processes to start.
     "--single-process",
     "--no-zygote",
+    // Frames are drawn as soon as they are ready, not paced to a display's refresh: there
+    // is no display, and the screenshot waits for its frame. A still page draws none.
+    "--disable-frame-rate-limit",
 ];
 
 /// The window width, and the height that fits the header, the timeline and `rows` collapsed
