@@ -136,9 +136,9 @@ impl Reporter {
     /// it, summary.txt (and the mocked smoke's), run.json, GitHub's step summary and outputs,
     /// junit.xml (which names every report before it that could not be written) and the zip
     /// of those files; once report.png is there (or skipped), the manifest and the zip's last
-    /// entries (which seal the others), and the terminal's last lines, once the files exist. A report that
-    /// cannot be written is added to `report.unwritten`, which every later one sees;
-    /// junit.xml is then written again to name them all.
+    /// entries (which seal the others), and the terminal's last lines, once the files exist.
+    /// A report that cannot be written is added to `report.unwritten`, which every later one
+    /// sees; junit.xml is then written again to name them all.
     pub fn finish(&mut self, report: &mut RunReport) {
         let finished = |report: &RunReport| Event::RunFinished {
             report: Box::new(report.clone()),
@@ -154,7 +154,7 @@ impl Reporter {
         let page = self
             .run
             .as_ref()
-            .is_some_and(|ev| step(report, |r| html::write(ev, r)));
+            .is_some_and(|ev| step(report, |r| html::write(ev, r)).is_some());
         let zip = std::thread::scope(|s| {
             // The browser started with the run is killed once it is taken (or at once,
             // without a page).
@@ -174,9 +174,7 @@ impl Reporter {
             }
             let zip = self.run.as_ref().and_then(|ev| {
                 step(report, |r| junit::write(ev, r));
-                archive::begin(ev, report)
-                    .map_err(|e| add_once(&mut report.unwritten, format!("{e:#}")))
-                    .ok()
+                step(report, |r| archive::begin(ev, r))
             });
             if let Some(line) = shot.map(at_once::joined) {
                 self.console.note(&line);
@@ -219,14 +217,13 @@ fn settle_junit(ev: &Evidence, report: &RunReport) -> Option<String> {
     })
 }
 
-/// Writes one report; its failure is named in `report.unwritten` (once). Whether it was
-/// written.
-fn step(report: &mut RunReport, write: impl FnOnce(&RunReport) -> anyhow::Result<()>) -> bool {
-    match write(report) {
-        Ok(()) => true,
-        Err(e) => {
-            add_once(&mut report.unwritten, format!("{e:#}"));
-            false
-        }
-    }
+/// Writes one report (or begins one); its failure is named in `report.unwritten` (once).
+/// What it gave when it was written.
+fn step<T>(
+    report: &mut RunReport,
+    write: impl FnOnce(&RunReport) -> anyhow::Result<T>,
+) -> Option<T> {
+    write(report)
+        .map_err(|e| add_once(&mut report.unwritten, format!("{e:#}")))
+        .ok()
 }
