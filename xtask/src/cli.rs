@@ -150,6 +150,17 @@ pub struct BenchArgs {
     /// overhead only).
     #[arg(long, value_name = "PATH")]
     pub baseline_xtask: Option<PathBuf>,
+    /// Run the targets given by URL (the synchronous double, --base-url) with this
+    /// codex-live-suite binary instead of `xtask live-suite`: what a repository with its own
+    /// orchestrator runs, a release build (`cargo install` in action.yml; `cargo build
+    /// --release -p codex-live-suite` gives target/release/codex-live-suite). Local and
+    /// compose stay with the xtask.
+    #[arg(long, value_name = "PATH")]
+    pub suite_bin: Option<PathBuf>,
+    /// The baseline of --suite-bin's targets: another codex-live-suite binary (e.g. main's,
+    /// a release build too), run interleaved like --baseline-xtask.
+    #[arg(long, value_name = "PATH", requires = "suite_bin")]
+    pub baseline_suite_bin: Option<PathBuf>,
     /// Where bench.txt (the table) and bench.json go.
     #[arg(long, value_name = "DIR", default_value = "target/bench")]
     pub out: PathBuf,

@@ -167,7 +167,7 @@ struct Report {
 struct TargetReport {
     name: String,
     kind: Kind,
-    /// Run with `--baseline-xtask`'s binary.
+    /// Run with a baseline's binary (`--baseline-xtask`, `--baseline-suite-bin`).
     baseline: bool,
     samples: Vec<Sample>,
     wall: Option<Stats>,
@@ -222,9 +222,9 @@ impl BenchArgs {
             .collect();
         let goals = Goals {
             this: Measured::of(&targets, false, first_run_builds(&cold, false)),
-            baseline: self
-                .baseline_xtask
-                .is_some()
+            baseline: targets
+                .iter()
+                .any(|t| t.baseline)
                 .then(|| Measured::of(&targets, true, first_run_builds(&cold, true))),
         };
         let report = Report {

@@ -35,8 +35,9 @@ pub const GOALS: [Goal; 3] = [
         label: "sync double: suite wall / double's busy time",
         limit: 1.3,
         unit: Unit::Ratio,
-        means: "the whole `xtask live-suite` process against the synchronous double \
-                (py_orchestrator, L08 sleeping 0 s), divided by the time the double spent \
+        means: "the whole suite process (`xtask live-suite`, or --suite-bin's \
+                codex-live-suite) against the synchronous double (py_orchestrator, L08 \
+                sleeping 0 s), divided by the time the double spent \
                 answering its requests (the union of its request intervals; each job runs \
                 inside the POST that submits it)",
         needs: "the sync double (default when python3 is found, or --sync-double)",
@@ -155,7 +156,7 @@ pub fn lines(this: &Measured, baseline: Option<&Measured>) -> Vec<String> {
     let mut out = vec![format!(
         "targets (medians of this bench's runs{})",
         if baseline.is_some() {
-            "; baseline: --baseline-xtask, same rounds"
+            "; baseline: --baseline-xtask / --baseline-suite-bin, same rounds"
         } else {
             ""
         }

@@ -24,19 +24,28 @@ pub enum Kind {
     SyncDouble,
 }
 
-/// One thing to run the suite against, with one xtask binary.
+/// Which program a target's runs start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    /// `xtask live-suite`: this binary or `--baseline-xtask`'s.
+    Xtask,
+    /// `--suite-bin`'s codex-live-suite, whose run is its command line without a command.
+    Suite,
+}
+
+/// One thing to run the suite against, with one binary.
 #[derive(Clone)]
 pub struct Target {
     pub name: String,
     pub kind: Kind,
     pub exe: PathBuf,
-    /// Run with `--baseline-xtask`'s binary.
+    pub program: Program,
+    /// Run with a baseline's binary (`--baseline-xtask`, `--baseline-suite-bin`).
     pub baseline: bool,
 }
 
 impl BenchArgs {
-    /// The targets of each round, in order; with `--baseline-xtask` each followed by the
-    /// same with the baseline's binary.
+    /// The targets of each round, in order, each followed by its baseline when one is given.
     pub(super) fn targets(&self) -> Result<Vec<Target>> {
         let exe = std::env::current_exe().context("locating the xtask binary")?;
         let chosen = !self.stack.is_empty() || self.base_url.is_some() || self.sync_double;
@@ -53,38 +62,79 @@ impl BenchArgs {
         if self.sync_double || (!chosen && double::python_found()) {
             kinds.push(Kind::SyncDouble);
         }
-        let targets: Vec<Target> = kinds
-            .into_iter()
-            .map(|kind| Target {
-                name: name(kind).to_owned(),
-                kind,
-                exe: exe.clone(),
-                baseline: false,
-            })
-            .collect();
-        if targets.is_empty() {
+        if kinds.is_empty() {
             bail!("nothing to benchmark: give --stack, --base-url and/or --sync-double");
         }
-        let Some(baseline) = &self.baseline_xtask else {
-            return Ok(targets);
-        };
-        check_baseline(baseline)?;
+        let suite = self.suite_bin.as_deref().map(check_suite_bin).transpose()?;
+        let by_url = |kind: Kind| matches!(kind, Kind::BaseUrl | Kind::SyncDouble);
+        if suite.is_some() && !kinds.iter().any(|k| by_url(*k)) {
+            bail!(
+                "--suite-bin runs the targets given by URL: add --sync-double or --base-url \
+                 (the local and compose stacks run with the xtask)"
+            );
+        }
+        let targets: Vec<Target> = kinds
+            .into_iter()
+            .map(|kind| match &suite {
+                Some(bin) if by_url(kind) => Target {
+                    name: format!("{}, --suite-bin", name(kind)),
+                    kind,
+                    exe: bin.clone(),
+                    program: Program::Suite,
+                    baseline: false,
+                },
+                _ => Target {
+                    name: name(kind).to_owned(),
+                    kind,
+                    exe: exe.clone(),
+                    program: Program::Xtask,
+                    baseline: false,
+                },
+            })
+            .collect();
+        self.with_baselines(targets)
+    }
+
+    /// Each target followed by the same with the baseline's binary of its program
+    /// (`--baseline-xtask`, `--baseline-suite-bin`), when one is given.
+    fn with_baselines(&self, targets: Vec<Target>) -> Result<Vec<Target>> {
+        let xtask = self.baseline_xtask.as_deref();
+        if let Some(b) = xtask {
+            check_baseline(b)?;
+        }
+        let suite = self
+            .baseline_suite_bin
+            .as_deref()
+            .map(check_suite_bin)
+            .transpose()?;
+        let by_suite = targets.iter().any(|t| t.program == Program::Suite);
+        if by_suite && xtask.is_some() && suite.is_none() {
+            bail!(
+                "--baseline-xtask with --suite-bin: the baseline of the targets given by URL is \
+                 a codex-live-suite too: add --baseline-suite-bin (the baseline's, built with \
+                 `cargo build --release -p codex-live-suite` in a worktree of it)"
+            );
+        }
         // Interleaved with the targets above: A, A', B, B', … in every round.
         Ok(targets
             .into_iter()
             .flat_map(|t| {
-                let b = Target {
+                let exe = match t.program {
+                    Program::Xtask => xtask.map(Path::to_path_buf),
+                    Program::Suite => suite.clone(),
+                };
+                let b = exe.map(|exe| Target {
                     name: format!("{} (baseline)", t.name),
-                    exe: baseline.clone(),
+                    exe,
                     baseline: true,
                     ..t.clone()
-                };
-                [t, b]
+                });
+                std::iter::once(t).chain(b)
             })
             .collect())
     }
 
-    /// One `live-suite` run in `out`; its output goes to `<out>.log` (read it when a run
+    /// One run of the suite in `out`; its output goes to `<out>.log` (read it when a run
     /// failed). Against the double, the double is started before and stopped after it (not
     /// timed), and L08 sleeps 0 s: a sleep would count as the target's own time.
     pub(super) fn one_run(&self, target: &Target, out: &Path) -> Result<Sample> {
@@ -125,9 +175,11 @@ impl BenchArgs {
         if self.no_screenshot {
             cmd.env("CHROMIUM", NO_BROWSER);
         }
+        if target.program == Program::Xtask {
+            cmd.arg("live-suite");
+        }
         let t = Instant::now();
         let status = cmd
-            .arg("live-suite")
             .args(&run.args)
             .arg("--long-run-seconds")
             .arg(run.sleep.to_string())
@@ -138,7 +190,7 @@ impl BenchArgs {
             .stdout(log.try_clone()?)
             .stderr(log)
             .status()
-            .with_context(|| format!("running {} live-suite", exe.display()))?;
+            .with_context(|| format!("running {}", exe.display()))?;
         let wall = t.elapsed().as_secs_f64();
         let code = status.code().unwrap_or(-1);
         let log = run_folder(out)
@@ -208,6 +260,30 @@ fn check_baseline(baseline: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `--suite-bin` names a codex-live-suite binary (its `--version` says so), as an absolute
+/// path: the runs start in the repository's root.
+fn check_suite_bin(bin: &Path) -> Result<PathBuf> {
+    let fix = "build one with `cargo build --release -p codex-live-suite` and pass \
+               target/release/codex-live-suite";
+    let abs = bin
+        .canonicalize()
+        .with_context(|| format!("--suite-bin {}: no such file ({fix})", bin.display()))?;
+    let version = Command::new(&abs)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("--suite-bin {}: cannot run it ({fix})", bin.display()))?;
+    let said = String::from_utf8_lossy(&version.stdout);
+    if !version.status.success() || !said.starts_with("codex-live-suite ") {
+        bail!(
+            "--suite-bin {}: not a codex-live-suite binary (`--version` said {:?}; {fix})",
+            bin.display(),
+            said.lines().next().unwrap_or_default()
+        );
+    }
+    Ok(abs)
 }
 
 /// The one run folder under a fresh `--out`.

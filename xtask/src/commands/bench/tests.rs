@@ -1,5 +1,6 @@
 use super::*;
 
+use clap::Parser;
 use codex_live_suite::outcome::ScenarioOutcome;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -57,8 +58,102 @@ fn target(kind: Kind, baseline: bool) -> Target {
         name: targets::name(kind).into(),
         kind,
         exe: PathBuf::from("xtask"),
+        program: targets::Program::Xtask,
         baseline,
     }
+}
+
+/// `cargo xtask bench` with `args`.
+fn bench_args(args: &[&str]) -> BenchArgs {
+    let cli = crate::cli::Cli::try_parse_from(["xtask", "bench"].iter().chain(args)).unwrap();
+    match cli.command {
+        crate::cli::Command::Bench(a) => a,
+        _ => unreachable!("parsed as bench"),
+    }
+}
+
+#[test]
+fn suite_bin_runs_the_targets_given_by_url_and_refuses_what_is_not_the_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stand-in that answers `--version` as the suite does, written by a child process so
+    // that running it cannot fail with "text file busy".
+    let fake = dir.path().join("codex-live-suite");
+    let script = "#!/bin/sh\necho 'codex-live-suite 0.1.0 (abc1234)'\n";
+    let status = Command::new("sh")
+        .args(["-c", "printf '%s' \"$2\" > \"$1\" && chmod +x \"$1\"", "sh"])
+        .arg(&fake)
+        .arg(script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let fake = fake.to_str().unwrap();
+
+    let args = bench_args(&["--stack", "local", "--sync-double", "--suite-bin", fake]);
+    let targets = args.targets().unwrap();
+    let shown: Vec<_> = targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.program))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("local", targets::Program::Xtask),
+            ("sync-double, --suite-bin", targets::Program::Suite)
+        ]
+    );
+    assert_eq!(targets[1].exe, PathBuf::from(fake));
+
+    let err = |args: &[&str]| match bench_args(args).targets() {
+        Ok(_) => panic!("{args:?} taken"),
+        Err(e) => format!("{e:#}"),
+    };
+    let e = err(&["--stack", "local", "--suite-bin", fake]);
+    assert!(e.contains("add --sync-double or --base-url"), "{e}");
+    let e = err(&["--sync-double", "--suite-bin", "/bin/echo"]);
+    assert!(
+        e.contains("not a codex-live-suite binary") && e.contains("cargo build --release"),
+        "{e}"
+    );
+    let e = err(&["--sync-double", "--suite-bin", "/nonexistent/suite"]);
+    assert!(e.contains("no such file"), "{e}");
+    // A baseline xtask runs only the xtask's targets: the others need a suite of their own.
+    let old_xtask = dir.path().join("debug/xtask");
+    std::fs::create_dir(dir.path().join("debug")).unwrap();
+    std::fs::write(&old_xtask, "").unwrap();
+    let e = err(&[
+        "--sync-double",
+        "--suite-bin",
+        fake,
+        "--baseline-xtask",
+        old_xtask.to_str().unwrap(),
+    ]);
+    assert!(e.contains("add --baseline-suite-bin"), "{e}");
+    let args = bench_args(&[
+        "--stack",
+        "local",
+        "--sync-double",
+        "--suite-bin",
+        fake,
+        "--baseline-suite-bin",
+        fake,
+    ]);
+    let names: Vec<_> = args
+        .targets()
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.name, t.baseline))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("local".to_owned(), false),
+            ("sync-double, --suite-bin".to_owned(), false),
+            ("sync-double, --suite-bin (baseline)".to_owned(), true),
+        ]
+    );
+    assert!(
+        crate::cli::Cli::try_parse_from(["xtask", "bench", "--baseline-suite-bin", fake]).is_err()
+    );
 }
 
 fn report(targets: Vec<TargetReport>, cold_build: Vec<ColdBuild>) -> Report {
