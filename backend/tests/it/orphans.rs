@@ -84,7 +84,21 @@ fn start_long_jobs(s: &Server, n: usize) -> Vec<(String, String)> {
     poll(&format!("{n} running workers"), GONE_TIMEOUT, || {
         (workers_under(&root).len() == n).then_some(())
     });
+    // The backend records each worker just after spawning it: a kill before the record
+    // would leave the next start nothing to find.
+    let db = s.db_path();
+    poll(&format!("{n} recorded workers"), GONE_TIMEOUT, || {
+        (recorded_workers(&db) == n as i64).then_some(())
+    });
     jobs
+}
+
+/// The rows of `worker_processes`, read from the live database (0 while it is busy).
+fn recorded_workers(db: &Path) -> i64 {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    rusqlite::Connection::open_with_flags(db, flags)
+        .and_then(|c| c.query_row("SELECT count(*) FROM worker_processes", [], |r| r.get(0)))
+        .unwrap_or(0)
 }
 
 /// After the restart: every old job is `error` (interrupted), wrote no result anywhere, and
