@@ -105,12 +105,18 @@ pub fn best_effort(run_dir: &Path, warm: Option<Warm>) -> String {
         Some(Err(e)) => Some(e),
         None => None,
     };
+    let after = |failed: Option<anyhow::Error>| {
+        failed.map_or(String::new(), |e| {
+            format!(" (whole; the browser failed after writing it: {e:#})")
+        })
+    };
     match (screenshot(&browser, &html, &png, size), warm) {
-        (Ok(()), None) => format!("report.png: {}", png.display()),
-        (Ok(()), Some(warm)) => format!(
+        (Ok(failed), None) => format!("report.png: {}{}", png.display(), after(failed)),
+        (Ok(failed), Some(warm)) => format!(
             "report.png: {} (taken by a one-shot browser: the one started with the run \
-             failed: {warm:#})",
-            png.display()
+             failed: {warm:#}){}",
+            png.display(),
+            after(failed)
         ),
         (Err(e), None) => format!("report.png: not written ({e:#})"),
         (Err(e), Some(warm)) => format!(
@@ -120,15 +126,17 @@ pub fn best_effort(run_dir: &Path, warm: Option<Warm>) -> String {
     }
 }
 
-/// Renders `html` into `png` in a `width`×`height` window.
+/// Renders `html` into `png` in a `width`×`height` window. A browser that fails after
+/// writing a whole PNG (Chromium's single process sometimes crashes on its way out) leaves
+/// it in place: `Ok` with that failure.
 pub fn screenshot(
     browser: &Path,
     html: &Path,
     png: &Path,
     (width, height): (u32, u32),
-) -> Result<()> {
+) -> Result<Option<anyhow::Error>> {
     let _ = std::fs::remove_file(png);
-    run(
+    let ran = run(
         browser,
         &[
             format!("--screenshot={}", png.display()),
@@ -136,15 +144,27 @@ pub fn screenshot(
             "--hide-scrollbars".into(),
         ],
         html,
-    )?;
-    if !png.is_file() {
-        bail!(
+    );
+    match ran {
+        Ok(()) if png.is_file() => Ok(None),
+        Ok(()) => bail!(
             "{} exited without writing {}",
             browser.display(),
             png.display()
-        );
+        ),
+        Err(e) if whole_png(png) => Ok(Some(e)),
+        Err(e) => {
+            let _ = std::fs::remove_file(png);
+            Err(e)
+        }
     }
-    Ok(())
+}
+
+/// Whether `png` holds a whole PNG: its signature first, its `IEND` chunk last.
+fn whole_png(png: &Path) -> bool {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    const IEND: &[u8] = b"\0\0\0\0IEND\xaeB`\x82";
+    std::fs::read(png).is_ok_and(|b| b.starts_with(SIGNATURE) && b.ends_with(IEND))
 }
 
 /// Runs the browser headless on `file://<html>` with a throwaway profile; an error with its

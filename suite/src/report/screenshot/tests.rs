@@ -121,6 +121,37 @@ fn when_the_browser_started_with_the_run_dies_a_one_shot_call_takes_the_png() {
 }
 
 #[test]
+fn a_one_shot_browser_that_crashes_after_a_whole_png_leaves_it_and_a_cut_one_is_removed() {
+    let dir = run_dir();
+    let html = dir.path().join("report.html");
+    let png = dir.path().join(PNG);
+    // Writes `bytes` to the --screenshot file, then dies of SIGTRAP, as Chromium did.
+    let crashing = |name: &str, bytes: &str| {
+        let body = format!(
+            "for a in \"$@\"; do case \"$a\" in --screenshot=*) out=\"${{a#--screenshot=}}\";; \
+             esac; done\nprintf '{bytes}' > \"$out\"\nkill -TRAP $$"
+        );
+        script(dir.path(), name, &body)
+    };
+    let whole = crashing(
+        "whole.sh",
+        "\\211PNG\\r\\n\\032\\n\\000\\000\\000\\000IEND\\256B`\\202",
+    );
+    let failed = screenshot(&whole, &html, &png, (640, 480)).unwrap();
+    let failed = format!("{:#}", failed.expect("the crash is named"));
+    assert!(failed.contains("SIGTRAP"), "{failed}");
+    assert!(png.is_file());
+
+    let cut = crashing("cut.sh", "\\211PNG\\r\\n\\032\\n");
+    let e = format!(
+        "{:#}",
+        screenshot(&cut, &html, &png, (640, 480)).unwrap_err()
+    );
+    assert!(e.contains("SIGTRAP"), "{e}");
+    assert!(!png.exists(), "a cut PNG is left");
+}
+
+#[test]
 fn a_dropped_browser_is_killed() {
     let dir = tempfile::tempdir().unwrap();
     let pid_file = dir.path().join("pid");
