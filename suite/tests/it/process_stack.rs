@@ -84,20 +84,18 @@ fn a_process_that_never_becomes_healthy_fails_with_its_own_output_and_leaves_not
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("the backend exited"), "{said}");
     assert!(said.contains("no backend here on "), "{said}");
-    let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("codex-process-")
+    // Its private folder, named on the start-up line ("… (data in <folder>/data)"), is gone.
+    let data = said
+        .lines()
+        .find_map(|l| {
+            l.split_once("(data in ")
+                .map(|(_, d)| d.trim_end_matches(')'))
         })
-        .filter(|e| {
-            // Only this test's: the run id names the folder, so look for ours by time.
-            e.metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() < 60))
-        })
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+        .unwrap_or_else(|| panic!("no data folder line\n{said}"));
+    let folder = std::path::Path::new(data).parent().unwrap();
+    assert!(
+        folder.starts_with(std::env::temp_dir()) && !folder.exists(),
+        "{} remains",
+        folder.display()
+    );
 }
