@@ -19,6 +19,9 @@ use std::time::Duration;
 /// The screenshot's file name, next to `report.html`.
 pub const PNG: &str = "report.png";
 
+/// The eight bytes every PNG file starts with.
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
 /// Browsers tried in order on `PATH`; `CHROMIUM` (a path or a name) is tried first.
 pub const BROWSERS: [&str; 5] = [
     "chromium-headless-shell",
@@ -162,9 +165,8 @@ pub fn screenshot(
 
 /// Whether `png` holds a whole PNG: its signature first, its `IEND` chunk last.
 fn whole_png(png: &Path) -> bool {
-    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
     const IEND: &[u8] = b"\0\0\0\0IEND\xaeB`\x82";
-    std::fs::read(png).is_ok_and(|b| b.starts_with(SIGNATURE) && b.ends_with(IEND))
+    std::fs::read(png).is_ok_and(|b| b.starts_with(PNG_SIGNATURE) && b.ends_with(IEND))
 }
 
 /// Runs the browser headless on `file://<html>` with a throwaway profile; an error with its

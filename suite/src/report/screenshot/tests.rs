@@ -32,7 +32,7 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 
 /// The width and height in a PNG's header.
 fn png_size(png: &[u8]) -> (u32, u32) {
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(png.starts_with(PNG_SIGNATURE), "not a PNG");
     let word = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
     (word(16), word(20))
 }

@@ -130,7 +130,7 @@ impl Warm {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().unwrap_or_default())
             .context("the screenshot is not base64")?;
-        if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        if !bytes.starts_with(super::PNG_SIGNATURE) {
             bail!("the screenshot is not a PNG");
         }
         std::fs::write(png, bytes).with_context(|| format!("writing {}", png.display()))
