@@ -85,14 +85,9 @@ fn a_process_that_never_becomes_healthy_fails_with_its_own_output_and_leaves_not
     assert!(said.contains("the backend exited"), "{said}");
     assert!(said.contains("no backend here on "), "{said}");
     // Its private folder, named on the start-up line ("… (data in <folder>/data)"), is gone.
-    let data = said
-        .lines()
-        .find_map(|l| {
-            l.split_once("(data in ")
-                .map(|(_, d)| d.trim_end_matches(')'))
-        })
-        .unwrap_or_else(|| panic!("no data folder line\n{said}"));
-    let folder = std::path::Path::new(data).parent().unwrap();
+    let started = codex_test_support::process::started_backend(&said)
+        .unwrap_or_else(|| panic!("no start-up line\n{said}"));
+    let folder = started.data.parent().unwrap();
     assert!(
         folder.starts_with(std::env::temp_dir()) && !folder.exists(),
         "{} remains",

@@ -40,14 +40,9 @@ fn up() -> Up {
     let mut seen = Vec::new();
     for line in lines {
         let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("local: backend pid ") {
-            backend_pid = rest
-                .split_whitespace()
-                .next()
-                .and_then(|p| p.parse::<i32>().ok());
-            data = rest
-                .rsplit_once("(data in ")
-                .map(|(_, d)| PathBuf::from(d.trim_end_matches(')')));
+        if let Some(started) = codex_test_support::process::started_backend(&line) {
+            backend_pid = Some(started.pid);
+            data = Some(started.data);
         }
         let ready = line.starts_with("up: ");
         seen.push(line);

@@ -3,7 +3,7 @@
 //! without one.
 
 use super::*;
-use std::process::Command;
+use codex_test_support::process::script;
 
 /// A small page of the report's shape: two rows, one failed.
 const PAGE: &str = "<!doctype html><body><details class=\"row\" data-verdict=\"PASS\">a</details>\
@@ -14,20 +14,6 @@ fn run_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("report.html"), PAGE).unwrap();
     dir
-}
-
-/// An executable `sh` script in `dir`, written by a child process: this process never holds
-/// it open for writing, so running it cannot fail with "text file busy".
-fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
-    let path = dir.join(name);
-    let status = Command::new("sh")
-        .args(["-c", "printf '%s' \"$2\" > \"$1\" && chmod +x \"$1\"", "sh"])
-        .arg(&path)
-        .arg(format!("#!/bin/sh\n{body}\n"))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    path
 }
 
 /// The width and height in a PNG's header.

@@ -75,17 +75,12 @@ fn bench_args(args: &[&str]) -> BenchArgs {
 #[test]
 fn suite_bin_runs_the_targets_given_by_url_and_refuses_what_is_not_the_suite() {
     let dir = tempfile::tempdir().unwrap();
-    // A stand-in that answers `--version` as the suite does, written by a child process so
-    // that running it cannot fail with "text file busy".
-    let fake = dir.path().join("codex-live-suite");
-    let script = "#!/bin/sh\necho 'codex-live-suite 0.1.0 (abc1234)'\n";
-    let status = Command::new("sh")
-        .args(["-c", "printf '%s' \"$2\" > \"$1\" && chmod +x \"$1\"", "sh"])
-        .arg(&fake)
-        .arg(script)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    // A stand-in that answers `--version` as the suite does.
+    let fake = codex_test_support::process::script(
+        dir.path(),
+        "codex-live-suite",
+        "echo 'codex-live-suite 0.1.0 (abc1234)'",
+    );
     let fake = fake.to_str().unwrap();
 
     let args = bench_args(&["--stack", "local", "--sync-double", "--suite-bin", fake]);

@@ -2,6 +2,7 @@
 //! real worker's long run).
 
 use super::{assert_partial_report, processes, wait_for, Running};
+use codex_test_support::process::{started_backend, StartedBackend};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -25,21 +26,9 @@ fn hanging_worker(dir: &Path, marker: &str) -> PathBuf {
 /// ("local: backend pid <pid> on <url> in live mode (data in <folder>)"), both checked alive.
 fn running_backend(run: &Running) -> (PathBuf, i32) {
     let stdout = std::fs::read_to_string(run.logs.path().join("stdout")).unwrap();
-    let data = stdout
-        .lines()
-        .find_map(|l| {
-            l.split_once("(data in ")
-                .map(|(_, d)| d.trim_end_matches(')'))
-        })
-        .map(PathBuf::from)
-        .unwrap_or_else(|| panic!("no data folder line\n{}", run.output()));
+    let StartedBackend { pid: backend, data } = started_backend(&stdout)
+        .unwrap_or_else(|| panic!("no backend start-up line\n{}", run.output()));
     assert!(data.is_dir(), "{} before the signal", data.display());
-    let backend: i32 = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("local: backend pid "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no backend pid line\n{}", run.output()));
     assert!(
         !processes(None, Some(backend)).is_empty(),
         "the backend is not running before the signal"
