@@ -6,6 +6,7 @@
 //! commit it.
 
 mod architecture;
+mod lockfile;
 mod tidy;
 
 use crate::cli::Cli;

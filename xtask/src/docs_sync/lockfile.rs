@@ -1,0 +1,43 @@
+//! What `Cargo.lock` chooses that no `Cargo.toml` can say. idna (under url, under reqwest,
+//! bollard and tower-http) takes its Unicode back end from the version of `idna_adapter`
+//! the lockfile holds: 1.2 is ICU4X, some twenty crates and proc macros compiled before
+//! the xtask can run; 1.1 is unicode-rs, two small crates, with the same IDNA rules. A
+//! plain `cargo update` moves it back to 1.2, and this test says so.
+
+use super::architecture::root;
+
+/// The versions of the package `name` in a lockfile's text.
+fn locked_versions<'a>(lockfile: &'a str, name: &str) -> Vec<&'a str> {
+    let wanted = format!("name = \"{name}\"");
+    lockfile
+        .split("[[package]]")
+        .filter(|block| block.lines().any(|l| l.trim() == wanted))
+        .filter_map(|block| {
+            block
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+        })
+        .collect()
+}
+
+#[test]
+fn idna_uses_the_unicode_rs_back_end() {
+    let lockfile = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
+    let versions = locked_versions(&lockfile, "idna_adapter");
+    assert!(
+        versions.iter().all(|v| v.starts_with("1.1.")),
+        "Cargo.lock holds idna_adapter {versions:?}: 1.2 builds ICU4X's crates into every \
+         cold build; fix: cargo update -p idna_adapter --precise 1.1.0"
+    );
+}
+
+#[test]
+fn locked_versions_reads_each_package_block() {
+    let lock = "[[package]]\nname = \"a\"\nversion = \"1.1.0\"\n\n[[package]]\nname = \"ab\"\n\
+                version = \"2.0.0\"\ndependencies = [\n \"a\",\n]\n\n[[package]]\nname = \"a\"\n\
+                version = \"1.2.2\"\n";
+    assert_eq!(locked_versions(lock, "a"), ["1.1.0", "1.2.2"]);
+    assert_eq!(locked_versions(lock, "ab"), ["2.0.0"]);
+    assert!(locked_versions(lock, "b").is_empty());
+}
