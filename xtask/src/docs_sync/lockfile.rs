@@ -5,19 +5,27 @@
 //! plain `cargo update` moves it back to 1.2, and this test says so.
 
 use super::architecture::root;
+use serde::Deserialize;
+
+/// The part of `Cargo.lock` read here: its packages' names and versions.
+#[derive(Deserialize)]
+struct Lockfile {
+    package: Vec<Package>,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    name: String,
+    version: String,
+}
 
 /// The versions of the package `name` in a lockfile's text.
-fn locked_versions<'a>(lockfile: &'a str, name: &str) -> Vec<&'a str> {
-    let wanted = format!("name = \"{name}\"");
-    lockfile
-        .split("[[package]]")
-        .filter(|block| block.lines().any(|l| l.trim() == wanted))
-        .filter_map(|block| {
-            block
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("version = \""))
-                .and_then(|v| v.strip_suffix('"'))
-        })
+fn locked_versions(lockfile: &str, name: &str) -> Vec<String> {
+    let lock: Lockfile = toml::from_str(lockfile).expect("Cargo.lock is TOML");
+    lock.package
+        .into_iter()
+        .filter(|p| p.name == name)
+        .map(|p| p.version)
         .collect()
 }
 
