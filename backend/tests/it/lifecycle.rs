@@ -34,16 +34,21 @@ fn one_log_line_per_request_with_its_id() {
         .as_str()
         .unwrap()
         .to_string();
-    let logs = s.logs();
-    assert!(
-        logs.iter().any(|l| l.contains("request")
-            && l.contains("method=GET")
-            && l.contains("path=/api/v1/projects/0000")
-            && l.contains("status=404")
-            && l.contains("ms=")
-            && l.contains(&format!("request_id={id}"))),
-        "{logs:#?}"
-    );
+    // The backend logs before it answers, but the test reads its stderr on a thread of its
+    // own, which may not have the line yet.
+    s.poll("the request's log line", Duration::from_secs(5), || {
+        s.logs()
+            .iter()
+            .any(|l| {
+                l.contains("request")
+                    && l.contains("method=GET")
+                    && l.contains("path=/api/v1/projects/0000")
+                    && l.contains("status=404")
+                    && l.contains("ms=")
+                    && l.contains(&format!("request_id={id}"))
+            })
+            .then_some(())
+    });
 }
 
 #[test]
