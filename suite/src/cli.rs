@@ -1,12 +1,14 @@
 //! The command line: `codex-live-suite`'s, and the arguments a repository's own
 //! automation flattens into its commands (`StackArgs`, `LiveSuiteArgs`, …).
 
-use crate::health::wait::HEALTH_TIMEOUT;
 use crate::ladder::live::LADDER;
 use crate::ladder::mocked::SMOKE;
+use crate::target::health::wait::HEALTH_TIMEOUT;
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::IpAddr;
+
+pub use crate::report::terminal::{ColorWhen, MessageFormat, OutputArgs};
 use std::path::PathBuf;
 
 /// The ids `--from` and `--only` accept: the live ladder's, then the mocked rerun's, in the
@@ -123,59 +125,6 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
-/// How the suite speaks: to a person (colour, width, detail) or to a program (JSON lines).
-/// Global: every command takes them, before or after its name.
-#[derive(Debug, Args, Clone, Default)]
-pub struct OutputArgs {
-    /// Colour the terminal output: auto (on a terminal, unless NO_COLOR is set;
-    /// CLICOLOR_FORCE forces it), always or never.
-    #[arg(
-        long,
-        value_name = "WHEN",
-        value_enum,
-        default_value_t,
-        global = true,
-        env = "CODEX_LIVE_SUITE_COLOR"
-    )]
-    pub color: ColorWhen,
-    /// Print only the failures and the final tally.
-    #[arg(long, short, global = true, conflicts_with = "verbose",
-          env = "CODEX_LIVE_SUITE_QUIET", value_parser = BoolishValueParser::new())]
-    pub quiet: bool,
-    /// Also print each request the scenarios send: method, path, status, latency.
-    #[arg(long, short, global = true, env = "CODEX_LIVE_SUITE_VERBOSE",
-          value_parser = BoolishValueParser::new())]
-    pub verbose: bool,
-    /// human: lines for a person on stdout; json: the run's events as JSON lines on stdout
-    /// (those of events.jsonl), the human lines on stderr.
-    #[arg(
-        long,
-        value_name = "FORMAT",
-        value_enum,
-        default_value_t,
-        global = true,
-        env = "CODEX_LIVE_SUITE_MESSAGE_FORMAT"
-    )]
-    pub message_format: MessageFormat,
-}
-
-/// `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum ColorWhen {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-/// `--message-format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum MessageFormat {
-    #[default]
-    Human,
-    Json,
-}
-
 #[derive(Debug, Args, Clone)]
 pub struct DoctorArgs {
     /// Also check a backend that is already running (reachable, healthy in live mode).
@@ -266,20 +215,11 @@ pub struct StackArgs {
 }
 
 impl StackArgs {
-    /// The stack `--base-url` or `--config` describes, every other flag at its default
-    /// (`doctor` asks the launcher for the config with it).
-    pub fn described_by(base_url: Option<String>, config: Option<PathBuf>) -> StackArgs {
-        StackArgs {
-            base_url,
-            config,
-            out: PathBuf::from(DEFAULT_OUT),
-            poll_timeout: DEFAULT_POLL_TIMEOUT,
-            health_timeout: HEALTH_TIMEOUT.as_secs(),
-            max_body: crate::client::DEFAULT_MAX_BODY,
-            settle_grace: DEFAULT_SETTLE_GRACE,
-            strict: false,
-            keep_up: false,
-            publish_address: None,
+    /// What these flags ask of the stack's launcher.
+    pub fn request(&self) -> crate::stack::Request<'_> {
+        crate::stack::Request {
+            base_url: self.base_url.as_deref(),
+            config: self.config.as_deref(),
         }
     }
 }
@@ -350,7 +290,7 @@ fn scenario_id() -> impl TypedValueParser<Value = String> {
 
 /// `--base-url`, `--mocked-base-url`: `http(s)://host[:port]`, rejected at once (exit 2).
 pub fn base_url(text: &str) -> Result<String, String> {
-    crate::client::parse_base_url(text).map_err(|e| format!("{e:#}"))
+    crate::target::client::parse_base_url(text).map_err(|e| format!("{e:#}"))
 }
 
 /// `--max-body`: bytes, or a number with KiB, MiB or GiB.

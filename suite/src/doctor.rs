@@ -4,11 +4,11 @@
 //! and the URLs given. A run can start when no check fails; a warning names what the run
 //! does without the thing it lacks.
 
-use crate::events::Events;
-use crate::preflight::{self, Patience, Target};
-use crate::secrets::{Redactor, Secrets, MIN_REDACT_LEN};
+use crate::model::events::Events;
+use crate::model::secrets::{Redactor, Secrets, MIN_REDACT_LEN};
+use crate::stack::suite_config::SuiteConfig;
 use crate::stack::Docker;
-use crate::suite_config::SuiteConfig;
+use crate::target::preflight::{self, Patience, Target};
 use std::time::Duration;
 
 /// How long doctor waits for a URL that answers but is not healthy yet.

@@ -3,7 +3,7 @@
 //! Every write goes through the one redactor. A redaction is recorded as a leak naming the
 //! variable and the file, and the scenario that captured it fails.
 
-use crate::secrets::{Redactor, REDACTED};
+use crate::model::secrets::{Redactor, REDACTED};
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};

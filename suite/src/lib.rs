@@ -8,31 +8,17 @@
 // A unit test that cannot run here says why on stdout, where libtest shows it.
 #![cfg_attr(test, allow(clippy::print_stdout))]
 
-pub mod at_once;
-pub mod bounded_read;
 pub mod cli;
-pub mod client;
 pub mod commands;
 pub mod compare;
-pub mod conformance;
-pub mod docker;
 pub mod doctor;
-pub mod events;
 pub mod evidence;
-pub mod freshness;
-pub mod health;
-pub mod interrupt;
 pub mod ladder;
-pub mod outcome;
-pub mod poll;
-pub mod preflight;
-pub mod process;
+pub mod model;
 pub mod report;
-pub mod seconds;
-pub mod secrets;
 pub mod stack;
-pub mod suite_config;
-pub mod target_profile;
+pub mod sys;
+pub mod target;
 #[cfg(test)]
 mod test_backend;
 #[cfg(any(test, feature = "test-support"))]

@@ -15,7 +15,7 @@ pub fn fake(config: FakeConfig) -> Fake {
 /// original differs"): these pin the behaviours the suite must cope with.
 mod tests {
     use super::*;
-    use crate::client::{ApiPath, Client};
+    use crate::target::client::{ApiPath, Client};
     use serde_json::{json, Value};
 
     fn result_of(c: &Client, pid: &str) -> String {

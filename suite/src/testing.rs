@@ -1,7 +1,7 @@
 //! Helpers for tests that talk to a real backend, here and in a repository's own tests
 //! (feature `test-support`).
 
-use crate::client::{ApiPath, Client, Deadline, Reply};
+use crate::target::client::{ApiPath, Client, Deadline, Reply};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -73,17 +73,17 @@ fn id_of(reply: &Reply) -> String {
 
 /// Polls the project's detail until its first job is over.
 fn wait_until_final(client: &Client, detail_path: &ApiPath) {
-    crate::poll::until(
+    crate::target::poll::until(
         "the project's first job",
         Duration::from_secs(30),
-        &crate::events::Events::silent(),
+        &crate::model::events::Events::silent(),
         || {
             let v: Value = client.get(detail_path)?.json()?;
             Ok(
                 if matches!(v["status"].as_str(), Some("completed" | "error")) {
-                    crate::poll::Step::Done(Ok(()))
+                    crate::target::poll::Step::Done(Ok(()))
                 } else {
-                    crate::poll::Step::Wait(format!("project {}", v["status"]))
+                    crate::target::poll::Step::Wait(format!("project {}", v["status"]))
                 },
             )
         },

@@ -6,6 +6,7 @@
 //! commit it.
 
 mod architecture;
+mod layers;
 mod lockfile;
 mod tidy;
 
@@ -23,7 +24,7 @@ fn scenario_table<'a>(scenarios: impl Iterator<Item = &'a Scenario>) -> String {
             "| {} | {} | {} |\n",
             s.id,
             cell(s.title),
-            cell(&codex_live_suite::outcome::one_line(s.acceptance))
+            cell(&codex_live_suite::model::outcome::one_line(s.acceptance))
         ));
     }
     t
@@ -85,7 +86,7 @@ fn option_table(command: Option<&str>) -> String {
             } else {
                 default.join(", ")
             },
-            cell(&codex_live_suite::outcome::one_line(&help))
+            cell(&codex_live_suite::model::outcome::one_line(&help))
         ));
     }
     t

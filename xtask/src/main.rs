@@ -15,7 +15,9 @@ mod stacks;
 mod test_backend;
 
 // The suite's modules under their own names, so that paths read the same here as there.
-use codex_live_suite::{docker, events, report, secrets};
+use codex_live_suite::model::{events, secrets};
+use codex_live_suite::report;
+use codex_live_suite::stack::docker;
 
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};

@@ -2,14 +2,14 @@
 //! checked against its own `/openapi.json` by the suite's library.
 
 use codex_contract::{Mode, Status, WorkerResult};
-use codex_live_suite::client::Client;
-use codex_live_suite::conformance::Conformance;
-use codex_live_suite::events::Events;
-use codex_live_suite::secrets::Secrets;
+use codex_live_suite::model::events::Events;
+use codex_live_suite::model::secrets::Secrets;
 use codex_live_suite::stack::process::ProcessStack;
+use codex_live_suite::stack::suite_config::SuiteConfig;
 use codex_live_suite::stack::{Stack, StackOptions, StackOwner};
-use codex_live_suite::suite_config::SuiteConfig;
-use codex_live_suite::target_profile::{JobStyle, NoSlashPost, Presence, TargetProfile};
+use codex_live_suite::target::client::Client;
+use codex_live_suite::target::conformance::Conformance;
+use codex_live_suite::target::target_profile::{JobStyle, NoSlashPost, Presence, TargetProfile};
 use std::sync::Arc;
 
 /// Our backend in mocked mode (process runner, temporary data), healthy; stopped on drop.
@@ -26,7 +26,7 @@ fn ours() -> ProcessStack {
         publish_address: None,
         images: None,
         evidence: None,
-        health_timeout: codex_live_suite::health::wait::HEALTH_TIMEOUT,
+        health_timeout: codex_live_suite::target::health::wait::HEALTH_TIMEOUT,
     };
     crate::stacks::local::start(&opts).expect("starting our backend")
 }

@@ -3,7 +3,7 @@
 
 use super::{EXIT_FAIL, EXIT_PASS};
 use crate::cli::CompareArgs;
-use crate::events::Events;
+use crate::model::events::Events;
 use anyhow::Result;
 
 impl CompareArgs {

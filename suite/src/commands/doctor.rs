@@ -2,29 +2,35 @@
 //! (exit 0) or not (exit 2).
 
 use super::{EXIT_PASS, EXIT_SETUP};
-use crate::cli::{DoctorArgs, StackArgs};
+use crate::cli::DoctorArgs;
 use crate::doctor::{self, Check};
-use crate::events::Events;
-use crate::preflight::Target;
-use crate::secrets::Secrets;
-use crate::stack::{Docker, Launcher};
+use crate::model::events::Events;
+use crate::model::secrets::Secrets;
+use crate::stack::{Docker, Launcher, Request};
+use crate::target::preflight::Target;
 use anyhow::Result;
 use codex_contract::Mode;
 
 impl DoctorArgs {
     pub fn run(self, secrets: &Secrets, launcher: &dyn Launcher, events: &Events) -> Result<i32> {
-        let stack = StackArgs::described_by(self.base_url.clone(), self.config.clone());
-        let config = launcher.config(&stack);
+        let config = launcher.config(&Request {
+            base_url: self.base_url.as_deref(),
+            config: self.config.as_deref(),
+        });
         let mut checks = vec![doctor::config(&config)];
         let need = match (&self.base_url, &config) {
             (None, Ok(c)) => launcher.docker(c),
             _ => Docker::Unused,
         };
-        checks.extend(doctor::docker(&need, crate::docker::probe_engine, || {
-            crate::docker::ComposeCli::detect()
-                .map(|cli| cli.description)
-                .map_err(|e| format!("{e:#}"))
-        }));
+        checks.extend(doctor::docker(
+            &need,
+            crate::stack::docker::probe_engine,
+            || {
+                crate::stack::docker::ComposeCli::detect()
+                    .map(|cli| cli.description)
+                    .map_err(|e| format!("{e:#}"))
+            },
+        ));
         checks.push(doctor::chromium());
         checks.push(doctor::secrets(secrets));
         checks.extend(self.urls(&config, events, &secrets.redactor()));
@@ -42,9 +48,9 @@ impl DoctorArgs {
     /// The URLs given on the command line, or in the config file.
     fn urls(
         &self,
-        config: &Result<crate::suite_config::SuiteConfig>,
+        config: &Result<crate::stack::suite_config::SuiteConfig>,
         events: &Events,
-        redactor: &crate::secrets::Redactor,
+        redactor: &crate::model::secrets::Redactor,
     ) -> Vec<Check> {
         let from_file = config.as_ref().ok().and_then(|c| c.external.as_ref());
         let base = self

@@ -1,8 +1,8 @@
 //! `cargo xtask list`: the scenarios in order, each with its acceptance.
 
 use super::EXIT_PASS;
-use crate::events::Events;
 use crate::ladder::{live, mocked, Scenario};
+use crate::model::events::Events;
 
 /// Every scenario in the order a run meets them: L01–L08, ROLLBACK, M01–M04.
 pub fn all_scenarios() -> impl Iterator<Item = &'static Scenario> {
@@ -20,7 +20,7 @@ pub fn run(events: &Events) -> i32 {
         events.line(format!(
             "{:10}passes when: {}",
             "",
-            crate::outcome::one_line(s.acceptance)
+            crate::model::outcome::one_line(s.acceptance)
         ));
     }
     EXIT_PASS

@@ -4,12 +4,12 @@
 use super::run::{execute, RunPlan};
 use crate::cli::LiveSuiteArgs;
 use crate::compare::Baseline;
-use crate::events::Event;
 use crate::evidence::Evidence;
 use crate::ladder::{self, live, mocked, Ctx, Gate, Scenario, Settings};
-use crate::outcome::{ScenarioOutcome, Suite, Verdict};
+use crate::model::events::Event;
+use crate::model::outcome::{ScenarioOutcome, Suite, Verdict};
+use crate::model::secrets::Secrets;
 use crate::report::terminal::Console;
-use crate::secrets::Secrets;
 use crate::stack::Launcher;
 use anyhow::Result;
 use codex_contract::Mode;
@@ -57,7 +57,7 @@ fn run_ladders(ctx: &mut Ctx, ev: &Evidence, args: &LiveSuiteArgs) -> Vec<Scenar
     let select = |s: &Scenario| args.left_out(s);
     let mut outcomes = ladder::run(ctx, ev, "live", &live::LADDER, &select, Gate::open());
     live::attach_app_diffs(&mut outcomes);
-    let rollback_skip = if let Some(why) = crate::interrupt::not_run() {
+    let rollback_skip = if let Some(why) = crate::sys::interrupt::not_run() {
         Some(why)
     } else if args.no_rollback {
         Some("--no-rollback".to_owned())

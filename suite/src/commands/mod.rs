@@ -5,24 +5,20 @@
 pub mod compare;
 pub mod completions;
 pub mod doctor;
+pub mod health;
 pub mod list;
 pub mod live_suite;
 pub mod run;
 pub mod smoke;
 
-use crate::events::Events;
+use crate::model::events::Events;
+use crate::model::secrets::Secrets;
 use crate::report::terminal::Console;
 use crate::report::terminal::{stderr_width, Styled};
 use crate::report::text::{eprint_line, escape_controls};
-use crate::report::Reporter;
-use crate::secrets::Secrets;
+use crate::report::{Reporter, Shared};
 
-/// Exit codes.
-pub const EXIT_PASS: i32 = 0;
-pub const EXIT_FAIL: i32 = 1;
-pub const EXIT_SETUP: i32 = 2;
-/// The run finished (its verdicts are known) but a report could not be written.
-pub const EXIT_REPORT: i32 = 3;
+pub use crate::model::exit::{EXIT_FAIL, EXIT_PASS, EXIT_REPORT, EXIT_SETUP};
 
 /// The error of a run whose ladders ran but whose reports are not all written: each entry
 /// names the report and why (`Events::finish`).
@@ -59,15 +55,15 @@ pub fn begin(console: &Console) -> (std::path::PathBuf, Secrets) {
         // No secrets to redact yet: the error is about reading them.
         Err(e) => std::process::exit(exit_code(Err(e), &Secrets::default())),
     };
-    crate::process::remove_secrets_from_environment();
-    crate::interrupt::install(eprint_line);
+    crate::sys::process::remove_secrets_from_environment();
+    crate::sys::interrupt::install(eprint_line);
     crate::report::github::add_masks(&secrets, console.stream);
     (dir, secrets)
 }
 
 /// The reporters of a command without a run folder: terminal lines (and GitHub's).
 pub fn console(secrets: &Secrets, console: &Console) -> Events {
-    Events::new(Reporter::console(secrets.redactor(), console))
+    Shared::new(Reporter::console(secrets.redactor(), console)).events()
 }
 
 /// The process exit code of a command's result. An `Err` is a setup error (exit 2), unless a
@@ -80,12 +76,12 @@ pub fn exit_code(result: anyhow::Result<i32>, secrets: &Secrets) -> i32 {
         Err(e) => e,
     };
     let msg = secrets.redactor().redact(&format!("{e:#}")).text;
-    if let Some(i) = crate::interrupt::requested() {
+    if let Some(i) = crate::sys::interrupt::requested() {
         eprint_line(&format!(
             "interrupted by {} while starting: {msg}",
             i.name()
         ));
-        crate::interrupt::conclude(i);
+        crate::sys::interrupt::conclude(i);
     }
     if e.is::<ReportNotWritten>() {
         eprint_line(&format!("report error (exit {EXIT_REPORT}): {msg}"));

@@ -2,21 +2,21 @@
 
 use super::{ReportNotWritten, EXIT_FAIL, EXIT_PASS};
 use crate::cli::StackArgs;
-use crate::client::Client;
 use crate::compare::{Baseline, RunRecord};
-use crate::conformance::Conformance;
-use crate::events::{Event, Events, Phase};
 use crate::evidence::Evidence;
 use crate::ladder::{Ctx, Settings};
-use crate::outcome::Interruption;
-use crate::outcome::{RunReport, ScenarioOutcome};
-use crate::preflight::Target;
+use crate::model::events::{Event, Events, Phase};
+use crate::model::outcome::Interruption;
+use crate::model::outcome::{RunReport, ScenarioOutcome};
+use crate::model::secrets::{IfAbsent, Secrets};
 use crate::report::terminal::Console;
-use crate::report::Reporter;
-use crate::secrets::{IfAbsent, Secrets};
+use crate::report::{Reporter, Shared};
+use crate::stack::suite_config::SuiteConfig;
 use crate::stack::{external::ExternalStack, Launcher, Stack, StackOptions, StackOwner};
-use crate::suite_config::SuiteConfig;
-use crate::target_profile::{self, Presence, Probed, TargetProfile};
+use crate::target::client::Client;
+use crate::target::conformance::Conformance;
+use crate::target::preflight::Target;
+use crate::target::target_profile::{self, Presence, Probed, TargetProfile};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -48,15 +48,16 @@ pub fn execute(
     ladders: impl FnOnce(&mut Ctx, &Evidence) -> Vec<ScenarioOutcome>,
 ) -> Result<i32> {
     // A bad live-suite.toml is a setup error before anything is created.
-    let config = Arc::new(plan.launcher.config(plan.stack)?);
+    let config = Arc::new(plan.launcher.config(&plan.stack.request())?);
     // The commit under test, read beside the run: a `git` call costs nothing at its end.
     let commit_dir = plan.launcher.commit_dir(&config);
     let commit = std::thread::spawn(move || git_commit(&commit_dir));
     let with_env_file = env_file_secrets(&config, secrets, plan.console)?;
     let secrets = with_env_file.as_ref().unwrap_or(secrets);
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
-    crate::interrupt::run_begins();
-    let events = Arc::new(Events::new(Reporter::for_run(&ev, plan.console)));
+    crate::sys::interrupt::run_begins();
+    let reporter = Shared::new(Reporter::for_run(&ev, plan.console));
+    let events = Arc::new(reporter.events());
     let mut stack = start_stack(&plan, secrets, &ev, &events, config).inspect_err(|e| {
         let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
     })?;
@@ -106,7 +107,11 @@ pub fn execute(
     report.interrupted = interrupted;
     report.smoke_dir = Some(plan.smoke_dir.to_owned());
     report.settings = settings;
-    finish(&events, &plan.baseline, report)
+    let say = |line: String| events.line(line);
+    report.comparison = plan
+        .baseline
+        .compare(&RunRecord::from_report(&report), &say);
+    finish(&reporter, &events, report)
 }
 
 /// The caller's secrets completed from the config's `env_file` (masked on GitHub at once),
@@ -139,7 +144,7 @@ fn env_file_secrets(
 /// whose teardown hooks stop it meanwhile while the partial report is written first (3 s
 /// budget).
 fn stop_unless_interrupted(events: &Events, stack: &mut dyn Stack) -> Result<Option<Interruption>> {
-    let Some(i) = crate::interrupt::requested() else {
+    let Some(i) = crate::sys::interrupt::requested() else {
         events
             .timed(Phase::Down, || stack.shutdown())
             .context("stopping the stack")?;
@@ -191,21 +196,18 @@ fn run_report(
     })
 }
 
-/// Compares the run with its baseline, writes every report and returns the exit code: 0
-/// or 1 by the verdicts, or [`ReportNotWritten`] (exit 3) when a report could not be
-/// written, whatever the verdicts.
-fn finish(events: &Events, baseline: &Baseline, mut report: RunReport) -> Result<i32> {
+/// Writes every report and returns the exit code: 0 or 1 by the verdicts, or
+/// [`ReportNotWritten`] (exit 3) when a report could not be written, whatever the verdicts.
+fn finish(reporter: &Shared, events: &Events, report: RunReport) -> Result<i32> {
     let passed = report.passed();
-    let say = |line: String| events.line(line);
-    report.comparison = baseline.compare(&RunRecord::from_report(&report), &say);
-    let unwritten = events.finish(report);
+    let unwritten = reporter.finish(events, report);
     // A signal during the run (or while the report was written): exit 128 + signal once
     // the teardown is done. The report is written, whether or not a reporter failed.
-    if let Some(i) = crate::interrupt::requested() {
+    if let Some(i) = crate::sys::interrupt::requested() {
         for why in &unwritten {
             events.line(format!("writing the partial report: {why}"));
         }
-        crate::interrupt::conclude(i);
+        crate::sys::interrupt::conclude(i);
     }
     if !unwritten.is_empty() {
         return Err(ReportNotWritten(unwritten).into());
@@ -268,8 +270,7 @@ pub fn start_stack(
         health_timeout: Duration::from_secs(plan.stack.health_timeout),
     };
     if let Some(url) = &plan.stack.base_url {
-        events.line(format!("stack: external {url} (chosen with --base-url)"));
-        preamble(secrets, events);
+        opts.announce(&format!("external {url} (chosen with --base-url)"));
         let base = Target {
             flag: "--base-url",
             url,
@@ -286,18 +287,7 @@ pub fn start_stack(
             &opts,
         )?));
     }
-    plan.launcher.start(plan.stack, &opts)
-}
-
-/// Which secrets are present (never their values), and which are too short to redact.
-pub fn preamble(secrets: &Secrets, events: &Events) {
-    events.line(format!("secrets: {}", secrets.presence().join(" ")));
-    for name in secrets.too_short_to_redact() {
-        events.line(format!(
-            "warning: {name} is shorter than {} characters and will not be redacted",
-            crate::secrets::MIN_REDACT_LEN
-        ));
-    }
+    plan.launcher.start(&opts)
 }
 
 /// The commit under test (`GITHUB_SHA` on GitHub, else `git rev-parse HEAD` in `dir`).

@@ -2,7 +2,7 @@
 //! earlier run in `--out`.
 
 use super::{diff, BaselineComparison, RunRecord, RUN_JSON};
-use crate::outcome::one_line;
+use crate::model::outcome::one_line;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! settings that change timings or verdicts.
 
 use super::{Change, RunRecord};
-use crate::outcome::one_line;
+use crate::model::outcome::one_line;
 
 /// The stack, target profile and settings changes, in that order.
 pub(super) fn changes(old: &RunRecord, new: &RunRecord) -> Vec<Change> {

@@ -1,8 +1,8 @@
 //! `run.json`: the record of a run that a later run is compared against, and how it is
 //! read back from a run folder, the file itself, or the run's zip.
 
-use crate::bounded_read::{self, RUN_JSON_LIMIT};
-use crate::outcome::RunReport;
+use crate::model::outcome::RunReport;
+use crate::sys::bounded_read::{self, RUN_JSON_LIMIT};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::secrets::Secrets;
+use crate::model::secrets::Secrets;
 
 #[test]
 fn run_folders_have_no_colons_and_never_collide() {

@@ -6,9 +6,9 @@ use super::steps::{
     observe_status, submit_edit,
 };
 use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
-use crate::client::ApiPath;
 use crate::evidence::ScenarioDir;
-use crate::outcome::{ScenarioOutcome, Shown, Suite, Verdict};
+use crate::model::outcome::{ScenarioOutcome, Shown, Suite, Verdict};
+use crate::target::client::ApiPath;
 use codex_contract::{Status, WorkerStatus, REQUEST_FILE, RESULT_FILE};
 use std::time::{Duration, Instant};
 

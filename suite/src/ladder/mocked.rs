@@ -3,10 +3,10 @@
 
 use super::steps::{check_success, create_project, get_file, list_files, submit_edit};
 use super::{ensure, Ctx, Pass, Problem, Scenario, ScenarioResult};
-use crate::client::ApiPath;
 use crate::evidence::ScenarioDir;
-use crate::health::{self, wrong_mode, Finding};
-use crate::outcome::Suite;
+use crate::model::outcome::Suite;
+use crate::target::client::ApiPath;
+use crate::target::health::{self, wrong_mode, Finding};
 use codex_contract::{Mode, REQUEST_FILE, RESULT_FILE};
 
 pub const SMOKE_INSTRUCTION: &str = "Create a minimal Python CLI app (mocked smoke).";

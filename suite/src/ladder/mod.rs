@@ -7,20 +7,20 @@
 //! one is skipped "gated by <ID>".
 //!
 //! Architecture invariant: the ladder never prints and does not import `report`; it emits
-//! events (`crate::events`) and returns `ScenarioOutcome`s.
+//! events (`crate::model::events`) and returns `ScenarioOutcome`s.
 
 pub mod live;
 pub mod mocked;
 mod notes;
 pub mod steps;
 
-use crate::client::{AnswerLeak, Client};
-use crate::events::{Event, Events};
 use crate::evidence::{Evidence, ScenarioDir};
-pub use crate::outcome::{ensure, Pass, Problem, ScenarioResult};
-use crate::outcome::{Attempt, JobMark, ScenarioOutcome, Suite, Verdict};
+use crate::model::events::{Event, Events};
+pub use crate::model::outcome::{ensure, Pass, Problem, ScenarioResult};
+use crate::model::outcome::{Attempt, JobMark, ScenarioOutcome, Suite, Verdict};
 use crate::stack::Stack;
-use crate::target_profile::TargetProfile;
+use crate::target::client::{AnswerLeak, Client};
+use crate::target::target_profile::TargetProfile;
 use std::time::{Duration, Instant};
 
 pub struct Scenario {
@@ -70,7 +70,7 @@ pub struct Project {
     /// The raw `POST /projects/` answer.
     pub response: String,
     /// Its initial job's result.json, as read.
-    pub result: crate::freshness::OwnResult,
+    pub result: crate::target::freshness::OwnResult,
 }
 
 /// What the running attempt recorded besides its result.
@@ -116,7 +116,7 @@ impl<'a> Ctx<'a> {
     /// Records an observation (one line): something beyond the plan's acceptance that did
     /// not hold. It ends up on the scenario's outcome; the verdict does not change.
     pub fn observe(&mut self, text: impl Into<String>) {
-        let text = crate::outcome::one_line(&text.into());
+        let text = crate::model::outcome::one_line(&text.into());
         self.events.emit(Event::Observation {
             scenario: self.recorded.scenario.clone(),
             text: text.clone(),
@@ -215,7 +215,7 @@ pub fn run(
 ) -> Vec<ScenarioOutcome> {
     let mut outcomes = Vec::new();
     for s in scenarios {
-        let skip = crate::interrupt::not_run()
+        let skip = crate::sys::interrupt::not_run()
             .or_else(|| gate.as_ref().map(|g| format!("gated by {g}")))
             .or_else(|| select(s));
         let outcome = match skip {
@@ -261,7 +261,7 @@ fn run_one(ctx: &mut Ctx, ev: &Evidence, base: &str, s: &Scenario) -> ScenarioOu
             format!("{rel}/attempt-{k}")
         };
         let result = run_attempt(ctx, ev, s, &folder_rel);
-        if let Some(i) = crate::interrupt::requested() {
+        if let Some(i) = crate::sys::interrupt::requested() {
             // Whatever the attempt saw after the signal (a refused connection) is not its
             // verdict: the run was stopped under it.
             break Err(Problem::error(format!(
@@ -322,7 +322,7 @@ fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> 
     ctx.client.take_findings();
     let mut result = (s.run)(ctx, &mut folder);
     // What this attempt's answers showed: OpenAPI conformance and Content-Types (see
-    // `crate::client`), and every secret found in them, kept or not.
+    // `crate::target::client`), and every secret found in them, kept or not.
     let found = ctx.client.take_findings();
     for text in found.observations {
         ctx.observe(text);
@@ -338,7 +338,7 @@ fn run_attempt(ctx: &mut Ctx, ev: &Evidence, s: &Scenario, folder_rel: &str) -> 
         }
         Ok(_) => {}
         // After a signal the teardown may have removed them already: not worth a line.
-        Err(_) if crate::interrupt::requested().is_some() => {}
+        Err(_) if crate::sys::interrupt::requested().is_some() => {}
         Err(e) => ctx
             .events
             .line(format!("{}: backend logs unavailable: {e:#}", s.id)),

@@ -3,7 +3,7 @@
 
 use super::{Ctx, Scenario};
 use crate::evidence::Evidence;
-use crate::outcome::{Attempt, Problem, ScenarioOutcome, ScenarioResult, Verdict};
+use crate::model::outcome::{Attempt, Problem, ScenarioOutcome, ScenarioResult, Verdict};
 
 /// The outcome of a scenario that ran (timing filled by the caller); writes notes.txt.
 pub(super) fn conclude(

@@ -2,9 +2,9 @@
 //! result (the freshness rule), and save the plan's evidence files for it.
 
 use super::{Ctx, Problem, Project};
-use crate::client::{id_shape, ApiPath, Deadline, IdShape};
 use crate::evidence::ScenarioDir;
-use crate::freshness::{self, AwaitResult, JobRef, OwnResult};
+use crate::target::client::{id_shape, ApiPath, Deadline, IdShape};
+use crate::target::freshness::{self, AwaitResult, JobRef, OwnResult};
 use codex_contract::{
     result_excerpt, FileContents, FileList, JobSummary, ProjectSummary, Status, SECRET_VARS,
 };

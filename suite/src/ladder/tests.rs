@@ -1,5 +1,5 @@
 use super::*;
-use crate::events::Reporter;
+use crate::report::{Reporter, Shared};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A stack with nothing behind it: the scenarios below never call the backend.
@@ -59,7 +59,7 @@ fn flaky(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
 fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
     let out = tempfile::tempdir().unwrap();
     let ev = Evidence::create(out.path(), Default::default()).unwrap();
-    let events = Events::new(Reporter::files_only(&ev));
+    let events = Shared::new(Reporter::files_only(&ev)).events();
     let mut stack = NoStack;
     let settings = Settings {
         poll_timeout: Duration::from_secs(1),

@@ -7,7 +7,7 @@
 use super::screenshot::PNG;
 use super::zip::Pending;
 use crate::evidence::Evidence;
-use crate::outcome::RunReport;
+use crate::model::outcome::RunReport;
 
 /// The file that lists the others, written last.
 const MANIFEST: &str = "manifest.json";

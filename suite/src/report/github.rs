@@ -15,9 +15,9 @@
 
 use super::github_summary::{write_outputs, write_step_summary};
 use super::terminal::Stream;
-use crate::events::Event;
-use crate::outcome::ScenarioOutcome;
-use crate::secrets::{Redactor, Secrets};
+use crate::model::events::Event;
+use crate::model::outcome::ScenarioOutcome;
+use crate::model::secrets::{Redactor, Secrets};
 use anyhow::Result;
 use std::collections::BTreeSet;
 

@@ -4,7 +4,8 @@
 //! report of `main`.
 
 use super::github::{active, error_command, print_commands};
-use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
+use crate::model::escape::markdown_cell;
+use crate::model::outcome::{RunReport, ScenarioOutcome, Verdict};
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -36,13 +37,13 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
         md,
         "Run `{}` on the `{}` stack at `{}`, target commit `{}` ({}). Evidence: `{}`, JUnit: \
          `{}`.\n",
-        cell(&report.run_id),
-        cell(&report.stack),
-        cell(&report.base_url),
-        cell(&report.git_commit),
-        crate::outcome::SUITE_VERSION,
-        cell(&file_name(&report.zip_path)),
-        cell(&file_name(&report.junit_path)),
+        markdown_cell(&report.run_id),
+        markdown_cell(&report.stack),
+        markdown_cell(&report.base_url),
+        markdown_cell(&report.git_commit),
+        crate::model::outcome::SUITE_VERSION,
+        markdown_cell(&file_name(&report.zip_path)),
+        markdown_cell(&file_name(&report.junit_path)),
     );
     if let Some(url) = run_url(|name| std::env::var(name).ok()) {
         let _ = writeln!(md, "[The workflow run and its artifacts]({url})\n");
@@ -51,12 +52,16 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
         let _ = writeln!(
             md,
             "Target profile: {}. Observations: {}.\n",
-            cell(target.trim_start_matches("target: ")),
+            markdown_cell(target.trim_start_matches("target: ")),
             report.observations()
         );
     }
     for why in &report.unwritten {
-        let _ = writeln!(md, "💥 A report could not be written: {}\n", cell(why));
+        let _ = writeln!(
+            md,
+            "💥 A report could not be written: {}\n",
+            markdown_cell(why)
+        );
     }
     scenario_table(&mut md, report);
     for outcome in report.outcomes.iter().filter(|o| o.verdict.is_failure()) {
@@ -93,12 +98,12 @@ fn scenario_table(md: &mut String, report: &RunReport) {
         let _ = write!(
             md,
             "| {} | {} {}{} | {} | {} | {} |",
-            cell(&outcome.display_name()),
+            markdown_cell(&outcome.display_name()),
             verdict_icon(outcome.verdict),
             outcome.verdict.as_str(),
             flaky_mark(outcome),
             duration_text(outcome),
-            cell(&outcome.reason),
+            markdown_cell(&outcome.reason),
             evidence_cell(outcome),
         );
         if observed {
@@ -111,7 +116,7 @@ fn scenario_table(md: &mut String, report: &RunReport) {
         let ids: Vec<String> = folded
             .iter()
             .filter(|o| o.verdict == verdict)
-            .map(|o| cell(&o.id))
+            .map(|o| markdown_cell(&o.id))
             .collect();
         if !ids.is_empty() {
             let _ = writeln!(
@@ -133,7 +138,9 @@ fn notes_details(md: &mut String, report: &RunReport, outcome: &ScenarioOutcome)
         return;
     };
     let path = report.run_dir.join(notes);
-    let Ok(text) = crate::bounded_read::read_text(&path, crate::bounded_read::CONFIG_LIMIT) else {
+    let Ok(text) =
+        crate::sys::bounded_read::read_text(&path, crate::sys::bounded_read::CONFIG_LIMIT)
+    else {
         return;
     };
     let mut shown: String = text.chars().take(NOTES_SHOWN).collect();
@@ -144,8 +151,8 @@ fn notes_details(md: &mut String, report: &RunReport, outcome: &ScenarioOutcome)
         md,
         "<details><summary>{} {}: <code>{}</code></summary>\n\n<pre>{}</pre>\n\n</details>\n",
         verdict_icon(outcome.verdict),
-        cell(&outcome.id),
-        cell(notes),
+        markdown_cell(&outcome.id),
+        markdown_cell(notes),
         html_text(&shown)
     );
 }
@@ -312,7 +319,7 @@ fn evidence_cell(outcome: &ScenarioOutcome) -> String {
     outcome
         .evidence
         .iter()
-        .map(|file| format!("`{}`", cell(file).replace('`', "'")))
+        .map(|file| format!("`{}`", markdown_cell(file).replace('`', "'")))
         .collect::<Vec<_>>()
         .join("<br>")
 }
@@ -332,26 +339,9 @@ fn observations_cell(outcome: &ScenarioOutcome) -> String {
     outcome
         .observations
         .iter()
-        .map(|text| format!("⚠️ {}", cell(text)))
+        .map(|text| format!("⚠️ {}", markdown_cell(text)))
         .collect::<Vec<_>>()
         .join("<br>")
-}
-
-/// Makes text safe inside one markdown table cell: one line, no column break, no HTML.
-pub fn cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' | '\n' | '\t' => out.push(' '),
-            c if c.is_control() => out.push_str(&super::text::escape_controls(&c.to_string())),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn file_name(path: &Path) -> String {

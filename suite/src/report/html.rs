@@ -18,8 +18,8 @@
 
 use crate::compare::BaselineComparison;
 use crate::evidence::Evidence;
-use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
-use crate::secrets::Redactor;
+use crate::model::outcome::{RunReport, ScenarioOutcome, Verdict};
+use crate::model::secrets::Redactor;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// The file name in the run folder.
@@ -141,7 +141,7 @@ impl Page<'_> {
                     tr { td { "stack" } td #stack { (self.text(&r.stack)) } }
                     tr { td { "base URL" } td { (self.text(&r.base_url)) } }
                     tr { td { "target commit" } td #commit { code { (self.text(&r.git_commit)) } } }
-                    tr { td { "suite" } td #suite { (crate::outcome::SUITE_VERSION) } }
+                    tr { td { "suite" } td #suite { (crate::model::outcome::SUITE_VERSION) } }
                     tr { td { "started" } td { (humantime::format_rfc3339_seconds(r.started)) } }
                     tr { td { "total time" } td #total { (super::text::duration(r.started.elapsed().unwrap_or_default())) } }
                     @if !r.settings.is_empty() {

@@ -18,7 +18,7 @@
 //! quick-junit's `XmlString`.
 
 use crate::evidence::Evidence;
-use crate::outcome::{Attempt, RunReport, ScenarioOutcome, Suite, Verdict};
+use crate::model::outcome::{Attempt, RunReport, ScenarioOutcome, Suite, Verdict};
 use anyhow::{Context, Result};
 use quick_junit::{
     FlakyOrRerun, NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
@@ -47,7 +47,7 @@ pub fn render(r: &RunReport) -> Result<String> {
             ("stack", r.stack.as_str()),
             ("base_url", r.base_url.as_str()),
             ("git_commit", r.git_commit.as_str()),
-            ("suite_version", crate::outcome::SUITE_VERSION),
+            ("suite_version", crate::model::outcome::SUITE_VERSION),
         ]);
         ts.add_properties(target_properties(r));
         for o in &outcomes {

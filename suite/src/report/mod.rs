@@ -28,12 +28,14 @@ pub mod terminal;
 pub mod text;
 pub mod zip;
 
-use crate::at_once;
 use crate::compare::RunRecord;
-use crate::events::{add_once, Event};
 use crate::evidence::Evidence;
-use crate::outcome::RunReport;
-use crate::secrets::Redactor;
+use crate::model::events::Events;
+use crate::model::events::{add_once, Event};
+use crate::model::outcome::RunReport;
+use crate::model::secrets::Redactor;
+use crate::sys::at_once;
+use std::sync::{Arc, Mutex};
 use terminal::Console;
 
 /// Every output of a command: the live ones get each event in field order (the JSON lines
@@ -196,13 +198,46 @@ impl Reporter {
 
     /// Masks every value of `secrets` in the GitHub log (for secrets a run adds, e.g. from a
     /// config's `env_file`; `commands::begin` masks the caller's).
-    pub fn mask(secrets: &crate::secrets::Secrets, console: &Console) {
+    pub fn mask(secrets: &crate::model::secrets::Secrets, console: &Console) {
         github::add_masks(secrets, console.stream);
     }
 
     /// A setup error (exit 2): on GitHub an annotation and `verdict=ERROR` in the outputs.
     pub fn setup_error(reason: &str) {
         github_summary::report_setup_error(reason);
+    }
+}
+
+/// A reporter shared by a run's events, which hand each event to its live outputs, and the
+/// end of the run, which writes every report ([`Shared::finish`]).
+#[derive(Clone)]
+pub struct Shared(Arc<Mutex<Reporter>>);
+
+impl Shared {
+    pub fn new(reporter: Reporter) -> Self {
+        Shared(Arc::new(Mutex::new(reporter)))
+    }
+
+    /// Events whose every event goes to this reporter's live outputs.
+    pub fn events(&self) -> Events {
+        let reporter = self.clone();
+        Events::new(Box::new(move |event| reporter.lock().write_event(event)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Reporter> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Ends the run: what could not be written during the run (`events`' errors) goes into
+    /// `report.unwritten`, then the reporter writes every end report in its order (each
+    /// sees the failures before it). Returns the reports that could not be written, each
+    /// naming the file and why, each once.
+    pub fn finish(&self, events: &Events, mut report: RunReport) -> Vec<String> {
+        for e in events.take_errors() {
+            add_once(&mut report.unwritten, e);
+        }
+        self.lock().finish(&mut report);
+        report.unwritten
     }
 }
 
@@ -227,3 +262,6 @@ fn step<T>(
         .map_err(|e| add_once(&mut report.unwritten, format!("{e:#}")))
         .ok()
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,8 +9,8 @@
 
 use super::structured::{format_line, recorded};
 use super::terminal::Stream;
-use crate::events::Event;
-use crate::secrets::Redactor;
+use crate::model::events::Event;
+use crate::model::secrets::Redactor;
 
 pub struct JsonLines {
     redactor: Redactor,

@@ -10,7 +10,7 @@ mod warm;
 
 pub use warm::Warm;
 
-use crate::process::output_within;
+use crate::sys::process::output_within;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;

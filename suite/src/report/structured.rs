@@ -3,8 +3,8 @@
 //! the fact (a timeline, `cargo xtask bench`). Written through the redactor like every file
 //! of the run. The first line names the format (`{"events_format":1}`); `read` refuses others.
 
-use crate::events::Event;
 use crate::evidence::Evidence;
+use crate::model::events::Event;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 

@@ -3,7 +3,7 @@
 
 use super::text::escape_controls;
 use crate::evidence::Evidence;
-use crate::outcome::{RunReport, ScenarioOutcome, Suite, Verdict};
+use crate::model::outcome::{RunReport, ScenarioOutcome, Suite, Verdict};
 
 /// Writes `summary.txt` (partial after a signal, with the comparison at its end when the
 /// run was compared with a baseline).
@@ -75,7 +75,7 @@ pub fn run_summary(r: &RunReport) -> String {
             .map(|t| format!("{t}\n"))
             .unwrap_or_default(),
         r.git_commit,
-        crate::outcome::SUITE_VERSION,
+        crate::model::outcome::SUITE_VERSION,
         if r.passed() { "PASS" } else { "FAIL" },
         count(Verdict::Pass),
         count(Verdict::Fail),

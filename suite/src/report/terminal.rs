@@ -12,13 +12,13 @@ pub(crate) mod lines;
 mod spinner;
 mod styled;
 
-pub use console::{stderr_width, Console, Level, Stream};
+pub use console::{stderr_width, ColorWhen, Console, Level, MessageFormat, OutputArgs, Stream};
 pub use styled::Styled;
 
 use super::text::escape_controls;
-use crate::events::Event;
-use crate::outcome::{RunReport, ScenarioOutcome};
-use crate::secrets::Redactor;
+use crate::model::events::Event;
+use crate::model::outcome::{RunReport, ScenarioOutcome};
+use crate::model::secrets::Redactor;
 use spinner::Spinner;
 use std::time::Duration;
 

@@ -2,21 +2,8 @@
 //! NUL) that would drive the reader's terminal or garble a file, and stdout may be closed
 //! (`xtask … | head`) without that ending the run.
 
+pub use crate::model::escape::escape_controls;
 use std::io::Write;
-
-/// Escapes every control character but line feed and tab as `\u{1b}` (Rust's notation), so
-/// that the reader sees what the backend sent without it acting on the terminal.
-pub fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() && !matches!(c, '\n' | '\t') {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// A duration as every report shows it: `0.042s` under a second (milliseconds matter
 /// there), `1.2s` above.
@@ -65,14 +52,5 @@ mod tests {
             "L03 FAIL: ##[error]forged ##[set-output name=v]x"
         );
         assert_eq!(defuse_legacy_commands("## [a] #[b]"), "## [a] #[b]");
-    }
-
-    #[test]
-    fn control_characters_are_escaped_and_lines_stay() {
-        assert_eq!(
-            escape_controls("a\u{1b}[31mred\0\r\n\tb\u{7f}"),
-            "a\\u{1b}[31mred\\u{0}\\u{d}\n\tb\\u{7f}"
-        );
-        assert_eq!(escape_controls("plain é"), "plain é");
     }
 }

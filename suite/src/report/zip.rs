@@ -2,7 +2,7 @@
 //! order they are added (sorted, the files written last at the end), fixed timestamps, never
 //! a `.env*` file or a workspace.
 
-use crate::secrets::Redactor;
+use crate::model::secrets::Redactor;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,11 +1,11 @@
 //! An already running backend (`--base-url`): no lifecycle. Its mocked-mode twin
 //! (`--mocked-base-url`) serves the rollback smoke; without one, rollback is skipped. Both
-//! are checked before any scenario (`crate::preflight`).
+//! are checked before any scenario (`crate::target::preflight`).
 
 use super::{Stack, StackOptions};
-use crate::events::Events;
-use crate::preflight::{self, Patience, Target};
-use crate::secrets::Redactor;
+use crate::model::events::Events;
+use crate::model::secrets::Redactor;
+use crate::target::preflight::{self, Patience, Target};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;

@@ -4,24 +4,30 @@
 use super::external::ExternalStack;
 use super::process::ProcessStack;
 use super::{Stack, StackOptions};
-use crate::cli::StackArgs;
-use crate::commands::run::preamble;
-use crate::docker::compose::ComposeStack;
-use crate::preflight::Target;
-use crate::suite_config::SuiteConfig;
+use crate::stack::docker::compose::ComposeStack;
+use crate::stack::suite_config::SuiteConfig;
+use crate::target::preflight::Target;
 use anyhow::Result;
 use codex_contract::Mode;
 use std::path::{Path, PathBuf};
+
+/// What the command line asks of the stack: a backend already running (`--base-url`), or
+/// the file that describes one (`--config`); neither means the default file or defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request<'a> {
+    pub base_url: Option<&'a str>,
+    pub config: Option<&'a Path>,
+}
 
 /// Starts the stacks a run can use (every one but `--base-url`, which the run connects to
 /// itself).
 pub trait Launcher {
     /// The stack description: `--config`, a default file, or the defaults.
-    fn config(&self, args: &StackArgs) -> Result<SuiteConfig>;
+    fn config(&self, asked: &Request) -> Result<SuiteConfig>;
 
-    /// Prints the choice and its reason, then the secrets' presence (`preamble`), starts the
-    /// stack in `opts.mode` and waits until it is healthy.
-    fn start(&self, args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>>;
+    /// Announces the choice and its reason (`StackOptions::announce`), starts the stack in
+    /// `opts.mode` and waits until it is healthy.
+    fn start(&self, opts: &StackOptions) -> Result<Box<dyn Stack>>;
 
     /// The folder whose commit the run records.
     fn commit_dir(&self, config: &SuiteConfig) -> PathBuf;
@@ -56,14 +62,14 @@ pub struct ConfigLauncher {
 }
 
 impl Launcher for ConfigLauncher {
-    fn config(&self, args: &StackArgs) -> Result<SuiteConfig> {
-        if args.base_url.is_some() {
+    fn config(&self, asked: &Request) -> Result<SuiteConfig> {
+        if asked.base_url.is_some() {
             return Ok(SuiteConfig::defaults(&self.dir));
         }
-        SuiteConfig::load(&self.dir, args.config.as_deref())
+        SuiteConfig::load(&self.dir, asked.config)
     }
 
-    fn start(&self, _args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>> {
+    fn start(&self, opts: &StackOptions) -> Result<Box<dyn Stack>> {
         let config = &opts.config;
         let kind = match (&config.process, &config.external) {
             (Some(_), _) => "process",
@@ -74,12 +80,11 @@ impl Launcher for ConfigLauncher {
             Some(file) => format!("described by {}", file.display()),
             None => format!(
                 "no {} in {}: the default compose files",
-                crate::suite_config::FILE_NAME,
+                crate::stack::suite_config::FILE_NAME,
                 self.dir.display()
             ),
         };
-        opts.events.line(format!("stack: {kind} ({why})"));
-        preamble(&opts.secrets, &opts.events);
+        opts.announce(&format!("{kind} ({why})"));
         Ok(match &config.external {
             _ if config.process.is_some() => Box::new(ProcessStack::start(opts, "process")?),
             Some(e) => {

@@ -8,16 +8,18 @@
 //! Which stack a run starts is the `Launcher`'s choice: `ConfigLauncher` starts what the
 //! config file describes; a repository with stacks of its own brings its own launcher.
 
+pub mod docker;
 pub mod external;
 mod launcher;
 pub mod process;
+pub mod suite_config;
 
-pub use launcher::{ConfigLauncher, Docker, Launcher};
+pub use launcher::{ConfigLauncher, Docker, Launcher, Request};
 
-use crate::events::Events;
 use crate::evidence::Evidence;
-use crate::secrets::Secrets;
-use crate::suite_config::SuiteConfig;
+use crate::model::events::Events;
+use crate::model::secrets::Secrets;
+use crate::stack::suite_config::SuiteConfig;
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -77,11 +79,32 @@ pub struct StackOptions {
     /// Compose: the host address to publish the backend port on (`None`: 127.0.0.1).
     pub publish_address: Option<std::net::IpAddr>,
     /// Compose: images the caller builds itself instead of `pre_build` and `compose build`.
-    pub images: Option<crate::docker::compose::CallerImages>,
+    pub images: Option<crate::stack::docker::compose::CallerImages>,
     /// The run folder, when the stack belongs to a suite run (where `prebuild.log` goes).
     pub evidence: Option<Evidence>,
     /// How long the backend may take to answer healthy (`--health-timeout`).
     pub health_timeout: std::time::Duration,
+}
+
+impl StackOptions {
+    /// The first lines of a run, before the stack starts: which stack and why (`stack: …`),
+    /// then which secrets the backend is handed (presence only) and which are too short to
+    /// redact. Every launcher announces its choice through this, so the lines are the same.
+    pub fn announce(&self, choice: &str) {
+        self.events.line(format!("stack: {choice}"));
+        preamble(&self.secrets, &self.events);
+    }
+}
+
+/// Which secrets are present (never their values), and which are too short to redact.
+pub fn preamble(secrets: &Secrets, events: &Events) {
+    events.line(format!("secrets: {}", secrets.presence().join(" ")));
+    for name in secrets.too_short_to_redact() {
+        events.line(format!(
+            "warning: {name} is shorter than {} characters and will not be redacted",
+            crate::model::secrets::MIN_REDACT_LEN
+        ));
+    }
 }
 
 /// Whose stack it is.

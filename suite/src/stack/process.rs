@@ -8,14 +8,14 @@
 //! this process's environment only.
 
 use super::{free_port, Stack, StackOptions};
-use crate::bounded_read::{logs_after_cut, LOGS_LIMIT};
-use crate::events::{Events, Phase};
-use crate::health::wait::{wait_paths, Awaited, Refused};
-use crate::process::{
+use crate::model::events::{Events, Phase};
+use crate::model::secrets::Secrets;
+use crate::stack::suite_config::{ProcessConfig, SuiteConfig};
+use crate::sys::bounded_read::{logs_after_cut, LOGS_LIMIT};
+use crate::sys::process::{
     kill_group_and_wait, remove_written_folder, spawn_grouped, stop_group, Tether,
 };
-use crate::secrets::Secrets;
-use crate::suite_config::{ProcessConfig, SuiteConfig};
+use crate::target::health::wait::{wait_paths, Awaited, Refused};
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};
 use std::fs::File;
@@ -162,7 +162,7 @@ impl ProcessStack {
             // A signal exits without running destructors: the hook also removes the folder.
             let folder = self.folder.as_ref().map(|f| f.path().to_owned());
             let (events, name) = (Arc::clone(&self.events), self.name.clone());
-            self.interrupt_hook = Some(crate::interrupt::register(move || {
+            self.interrupt_hook = Some(crate::sys::interrupt::register(move || {
                 kill_group_and_wait(leader, REMOVAL_GRACE);
                 let Some(folder) = &folder else { return };
                 if let Err(e) = remove_written_folder(folder, REMOVAL_GRACE) {
@@ -203,7 +203,10 @@ impl ProcessStack {
                 "{} stack health gate (GET {} answer 200); the backend's output:\n{}",
                 self.name,
                 paths.join(", "),
-                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 40)
+                crate::stack::docker::tail(
+                    &std::fs::read_to_string(&log_path).unwrap_or_default(),
+                    40
+                )
             )
         })
     }
@@ -214,7 +217,7 @@ impl ProcessStack {
             stop_group(child, Duration::from_secs(10));
         }
         if let Some(id) = self.interrupt_hook.take() {
-            crate::interrupt::unregister(id);
+            crate::sys::interrupt::unregister(id);
         }
     }
 }

@@ -8,8 +8,8 @@ use crate::secrets::Secrets;
 use crate::stacks::{self, StackKind};
 use anyhow::Result;
 use codex_contract::Mode;
+use codex_live_suite::stack::suite_config::SuiteConfig;
 use codex_live_suite::stack::StackOptions;
-use codex_live_suite::suite_config::SuiteConfig;
 use std::sync::Arc;
 
 impl UpArgs {
@@ -21,11 +21,6 @@ impl UpArgs {
         };
         let (kind, why) = stacks::choose(self.stack);
         let foreground = kind == StackKind::Local;
-        events.line(format!(
-            "stack: {} ({why})",
-            format!("{kind:?}").to_lowercase()
-        ));
-        super::run::preamble(secrets, &events);
         let opts = StackOptions {
             mode,
             // Compose: left running for `down`; local: stops with this xtask.
@@ -37,8 +32,9 @@ impl UpArgs {
             publish_address: self.publish_address,
             images: None,
             evidence: None,
-            health_timeout: codex_live_suite::health::wait::HEALTH_TIMEOUT,
+            health_timeout: codex_live_suite::target::health::wait::HEALTH_TIMEOUT,
         };
+        opts.announce(&format!("{} ({why})", format!("{kind:?}").to_lowercase()));
         let mut stack = stacks::start(kind, &opts)?;
         events.line(format!(
             "up: {} stack healthy in {} mode at {} (API {}{}){}",

@@ -13,7 +13,7 @@ pub fn root() -> PathBuf {
 const CRATES: [&str; 6] = ["suite", "xtask", "backend", "worker", "contract", "fsutil"];
 
 /// Every `.rs` file under `dir`, as (path relative to the root, text).
-fn sources(dir: &str) -> Vec<(String, String)> {
+pub fn sources(dir: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack = vec![root().join(dir)];
     while let Some(d) = stack.pop() {
@@ -109,21 +109,6 @@ fn contract_does_no_io() {
         for io in ["std::fs", "std::io", "std::net", "std::process", "std::env"] {
             assert!(!text.contains(io), "{path} uses {io}: contract does no I/O");
         }
-    }
-}
-
-/// A text search: the ladder and the reporters share a crate, so no boundary keeps them
-/// apart. The ladder's tests read the event log back, as a reviewer would.
-#[test]
-fn the_ladder_does_not_import_report() {
-    let code = sources("suite/src/ladder")
-        .into_iter()
-        .filter(|(path, _)| !path.ends_with("/tests.rs"));
-    for (path, text) in code {
-        assert!(
-            !text.contains("crate::report") && !text.contains("super::report"),
-            "{path} imports report: the ladder emits events, reporters consume them"
-        );
     }
 }
 

@@ -4,11 +4,11 @@
 
 use crate::images::ImageTags;
 use anyhow::{Context, Result};
-use codex_live_suite::docker::project::{self, ComposeProject};
-use codex_live_suite::docker::{self, ComposeCli};
-use codex_live_suite::events::Events;
+use codex_live_suite::model::events::Events;
+use codex_live_suite::stack::docker::project::{self, ComposeProject};
+use codex_live_suite::stack::docker::{self, ComposeCli};
+use codex_live_suite::stack::suite_config::SuiteConfig;
 use codex_live_suite::stack::StackOwner;
-use codex_live_suite::suite_config::SuiteConfig;
 use std::sync::Arc;
 
 /// The developer stack's fixed compose project name (also its `CODEX_STACK_ID`).
@@ -126,7 +126,7 @@ pub fn logs() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use codex_live_suite::docker::project::project_name;
+    use codex_live_suite::stack::docker::project::project_name;
 
     #[test]
     fn only_run_projects_of_dead_xtasks_are_abandoned() {

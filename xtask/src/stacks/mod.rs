@@ -7,12 +7,12 @@ pub mod local;
 
 use crate::images::{self, ImageTags};
 use anyhow::Result;
-use codex_live_suite::cli::StackArgs;
-use codex_live_suite::commands::run::preamble;
-use codex_live_suite::docker;
-use codex_live_suite::docker::compose::{CallerImages, ComposeStack};
-use codex_live_suite::stack::{ConfigLauncher, Docker, Launcher, Stack, StackOptions, StackOwner};
-use codex_live_suite::suite_config::SuiteConfig;
+use codex_live_suite::stack::docker;
+use codex_live_suite::stack::docker::compose::{CallerImages, ComposeStack};
+use codex_live_suite::stack::suite_config::SuiteConfig;
+use codex_live_suite::stack::{
+    ConfigLauncher, Docker, Launcher, Request, Stack, StackOptions, StackOwner,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -51,13 +51,13 @@ fn is_ours(config: &SuiteConfig) -> bool {
 }
 
 impl Launcher for Ours {
-    fn config(&self, args: &StackArgs) -> Result<SuiteConfig> {
+    fn config(&self, asked: &Request) -> Result<SuiteConfig> {
         let root = crate::project_root();
-        if args.base_url.is_some() {
+        if asked.base_url.is_some() {
             return Ok(SuiteConfig::defaults(&root));
         }
         if self.stack == Some(StackKind::Local) {
-            if let Some(file) = &args.config {
+            if let Some(file) = asked.config {
                 anyhow::bail!(
                     "--config {} describes a stack of its own, but --stack local runs our \
                      backend as a process; fix: drop --stack local (or --config)",
@@ -68,20 +68,20 @@ impl Launcher for Ours {
             return Ok(SuiteConfig::defaults(&root));
         }
         let default = root.join(COMPOSE_CONFIG);
-        let explicit = args.config.as_deref().or_else(|| {
+        let explicit = asked.config.or_else(|| {
             (!root
-                .join(codex_live_suite::suite_config::FILE_NAME)
+                .join(codex_live_suite::stack::suite_config::FILE_NAME)
                 .is_file())
             .then_some(default.as_path())
         });
         SuiteConfig::load(&root, explicit)
     }
 
-    fn start(&self, args: &StackArgs, opts: &StackOptions) -> Result<Box<dyn Stack>> {
+    fn start(&self, opts: &StackOptions) -> Result<Box<dyn Stack>> {
         if !is_ours(&opts.config) && self.stack.is_none() {
             // Another shape (a live-suite.toml): the suite starts what it describes.
             let root = crate::project_root();
-            return ConfigLauncher { dir: root }.start(args, opts);
+            return ConfigLauncher { dir: root }.start(opts);
         }
         let (kind, why) = {
             let requested = self.stack;
@@ -91,11 +91,7 @@ impl Launcher for Ours {
                 None => (kind, why),
             }
         };
-        opts.events.line(format!(
-            "stack: {} ({why})",
-            format!("{kind:?}").to_lowercase()
-        ));
-        preamble(&opts.secrets, &opts.events);
+        opts.announce(&format!("{} ({why})", format!("{kind:?}").to_lowercase()));
         start(kind, opts)
     }
 

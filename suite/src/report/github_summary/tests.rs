@@ -1,5 +1,5 @@
 use super::*;
-use crate::outcome::Suite;
+use crate::model::outcome::Suite;
 use std::time::Duration;
 
 fn outcome(id: &str, verdict: Verdict, reason: &str, evidence: &[&str]) -> ScenarioOutcome {

@@ -4,8 +4,8 @@
 //! snapshot).
 
 use super::Page;
-use crate::bounded_read;
-use crate::outcome::{ScenarioOutcome, Shown};
+use crate::model::outcome::{ScenarioOutcome, Shown};
+use crate::sys::bounded_read;
 use maud::{html, Markup};
 use similar::{ChangeTag, TextDiff};
 use std::time::Duration;

@@ -1,8 +1,8 @@
 use super::*;
 use crate::compare::Comparison;
-use crate::outcome::Suite;
-use crate::outcome::{Attempt, JobMark, Shown};
-use crate::secrets::Secrets;
+use crate::model::outcome::Suite;
+use crate::model::outcome::{Attempt, JobMark, Shown};
+use crate::model::secrets::Secrets;
 use std::path::Path;
 use std::time::Duration;
 

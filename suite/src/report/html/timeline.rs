@@ -5,7 +5,7 @@
 //! drawn and nothing else.
 
 use super::Page;
-use crate::outcome::{ScenarioOutcome, Suite, Verdict};
+use crate::model::outcome::{ScenarioOutcome, Suite, Verdict};
 use crate::report::text::duration;
 use layout::{label_at, layout, text_width, Layout, Side, CHAR_W, LEFT, WIDTH};
 use maud::{html, Markup};

@@ -1,8 +1,10 @@
 use super::*;
 use crate::compare::{BaselineComparison, Change, Comparison};
-use crate::events::Phase;
-use crate::outcome::{Attempt, Interruption, JobMark, RunReport, ScenarioOutcome, Suite, Verdict};
-use crate::secrets::Redactor;
+use crate::model::events::Phase;
+use crate::model::outcome::{
+    Attempt, Interruption, JobMark, RunReport, ScenarioOutcome, Suite, Verdict,
+};
+use crate::model::secrets::Redactor;
 use std::time::{Duration, SystemTime};
 
 fn outcome() -> ScenarioOutcome {

@@ -4,9 +4,63 @@
 //! said (`--quiet`, `--verbose`). Decided once in `main`, from the flags and an injected
 //! environment lookup.
 
-use crate::cli::{ColorWhen, MessageFormat, OutputArgs};
+use clap::builder::BoolishValueParser;
+use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::os::fd::AsRawFd;
+
+/// How the suite speaks: to a person (colour, width, detail) or to a program (JSON lines).
+/// Global: every command takes them, before or after its name.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputArgs {
+    /// Colour the terminal output: auto (on a terminal, unless NO_COLOR is set;
+    /// CLICOLOR_FORCE forces it), always or never.
+    #[arg(
+        long,
+        value_name = "WHEN",
+        value_enum,
+        default_value_t,
+        global = true,
+        env = "CODEX_LIVE_SUITE_COLOR"
+    )]
+    pub color: ColorWhen,
+    /// Print only the failures and the final tally.
+    #[arg(long, short, global = true, conflicts_with = "verbose",
+          env = "CODEX_LIVE_SUITE_QUIET", value_parser = BoolishValueParser::new())]
+    pub quiet: bool,
+    /// Also print each request the scenarios send: method, path, status, latency.
+    #[arg(long, short, global = true, env = "CODEX_LIVE_SUITE_VERBOSE",
+          value_parser = BoolishValueParser::new())]
+    pub verbose: bool,
+    /// human: lines for a person on stdout; json: the run's events as JSON lines on stdout
+    /// (those of events.jsonl), the human lines on stderr.
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t,
+        global = true,
+        env = "CODEX_LIVE_SUITE_MESSAGE_FORMAT"
+    )]
+    pub message_format: MessageFormat,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--message-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum MessageFormat {
+    #[default]
+    Human,
+    Json,
+}
 
 /// The standard stream the human lines go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! line, a request (`--verbose`), and how a duration reads.
 
 use super::styled::Styled;
-use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
+use crate::model::outcome::{RunReport, ScenarioOutcome, Verdict};
 use anstyle::{AnsiColor, Style};
 use std::time::Duration;
 
@@ -96,7 +96,7 @@ pub fn exit(report: &RunReport) -> Vec<Styled> {
     let bad = AnsiColor::Red.on_default().bold();
     if !report.unwritten.is_empty() {
         return vec![Styled::default()
-            .push(bad, format!("exit {}", crate::commands::EXIT_REPORT))
+            .push(bad, format!("exit {}", crate::model::exit::EXIT_REPORT))
             .then(format!(
                 ": the run finished but a report could not be written: {}",
                 report.unwritten.join("; ")
@@ -147,7 +147,7 @@ pub fn request(method: &str, path: &str, status: Option<u16>, latency: Duration)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{Attempt, Suite};
+    use crate::model::outcome::{Attempt, Suite};
     use std::path::PathBuf;
 
     fn report(outcomes: Vec<ScenarioOutcome>) -> RunReport {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::secrets::Secrets;
+use crate::model::secrets::Secrets;
 use anstyle::AnsiColor;
 
 fn terminal(secret: &str) -> Terminal {

@@ -7,7 +7,7 @@
 //! target itself took, which the suite's wall time is set against.
 
 use anyhow::{bail, Context, Result};
-use codex_live_suite::process::{spawn_grouped, stop_group, Tether};
+use codex_live_suite::sys::process::{spawn_grouped, stop_group, Tether};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! legend entry for each kind of element drawn and for nothing else, no label cut off.
 
 use super::*;
-use crate::outcome::{Phase, PhaseMark};
+use crate::model::outcome::{Phase, PhaseMark};
 
 /// The advance of one character of the timeline's 11-unit monospace text (0.6 em).
 const CHAR_W: f64 = 6.6;

@@ -2,7 +2,7 @@
 //! go (compressed bands at the edges, or in place on the scale), where a label fits without
 //! being cut off, and the grid's ticks.
 
-use crate::outcome::{Phase, PhaseMark};
+use crate::model::outcome::{Phase, PhaseMark};
 use std::time::Duration;
 
 /// The SVG's width in user units.

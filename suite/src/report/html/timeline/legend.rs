@@ -4,7 +4,7 @@
 
 use super::layout::{Band, Layout};
 use super::Marker;
-use crate::outcome::{ScenarioOutcome, Verdict};
+use crate::model::outcome::{ScenarioOutcome, Verdict};
 
 /// What the timeline drew, kind by kind.
 #[derive(Debug, Default, Clone, PartialEq)]

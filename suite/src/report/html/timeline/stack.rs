@@ -6,7 +6,7 @@
 
 use super::layout::{label_at, phase_label, Band, Layout, Place, Side};
 use super::{f, ROW, TOP};
-use crate::outcome::PhaseMark;
+use crate::model::outcome::PhaseMark;
 use maud::{html, Markup};
 
 /// The row at height `y`; the break marks run down to `bottom`.

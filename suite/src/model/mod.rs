@@ -1,0 +1,11 @@
+//! What a run is made of, for every layer above: verdicts and outcomes (`outcome`), the
+//! events a run emits and their fan-out (`events`), durations as seconds (`seconds`) and
+//! the secrets with their redactor (`secrets`).
+
+pub mod comparison;
+pub mod escape;
+pub mod events;
+pub mod exit;
+pub mod outcome;
+pub mod seconds;
+pub mod secrets;

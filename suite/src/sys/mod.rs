@@ -1,0 +1,9 @@
+//! The lowest layer: what the operating system offers, shaped for the suite. Scoped threads
+//! for steps that wait at once (`at_once`), the one reader of files read back
+//! (`bounded_read`), grouped and timed child processes (`process`) and the signal handling
+//! (`interrupt`). Imports nothing of the crate above it.
+
+pub mod at_once;
+pub mod bounded_read;
+pub mod interrupt;
+pub mod process;

@@ -1,0 +1,366 @@
+//! How the xtask runs processes. Short commands: xshell's `cmd!` (see `docker.rs`,
+//! `images.rs`, `stack/`). Long-lived or timed children: this module, the one place that
+//! spawns them with `std::process`: their own process group (so that the whole group, a
+//! backend and its workers, can be stopped at once) and, unless they must outlive the
+//! xtask, a parent-death signal.
+
+use anyhow::{Context, Result};
+use std::io::{BufRead, Read};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// Whether a child may outlive the xtask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tether {
+    /// SIGTERM when the xtask dies (`PR_SET_PDEATHSIG`): children never outlive it.
+    DiesWithXtask,
+    /// Left running on purpose (`--keep-up`).
+    Outlives,
+}
+
+/// Removes the secret variables from the xtask's own environment, once their values are
+/// loaded (`Secrets::load`): every child (cargo and its build scripts, git, docker build,
+/// compose `build`, the timed probes) then runs without them, whoever spawns it. The only
+/// children that get them, explicitly from `Secrets::env_pairs`, are the local backend
+/// (`stack/local.rs`) and compose `up` (`stack/compose_project.rs`).
+pub fn remove_secrets_from_environment() {
+    for var in codex_contract::SECRET_VARS {
+        std::env::remove_var(var);
+    }
+}
+
+/// Spawns `cmd` as the leader of a new process group; its pid is the group id.
+pub fn spawn_grouped(cmd: &mut Command, tether: Tether) -> std::io::Result<Child> {
+    cmd.process_group(0);
+    if tether == Tether::DiesWithXtask {
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+    }
+    cmd.spawn()
+}
+
+/// Sends `signal` to the process group `pgid`.
+pub fn signal_group(pgid: i32, signal: i32) {
+    // SAFETY: kill(2) on a process group we created; a vanished group is harmless (ESRCH).
+    unsafe {
+        libc::kill(-pgid, signal);
+    }
+}
+
+/// Stops a grouped child: SIGTERM to its group, SIGKILL after `grace`.
+pub fn stop_group(mut child: Child, grace: Duration) {
+    let pgid = child.id() as i32;
+    signal_group(pgid, libc::SIGTERM);
+    let start = Instant::now();
+    while start.elapsed() < grace {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal_group(pgid, libc::SIGKILL);
+    let _ = child.wait();
+}
+
+/// Kills the group our child `leader` leads and waits, up to `within`, until the leader has
+/// exited: by then its own children have had their parent-death signal. Never reaps it
+/// (its `Child` belongs to whoever spawned it).
+pub fn kill_group_and_wait(leader: u32, within: Duration) {
+    signal_group(leader as i32, libc::SIGKILL);
+    let start = Instant::now();
+    while !exited(leader) && start.elapsed() < within {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Removes a folder a process group wrote into, once that group was killed: a member still
+/// finishing its last write when the first pass ran makes that pass fail (`ENOTEMPTY`), so it
+/// is tried again for up to `within`. Gone already is done.
+pub fn remove_written_folder(folder: &std::path::Path, within: Duration) -> std::io::Result<()> {
+    let start = Instant::now();
+    loop {
+        match std::fs::remove_dir_all(folder) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if start.elapsed() >= within => return Err(e),
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}
+
+/// Runs `cmd` with its output captured; `Ok(None)` when it did not finish within `timeout`
+/// (its group is killed then).
+pub fn output_within(mut cmd: Command, timeout: Duration) -> Result<Option<Output>> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = spawn_grouped(&mut cmd, Tether::DiesWithXtask)?;
+    // Read while it runs: a child that writes more than a pipe holds would block otherwise.
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            let read = |h: std::thread::JoinHandle<std::io::Result<Vec<u8>>>| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("reading its output panicked"))?
+                    .context("reading its output")
+            };
+            return Ok(Some(Output {
+                status,
+                stdout: read(stdout)?,
+                stderr: read(stderr)?,
+            }));
+        }
+        if start.elapsed() >= timeout {
+            stop_group(child, Duration::ZERO);
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn drain(
+    pipe: Option<impl std::io::Read + Send + 'static>,
+) -> std::thread::JoinHandle<std::io::Result<Vec<u8>>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = pipe {
+            p.read_to_end(&mut buf)?;
+        }
+        Ok(buf)
+    })
+}
+
+/// How a child run by [`run_streamed`] ended.
+#[derive(Debug)]
+pub enum Ended {
+    Exited(ExitStatus),
+    /// Still running when the timeout passed.
+    TimedOut,
+    /// A signal asked the run to stop.
+    Interrupted,
+}
+
+/// The longest line [`run_streamed`] hands on; the rest of a longer line is dropped and the
+/// line says so.
+pub const MAX_LINE: usize = 16 << 10;
+
+/// How long the output of an ended child is still read (a descendant that escaped its group
+/// may hold the pipe open).
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// Runs `cmd` (stdin closed) as the leader of its own process group with a parent-death
+/// signal, its stdout and stderr merged, and hands each line of output to `on_line` as it
+/// comes, until it exits, `timeout` passes, or a signal asks the run to stop (the interrupt
+/// teardown kills the group too). Whatever ends it, its whole group is killed before the
+/// call returns: nothing it started outlives it. The output is never held whole, only the
+/// few lines in flight.
+pub fn run_streamed(
+    mut cmd: Command,
+    timeout: Duration,
+    mut on_line: impl FnMut(&[u8]),
+) -> std::io::Result<Ended> {
+    let (reader, writer) = std::io::pipe()?;
+    cmd.stdin(Stdio::null())
+        .stdout(writer.try_clone()?)
+        .stderr(writer);
+    let child = spawn_grouped(&mut cmd, Tether::DiesWithXtask);
+    // The parent's copies of the write end: the reader sees EOF once the group is gone.
+    drop(cmd);
+    let child = child?;
+    let pgid = child.id() as i32;
+    let hook = crate::sys::interrupt::register(move || signal_group(pgid, libc::SIGKILL));
+    let lines = read_lines(reader);
+    let ended = wait_streaming(child, timeout, &lines, &mut on_line);
+    crate::sys::interrupt::unregister(hook);
+    let deadline = Instant::now() + DRAIN;
+    while let Ok(batch) = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        batch.iter().for_each(|line| on_line(line));
+    }
+    ended
+}
+
+/// Hands lines over while `child` runs; ends it (and its group) when it is done, the timeout
+/// passed or a signal came (checked between batches of lines, at least every 20 ms).
+fn wait_streaming(
+    mut child: Child,
+    timeout: Duration,
+    lines: &Receiver<Vec<Vec<u8>>>,
+    on_line: &mut impl FnMut(&[u8]),
+) -> std::io::Result<Ended> {
+    let start = Instant::now();
+    loop {
+        match lines.recv_timeout(Duration::from_millis(20)) {
+            Ok(batch) => batch.iter().for_each(|line| on_line(line)),
+            Err(RecvTimeoutError::Timeout) => {}
+            // The output ended before the child: wait for it without spinning.
+            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(20)),
+        }
+        if exited(child.id()) {
+            // Not reaped yet, so its group id is still taken: what it left behind goes.
+            signal_group(child.id() as i32, libc::SIGKILL);
+            return child.wait().map(Ended::Exited);
+        }
+        let ended = if crate::sys::interrupt::requested().is_some() {
+            Ended::Interrupted
+        } else if start.elapsed() >= timeout {
+            Ended::TimedOut
+        } else {
+            continue;
+        };
+        stop_group(child, Duration::from_secs(1));
+        return Ok(ended);
+    }
+}
+
+/// Whether our child `pid` has exited, without reaping it (`WNOWAIT`); one already reaped
+/// (no longer our child: `ECHILD`) has too.
+fn exited(pid: u32) -> bool {
+    // SAFETY: waitid(2) on our own child into a zeroed siginfo_t; WNOWAIT leaves it waitable.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        libc::waitid(libc::P_PID, pid, &mut info, flags) != 0 || info.si_pid() != 0
+    }
+}
+
+/// The lines of `pipe`, read on a thread of its own, each at most [`MAX_LINE`] bytes, in
+/// batches (the lines of one read); a few batches in flight at most (the thread waits while
+/// they are handled).
+fn read_lines(pipe: impl Read + Send + 'static) -> Receiver<Vec<Vec<u8>>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(16);
+    std::thread::spawn(move || {
+        let mut pipe = std::io::BufReader::with_capacity(64 << 10, pipe);
+        let mut line = Vec::new();
+        let mut cut = false;
+        loop {
+            let buf = match pipe.fill_buf() {
+                Ok([]) | Err(_) => break,
+                Ok(buf) => buf,
+            };
+            let mut batch = Vec::new();
+            for piece in buf.split_inclusive(|b| *b == b'\n') {
+                let (text, ends) = match piece.strip_suffix(b"\n") {
+                    Some(text) => (text, true),
+                    None => (piece, false),
+                };
+                let room = MAX_LINE.saturating_sub(line.len());
+                cut |= text.len() > room;
+                line.extend_from_slice(&text[..text.len().min(room)]);
+                if ends {
+                    if std::mem::take(&mut cut) {
+                        line.extend_from_slice(b" [line cut: longer than 16 KiB]");
+                    }
+                    batch.push(std::mem::take(&mut line));
+                }
+            }
+            let used = buf.len();
+            pipe.consume(used);
+            if !batch.is_empty() && tx.send(batch).is_err() {
+                return;
+            }
+        }
+        if !line.is_empty() {
+            let _ = tx.send(vec![line]);
+        }
+    });
+    rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_a_killed_group_was_filling_is_removed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("data");
+        std::fs::create_dir(&folder).unwrap();
+        // Two writers that never stop creating folders and files in it.
+        let script =
+            "i=0; while :; do i=$((i+1)); mkdir -p \"$1/d$i\"; echo x > \"$1/d$i/f\"; done";
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &format!("{script} & {script}"), "sh"])
+            .arg(&folder);
+        let mut child = spawn_grouped(&mut cmd, Tether::DiesWithXtask).unwrap();
+        while std::fs::read_dir(&folder).unwrap().count() < 50 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(!exited(child.id()));
+        kill_group_and_wait(child.id(), Duration::from_secs(5));
+        // Exited and still ours to reap.
+        assert!(exited(child.id()));
+        remove_written_folder(&folder, Duration::from_secs(5)).unwrap();
+        assert!(!folder.exists());
+        // Gone already is not an error.
+        remove_written_folder(&folder, Duration::from_secs(5)).unwrap();
+        assert!(child.try_wait().unwrap().is_some());
+    }
+
+    #[test]
+    fn a_child_that_answers_in_time_gives_its_output_and_a_hung_one_is_stopped() {
+        let mut echo = Command::new("sh");
+        echo.args(["-c", "echo out; echo err >&2"]);
+        let out = output_within(echo, Duration::from_secs(10))
+            .unwrap()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+        // More than a pipe holds (64 KiB) does not block it.
+        let mut big = Command::new("head");
+        big.args(["-c", "1000000", "/dev/zero"]);
+        let out = output_within(big, Duration::from_secs(10))
+            .unwrap()
+            .unwrap();
+        assert_eq!(out.stdout.len(), 1_000_000);
+        let mut hang = Command::new("sleep");
+        hang.arg("30");
+        let start = Instant::now();
+        assert!(output_within(hang, Duration::from_millis(200))
+            .unwrap()
+            .is_none());
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_streamed_child_hands_over_lines_and_its_group_dies_with_the_timeout() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo one; echo two >&2; head -c 40000 /dev/zero | tr '\\0' x; echo; sleep 30 & echo $! ; wait"]);
+        let mut lines = Vec::new();
+        let start = Instant::now();
+        let ended = run_streamed(cmd, Duration::from_millis(800), |l| {
+            lines.push(String::from_utf8_lossy(l).into_owned())
+        })
+        .unwrap();
+        assert!(matches!(ended, Ended::TimedOut), "{ended:?}");
+        assert!(start.elapsed() < Duration::from_secs(10));
+        assert_eq!(lines[..2], ["one", "two"]);
+        assert!(lines[2].len() < MAX_LINE + 64 && lines[2].ends_with("longer than 16 KiB]"));
+        let sleeper: i32 = lines[3].parse().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        // SAFETY: kill(2) with signal 0 only asks whether the pid exists.
+        let alive = unsafe { libc::kill(sleeper, 0) } == 0
+            && std::fs::read_to_string(format!("/proc/{sleeper}/stat"))
+                .is_ok_and(|s| !s.contains(") Z "));
+        assert!(!alive, "the group's sleep {sleeper} outlived the timeout");
+
+        let mut exit = Command::new("sh");
+        exit.args(["-c", "echo done; exit 3"]);
+        let mut seen = Vec::new();
+        let ended = run_streamed(exit, Duration::from_secs(30), |l| seen.push(l.to_vec())).unwrap();
+        assert!(
+            matches!(ended, Ended::Exited(s) if s.code() == Some(3)),
+            "{ended:?}"
+        );
+        assert_eq!(seen, [b"done".to_vec()]);
+    }
+}

@@ -1,0 +1,13 @@
+//! The target as the suite sees it over HTTP: the bounded, redacting client (`client`), the
+//! OpenAPI check of its answers (`conformance`), the health probe and wait (`health`), a
+//! backend someone else runs checked before any scenario (`preflight`), polling with
+//! back-off (`poll`), whether a result is this job's (`freshness`) and what the target
+//! offers (`target_profile`).
+
+pub mod client;
+pub mod conformance;
+pub mod freshness;
+pub mod health;
+pub mod poll;
+pub mod preflight;
+pub mod target_profile;
