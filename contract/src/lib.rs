@@ -1,4 +1,4 @@
-//! The contract (`CONTRACT.md` of the shared spec) as serde types, shared by the backend, the
+//! The contract (CONTRACT.md of the shared spec) as serde types, shared by the backend, the
 //! worker and the live suite.
 //!
 //! Reading is lenient on purpose: the suite must read bodies and results written by other

@@ -165,8 +165,7 @@ pub struct StackArgs {
     /// The stack to run: a `live-suite.toml` describing a backend run as a command
     /// (`[process]`), one already running (`base_url`), or a compose stack (compose files,
     /// service, port), with its health paths and mode variable. Default: `live-suite.toml`
-    /// in the current directory (`cargo xtask`: the repository root) when it exists, else
-    /// its `docker-compose.yml`.
+    /// in the current directory when it exists, else its `docker-compose.yml`.
     #[arg(
         long,
         value_name = "PATH",

@@ -13,7 +13,7 @@ mod record;
 
 pub use baseline::Baseline;
 pub use record::RunRecord;
-use record::{ScenarioRecord, RUN_JSON};
+use record::ScenarioRecord;
 
 use crate::model::comparison::failed;
 pub use crate::model::comparison::{

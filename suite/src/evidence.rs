@@ -3,6 +3,8 @@
 //! Every write goes through the one redactor. A redaction is recorded as a leak naming the
 //! variable and the file, and the scenario that captured it fails.
 
+pub mod files;
+
 use crate::model::secrets::{Redactor, REDACTED};
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -190,7 +192,7 @@ impl Evidence {
     pub fn write_manifest(&self) -> Result<()> {
         let mut entries = Vec::new();
         for rel in self.files_under("") {
-            if rel == "manifest.json" {
+            if rel == files::MANIFEST {
                 continue;
             }
             let bytes = std::fs::read(self.dir.join(&rel))
@@ -202,7 +204,7 @@ impl Evidence {
             entries.push(serde_json::json!({"path": rel, "size": bytes.len(), "sha256": sha}));
         }
         let doc = serde_json::json!({"run_id": self.run_id, "files": entries});
-        self.write("manifest.json", &serde_json::to_string_pretty(&doc)?)?;
+        self.write(files::MANIFEST, &serde_json::to_string_pretty(&doc)?)?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 //! It brings a backend up (or connects to one), climbs the gated ladder of live scenarios
 //! L01–L08, rolls back to mocked mode, re-runs the mocked smoke M01–M04, and writes evidence,
 //! JUnit, an HTML report and a zip. The binary `codex-live-suite` and a repository's own
-//! automation (this workspace's `cargo xtask`) both call [`commands`]; a caller with stacks
+//! automation both call [`commands`]; a caller with stacks
 //! of its own hands them in through [`stack::Launcher`].
 // A unit test that cannot run here says why on stdout, where libtest shows it.
 #![cfg_attr(test, allow(clippy::print_stdout))]

@@ -6,6 +6,7 @@
 //! commit it.
 
 mod architecture;
+mod cited;
 mod layers;
 mod lockfile;
 mod tidy;

@@ -1,4 +1,4 @@
-//! `cargo xtask compare OLD NEW`: two runs' records (`run.json`, read from run folders or
+//! `compare OLD NEW`: two runs' records (`run.json`, read from run folders or
 //! zips) compared; exit 1 when a scenario regressed.
 
 use super::{EXIT_FAIL, EXIT_PASS};

@@ -1,4 +1,4 @@
-//! `cargo xtask list`: the scenarios in order, each with its acceptance.
+//! `list`: the scenarios in order, each with its acceptance.
 
 use super::EXIT_PASS;
 use crate::ladder::{live, mocked, Scenario};

@@ -3,7 +3,7 @@
 use super::{ReportNotWritten, EXIT_FAIL, EXIT_PASS};
 use crate::cli::StackArgs;
 use crate::compare::{Baseline, RunRecord};
-use crate::evidence::Evidence;
+use crate::evidence::{files, Evidence};
 use crate::ladder::{Ctx, Settings};
 use crate::model::events::{Event, Events, Phase};
 use crate::model::outcome::Interruption;
@@ -16,7 +16,7 @@ use crate::stack::{external::ExternalStack, Launcher, Stack, StackOptions, Stack
 use crate::target::client::Client;
 use crate::target::conformance::Conformance;
 use crate::target::preflight::Target;
-use crate::target::target_profile::{self, Presence, Probed, TargetProfile};
+use crate::target::target_profile::{Presence, Probed, TargetProfile};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
 use std::sync::Arc;
@@ -59,7 +59,7 @@ pub fn execute(
     let reporter = Shared::new(Reporter::for_run(&ev, plan.console));
     let events = Arc::new(reporter.events());
     let mut stack = start_stack(&plan, secrets, &ev, &events, config).inspect_err(|e| {
-        let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
+        let _ = ev.write(files::SETUP_ERROR, &format!("{e:#}\n"));
     })?;
     let base_url = stack.base_url();
     events.line(format!("run {} -> {}", ev.run_id, ev.dir.display()));
@@ -70,7 +70,7 @@ pub fn execute(
     let target = match probe_target(&mut client, &ev, &events) {
         Ok(t) => t,
         Err(e) => {
-            let _ = ev.write("setup_error.txt", &format!("{e:#}\n"));
+            let _ = ev.write(files::SETUP_ERROR, &format!("{e:#}\n"));
             stack.shutdown().context("stopping the stack")?;
             return Err(e);
         }
@@ -91,7 +91,7 @@ pub fn execute(
     if target.jobs.is_none() {
         events.line(target.describe());
     }
-    if let Err(e) = ev.write(target_profile::FILE, &target.to_json()) {
+    if let Err(e) = ev.write(files::TARGET, &target.to_json()) {
         events.fail(e);
     }
     let interrupted = stop_unless_interrupted(&events, &mut *stack)?;
@@ -180,8 +180,8 @@ fn run_report(
         target: Some(target.to_value()),
         outcomes,
         run_dir: ev.dir.clone(),
-        junit_path: ev.dir.join("junit.xml"),
-        summary_path: ev.dir.join("summary.txt"),
+        junit_path: ev.dir.join(files::JUNIT),
+        summary_path: ev.dir.join(files::SUMMARY),
         zip_path: ev
             .dir
             .parent()
@@ -230,7 +230,7 @@ fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<T
         profile: target,
         openapi,
     } = probed?;
-    ev.write(target_profile::FILE, &target.to_json())?;
+    ev.write(files::TARGET, &target.to_json())?;
     if target.openapi == Presence::Present {
         match Conformance::from_reply(&openapi) {
             Ok(Some(doc)) => {

@@ -1,7 +1,8 @@
 //! Which earlier run `live-suite` compares itself with: `--baseline`, or the newest
 //! earlier run in `--out`.
 
-use super::{diff, BaselineComparison, RunRecord, RUN_JSON};
+use super::{diff, BaselineComparison, RunRecord};
+use crate::evidence::files::RUN_JSON;
 use crate::model::outcome::one_line;
 use anyhow::Context;
 use std::path::{Path, PathBuf};

@@ -7,8 +7,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The file name of the record in a run folder.
-pub const RUN_JSON: &str = "run.json";
+use crate::evidence::files::RUN_JSON;
 
 /// The format version written into `run.json`; `read` refuses other versions.
 pub const FORMAT: u32 = 1;

@@ -6,7 +6,7 @@ use super::steps::{
     observe_status, submit_edit,
 };
 use super::{ensure, Ctx, Pass, Problem, Project, Scenario, ScenarioResult};
-use crate::evidence::ScenarioDir;
+use crate::evidence::{files, ScenarioDir};
 use crate::model::outcome::{ScenarioOutcome, Shown, Suite, Verdict};
 use crate::target::client::ApiPath;
 use codex_contract::{Status, WorkerStatus, REQUEST_FILE, RESULT_FILE};
@@ -271,7 +271,7 @@ fn l07_forced_error(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     let detail = ctx.client.get(&ApiPath::project(&p.id))?;
     detail.expect_200("GET /projects/{id} after the forced error")?;
     folder.write(
-        "notes.txt",
+        files::NOTES,
         &format!(
             "scenario: L07 Negative and Error Handling\nobserved: job ended {} with result \
              status error, errors {:?}\napi after the error: GET /docs {}, GET /projects/{{id}} {}\n",

@@ -3,7 +3,7 @@
 
 use super::steps::{check_success, create_project, get_file, list_files, submit_edit};
 use super::{ensure, Ctx, Pass, Problem, Scenario, ScenarioResult};
-use crate::evidence::ScenarioDir;
+use crate::evidence::{files, ScenarioDir};
 use crate::model::outcome::Suite;
 use crate::target::client::ApiPath;
 use crate::target::health::{self, wrong_mode, Finding};
@@ -128,7 +128,7 @@ fn rollback(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
         None => "no live project to look for".into(),
     };
     folder.write(
-        "notes.txt",
+        files::NOTES,
         &format!(
             "rollback: {} -> mocked (USE_DUMMY_WORKER=True)\nbase url: {}\nhealth: {health}\ndata: {kept}\n",
             before.as_str(),

@@ -89,7 +89,7 @@ fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
     assert_eq!(o.jobs.len(), 1);
     assert_eq!(o.jobs[0].job_id.as_deref(), Some("j1"));
     assert!(o.jobs[0].settled_at >= Some(o.jobs[0].submitted_at));
-    let log = std::fs::read_to_string(ev.dir.join(crate::report::structured::FILE)).unwrap();
+    let log = std::fs::read_to_string(ev.dir.join(crate::evidence::files::EVENTS)).unwrap();
     let seen = crate::report::structured::read(&log).unwrap();
     let kinds: Vec<&str> = seen.iter().map(kind).collect();
     assert_eq!(
@@ -109,7 +109,8 @@ fn a_retried_pass_keeps_its_failed_attempt_observations_and_job_marks() {
 }
 
 /// Every request a scenario makes feeds its verdict or is named in it: nothing under
-/// `ladder/` drops a `Result` (each call's failure is tested in `tests/it/failed_calls.rs`).
+/// `ladder/` drops a `Result` (each call's failure is also tested end to end, against a
+/// backend that fails that call).
 #[test]
 fn no_scenario_drops_an_error() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ladder");

@@ -61,7 +61,7 @@ pub enum Event {
         at: Duration,
     },
     /// A step of the stack's life-cycle ended: it started at `at` and took `took` (kept for
-    /// `RunReport::phases`, the report's timeline; read by `cargo xtask bench` from
+    /// `RunReport::phases`, the report's timeline; read by benchmarks from
     /// events.jsonl; the ladder's phases come from scenario events).
     Phase {
         phase: Phase,

@@ -1,5 +1,5 @@
 //! `Duration` as seconds in a JSON number (`f64`), the one form of a duration in every file
-//! the suite writes (events.jsonl, run.json) and `cargo xtask bench` reads back. Use with
+//! the suite writes (events.jsonl, run.json) and a benchmark reads back. Use with
 //! `#[serde(with = "crate::model::seconds")]`, or `crate::model::seconds::option` for `Option<Duration>`.
 
 use serde::{de::Error, Deserialize, Deserializer, Serializer};

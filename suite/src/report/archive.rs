@@ -1,36 +1,23 @@
 //! The archive: at the end of a run, `manifest.json` (every file with its size and sha256)
 //! and `<out>/<run id>.zip` (see `zip`); the last report written, it seals the others.
-//!
-//! The zip is begun while report.png is still being taken ([`begin`]: every file but
-//! report.png and manifest.json) and sealed once it is there ([`seal`]).
 
-use super::screenshot::PNG;
-use super::zip::Pending;
+use crate::evidence::files::{MANIFEST, REPORT_PNG as PNG};
 use crate::evidence::Evidence;
 use crate::model::outcome::RunReport;
 
-/// The file that lists the others, written last.
-const MANIFEST: &str = "manifest.json";
-
-/// Starts the zip with every file of the run folder but report.png and manifest.json.
-pub fn begin(ev: &Evidence, report: &RunReport) -> anyhow::Result<Pending> {
-    let mut zip = Pending::start(&ev.dir, &ev.run_id, &report.zip_path)?;
-    for rel in ev.files_under("") {
-        if rel != PNG && rel != MANIFEST {
-            zip.add(&rel, ev.redactor())?;
-        }
-    }
-    Ok(zip)
-}
-
-/// Writes manifest.json, adds report.png (when it was taken) and the manifest to `zip`, and
-/// gives the zip its name.
-pub fn seal(ev: &Evidence, mut zip: Pending) -> anyhow::Result<()> {
+/// Writes manifest.json, then the zip of the run folder: every file in order, report.png
+/// and the manifest last.
+pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
     ev.write_manifest()?;
+    let mut files: Vec<String> = ev
+        .files_under("")
+        .into_iter()
+        .filter(|rel| rel != PNG && rel != MANIFEST)
+        .collect();
     if ev.dir.join(PNG).is_file() {
-        zip.add(PNG, ev.redactor())?;
+        files.push(PNG.into());
     }
-    zip.add(MANIFEST, ev.redactor())?;
-    zip.finish()?;
+    files.push(MANIFEST.into());
+    super::zip::write(&ev.dir, &ev.run_id, &files, &report.zip_path, ev.redactor())?;
     Ok(())
 }

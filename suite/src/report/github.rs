@@ -139,7 +139,7 @@ pub fn mask_commands(secrets: &Secrets) -> Vec<String> {
 }
 
 /// Prints the `::add-mask::` lines on GitHub (nothing anywhere else). Call it before the
-/// xtask prints anything else, so that no later line can show a value unmasked.
+/// suite prints anything else, so that no later line can show a value unmasked.
 pub fn add_masks(secrets: &Secrets, stream: Stream) {
     if active() {
         print_commands_to(&mask_commands(secrets), stream);

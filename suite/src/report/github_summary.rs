@@ -4,6 +4,7 @@
 //! report of `main`.
 
 use super::github::{active, error_command, print_commands};
+use crate::evidence::files;
 use crate::model::escape::markdown_cell;
 use crate::model::outcome::{RunReport, ScenarioOutcome, Verdict};
 use anyhow::{bail, Context, Result};
@@ -134,7 +135,7 @@ fn scenario_table(md: &mut String, report: &RunReport) {
 /// A failed scenario's notes.txt, folded, when it has one: what was observed, expected and
 /// where to look, without opening the zip.
 fn notes_details(md: &mut String, report: &RunReport, outcome: &ScenarioOutcome) {
-    let Some(notes) = outcome.evidence.iter().find(|f| f.ends_with("notes.txt")) else {
+    let Some(notes) = outcome.evidence.iter().find(|f| f.ends_with(files::NOTES)) else {
         return;
     };
     let path = report.run_dir.join(notes);

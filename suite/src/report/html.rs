@@ -17,20 +17,17 @@
 //! maud escapes it; the written file goes through the evidence writer (the redactor) once more.
 
 use crate::compare::BaselineComparison;
-use crate::evidence::Evidence;
+use crate::evidence::{files, Evidence};
 use crate::model::outcome::{RunReport, ScenarioOutcome, Verdict};
 use crate::model::secrets::Redactor;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-
-/// The file name in the run folder.
-pub const FILE: &str = "report.html";
 
 /// Longest evidence text shown inline; the link opens the whole file.
 const INLINE_LIMIT: usize = 64 * 1024;
 
 /// Writes `report.html` (`Reporter::finish` then has `screenshot.rs` take report.png).
 pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
-    ev.write(FILE, &render(report, ev.redactor()))?;
+    ev.write(files::REPORT_HTML, &render(report, ev.redactor()))?;
     Ok(())
 }
 

@@ -7,11 +7,10 @@
 //!   annotations, masks; at the end the step summary and outputs, GitHub Actions only),
 //!   `terminal` (spinner and lines for a person, on stdout, or stderr under
 //!   `--message-format json`, with the settings of `terminal::Console`);
-//! - at the end: `html` (`report.html`), then, while `screenshot` takes `report.png` from it
-//!   (by the browser started with the run, else a one-shot one): `summary` (`summary.txt`),
-//!   `compare::RunRecord` (`run.json`, what a later run compares with), GitHub's outputs,
-//!   `junit` (`junit.xml`) and the zip begun (`archive`); once report.png is there,
-//!   `manifest.json` and the zip's last entries seal the others.
+//! - at the end: `html` (`report.html`), `screenshot` (`report.png` from it, one browser
+//!   call), `summary` (`summary.txt`), `compare::RunRecord` (`run.json`, what a later run
+//!   compares with), GitHub's step summary and outputs, `junit` (`junit.xml`) and `archive`
+//!   (`manifest.json` and the zip, which seal the others).
 //!
 //! Architecture invariant: the ladder does not import this module; it emits events.
 
@@ -29,12 +28,11 @@ pub mod text;
 pub mod zip;
 
 use crate::compare::RunRecord;
-use crate::evidence::Evidence;
+use crate::evidence::{files, Evidence};
 use crate::model::events::Events;
 use crate::model::events::{add_once, Event};
 use crate::model::outcome::RunReport;
 use crate::model::secrets::Redactor;
-use crate::sys::at_once;
 use std::sync::{Arc, Mutex};
 use terminal::Console;
 
@@ -52,8 +50,6 @@ pub struct Reporter {
     run: Option<Evidence>,
     /// Where a report's own line goes (the screenshot's).
     console: Console,
-    /// The browser started with the run for report.png (a run only, with a browser).
-    browser: Option<screenshot::Warm>,
 }
 
 impl Reporter {
@@ -74,12 +70,10 @@ impl Reporter {
             terminal: Some(terminal::Terminal::new(redactor, console.clone())),
             run: None,
             console,
-            browser: None,
         }
     }
 
-    /// Every output of a run whose folder is `ev`; the browser for report.png starts now,
-    /// beside the run.
+    /// Every output of a run whose folder is `ev`.
     pub fn for_run(ev: &Evidence, console: &Console) -> Self {
         let redactor = ev.redactor().clone();
         Reporter {
@@ -88,7 +82,6 @@ impl Reporter {
                 .then(|| ndjson::JsonLines::new(redactor.clone())),
             log: Some(structured::EventLog::new(ev.clone())),
             run: Some(ev.clone()),
-            browser: screenshot::warm_up(),
             ..Reporter::with_console(redactor, console.clone())
         }
     }
@@ -114,7 +107,6 @@ impl Reporter {
             terminal: None,
             run: None,
             console,
-            browser: None,
         }
     }
 
@@ -134,13 +126,12 @@ impl Reporter {
     }
 
     /// The end of a run, from its final report, in this order: the last line of the JSON
-    /// lines and of the event log, report.html, then, while a browser takes report.png from
-    /// it, summary.txt (and the mocked smoke's), run.json, GitHub's step summary and outputs,
-    /// junit.xml (which names every report before it that could not be written) and the zip
-    /// of those files; once report.png is there (or skipped), the manifest and the zip's last
-    /// entries (which seal the others), and the terminal's last lines, once the files exist.
-    /// A report that cannot be written is added to `report.unwritten`, which every later one
-    /// sees; junit.xml is then written again to name them all.
+    /// lines and of the event log, report.html, report.png, summary.txt (and the mocked
+    /// smoke's), run.json, GitHub's step summary and outputs, junit.xml (which names every
+    /// report before it that could not be written), the manifest and the zip, and the
+    /// terminal's last lines, once the files exist. A report that cannot be written is added
+    /// to `report.unwritten`, which every later one sees; junit.xml is then written again to
+    /// name them all.
     pub fn finish(&mut self, report: &mut RunReport) {
         let finished = |report: &RunReport| Event::RunFinished {
             report: Box::new(report.clone()),
@@ -151,40 +142,20 @@ impl Reporter {
         if let Some(log) = &mut self.log {
             step(report, |r| log.event(&finished(r)));
         }
-        // report.html first: the browser takes report.png from it while every other report
-        // is written and the zip begun; the zip is sealed once report.png is there.
-        let page = self
-            .run
-            .as_ref()
-            .is_some_and(|ev| step(report, |r| html::write(ev, r)).is_some());
-        let zip = std::thread::scope(|s| {
-            // The browser started with the run is killed once it is taken (or at once,
-            // without a page).
-            let browser = self.browser.take();
-            let shot = self
-                .run
-                .as_ref()
-                .filter(|_| page)
-                .map(|ev| s.spawn(|| screenshot::best_effort(&ev.dir, browser)));
-            if let Some(ev) = &self.run {
-                step(report, |r| summary::write(ev, r));
-                step(report, |r| summary::write_smoke(ev, r));
-                step(report, |r| RunRecord::from_report(r).write(ev));
+        if let Some(ev) = &self.run {
+            if step(report, |r| html::write(ev, r)).is_some() {
+                self.console.note(&screenshot::best_effort(&ev.dir));
             }
-            if let Some(github) = &mut self.github {
-                step(report, |r| github.event(&finished(r)));
-            }
-            let zip = self.run.as_ref().and_then(|ev| {
-                step(report, |r| junit::write(ev, r));
-                step(report, |r| archive::begin(ev, r))
-            });
-            if let Some(line) = shot.map(at_once::joined) {
-                self.console.note(&line);
-            }
-            zip
-        });
-        if let (Some(ev), Some(zip)) = (&self.run, zip) {
-            step(report, |_| archive::seal(ev, zip));
+            step(report, |r| summary::write(ev, r));
+            step(report, |r| summary::write_smoke(ev, r));
+            step(report, |r| RunRecord::from_report(r).write(ev));
+        }
+        if let Some(github) = &mut self.github {
+            step(report, |r| github.event(&finished(r)));
+        }
+        if let Some(ev) = &self.run {
+            step(report, |r| junit::write(ev, r));
+            step(report, |r| archive::write(ev, r));
         }
         if let Some(terminal) = &mut self.terminal {
             step(report, |r| terminal.event(&finished(r)));
@@ -246,7 +217,7 @@ impl Shared {
 /// junit.xml is left. Returns what the user should know when it could not be rewritten.
 fn settle_junit(ev: &Evidence, report: &RunReport) -> Option<String> {
     let e = junit::write(ev, report).err()?;
-    Some(match ev.remove("junit.xml") {
+    Some(match ev.remove(files::JUNIT) {
         Ok(()) => format!("junit.xml removed: it could not record the missing reports ({e:#})"),
         Err(r) => format!("junit.xml may not record the missing reports: {r:#}"),
     })

@@ -2,25 +2,17 @@
 //! installed (CI installs Debian's `chromium-headless-shell`). Best effort: a run never fails
 //! because there is no browser or the browser misbehaves.
 //!
-//! A run starts its browser with the run ([`warm_up`], `warm.rs`) and has it take the
-//! screenshot at the end; when that browser failed, a one-shot `--screenshot` call takes it.
+//! One browser call (`--screenshot`) after report.html is written.
 
-mod pipe;
-mod warm;
-
-pub use warm::Warm;
-
+use crate::evidence::files;
 use crate::sys::process::output_within;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The screenshot's file name, next to `report.html`.
-pub const PNG: &str = "report.png";
-
 /// The eight bytes every PNG file starts with.
-const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+pub const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// Browsers tried in order on `PATH`; `CHROMIUM` (a path or a name) is tried first.
 pub const BROWSERS: [&str; 5] = [
@@ -77,55 +69,27 @@ pub fn find_browser() -> Option<PathBuf> {
         .next()
 }
 
-/// The browser found, started now for the screenshot at the end of the run; `None` without
-/// a browser, or when it cannot be started (the one-shot call then says why).
-pub fn warm_up() -> Option<Warm> {
-    Warm::launch(&find_browser()?).ok()
-}
-
-/// `<run_dir>/report.png` from `<run_dir>/report.html`, when a browser exists: taken by
-/// `warm` (killed afterwards), else, or when it fails, by a one-shot browser call. Returns
-/// what happened, one line for the run's output; never an error.
-pub fn best_effort(run_dir: &Path, warm: Option<Warm>) -> String {
-    let Some(browser) = warm
-        .as_ref()
-        .map(|w| w.browser().to_owned())
-        .or_else(find_browser)
-    else {
+/// `<run_dir>/report.png` from `<run_dir>/report.html`, when a browser exists, by one
+/// browser call. Returns what happened, one line for the run's output; never an error.
+pub fn best_effort(run_dir: &Path) -> String {
+    let Some(browser) = find_browser() else {
         return "report.png: skipped, no chromium (install chromium-headless-shell or set \
                 CHROMIUM)"
             .into();
     };
-    let png = run_dir.join(PNG);
-    let html = run_dir.join("report.html");
+    let png = run_dir.join(files::REPORT_PNG);
+    let html = run_dir.join(files::REPORT_HTML);
     let page = std::fs::read_to_string(&html).unwrap_or_default();
     let rows = page.matches("<details class=\"row\"").count();
     let open = page.matches("data-verdict=\"FAIL\"").count()
         + page.matches("data-verdict=\"ERROR\"").count();
-    let size = window(rows, open);
-    let warm = match warm.map(|w| w.capture(&page, &png, size)) {
-        Some(Ok(())) => return format!("report.png: {}", png.display()),
-        Some(Err(e)) => Some(e),
-        None => None,
-    };
-    let after = |failed: Option<anyhow::Error>| {
-        failed.map_or(String::new(), |e| {
-            format!(" (whole; the browser failed after writing it: {e:#})")
-        })
-    };
-    match (screenshot(&browser, &html, &png, size), warm) {
-        (Ok(failed), None) => format!("report.png: {}{}", png.display(), after(failed)),
-        (Ok(failed), Some(warm)) => format!(
-            "report.png: {} (taken by a one-shot browser: the one started with the run \
-             failed: {warm:#}){}",
-            png.display(),
-            after(failed)
+    match screenshot(&browser, &html, &png, window(rows, open)) {
+        Ok(None) => format!("report.png: {}", png.display()),
+        Ok(Some(e)) => format!(
+            "report.png: {} (whole; the browser failed after writing it: {e:#})",
+            png.display()
         ),
-        (Err(e), None) => format!("report.png: not written ({e:#})"),
-        (Err(e), Some(warm)) => format!(
-            "report.png: not written ({e:#}; the browser started with the run failed before: \
-             {warm:#})"
-        ),
+        Err(e) => format!("report.png: not written ({e:#})"),
     }
 }
 

@@ -1,15 +1,13 @@
 //! The structured reporter: every event of the run as one JSON line in `events.jsonl`
 //! (progress text, spinner messages and requests left out), for tools that read a run after
-//! the fact (a timeline, `cargo xtask bench`). Written through the redactor like every file
+//! the fact (a timeline, a benchmark). Written through the redactor like every file
 //! of the run. The first line names the format (`{"events_format":1}`); `read` refuses others.
 
+use crate::evidence::files::EVENTS;
 use crate::evidence::Evidence;
 use crate::model::events::Event;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-
-/// The file name of the log in a run folder.
-pub const FILE: &str = "events.jsonl";
 
 /// The format version on the first line of `events.jsonl`.
 pub const FORMAT: u32 = 1;
@@ -44,7 +42,7 @@ impl EventLog {
             text = format_line() + "\n";
         }
         text += &(serde_json::to_string(event)? + "\n");
-        self.ev.append(FILE, &text)?;
+        self.ev.append(EVENTS, &text)?;
         self.header_written = true;
         Ok(())
     }
@@ -73,21 +71,21 @@ pub fn format_line() -> String {
 pub fn read(text: &str) -> Result<Vec<Event>> {
     let mut lines = text.lines().enumerate();
     let Some((_, first)) = lines.next() else {
-        bail!("{FILE} is empty: it names no format");
+        bail!("{EVENTS} is empty: it names no format");
     };
     let header: Header = serde_json::from_str(first).with_context(|| {
-        format!("{FILE} line 1 is not {{\"events_format\":N}}: written by another suite?")
+        format!("{EVENTS} line 1 is not {{\"events_format\":N}}: written by another suite?")
     })?;
     if header.events_format != FORMAT {
         bail!(
-            "{FILE} format {} is not supported (this suite reads format {FORMAT})",
+            "{EVENTS} format {} is not supported (this suite reads format {FORMAT})",
             header.events_format
         );
     }
     lines
         .map(|(i, line)| {
             serde_json::from_str(line)
-                .with_context(|| format!("{FILE} line {} is not an event", i + 1))
+                .with_context(|| format!("{EVENTS} line {} is not an event", i + 1))
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 //! reason; the run's counts, observations included ("13 passed, 2 observations").
 
 use super::text::escape_controls;
-use crate::evidence::Evidence;
+use crate::evidence::{files, Evidence};
 use crate::model::outcome::{RunReport, ScenarioOutcome, Suite, Verdict};
 
 /// Writes `summary.txt` (partial after a signal, with the comparison at its end when the
@@ -19,7 +19,7 @@ pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
         text.push('\n');
         text.push_str(&against.render_text());
     }
-    ev.write("summary.txt", &escape_controls(&text))?;
+    ev.write(files::SUMMARY, &escape_controls(&text))?;
     Ok(())
 }
 
@@ -40,7 +40,10 @@ pub fn write_smoke(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
         if all_pass { "PASS" } else { "FAIL" },
         table(&smoke)
     );
-    ev.write(&format!("{dir}/summary.txt"), &escape_controls(&text))?;
+    ev.write(
+        &format!("{dir}/{}", files::SUMMARY),
+        &escape_controls(&text),
+    )?;
     Ok(())
 }
 

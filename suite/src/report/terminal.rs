@@ -178,7 +178,10 @@ impl Terminal {
             let paths = [
                 ("summary: ", report.summary_path.clone()),
                 ("junit:   ", report.junit_path.clone()),
-                ("report:  ", report.run_dir.join(super::html::FILE)),
+                (
+                    "report:  ",
+                    report.run_dir.join(crate::evidence::files::REPORT_HTML),
+                ),
                 ("zip:     ", report.zip_path.clone()),
             ];
             for (label, path) in paths {

@@ -36,7 +36,7 @@ fn the_log_sees_every_recorded_event_and_errors_surface_once_at_the_end() {
         reporter.finish(&events, report(&ev, &events)),
         ["writing target.json: full"]
     );
-    let log = std::fs::read_to_string(ev.dir.join(crate::report::structured::FILE)).unwrap();
+    let log = std::fs::read_to_string(ev.dir.join(crate::evidence::files::EVENTS)).unwrap();
     let seen = crate::report::structured::read(&log).unwrap();
     assert_eq!(seen[0], noted);
     assert!(matches!(&seen[1], Event::RunFinished { report } if report.unwritten.len() == 1));

@@ -1,6 +1,6 @@
 //! Text at the reporters' boundary: what a backend sent may hold control characters (ESC,
 //! NUL) that would drive the reader's terminal or garble a file, and stdout may be closed
-//! (`xtask … | head`) without that ending the run.
+//! (`codex-live-suite … | head`) without that ending the run.
 
 pub use crate::model::escape::escape_controls;
 use std::io::Write;

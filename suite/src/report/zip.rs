@@ -42,9 +42,9 @@ fn method(rel: &str) -> CompressionMethod {
     }
 }
 
-/// A zip being written: files are added as they are ready (each read, redacted and
-/// deflated then), and it gets its name once finished.
-pub struct Pending {
+/// A zip being written: files are added one by one (each read, redacted and deflated
+/// then), and it gets its name once finished.
+struct Pending {
     run_dir: PathBuf,
     run_id: String,
     zip_path: PathBuf,
@@ -58,7 +58,7 @@ impl Pending {
     /// temporary name (O_EXCL) beside it, then linked to its name: the link fails on any
     /// existing path (a symlink included), so the zip never writes through or over one, and
     /// it appears complete or not at all.
-    pub fn start(run_dir: &Path, run_id: &str, zip_path: &Path) -> Result<Pending> {
+    fn start(run_dir: &Path, run_id: &str, zip_path: &Path) -> Result<Pending> {
         let folder = zip_path.parent().context("the zip path has a folder")?;
         let tmp = tempfile::Builder::new()
             .prefix(".zip-")
@@ -83,7 +83,7 @@ impl Pending {
     }
 
     /// Adds the run's file `rel` (unless it may not go in), through `redactor`.
-    pub fn add(&mut self, rel: &str, redactor: &Redactor) -> Result<()> {
+    fn add(&mut self, rel: &str, redactor: &Redactor) -> Result<()> {
         if !allowed(rel) {
             return Ok(());
         }
@@ -103,7 +103,7 @@ impl Pending {
     }
 
     /// Finishes the zip and links it to its name; returns its entries in order.
-    pub fn finish(self) -> Result<Vec<String>> {
+    fn finish(self) -> Result<Vec<String>> {
         let zip_path = &self.zip_path;
         self.zip
             .finish()

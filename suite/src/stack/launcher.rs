@@ -1,5 +1,5 @@
 //! Which stack a run starts. The suite's own launcher starts what the config describes; a
-//! repository with stacks of its own (this workspace's xtask) brings another.
+//! repository with stacks of its own brings another.
 
 use super::external::ExternalStack;
 use super::process::ProcessStack;

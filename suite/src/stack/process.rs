@@ -145,7 +145,7 @@ impl ProcessStack {
         let tether = if self.keep_up {
             Tether::Outlives
         } else {
-            Tether::DiesWithXtask
+            Tether::DiesWithParent
         };
         let shown = self.process().command.join(" ");
         let child = spawn_grouped(&mut cmd, tether).with_context(|| {

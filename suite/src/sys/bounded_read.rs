@@ -12,7 +12,7 @@ use std::path::Path;
 
 /// `run.json`, from a run folder, a file or a run's zip (a run writes a few KiB).
 pub const RUN_JSON_LIMIT: u64 = 16 << 20;
-/// A run's `events.jsonl`, read back by `cargo xtask bench` (a run writes some KiB).
+/// A run's `events.jsonl`, read back by a benchmark (a run writes some KiB).
 pub const EVENTS_LIMIT: u64 = 64 << 20;
 /// An env file of secrets (`.env.live`, a `live-suite.toml`'s `env_file`).
 pub const ENV_FILE_LIMIT: u64 = 1 << 20;

@@ -1,8 +1,8 @@
-//! How the xtask runs processes. Short commands: xshell's `cmd!` (see `docker.rs`,
-//! `images.rs`, `stack/`). Long-lived or timed children: this module, the one place that
-//! spawns them with `std::process`: their own process group (so that the whole group, a
-//! backend and its workers, can be stopped at once) and, unless they must outlive the
-//! xtask, a parent-death signal.
+//! How the suite runs processes. Short commands: xshell's `cmd!` (see `stack/docker.rs`).
+//! Long-lived or timed children: this module, the one place that spawns them with
+//! `std::process`: their own process group (so that the whole group, a backend and its
+//! workers, can be stopped at once) and, unless they must outlive the suite, a
+//! parent-death signal.
 
 use anyhow::{Context, Result};
 use std::io::{BufRead, Read};
@@ -11,20 +11,20 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// Whether a child may outlive the xtask.
+/// Whether a child may outlive the process that spawned it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tether {
-    /// SIGTERM when the xtask dies (`PR_SET_PDEATHSIG`): children never outlive it.
-    DiesWithXtask,
+    /// SIGTERM when its parent dies (`PR_SET_PDEATHSIG`): a child never outlives it.
+    DiesWithParent,
     /// Left running on purpose (`--keep-up`).
     Outlives,
 }
 
-/// Removes the secret variables from the xtask's own environment, once their values are
+/// Removes the secret variables from the suite's own environment, once their values are
 /// loaded (`Secrets::load`): every child (cargo and its build scripts, git, docker build,
 /// compose `build`, the timed probes) then runs without them, whoever spawns it. The only
-/// children that get them, explicitly from `Secrets::env_pairs`, are the local backend
-/// (`stack/local.rs`) and compose `up` (`stack/compose_project.rs`).
+/// children that get them, explicitly from `Secrets::env_pairs`, are the process stack's
+/// backend (`stack/process.rs`) and compose `up` (`stack/docker/project.rs`).
 pub fn remove_secrets_from_environment() {
     for var in codex_contract::SECRET_VARS {
         std::env::remove_var(var);
@@ -34,7 +34,7 @@ pub fn remove_secrets_from_environment() {
 /// Spawns `cmd` as the leader of a new process group; its pid is the group id.
 pub fn spawn_grouped(cmd: &mut Command, tether: Tether) -> std::io::Result<Child> {
     cmd.process_group(0);
-    if tether == Tether::DiesWithXtask {
+    if tether == Tether::DiesWithParent {
         // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
         unsafe {
             cmd.pre_exec(|| {
@@ -101,7 +101,7 @@ pub fn output_within(mut cmd: Command, timeout: Duration) -> Result<Option<Outpu
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = spawn_grouped(&mut cmd, Tether::DiesWithXtask)?;
+    let mut child = spawn_grouped(&mut cmd, Tether::DiesWithParent)?;
     // Read while it runs: a child that writes more than a pipe holds would block otherwise.
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
@@ -173,7 +173,7 @@ pub fn run_streamed(
     cmd.stdin(Stdio::null())
         .stdout(writer.try_clone()?)
         .stderr(writer);
-    let child = spawn_grouped(&mut cmd, Tether::DiesWithXtask);
+    let child = spawn_grouped(&mut cmd, Tether::DiesWithParent);
     // The parent's copies of the write end: the reader sees EOF once the group is gone.
     drop(cmd);
     let child = child?;
@@ -291,7 +291,7 @@ mod tests {
         let mut cmd = Command::new("sh");
         cmd.args(["-c", &format!("{script} & {script}"), "sh"])
             .arg(&folder);
-        let mut child = spawn_grouped(&mut cmd, Tether::DiesWithXtask).unwrap();
+        let mut child = spawn_grouped(&mut cmd, Tether::DiesWithParent).unwrap();
         while std::fs::read_dir(&folder).unwrap().count() < 50 {
             std::thread::sleep(Duration::from_millis(5));
         }

@@ -11,7 +11,7 @@
 //!   the POSTs that submit a job, which a synchronous backend (the original) holds open
 //!   until the job ends. So a backend that stops answering fails within `SHORT_DEADLINE`.
 //! - Answers are read up to `max_body` bytes (16 MiB by default, `--max-body`); a longer one
-//!   is an error naming the limit, and never grows the xtask's memory past it.
+//!   is an error naming the limit, and never grows the suite's memory past it.
 //! - Every answer then passes `answer.rs` before anything reads it: secrets found in any
 //!   form are redacted and recorded as leaks, the Content-Type and the OpenAPI document are
 //!   held against the body ([`Client::take_findings`]). Requests say `Accept-Encoding:

@@ -12,9 +12,6 @@ use codex_contract::{Status, WorkerResult, API_V1};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-/// The file name in the run folder.
-pub const FILE: &str = "target.json";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Presence {

@@ -156,7 +156,7 @@ struct Report {
     worker_container_floor: Option<Stats>,
     /// One start of the compose CLI (`version`): paid by every `up` and `down`.
     compose_cli_floor: Option<(String, Stats)>,
-    /// A started browser taking report.png (`measure::screenshot_floor`).
+    /// One browser call taking report.png (`measure::screenshot_floor`).
     screenshot_floor: Option<Stats>,
     cold_build: Vec<ColdBuild>,
     /// The three targets (`goals.rs`), for this binary and the baseline's.
@@ -269,7 +269,7 @@ impl BenchArgs {
             .path()
             .join(format!("{}-{}", targets.len() - 1, self.runs));
         let screenshot_floor = targets::run_folder(&last).and_then(|dir| {
-            events.line("bench: timing a started browser on the last run's report.html");
+            events.line("bench: timing the browser call on the last run's report.html");
             screenshot_floor(&dir, self.runs)
         });
         Ok(Rounds {

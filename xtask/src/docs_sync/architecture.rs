@@ -112,6 +112,36 @@ fn contract_does_no_io() {
     }
 }
 
+/// The product names nothing of this repository's automation: no file under `suite/`
+/// (code, comments, names, fixtures) says xtask, so the product reads the same to every
+/// adopter. A text search.
+#[test]
+fn no_file_of_the_product_names_the_xtask() {
+    let mut found = Vec::new();
+    let mut dirs = vec![root().join("suite")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let rel = path.strip_prefix(root()).unwrap().display().to_string();
+                found.extend(
+                    text.lines()
+                        .enumerate()
+                        .filter(|(_, line)| line.to_lowercase().contains("xtask"))
+                        .map(|(n, line)| format!("{rel}:{}: {}", n + 1, line.trim())),
+                );
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the product names this repository's xtask: say what it means for any adopter:\n{}",
+        found.join("\n")
+    );
+}
+
 /// The product knows nothing of this repository: no crate of our twin is among its
 /// dependencies (a crate boundary keeps the imports; this keeps `Cargo.toml` honest).
 #[test]

@@ -118,7 +118,7 @@ pub fn upward(files: &[(String, String)]) -> Vec<Upward> {
     found
 }
 
-/// The modules `lib.rs` declares.
+/// The modules `suite/src/lib.rs` declares.
 fn declared_modules(lib: &str) -> BTreeSet<String> {
     lib.lines()
         .filter_map(|l| {

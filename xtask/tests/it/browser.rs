@@ -120,7 +120,8 @@ fn assert_screenshot(run: &Run) {
     println!("report.png: {} bytes", png.len());
 }
 
-/// `$CHROMIUM`, else the first of the names the xtask tries on `PATH` (`screenshot.rs`).
+/// `$CHROMIUM`, else the first of the names the suite tries on `PATH`
+/// (`suite/src/report/screenshot.rs`).
 fn find_browser() -> Option<PathBuf> {
     let names = ["chromium-headless-shell", "chromium", "chromium-browser"];
     let path = std::env::var_os("PATH").unwrap_or_default();

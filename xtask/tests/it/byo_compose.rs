@@ -6,10 +6,46 @@
 
 use crate::compose::{docker, skip_reason};
 use crate::support::xtask;
+use codex_contract::Mode;
+use codex_live_suite::stack::suite_config::SuiteConfig;
 use std::path::{Path, PathBuf};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/byo/live-suite.toml")
+}
+
+/// The fixture is worth its end-to-end run: every key it sets differs from our stack's.
+#[test]
+fn the_byo_fixture_differs_in_every_point() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let byo = fixture().parent().unwrap().to_owned();
+    let c = SuiteConfig::load(&root, Some(&fixture())).unwrap();
+    let ours = SuiteConfig::defaults(&root);
+    assert_eq!(c.compose_files, [byo.join("compose.byo.yml")]);
+    assert_eq!(c.service, "orchestrator");
+    assert_eq!(c.container_port, 9000);
+    assert_eq!(c.health_paths, ["/docs"]);
+    assert_eq!(
+        (
+            c.mode.variable.as_str(),
+            c.mode.value(Mode::Live),
+            c.mode.value(Mode::Mocked)
+        ),
+        ("MOCK_MODE", "false", "true")
+    );
+    assert_eq!(c.env_file, byo.join(".env.byo"));
+    for (what, differs) in [
+        ("compose_files", c.compose_files != ours.compose_files),
+        ("service", c.service != ours.service),
+        ("container_port", c.container_port != ours.container_port),
+        ("health_paths", c.health_paths != ours.health_paths),
+        ("mode", c.mode != ours.mode),
+        ("env_file", c.env_file != ours.env_file),
+        ("pre_build", c.pre_build != ours.pre_build),
+        ("parallel", c.parallel != ours.parallel),
+    ] {
+        assert!(differs, "{what} is the same as our stack's");
+    }
 }
 
 #[test]

@@ -1,8 +1,8 @@
-//! The browser started with the run: its screenshot, its fallback to the one-shot call when
-//! it fails, and its end when dropped. The tests that need a real browser say "skipped"
-//! without one.
+//! report.png by one browser call: its window, what a browser that fails leaves. The tests
+//! that need a real browser say "skipped" without one.
 
 use super::*;
+use crate::evidence::files;
 use codex_test_support::process::script;
 
 /// A small page of the report's shape: two rows, one failed.
@@ -44,73 +44,56 @@ fn top_left_rgb(png: &[u8]) -> [u8; 3] {
 }
 
 #[test]
-fn the_browser_started_with_the_run_takes_a_png_of_the_window() {
+fn one_browser_call_takes_a_png_of_the_window_the_rows_ask_for() {
     let Some(browser) = find_browser() else {
         return println!("skipped: no chromium");
     };
     let dir = run_dir();
-    let png = dir.path().join(PNG);
-    let warm = Warm::launch(&browser).unwrap();
-    let red = "<!doctype html><body style=\"margin:0;background:#ff0000\"><p>report</p></body>";
-    warm.capture(red, &png, (640, 480)).unwrap();
+    let png = dir.path().join(files::REPORT_PNG);
+    let red = dir.path().join("red.html");
+    std::fs::write(
+        &red,
+        "<!doctype html><body style=\"margin:0;background:#ff0000\"><p>report</p></body>",
+    )
+    .unwrap();
+    assert!(screenshot(&browser, &red, &png, (640, 480)).is_ok());
     let shot = std::fs::read(&png).unwrap();
     assert_eq!(png_size(&shot), (640, 480));
-    // The document given is the one rendered, not the page opened at the start.
     assert_eq!(top_left_rgb(&shot), [255, 0, 0]);
 
     // Through best_effort: the window of two rows, one open.
-    let line = best_effort(dir.path(), Some(Warm::launch(&browser).unwrap()));
-    assert_eq!(line, format!("report.png: {}", png.display()));
+    let line = best_effort(dir.path());
+    assert!(
+        line.starts_with(&format!("report.png: {}", png.display())),
+        "{line}"
+    );
     assert_eq!(png_size(&std::fs::read(&png).unwrap()), window(2, 1));
 }
 
 #[test]
-fn a_browser_that_dies_at_once_is_named_and_nothing_hangs() {
-    // `true` exits at once without reading its pipe or writing a screenshot.
-    let browser = PathBuf::from("/bin/true");
+fn a_browser_that_exits_without_a_png_is_named_and_nothing_is_left() {
     let dir = run_dir();
-    let line = best_effort(dir.path(), Some(Warm::launch(&browser).unwrap()));
+    let png = dir.path().join(files::REPORT_PNG);
+    // `true` exits at once without writing a screenshot.
+    let e = screenshot(
+        Path::new("/bin/true"),
+        &dir.path().join("report.html"),
+        &png,
+        (640, 480),
+    )
+    .unwrap_err();
     assert!(
-        line.starts_with("report.png: not written (/bin/true exited without writing"),
-        "{line}"
+        format!("{e:#}").starts_with("/bin/true exited without writing"),
+        "{e:#}"
     );
-    assert!(
-        line.contains("the browser started with the run failed before: opening a page")
-            && line.contains("closed its DevTools pipe"),
-        "{line}"
-    );
-    assert!(!dir.path().join(PNG).exists());
-}
-
-#[test]
-fn when_the_browser_started_with_the_run_dies_a_one_shot_call_takes_the_png() {
-    let Some(real) = find_browser() else {
-        return println!("skipped: no chromium");
-    };
-    let dir = run_dir();
-    let body = format!(
-        "case \"$*\" in *--remote-debugging-pipe*) exit 1;; esac\nexec \"{}\" \"$@\"",
-        real.display()
-    );
-    let browser = script(dir.path(), "dies-warm.sh", &body);
-    let line = best_effort(dir.path(), Some(Warm::launch(&browser).unwrap()));
-    let png = dir.path().join(PNG);
-    assert!(
-        line.starts_with(&format!(
-            "report.png: {} (taken by a one-shot browser",
-            png.display()
-        )),
-        "{line}"
-    );
-    assert!(line.contains("closed its DevTools pipe"), "{line}");
-    assert_eq!(png_size(&std::fs::read(&png).unwrap()), window(2, 1));
+    assert!(!png.exists());
 }
 
 #[test]
 fn a_one_shot_browser_that_crashes_after_a_whole_png_leaves_it_and_a_cut_one_is_removed() {
     let dir = run_dir();
     let html = dir.path().join("report.html");
-    let png = dir.path().join(PNG);
+    let png = dir.path().join(files::REPORT_PNG);
     // Writes `bytes` to the --screenshot file, then dies of SIGTRAP, as Chromium did.
     let crashing = |name: &str, bytes: &str| {
         let body = format!(
@@ -135,22 +118,4 @@ fn a_one_shot_browser_that_crashes_after_a_whole_png_leaves_it_and_a_cut_one_is_
     );
     assert!(e.contains("SIGTRAP"), "{e}");
     assert!(!png.exists(), "a cut PNG is left");
-}
-
-#[test]
-fn a_dropped_browser_is_killed() {
-    let dir = tempfile::tempdir().unwrap();
-    let pid_file = dir.path().join("pid");
-    let body = format!("echo $$ > \"{}\"\nexec sleep 600", pid_file.display());
-    let warm = Warm::launch(&script(dir.path(), "sleeps.sh", &body)).unwrap();
-    let pid = loop {
-        match std::fs::read_to_string(&pid_file) {
-            Ok(pid) if pid.ends_with('\n') => break pid.trim().parse::<i32>().unwrap(),
-            _ => std::thread::sleep(std::time::Duration::from_millis(10)),
-        }
-    };
-    drop(warm);
-    // SAFETY: signal 0 only asks whether the (reaped) process still exists.
-    let alive = unsafe { libc::kill(pid, 0) } == 0;
-    assert!(!alive, "the browser {pid} outlived its Warm");
 }

@@ -112,7 +112,7 @@ fn every_event_reads_back_equal_with_durations_in_seconds() {
         text: "left out".into(),
     })
     .unwrap();
-    let text = std::fs::read_to_string(ev.dir.join(FILE)).unwrap();
+    let text = std::fs::read_to_string(ev.dir.join(EVENTS)).unwrap();
     assert!(text.starts_with("{\"events_format\":1}\n"), "{text}");
     assert!(text.contains(r#""took":3.75"#), "{text}");
     assert!(text.contains(r#""duration":0.5"#), "{text}");

@@ -2,6 +2,7 @@
 //! line, a request (`--verbose`), and how a duration reads.
 
 use super::styled::Styled;
+use crate::evidence::files;
 use crate::model::outcome::{RunReport, ScenarioOutcome, Verdict};
 use anstyle::{AnsiColor, Style};
 use std::time::Duration;
@@ -130,7 +131,7 @@ pub fn exit(report: &RunReport) -> Vec<Styled> {
 fn notes_file(o: &ScenarioOutcome) -> Option<&str> {
     o.evidence
         .iter()
-        .filter(|f| f.rsplit('/').next() == Some("notes.txt"))
+        .filter(|f| f.rsplit('/').next() == Some(files::NOTES))
         .min_by_key(|f| f.len())
         .map(String::as_str)
 }

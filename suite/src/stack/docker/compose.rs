@@ -1,7 +1,7 @@
 //! The compose stack (plan section 2): a compose file with the backend in a container that
 //! starts one worker container per live job through the Docker socket.
 //!
-//! - One compose project per run (`compose_project.rs`) on a free host port.
+//! - One compose project per run (`project.rs`) on a free host port.
 //! - Start: the images (`pre_build` and `compose build`, or the caller's `CallerImages`),
 //!   `up -d --no-build` in live mode with the secrets in the compose child's environment
 //!   only, health gate.

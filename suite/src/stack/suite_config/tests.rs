@@ -1,7 +1,6 @@
 use super::*;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-const BYO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../xtask/tests/fixtures/byo");
 
 /// A config file (and compose file) in a temporary folder.
 fn folder_with(toml: &str, compose: &str) -> tempfile::TempDir {
@@ -33,37 +32,6 @@ fn without_a_file_the_defaults_describe_our_stack_and_check_out() {
     SuiteConfig::defaults(Path::new(ROOT))
         .check_compose()
         .unwrap();
-}
-
-#[test]
-fn the_byo_fixture_differs_in_every_point() {
-    let c = SuiteConfig::load(Path::new(ROOT), Some(&Path::new(BYO).join(FILE_NAME))).unwrap();
-    let ours = SuiteConfig::defaults(Path::new(ROOT));
-    assert_eq!(c.compose_files, [Path::new(BYO).join("compose.byo.yml")]);
-    assert_eq!(c.service, "orchestrator");
-    assert_eq!(c.container_port, 9000);
-    assert_eq!(c.health_paths, ["/docs"]);
-    assert_eq!(
-        (
-            c.mode.variable.as_str(),
-            c.mode.value(Mode::Live),
-            c.mode.value(Mode::Mocked)
-        ),
-        ("MOCK_MODE", "false", "true")
-    );
-    assert_eq!(c.env_file, Path::new(BYO).join(".env.byo"));
-    for (what, differs) in [
-        ("compose_files", c.compose_files != ours.compose_files),
-        ("service", c.service != ours.service),
-        ("container_port", c.container_port != ours.container_port),
-        ("health_paths", c.health_paths != ours.health_paths),
-        ("mode", c.mode != ours.mode),
-        ("env_file", c.env_file != ours.env_file),
-        ("pre_build", c.pre_build != ours.pre_build),
-        ("parallel", c.parallel != ours.parallel),
-    ] {
-        assert!(differs, "{what} is the same as our stack's");
-    }
 }
 
 #[test]

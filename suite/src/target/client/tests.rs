@@ -335,10 +335,14 @@ fn a_stopped_backend_process_fails_within_the_deadline() {
     let port = listener.local_addr().unwrap().port();
     let fd = listener.as_raw_fd();
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    cmd.args(["target::client::tests::child_server", "--exact", "--ignored"])
-        .env("SUITE_TEST_CHILD_LISTEN_FD", fd.to_string())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+    cmd.args([
+        "target::client::tests::child_server",
+        "--exact",
+        "--ignored",
+    ])
+    .env("SUITE_TEST_CHILD_LISTEN_FD", fd.to_string())
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null());
     // SAFETY: fcntl is async-signal-safe; it clears close-on-exec in the child only.
     unsafe {
         cmd.pre_exec(move || {

@@ -102,7 +102,7 @@ impl Twin {
                 std::fs::File::create(&log)
                     .with_context(|| format!("creating {}", log.display()))?,
             );
-        let mut child = spawn_grouped(&mut cmd, Tether::DiesWithXtask)
+        let mut child = spawn_grouped(&mut cmd, Tether::DiesWithParent)
             .context("starting python3 for the synchronous double (is python3 installed?)")?;
         let t = Instant::now();
         while t.elapsed() < START_TIMEOUT {

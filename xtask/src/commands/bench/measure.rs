@@ -54,13 +54,13 @@ pub(super) fn compose_cli_floor(runs: u32) -> Result<(String, Stats)> {
     Ok((name, Stats::of(&times).expect("at least three runs")))
 }
 
-/// A browser started beforehand (as a run starts it) taking `report.png` from the
-/// report.html in `run_dir`, once its page is open, `runs` times (at least three): the part
-/// of the suite's own time that runs beside no other, since the zip waits for it. `None`
-/// without a browser or a report.html, or when the browser fails.
+/// One browser call taking `report.png` from the report.html in `run_dir` (as a run takes
+/// it), `runs` times (at least three): the part of the suite's own time between the report
+/// and the zip that waits on the browser. `None` without a browser or a report.html, or
+/// when the browser fails.
 pub(super) fn screenshot_floor(run_dir: &Path, runs: u32) -> Option<Stats> {
     let browser = screenshot::find_browser()?;
-    let html = std::fs::read_to_string(run_dir.join("report.html")).ok()?;
+    let html = run_dir.join("report.html");
     let png = tempfile::Builder::new()
         .suffix(".png")
         .tempfile()
@@ -68,13 +68,8 @@ pub(super) fn screenshot_floor(run_dir: &Path, runs: u32) -> Option<Stats> {
         .into_temp_path();
     let mut times = Vec::new();
     for _ in 0..runs.max(3) {
-        let warm = screenshot::Warm::launch(&browser).ok()?;
-        // Opening the page ends by its own deadline.
-        while !warm.opened() {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
         let t = Instant::now();
-        warm.capture(&html, &png, screenshot::window(13, 0)).ok()?;
+        screenshot::screenshot(&browser, &html, &png, screenshot::window(13, 0)).ok()?;
         times.push(t.elapsed().as_secs_f64());
     }
     Stats::of(&times)

@@ -63,8 +63,8 @@ pub(super) fn render(r: &Report) -> String {
     }
     if let Some(f) = r.screenshot_floor {
         out += &format!(
-            "\nscreenshot floor (a browser started beforehand rendering a run's report.html and \
-             returning its screenshot; the zip waits for it): {}\n",
+            "\nscreenshot floor (one browser call rendering a run's report.html into \
+             report.png, as each run makes it): {}\n",
             fmt_stats(Some(f))
         );
     }

@@ -194,7 +194,7 @@ impl BenchArgs {
         let wall = t.elapsed().as_secs_f64();
         let code = status.code().unwrap_or(-1);
         let log = run_folder(out)
-            .map(|dir| dir.join(structured::FILE))
+            .map(|dir| dir.join(codex_live_suite::evidence::files::EVENTS))
             .filter(|f| f.exists());
         let text = match log {
             Some(f) => bounded_read::read_text(&f, bounded_read::EVENTS_LIMIT)

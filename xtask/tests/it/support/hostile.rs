@@ -1,4 +1,4 @@
-//! A hostile test double: a proxy in front of the original-like fake (`fake_backend.rs`)
+//! A hostile test double: a proxy in front of the original-like fake (`test-support/src/fake_backend.rs`)
 //! that breaks the fake's answers in one way per switch of [`Faults`]. What the fake does
 //! underneath stays the original's (no `job_id`, the previous result left in place); the
 //! `asynchronous` switch makes its jobs look asynchronous by delaying what the proxy shows.
