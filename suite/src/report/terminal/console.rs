@@ -7,7 +7,6 @@
 use clap::builder::BoolishValueParser;
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
-use std::os::fd::AsRawFd;
 
 /// How the suite speaks: to a person (colour, width, detail) or to a program (JSON lines).
 /// Global: every command takes them, before or after its name.
@@ -77,11 +76,15 @@ impl Stream {
         }
     }
 
-    fn fd(self) -> i32 {
-        match self {
-            Stream::Stdout => std::io::stdout().as_raw_fd(),
-            Stream::Stderr => std::io::stderr().as_raw_fd(),
-        }
+    /// The terminal's width in columns, when the stream is one and knows it (the `console`
+    /// crate indicatif draws with).
+    fn terminal_width(self) -> Option<usize> {
+        let term = match self {
+            Stream::Stdout => console::Term::stdout(),
+            Stream::Stderr => console::Term::stderr(),
+        };
+        let (_, cols) = term.size_checked()?;
+        (cols > 0).then_some(usize::from(cols))
     }
 
     /// One line as it is; a closed stream (EPIPE) is ignored, so that `… | head` never
@@ -189,7 +192,7 @@ impl Console {
         if !self.tty {
             return None;
         }
-        self.columns.or_else(|| terminal_width(self.stream.fd()))
+        self.columns.or_else(|| self.stream.terminal_width())
     }
 
     /// One line, styles stripped unless colour is on.
@@ -211,7 +214,7 @@ pub fn stderr_width(lookup: impl Fn(&str) -> Option<String>) -> Option<usize> {
     if !Stream::Stderr.is_terminal() {
         return None;
     }
-    columns(lookup).or_else(|| terminal_width(Stream::Stderr.fd()))
+    columns(lookup).or_else(|| Stream::Stderr.terminal_width())
 }
 
 /// Whether to colour (the conventions of no-color.org and bixense's CLICOLOR, in the order
@@ -236,15 +239,6 @@ pub fn columns(lookup: impl Fn(&str) -> Option<String>) -> Option<usize> {
     lookup("COLUMNS")
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n > 0)
-}
-
-/// The terminal's width in columns (`TIOCGWINSZ`), when `fd` is one and knows it.
-fn terminal_width(fd: i32) -> Option<usize> {
-    // SAFETY: an all-zero winsize is valid; the ioctl only writes into it.
-    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    // SAFETY: TIOCGWINSZ on a descriptor we hold, with a pointer to a winsize.
-    let ok = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) } == 0;
-    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
 }
 
 #[cfg(test)]
