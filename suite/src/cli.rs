@@ -116,6 +116,12 @@ pub enum Command {
     /// profile and settings changes. Exit 1 when a scenario fails or errors that did not in
     /// the old run (passed, skipped or absent).
     Compare(CompareArgs),
+    /// Check a run's evidence offline (its zip or run folder): every file matches
+    /// manifest.json and none is added; run.json, junit.xml and summary.txt tell the same
+    /// verdicts, and the exit code run.json records is theirs; each live scenario that ran
+    /// left the files the plan requires. One line per problem; exit 0 when sound, 1 when
+    /// not, 2 when the input cannot be read.
+    Verify(VerifyArgs),
     /// Check what a run needs (Docker engine and compose CLI, Chromium, the config file,
     /// the secrets' presence, the URLs given), one line each with the fix. Exit 0 when a run
     /// can start, else 2.
@@ -144,6 +150,22 @@ pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct VerifyArgs {
+    /// The run's zip (`<out>/<run id>.zip`, as the Action uploads it) or its run folder.
+    #[arg(value_name = "ZIP|DIR")]
+    pub evidence: PathBuf,
+    /// Also fail when the run did not test this commit (the pull request's head, say): the
+    /// full SHA or a prefix of at least 7 hex digits.
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// Also scan every file for the values of OPENAI_API_KEY, OPENAI_ORG_ID and
+    /// OPENAI_PROJECT in this environment (or .env.live), in every form the run redacts:
+    /// a second line of defence. Values are never printed, only their names.
+    #[arg(long)]
+    pub secrets_from_env: bool,
 }
 
 #[derive(Debug, Args, Clone)]

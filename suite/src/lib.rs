@@ -23,3 +23,4 @@ pub mod target;
 mod test_backend;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+pub mod verify;

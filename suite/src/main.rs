@@ -20,6 +20,7 @@ fn main() {
         Some(Command::List) => Ok(commands::list::run(&console())),
         Some(Command::Health(a)) => a.run(&secrets, &console()),
         Some(Command::Compare(a)) => a.run(&console()),
+        Some(Command::Verify(a)) => a.run(&secrets, &console()),
         Some(Command::Doctor(a)) => a.run(&secrets, &launcher, &console()),
         Some(Command::Completions(a)) => Ok(commands::completions::run(&a, Cli::command())),
     };

@@ -5,7 +5,7 @@ use crate::stacks::StackKind;
 use clap::{Args, Parser, Subcommand};
 use codex_live_suite::cli::{
     CompareArgs, CompletionsArgs, DoctorArgs, HealthArgs, LiveSuiteArgs, OutputArgs, SmokeArgs,
-    LONG_ABOUT, VERSION,
+    VerifyArgs, LONG_ABOUT, VERSION,
 };
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -46,6 +46,10 @@ pub enum Command {
     /// profile and settings changes. Exit 1 when a scenario fails or errors that did not in
     /// the old run (passed, skipped or absent).
     Compare(CompareArgs),
+    /// Check a run's evidence offline (its zip or run folder): files against manifest.json,
+    /// the reports' verdicts against each other and the exit code, the plan's evidence, and
+    /// with --commit the commit it tested. Exit 0 when sound, 1 when not, 2 when unreadable.
+    Verify(VerifyArgs),
     /// Check what a run needs (Docker engine and compose CLI, Chromium, the config file,
     /// the secrets' presence, the URLs given), one line each with the fix. Exit 0 when a run
     /// can start, else 2.

@@ -40,6 +40,7 @@ fn main() {
         Command::Health(a) => a.run(&secrets, &console()),
         Command::Logs => commands::logs::run(&console()),
         Command::Compare(a) => a.run(&console()),
+        Command::Verify(a) => a.run(&secrets, &console()),
         Command::Images => commands::images::run(&console()),
         Command::Bench(a) => a.run(&console()),
         Command::Ci(a) => a.run(report::text::print_line),

@@ -10,6 +10,7 @@ pub mod list;
 pub mod live_suite;
 pub mod run;
 pub mod smoke;
+pub mod verify;
 
 use crate::model::events::Events;
 use crate::model::secrets::Secrets;

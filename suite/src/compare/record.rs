@@ -27,6 +27,10 @@ pub struct RunRecord {
     #[serde(default)]
     pub settings: std::collections::BTreeMap<String, String>,
     pub scenarios: Vec<ScenarioRecord>,
+    /// The exit code the run ended with had every report been written
+    /// (`RunReport::exit_code`); absent in a record of a suite that did not write it.
+    #[serde(default)]
+    pub exit_code: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +52,7 @@ impl RunRecord {
             commit: r.git_commit.clone(),
             target: r.target.clone(),
             settings: r.settings.clone(),
+            exit_code: Some(r.exit_code()),
             scenarios: r
                 .outcomes
                 .iter()

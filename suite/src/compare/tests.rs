@@ -4,6 +4,7 @@ use super::*;
 
 fn rec(run_id: &str, rows: &[(&str, &str, f64, &[&str])]) -> RunRecord {
     RunRecord {
+        exit_code: None,
         format: FORMAT,
         run_id: run_id.into(),
         stack: "local".into(),

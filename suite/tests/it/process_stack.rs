@@ -38,6 +38,18 @@ fn a_python_orchestrator_run_as_a_process_passes_the_whole_suite_from_its_own_fo
         .map(|s| s["observations"].as_array().map_or(0, Vec::len))
         .sum();
     assert!(observed >= 3, "{record}");
+    // A reviewer's check of the zip, as the product's users run it, bound to the commit.
+    let zip = run.with_extension("zip");
+    let verified = suite(
+        repo.path(),
+        &["verify", zip.to_str().unwrap(), "--commit", &commit],
+    );
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    assert!(
+        text(&verified).contains("verify: sound: run "),
+        "{}",
+        text(&verified)
+    );
     // Under --strict they fail: L01 first (result.json without job_id), the rest gated.
     let strict = suite(repo.path(), &["--strict", "--only", "L01", "--no-rollback"]);
     assert_eq!(strict.status.code(), Some(1), "{}", text(&strict));

@@ -6,7 +6,7 @@ use super::architecture::root;
 use std::collections::BTreeSet;
 
 /// The top-level modules of `suite/src`, lowest first: each imports only those before it.
-pub const LAYERS: [&str; 13] = [
+pub const LAYERS: [&str; 14] = [
     "sys",
     "model",
     "evidence",
@@ -14,6 +14,7 @@ pub const LAYERS: [&str; 13] = [
     "stack",
     "ladder",
     "compare",
+    "verify",
     "report",
     "doctor",
     "cli",

@@ -4,7 +4,7 @@
 //! running: no backend or worker process, no temporary folder, no container, network or
 //! volume (compose). Each case prints its measured time from the signal to the zip.
 
-use crate::support::{assert_junit_valid, without_ambient};
+use crate::support::{assert_junit_valid, assert_verified, without_ambient};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -194,6 +194,5 @@ pub(super) fn assert_partial_report(run: &Running, dir: &Path, at: &str, signal_
         "{}",
         run.output()
     );
-    // The teardown leaves the browser started with the run to take report.png.
-    assert!(!stdout.contains("one-shot browser"), "{}", run.output());
+    assert_verified(&zip);
 }

@@ -21,3 +21,4 @@ mod read_back;
 mod retries_and_baselines;
 mod support;
 mod terminal;
+mod verify;

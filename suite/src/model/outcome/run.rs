@@ -99,6 +99,20 @@ impl RunReport {
         ran.clone().count() > 0 && ran.into_iter().all(|o| o.verdict == Verdict::Pass)
     }
 
+    /// The exit code the run ends with when every report is written: 0 when it passed,
+    /// else 1, or 128 + n when a signal cut it short.
+    pub fn exit_code(&self) -> i32 {
+        let signal = self.interrupted.as_ref().map(|i| match i.signal.as_str() {
+            "SIGHUP" => libc::SIGHUP,
+            "SIGINT" => libc::SIGINT,
+            _ => libc::SIGTERM,
+        });
+        match signal {
+            Some(n) => 128 + n,
+            None => i32::from(!self.passed()),
+        }
+    }
+
     /// How many observations the scenarios made.
     /// The target profile's one line (`target: /healthz absent, …`), when probed.
     pub fn target_description(&self) -> Option<&str> {

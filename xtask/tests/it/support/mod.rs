@@ -78,13 +78,33 @@ pub fn xtask(args: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
         .pop()
         .unwrap_or_else(|| panic!("no run folder\n{stdout}\n{stderr}"));
     let zip = run_dir.with_extension("zip");
-    Run {
+    let run = Run {
         code: o.status.code().unwrap_or(-1),
         stdout,
         stderr,
         run_dir,
         zip,
+    };
+    // Every run that finished its reports leaves evidence `verify` finds sound (exit 3 is
+    // a report that could not be written: its evidence is incomplete by design).
+    if run.zip.is_file() && run.code != 3 {
+        assert_verified(&run.zip);
     }
+    run
+}
+
+/// `verify` finds the run's zip sound: every file as its manifest says, the reports'
+/// verdicts and exit code in agreement, the plan's evidence there.
+pub fn assert_verified(zip: &Path) {
+    let expect = codex_live_suite::verify::Expect::default();
+    let found = codex_live_suite::verify::verify(zip, &expect)
+        .unwrap_or_else(|e| panic!("verify could not read {}: {e:#}", zip.display()));
+    assert!(
+        found.problems.is_empty(),
+        "verify finds problems in {}:\n{}",
+        zip.display(),
+        found.problems.join("\n")
+    );
 }
 
 /// Removes what the test's own environment may hold and the run must not see: the secrets,
