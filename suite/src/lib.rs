@@ -7,6 +7,7 @@
 //! of its own hands them in through [`stack::Launcher`].
 // A unit test that cannot run here says why on stdout, where libtest shows it.
 #![cfg_attr(test, allow(clippy::print_stdout))]
+#![warn(unreachable_pub)]
 
 pub mod cli;
 pub mod commands;

@@ -4,10 +4,10 @@
 use crate::testing::JOB_DEADLINE;
 use codex_test_support::fake_backend;
 
-pub use fake_backend::{Config as FakeConfig, Fake};
+pub(crate) use fake_backend::{Config as FakeConfig, Fake};
 
 /// The test double of the original, on a free port.
-pub fn fake(config: FakeConfig) -> Fake {
+pub(crate) fn fake(config: FakeConfig) -> Fake {
     fake_backend::start(config)
 }
 

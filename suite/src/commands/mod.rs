@@ -2,15 +2,15 @@
 //! `live-suite` and `smoke` share one run skeleton (`run.rs`). A returned `Err` is a setup
 //! error (exit 2), unless it is [`ReportNotWritten`] (exit 3).
 
-pub mod compare;
+pub(crate) mod compare;
 pub mod completions;
-pub mod doctor;
-pub mod health;
+pub(crate) mod doctor;
+pub(crate) mod health;
 pub mod list;
-pub mod live_suite;
-pub mod run;
-pub mod smoke;
-pub mod verify;
+pub(crate) mod live_suite;
+pub(crate) mod run;
+pub(crate) mod smoke;
+pub(crate) mod verify;
 
 use crate::model::events::Events;
 use crate::model::secrets::Secrets;

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// What a run needs besides its ladders.
-pub struct RunPlan<'a> {
+pub(crate) struct RunPlan<'a> {
     pub stack: &'a StackArgs,
     /// `--mocked-base-url` (live-suite with `--base-url` only).
     pub mocked_base_url: Option<&'a str>,
@@ -42,7 +42,7 @@ pub struct RunPlan<'a> {
 
 /// Claims the run folder, starts the stack, runs `ladders`, stops the stack and writes
 /// every report. Returns the exit code (0 pass, 1 a scenario failed).
-pub fn execute(
+pub(crate) fn execute(
     plan: RunPlan,
     secrets: &Secrets,
     ladders: impl FnOnce(&mut Ctx, &Evidence) -> Vec<ScenarioOutcome>,
@@ -248,7 +248,7 @@ fn probe_target(client: &mut Client, ev: &Evidence, events: &Events) -> Result<T
 
 /// Starts the stack of the run in `ev` the options ask for, printing the choice and the
 /// reason first.
-pub fn start_stack(
+pub(crate) fn start_stack(
     plan: &RunPlan,
     secrets: &Secrets,
     ev: &Evidence,

@@ -60,7 +60,7 @@ impl Baseline {
 /// `current` (by run id) and has a `run.json`, as a folder or a zip; and a line for each
 /// earlier run skipped because it is neither a folder nor a regular file (it is never
 /// opened: a FIFO would wait for a writer).
-pub fn default_baseline(out: &Path, current: &str) -> (Option<PathBuf>, Vec<String>) {
+pub(super) fn default_baseline(out: &Path, current: &str) -> (Option<PathBuf>, Vec<String>) {
     let Ok(entries) = std::fs::read_dir(out) else {
         return (None, Vec::new());
     };
@@ -99,7 +99,7 @@ pub fn default_baseline(out: &Path, current: &str) -> (Option<PathBuf>, Vec<Stri
 
 /// The newest run id older than `current`. Ids are `2025-11-14T17-14-05Z` with `-2`, `-3`
 /// for runs in the same second; anything else is not a run and is ignored.
-pub fn pick_baseline<'a>(ids: &[&'a str], current: &str) -> Option<&'a str> {
+pub(super) fn pick_baseline<'a>(ids: &[&'a str], current: &str) -> Option<&'a str> {
     let cur = run_order(current)?;
     ids.iter()
         .filter_map(|id| run_order(id).map(|k| (k, *id)))

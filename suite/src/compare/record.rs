@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::evidence::files::RUN_JSON;
 
 /// The format version written into `run.json`; `read` refuses other versions.
-pub const FORMAT: u32 = 1;
+pub(super) const FORMAT: u32 = 1;
 
 /// `run.json`: what another run is compared against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,13 +9,13 @@ use crate::target::client::ApiPath;
 use crate::target::health::{self, wrong_mode, Finding};
 use codex_contract::{Mode, REQUEST_FILE, RESULT_FILE};
 
-pub const SMOKE_INSTRUCTION: &str = "Create a minimal Python CLI app (mocked smoke).";
-pub const SMOKE_EDIT: &str = "Append a comment line to app.py describing the change.";
+pub(crate) const SMOKE_INSTRUCTION: &str = "Create a minimal Python CLI app (mocked smoke).";
+pub(crate) const SMOKE_EDIT: &str = "Append a comment line to app.py describing the change.";
 /// What the dummy worker creates (CONTRACT.md, mocked mode).
-pub const TEMPLATE_FILES: [&str; 3] = ["README.md", "app.py", "tests/test_cli.py"];
+pub(crate) const TEMPLATE_FILES: [&str; 3] = ["README.md", "app.py", "tests/test_cli.py"];
 
 /// The mode switch and its health gate (JUnit suite `rollback`).
-pub const ROLLBACK: Scenario = Scenario {
+pub(crate) const ROLLBACK: Scenario = Scenario {
     id: "ROLLBACK",
     title: "Rollback to Mocked Mode",
     suite: Suite::Rollback,
@@ -24,7 +24,7 @@ pub const ROLLBACK: Scenario = Scenario {
     run: rollback,
 };
 
-pub const SMOKE: [Scenario; 4] = [
+pub(crate) const SMOKE: [Scenario; 4] = [
     Scenario {
         id: "M01",
         title: "Mocked Create Project",
@@ -59,7 +59,7 @@ pub const SMOKE: [Scenario; 4] = [
 
 /// Health of the backend the client points at: `/docs` 200, and the `/healthz` mode when
 /// the backend has one (the original does not). Writes status.txt and healthz.json.
-pub fn check_health(
+pub(crate) fn check_health(
     ctx: &mut Ctx,
     folder: &mut ScenarioDir,
     want: Mode,

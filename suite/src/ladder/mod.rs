@@ -10,9 +10,9 @@
 //! events (`crate::model::events`) and returns `ScenarioOutcome`s.
 
 pub mod live;
-pub mod mocked;
+pub(crate) mod mocked;
 mod notes;
-pub mod steps;
+pub(crate) mod steps;
 
 use crate::evidence::{Evidence, ScenarioDir};
 use crate::model::events::{Event, Events};

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// `POST /projects/` → response.json, project_id.txt; then this job's result →
 /// result.json, result_excerpt.txt.
-pub fn create_project(
+pub(crate) fn create_project(
     ctx: &mut Ctx,
     folder: &mut ScenarioDir,
     instruction: &str,
@@ -69,7 +69,7 @@ pub fn create_project(
 
 /// `POST /{pid}/jobs` (edit) → response.json; then this job's result → result.json,
 /// result_excerpt.txt. The result.json seen before sending is the freshness baseline.
-pub fn submit_edit(
+pub(crate) fn submit_edit(
     ctx: &mut Ctx,
     folder: &mut ScenarioDir,
     pid: &str,
@@ -212,20 +212,24 @@ fn save_what_was_seen(
 }
 
 /// result.json (as the backend served it) and result_excerpt.txt (the five lines).
-pub fn save_result(folder: &mut ScenarioDir, own: &OwnResult) -> anyhow::Result<()> {
+pub(crate) fn save_result(folder: &mut ScenarioDir, own: &OwnResult) -> anyhow::Result<()> {
     folder.write_json("result.json", &own.raw)?;
     folder.write("result_excerpt.txt", &result_excerpt(&own.result))
 }
 
 /// `GET /{pid}/files` → files.json.
-pub fn list_files(ctx: &Ctx, folder: &mut ScenarioDir, pid: &str) -> Result<FileList, Problem> {
+pub(crate) fn list_files(
+    ctx: &Ctx,
+    folder: &mut ScenarioDir,
+    pid: &str,
+) -> Result<FileList, Problem> {
     let reply = ctx.client.get(&ApiPath::files(pid))?;
     folder.write_json("files.json", &reply.body)?;
     reply.contract("GET /{project_id}/files")
 }
 
 /// `GET /{pid}/files/{path}` → `name` (app.json or file.json) and status.txt.
-pub fn get_file(
+pub(crate) fn get_file(
     ctx: &Ctx,
     folder: &mut ScenarioDir,
     pid: &str,
@@ -239,7 +243,7 @@ pub fn get_file(
 }
 
 /// The three presence lines, each `present` or `absent` (values are caught by the redactor).
-pub fn check_presence_lines(own: &OwnResult) -> Result<Vec<String>, Problem> {
+pub(crate) fn check_presence_lines(own: &OwnResult) -> Result<Vec<String>, Problem> {
     let mut lines = Vec::new();
     for var in SECRET_VARS {
         match own.result.log_value(var) {
@@ -264,7 +268,7 @@ pub fn check_presence_lines(own: &OwnResult) -> Result<Vec<String>, Problem> {
 }
 
 /// L05/L06: the job's own result lists `path` in `modified_files`.
-pub fn check_modified(own: &OwnResult, path: &str) -> Result<(), Problem> {
+pub(crate) fn check_modified(own: &OwnResult, path: &str) -> Result<(), Problem> {
     let modified = &own.result.modified_files;
     super::ensure(modified.iter().any(|f| f == path), || {
         format!("modified_files does not include {path}: {modified:?}")
@@ -273,7 +277,7 @@ pub fn check_modified(own: &OwnResult, path: &str) -> Result<(), Problem> {
 
 /// The job's own result says `success` with a summary (the plan's acceptance reads
 /// result.json). A job status that disagrees is an observation.
-pub fn check_success(ctx: &mut Ctx, own: &OwnResult) -> Result<(), Problem> {
+pub(crate) fn check_success(ctx: &mut Ctx, own: &OwnResult) -> Result<(), Problem> {
     super::ensure(own.result.is_success(), || {
         format!(
             "result.json status is {} (job {}; first error: {})",
@@ -296,7 +300,7 @@ pub fn check_success(ctx: &mut Ctx, own: &OwnResult) -> Result<(), Problem> {
 /// The contract marks a job `completed` for a success result and `error` otherwise; the
 /// original marks it `completed` whenever its worker exits 0 (CONTRACT.md "How the
 /// original differs"). A disagreement is an observation, never the verdict.
-pub fn observe_status(ctx: &mut Ctx, own: &OwnResult, contract: Status) {
+pub(crate) fn observe_status(ctx: &mut Ctx, own: &OwnResult, contract: Status) {
     if own.status != contract {
         ctx.observe(format!(
             "the backend marked the job {} although its worker reported {} (contract: {contract})",

@@ -65,7 +65,7 @@ pub enum Change {
 }
 
 /// A recorded verdict that is a failure or an error.
-pub fn failed(verdict: &str) -> bool {
+pub(crate) fn failed(verdict: &str) -> bool {
     verdict == Verdict::Fail.as_str() || verdict == Verdict::Error.as_str()
 }
 

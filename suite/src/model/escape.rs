@@ -16,7 +16,7 @@ pub fn escape_controls(text: &str) -> String {
 }
 
 /// Makes text safe inside one markdown table cell: one line, no column break, no HTML.
-pub fn markdown_cell(text: &str) -> String {
+pub(crate) fn markdown_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -2,10 +2,10 @@
 //! events a run emits and their fan-out (`events`), durations as seconds (`seconds`) and
 //! the secrets with their redactor (`secrets`).
 
-pub mod comparison;
-pub mod escape;
+pub(crate) mod comparison;
+pub(crate) mod escape;
 pub mod events;
-pub mod exit;
+pub(crate) mod exit;
 pub mod outcome;
-pub mod seconds;
+pub(crate) mod seconds;
 pub mod secrets;

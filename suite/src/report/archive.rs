@@ -7,7 +7,7 @@ use crate::model::outcome::RunReport;
 
 /// Writes manifest.json, then the zip of the run folder: every file in order, report.png
 /// and the manifest last.
-pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
+pub(crate) fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
     ev.write_manifest()?;
     let mut files: Vec<String> = ev
         .files_under("")

@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 /// The GitHub reporter: a group per scenario, an annotation per failed scenario (GitHub
 /// shows at most ten per step) and per observation, the step summary and the outputs at
 /// the end. Does nothing outside GitHub Actions.
-pub struct GitHub {
+pub(crate) struct GitHub {
     active: bool,
     redactor: Redactor,
     /// Scenario ids already annotated: one `::error` each, whatever happens.
@@ -35,7 +35,7 @@ pub struct GitHub {
 }
 
 impl GitHub {
-    pub fn new(redactor: Redactor, stream: Stream) -> Self {
+    pub(crate) fn new(redactor: Redactor, stream: Stream) -> Self {
         GitHub {
             active: active(),
             redactor,
@@ -82,7 +82,7 @@ impl GitHub {
 
 impl GitHub {
     /// Handles one event of the run; at `RunFinished`, the step summary and the outputs.
-    pub fn event(&mut self, event: &Event) -> Result<()> {
+    pub(crate) fn event(&mut self, event: &Event) -> Result<()> {
         match event {
             Event::ScenarioStarted { id, title, .. } => self.group_start(&format!("{id} {title}")),
             Event::ScenarioFinished { outcome: o } => self.scenario_end(o),
@@ -111,25 +111,25 @@ impl GitHub {
 }
 
 /// `GITHUB_ACTIONS=true`: we run as a step of a GitHub Actions job.
-pub fn active() -> bool {
+pub(crate) fn active() -> bool {
     std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true")
 }
 
 /// Escapes the data part of a workflow command (after the final `::`).
-pub fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command (`title=...`).
-pub fn escape_property(text: &str) -> String {
+pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// The `::add-mask::` lines for every known secret value. A value with line breaks is
 /// masked line by line, because the runner masks the log line by line.
-pub fn mask_commands(secrets: &Secrets) -> Vec<String> {
+pub(crate) fn mask_commands(secrets: &Secrets) -> Vec<String> {
     secrets
         .values()
         .flat_map(|value| value.split(['\r', '\n']))
@@ -140,19 +140,19 @@ pub fn mask_commands(secrets: &Secrets) -> Vec<String> {
 
 /// Prints the `::add-mask::` lines on GitHub (nothing anywhere else). Call it before the
 /// suite prints anything else, so that no later line can show a value unmasked.
-pub fn add_masks(secrets: &Secrets, stream: Stream) {
+pub(crate) fn add_masks(secrets: &Secrets, stream: Stream) {
     if active() {
         print_commands_to(&mask_commands(secrets), stream);
     }
 }
 
 /// `::group::<title>`.
-pub fn group_command(title: &str) -> String {
+pub(crate) fn group_command(title: &str) -> String {
     format!("::group::{}", escape_data(title))
 }
 
 /// `::error title=<id> failed::<reason>`.
-pub fn error_command(id: &str, reason: &str) -> String {
+pub(crate) fn error_command(id: &str, reason: &str) -> String {
     format!(
         "::error title={}::{}",
         escape_property(&format!("{id} failed")),
@@ -161,7 +161,7 @@ pub fn error_command(id: &str, reason: &str) -> String {
 }
 
 /// `::warning title=<title>::<text>`.
-pub fn warning_command(title: &str, text: &str) -> String {
+pub(crate) fn warning_command(title: &str, text: &str) -> String {
     format!(
         "::warning title={}::{}",
         escape_property(title),

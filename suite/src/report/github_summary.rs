@@ -23,7 +23,7 @@ const NOTES_SHOWN: usize = 8 << 10;
 /// first; the run's facts and a link to the run; a table of the scenarios that have
 /// something to say (passed and skipped ones collapsed into a line each when there are
 /// many); each failure's notes.txt folded in a `<details>` block.
-pub fn step_summary_markdown(report: &RunReport) -> String {
+pub(crate) fn step_summary_markdown(report: &RunReport) -> String {
     let verdict = report.overall_verdict();
     let total = report.started.elapsed().unwrap_or_default();
     let mut md = String::new();
@@ -192,7 +192,7 @@ fn run_url(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
 
 /// Appends the step summary (and the comparison with the baseline, when the run was
 /// compared) to `$GITHUB_STEP_SUMMARY` on GitHub.
-pub fn write_step_summary(report: &RunReport) -> Result<()> {
+pub(crate) fn write_step_summary(report: &RunReport) -> Result<()> {
     let mut md = step_summary_markdown(report);
     if let Some(a) = &report.comparison {
         md.push_str(&a.render_markdown());
@@ -208,7 +208,7 @@ pub fn write_step_summary(report: &RunReport) -> Result<()> {
 
 /// The `$GITHUB_OUTPUT` lines: `junit`, `zip`, `summary`, `run_dir` (absolute paths),
 /// `run_id` and `verdict`.
-pub fn outputs_text(report: &RunReport) -> Result<String> {
+pub(crate) fn outputs_text(report: &RunReport) -> Result<String> {
     let mut text = String::new();
     for (name, path) in [
         ("junit", &report.junit_path),
@@ -233,7 +233,7 @@ pub fn outputs_text(report: &RunReport) -> Result<String> {
 }
 
 /// Appends the outputs to `$GITHUB_OUTPUT` on GitHub.
-pub fn write_outputs(report: &RunReport) -> Result<()> {
+pub(crate) fn write_outputs(report: &RunReport) -> Result<()> {
     match github_file("GITHUB_OUTPUT") {
         Some(path) => append(&path, &outputs_text(report)?)
             .context("writing the GitHub step outputs ($GITHUB_OUTPUT)"),
@@ -244,7 +244,7 @@ pub fn write_outputs(report: &RunReport) -> Result<()> {
 /// A setup error (exit 2) on GitHub: one annotation with the reason, and `verdict=ERROR` in
 /// the outputs so that later steps can tell it from a failed scenario. Nothing else exists
 /// to report: no run folder was finished.
-pub fn report_setup_error(reason: &str) {
+pub(crate) fn report_setup_error(reason: &str) {
     if active() {
         print_commands(&[error_command("setup", reason)]);
     }

@@ -26,13 +26,13 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 const INLINE_LIMIT: usize = 64 * 1024;
 
 /// Writes `report.html` (`Reporter::finish` then has `screenshot.rs` take report.png).
-pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
+pub(crate) fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
     ev.write(files::REPORT_HTML, &render(report, ev.redactor()))?;
     Ok(())
 }
 
 /// The whole page. Evidence files are read from `report.run_dir`.
-pub fn render(report: &RunReport, redactor: &Redactor) -> String {
+pub(crate) fn render(report: &RunReport, redactor: &Redactor) -> String {
     Page { report, redactor }.markup().into_string()
 }
 

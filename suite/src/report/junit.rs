@@ -25,15 +25,15 @@ use quick_junit::{
 };
 
 /// Writes `junit.xml`: it names every report that could not be written before it.
-pub fn write(ev: &Evidence, report: &RunReport) -> Result<()> {
+pub(crate) fn write(ev: &Evidence, report: &RunReport) -> Result<()> {
     ev.write(files::JUNIT, &render(report)?)?;
     Ok(())
 }
 
-pub const SUITES: [Suite; 3] = [Suite::Live, Suite::Rollback, Suite::MockedRerun];
+pub(crate) const SUITES: [Suite; 3] = [Suite::Live, Suite::Rollback, Suite::MockedRerun];
 
 /// The XML text of the report.
-pub fn render(r: &RunReport) -> Result<String> {
+pub(crate) fn render(r: &RunReport) -> Result<String> {
     let mut report = Report::new("live-suite");
     let total: std::time::Duration = r.outcomes.iter().map(|o| o.duration).sum();
     report.set_time(total);
@@ -213,7 +213,7 @@ mod tests {
         }
     }
 
-    pub fn sample() -> RunReport {
+    pub(super) fn sample() -> RunReport {
         // L04 passed on its third attempt; L05 failed both of its attempts (the second is
         // its final verdict).
         let mut flaky = outcome("L04", Suite::Live, Verdict::Pass, "ok at last");

@@ -14,18 +14,18 @@
 //!
 //! Architecture invariant: the ladder does not import this module; it emits events.
 
-pub mod archive;
-pub mod github;
-pub mod github_summary;
-pub mod html;
-pub mod junit;
-pub mod ndjson;
+pub(crate) mod archive;
+pub(crate) mod github;
+pub(crate) mod github_summary;
+pub(crate) mod html;
+pub(crate) mod junit;
+pub(crate) mod ndjson;
 pub mod screenshot;
 pub mod structured;
-pub mod summary;
+pub(crate) mod summary;
 pub mod terminal;
 pub mod text;
-pub mod zip;
+pub(crate) mod zip;
 
 use crate::compare::RunRecord;
 use crate::evidence::{files, Evidence};

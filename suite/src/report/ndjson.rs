@@ -12,14 +12,14 @@ use super::terminal::Stream;
 use crate::model::events::Event;
 use crate::model::secrets::Redactor;
 
-pub struct JsonLines {
+pub(crate) struct JsonLines {
     redactor: Redactor,
     /// The format line is out (before the first event, as in events.jsonl).
     header_written: bool,
 }
 
 impl JsonLines {
-    pub fn new(redactor: Redactor) -> Self {
+    pub(crate) fn new(redactor: Redactor) -> Self {
         JsonLines {
             redactor,
             header_written: false,
@@ -27,7 +27,7 @@ impl JsonLines {
     }
 
     /// Prints one event of the record as a line (after the format line).
-    pub fn event(&mut self, event: &Event) -> anyhow::Result<()> {
+    pub(crate) fn event(&mut self, event: &Event) -> anyhow::Result<()> {
         if !recorded(event) {
             return Ok(());
         }

@@ -7,7 +7,7 @@ use crate::model::outcome::{RunReport, ScenarioOutcome, Suite, Verdict};
 
 /// Writes `summary.txt` (partial after a signal, with the comparison at its end when the
 /// run was compared with a baseline).
-pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
+pub(crate) fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
     let mut text = run_summary(report);
     if let Some(i) = &report.interrupted {
         text.push_str(&format!(
@@ -25,7 +25,7 @@ pub fn write(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
 
 /// `<smoke_dir>/summary.txt` of a mocked smoke (`mocked/RERUN`, `mocked/SMOKE`): its
 /// scenarios (nothing when the report names no such folder).
-pub fn write_smoke(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
+pub(crate) fn write_smoke(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
     let Some(dir) = &report.smoke_dir else {
         return Ok(());
     };
@@ -48,7 +48,7 @@ pub fn write_smoke(ev: &Evidence, report: &RunReport) -> anyhow::Result<()> {
 }
 
 /// A table row per outcome, aligned.
-pub fn table(outcomes: &[&ScenarioOutcome]) -> String {
+pub(crate) fn table(outcomes: &[&ScenarioOutcome]) -> String {
     let mut s = format!(
         "{:<9} {:<7} {:>9}  {}\n",
         "scenario", "verdict", "duration", "reason"
@@ -66,7 +66,7 @@ pub fn table(outcomes: &[&ScenarioOutcome]) -> String {
 }
 
 /// The run's `summary.txt`.
-pub fn run_summary(r: &RunReport) -> String {
+pub(crate) fn run_summary(r: &RunReport) -> String {
     let count = |v: Verdict| r.count(v);
     format!(
         "live validation suite run {}\nstack: {}\nbase url: {}\n{}target commit: {} ({})\nresult: {} \

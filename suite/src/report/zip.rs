@@ -11,14 +11,14 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// Whether a run-relative path may go into the zip.
-pub fn allowed(rel: &str) -> bool {
+pub(crate) fn allowed(rel: &str) -> bool {
     rel.split('/')
         .all(|part| !part.starts_with(".env") && part != "workspaces" && part != "workspace")
 }
 
 /// Zips `files` (relative to `run_dir`, already sorted) into `zip_path`. The bytes go
 /// through the redactor once more: a zip never carries a secret value.
-pub fn write(
+pub(crate) fn write(
     run_dir: &Path,
     run_id: &str,
     files: &[String],

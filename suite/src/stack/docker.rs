@@ -7,7 +7,7 @@
 
 pub mod compose;
 mod host_lock;
-pub mod logs;
+pub(crate) mod logs;
 mod pre_build;
 pub mod project;
 

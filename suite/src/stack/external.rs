@@ -11,7 +11,7 @@ use codex_contract::Mode;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub struct ExternalStack {
+pub(crate) struct ExternalStack {
     base_url: String,
     /// The mocked twin: the flag (or config key) that named it, and its URL.
     mocked: Option<(String, String)>,
@@ -25,7 +25,11 @@ pub struct ExternalStack {
 impl ExternalStack {
     /// Checks that `base` answers healthy in `opts.mode` and, when given, that `mocked`
     /// answers healthy in mocked mode: a refused connection fails at once (see `preflight`).
-    pub fn connect(base: &Target, mocked: Option<&Target>, opts: &StackOptions) -> Result<Self> {
+    pub(crate) fn connect(
+        base: &Target,
+        mocked: Option<&Target>,
+        opts: &StackOptions,
+    ) -> Result<Self> {
         let targets: Vec<Target> = std::iter::once(*base).chain(mocked.copied()).collect();
         let redactor = opts.secrets.redactor();
         let patience = Patience {

@@ -9,7 +9,7 @@
 //! config file describes; a repository with stacks of its own brings its own launcher.
 
 pub mod docker;
-pub mod external;
+pub(crate) mod external;
 mod launcher;
 pub mod process;
 pub mod suite_config;

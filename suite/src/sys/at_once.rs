@@ -5,7 +5,7 @@
 use std::thread::ScopedJoinHandle;
 
 /// `a` and `b` at once (`a` in a scoped thread, `b` here); both results once both ended.
-pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+pub(crate) fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
     std::thread::scope(|s| {
         let a = s.spawn(a);
         let b = b();
@@ -14,7 +14,7 @@ pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> 
 }
 
 /// `f` of every item at once, one scoped thread each; the results in the items' order.
-pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     std::thread::scope(|s| {
         let f = &f;
         let started: Vec<_> = items.iter().map(|item| s.spawn(move || f(item))).collect();
@@ -23,7 +23,7 @@ pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
 }
 
 /// The result of a step started in a scope; its panic goes on in the caller.
-pub fn joined<R>(handle: ScopedJoinHandle<'_, R>) -> R {
+pub(crate) fn joined<R>(handle: ScopedJoinHandle<'_, R>) -> R {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))

@@ -78,23 +78,23 @@ fn say(msg: &str) {
 
 /// How long after the signal the watchdog waits for the partial report (the README
 /// promises it within 3 s).
-pub const REPORT_DEADLINE: Duration = Duration::from_millis(2800);
+pub(crate) const REPORT_DEADLINE: Duration = Duration::from_millis(2800);
 
 /// The signal that ended the run, and when it came.
 #[derive(Debug, Clone, Copy)]
-pub struct Interrupt {
+pub(crate) struct Interrupt {
     pub signal: i32,
     pub at: Instant,
 }
 
 impl Interrupt {
     /// `SIGINT`, `SIGTERM` or `SIGHUP`.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         signal_name(self.signal)
     }
 
     /// What the shell expects: 128 + the signal number (130, 143, 129).
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         128 + self.signal
     }
 }
@@ -109,7 +109,7 @@ fn signal_name(signal: i32) -> &'static str {
 }
 
 /// Installs the handler thread once; `say` shows the handler's messages to the user.
-pub fn install(say_with: fn(&str)) {
+pub(crate) fn install(say_with: fn(&str)) {
     state().say = Some(say_with);
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
@@ -178,23 +178,23 @@ fn watchdog(i: Interrupt) -> ! {
 }
 
 /// The signal that interrupted the run, once one came.
-pub fn requested() -> Option<Interrupt> {
+pub(crate) fn requested() -> Option<Interrupt> {
     state().requested
 }
 
 /// The reason of a scenario that did not start because of the signal.
-pub fn not_run() -> Option<String> {
+pub(crate) fn not_run() -> Option<String> {
     requested().map(|_| "not run: the run was interrupted".to_owned())
 }
 
 /// A run skeleton begins: a signal from now on waits for its partial report.
-pub fn run_begins() {
+pub(crate) fn run_begins() {
     update(|s| s.run_active = true);
 }
 
 /// The partial report is written: exits with the signal's code once the teardown is done
 /// (the watchdog thread does; this thread waits for it).
-pub fn conclude(i: Interrupt) -> ! {
+pub(crate) fn conclude(i: Interrupt) -> ! {
     update(|s| s.reported = true);
     // The watchdog exits the process; should it never run, exit here after a long grace.
     std::thread::sleep(Duration::from_secs(120));
@@ -204,7 +204,7 @@ pub fn conclude(i: Interrupt) -> ! {
 /// Registers a cleanup; returns its id for `unregister`. Registered after the teardown
 /// began (a backend restarted while the signal came, e.g. during the rollback), it runs at
 /// once: nothing started after a signal outlives the run.
-pub fn register(mut hook: impl FnMut() + Send + 'static) -> u64 {
+pub(crate) fn register(mut hook: impl FnMut() + Send + 'static) -> u64 {
     let mut s = state();
     s.next_id += 1;
     let id = s.next_id;
@@ -219,7 +219,7 @@ pub fn register(mut hook: impl FnMut() + Send + 'static) -> u64 {
 
 /// Removes a cleanup that is no longer needed. When the signal's teardown already took it,
 /// waits until that teardown is done: the caller's own teardown then finds it finished.
-pub fn unregister(id: u64) {
+pub(crate) fn unregister(id: u64) {
     if withdraw(id) {
         return;
     }

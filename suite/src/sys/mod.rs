@@ -3,7 +3,7 @@
 //! (`bounded_read`), grouped and timed child processes (`process`) and the signal handling
 //! (`interrupt`). Imports nothing of the crate above it.
 
-pub mod at_once;
+pub(crate) mod at_once;
 pub mod bounded_read;
-pub mod interrupt;
+pub(crate) mod interrupt;
 pub mod process;

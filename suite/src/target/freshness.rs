@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 /// The decision for one look at the job status and result.json.
 #[derive(Debug, PartialEq)]
-pub enum Judgement {
+pub(crate) enum Judgement {
     /// This job's result.
     Fresh,
     /// Mocked mode: the dummy worker's fixed result, unchanged but accepted; the text is the
@@ -39,12 +39,13 @@ pub enum Judgement {
 }
 
 /// The observation of `Judgement::Unprovable`.
-pub const UNPROVABLE: &str = "freshness not provable: the dummy worker writes a fixed result";
+pub(crate) const UNPROVABLE: &str =
+    "freshness not provable: the dummy worker writes a fixed result";
 
 /// `mode`: the mode the backend runs in. `ours`: this job's id when known. `status`: the
 /// job's status when known. `before`: result.json as read before the job was sent (`None` =
 /// absent). `now`: result.json as read now (`None` = absent).
-pub fn judge(
+pub(crate) fn judge(
     mode: Mode,
     ours: Option<&str>,
     status: Option<Status>,
@@ -110,7 +111,7 @@ fn dummy_worker_ran(raw: &str) -> bool {
 
 /// Where the job's status comes from.
 #[derive(Debug, Clone)]
-pub enum JobRef {
+pub(crate) enum JobRef {
     /// A job posted with `POST /{pid}/jobs`: `GET /{pid}/jobs/{id}`.
     Job { id: String },
     /// The initial job of a project just created: `GET /projects/{pid}` (its first job, or
@@ -133,7 +134,7 @@ pub struct OwnResult {
 }
 
 /// One wait for a job's own result.
-pub struct AwaitResult<'a> {
+pub(crate) struct AwaitResult<'a> {
     pub client: &'a Client,
     pub events: &'a Events,
     pub pid: &'a str,
@@ -151,7 +152,7 @@ pub struct AwaitResult<'a> {
 }
 
 /// Waits until the job is final and result.json is its own (see `judge`, then `settle`).
-pub fn await_result(wait: AwaitResult) -> Result<OwnResult, Problem> {
+pub(crate) fn await_result(wait: AwaitResult) -> Result<OwnResult, Problem> {
     let AwaitResult {
         client,
         events,
@@ -221,9 +222,9 @@ pub fn await_result(wait: AwaitResult) -> Result<OwnResult, Problem> {
 mod look;
 mod settle;
 
-pub use look::read_result;
+pub(crate) use look::read_result;
 use look::{backend_error, job_status, with_backend_error};
-pub use settle::{settle, Settled};
+pub(crate) use settle::{settle, Settled};
 
 #[cfg(test)]
 mod tests {

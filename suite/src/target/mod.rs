@@ -6,8 +6,8 @@
 
 pub mod client;
 pub mod conformance;
-pub mod freshness;
+pub(crate) mod freshness;
 pub mod health;
-pub mod poll;
-pub mod preflight;
+pub(crate) mod poll;
+pub(crate) mod preflight;
 pub mod target_profile;

@@ -7,15 +7,15 @@ use crate::model::events::Events;
 use crate::model::outcome::Problem;
 use std::time::{Duration, Instant};
 
-pub const FIRST_DELAY: Duration = Duration::from_millis(20);
+pub(crate) const FIRST_DELAY: Duration = Duration::from_millis(20);
 /// A job's end is seen at most this late: a longer pause adds itself to every job's time
 /// beyond the worker's own, and ten looks a second are nothing to a backend on loopback.
-pub const MAX_DELAY: Duration = Duration::from_millis(100);
+pub(crate) const MAX_DELAY: Duration = Duration::from_millis(100);
 /// How long a backend may fail every request in a row before the wait ends.
-pub const UNANSWERED: Duration = Duration::from_secs(6);
+pub(crate) const UNANSWERED: Duration = Duration::from_secs(6);
 
 /// What one look at the backend found.
-pub enum Step<T> {
+pub(crate) enum Step<T> {
     /// Finished: the value, or the acceptance problem that ends the wait.
     Done(Result<T, Problem>),
     /// Not yet; says what we are still waiting for (shown on the spinner and on timeout).
@@ -55,7 +55,7 @@ impl From<Fault> for Problem {
 }
 
 /// The delays between looks.
-pub struct Backoff {
+pub(crate) struct Backoff {
     next: Duration,
 }
 
@@ -76,7 +76,7 @@ impl Iterator for Backoff {
 
 /// Calls `look` until it is done, an answer ends the wait (`Fault::Answered`), the timeout
 /// passes, or every request has failed for `UNANSWERED` (`Fault::Unanswered`).
-pub fn until<T>(
+pub(crate) fn until<T>(
     what: &str,
     timeout: Duration,
     events: &Events,

@@ -21,13 +21,13 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Nobody answers at a URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreachable {
+pub(crate) struct Unreachable {
     pub url: String,
     pub cause: Cause,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cause {
+pub(crate) enum Cause {
     /// The connection was refused: nothing listens on that port.
     Refused,
     /// The host name does not resolve.
@@ -46,7 +46,7 @@ impl std::fmt::Display for Unreachable {
 impl std::error::Error for Unreachable {}
 
 /// Why a request got no answer, when the reason is that nobody is there.
-pub fn unreachable(e: &anyhow::Error) -> Option<Cause> {
+pub(crate) fn unreachable(e: &anyhow::Error) -> Option<Cause> {
     let refused = e.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
@@ -95,7 +95,7 @@ impl Target<'_> {
 /// but is not healthy yet, with the countdown on `events`, every answer scanned for the
 /// secrets `redactor` knows.
 #[derive(Clone, Copy)]
-pub struct Patience<'a> {
+pub(crate) struct Patience<'a> {
     pub timeout: Duration,
     pub events: &'a Events,
     pub redactor: &'a Redactor,
@@ -104,7 +104,7 @@ pub struct Patience<'a> {
 /// Something listens at every target now (a TCP connection each, all at once: no request is
 /// sent, so a backend sees only the health probes), then each is healthy in its mode within
 /// the timeout, the targets' waits at once. Every target that fails is named, in order.
-pub fn external(targets: &[Target], patience: Patience) -> Result<()> {
+pub(crate) fn external(targets: &[Target], patience: Patience) -> Result<()> {
     let unreachable = at_once::each(targets, |t| listening(t.url).map(|c| t.unreachable(c)));
     first_of(unreachable.into_iter().flatten())?;
     let waits = at_once::each(targets, |t| healthy(t, patience).err());
@@ -149,7 +149,7 @@ fn listening(url: &str) -> Option<Cause> {
 }
 
 /// `target` is healthy in its mode within the timeout; a refused connection ends the wait.
-pub fn healthy(target: &Target, patience: Patience) -> Result<()> {
+pub(crate) fn healthy(target: &Target, patience: Patience) -> Result<()> {
     let backend = Awaited {
         base_url: target.url,
         timeout: patience.timeout,

@@ -11,16 +11,16 @@ use std::io::{Read, Seek};
 use std::path::Path;
 
 /// The most files a run's evidence holds (a run writes about a hundred).
-pub const MAX_FILES: usize = 10_000;
+pub(super) const MAX_FILES: usize = 10_000;
 /// The largest file read (the backend's logs of one scenario are kept to 4 MiB).
-pub const FILE_LIMIT: u64 = 64 << 20;
+pub(super) const FILE_LIMIT: u64 = 64 << 20;
 /// All files together.
-pub const TOTAL_LIMIT: u64 = 512 << 20;
+pub(super) const TOTAL_LIMIT: u64 = 512 << 20;
 
 /// The files of one run, by their path in the run folder (`/` separators), and what was
 /// wrong with the container itself.
 #[derive(Debug, Default)]
-pub struct Bundle {
+pub(super) struct Bundle {
     /// The run folder's name: the zip's top folder, or the folder given.
     pub run_id: String,
     pub files: BTreeMap<String, Vec<u8>>,
@@ -30,7 +30,7 @@ pub struct Bundle {
 
 /// Reads a run's zip (`<run id>/…` entries) or its folder. An error when the input cannot
 /// be read at all or breaks a limit (exit 2).
-pub fn read(path: &Path) -> Result<Bundle> {
+pub(super) fn read(path: &Path) -> Result<Bundle> {
     let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
     if meta.is_dir() {
         read_dir(path)

@@ -7,7 +7,7 @@ use crate::evidence::files::NOTES;
 use std::collections::BTreeMap;
 
 /// The plan's evidence files of each live scenario.
-pub const PLAN_EVIDENCE: [(&str, &[&str]); 8] = [
+pub(super) const PLAN_EVIDENCE: [(&str, &[&str]); 8] = [
     (
         "L01",
         &[
@@ -64,7 +64,10 @@ pub const PLAN_EVIDENCE: [(&str, &[&str]); 8] = [
 
 /// The files the plan requires of the scenarios that ran (`verdicts`: id → verdict) and
 /// that `files` lacks, one line each.
-pub fn missing<V>(verdicts: &[(String, String)], files: &BTreeMap<String, V>) -> Vec<String> {
+pub(super) fn missing<V>(
+    verdicts: &[(String, String)],
+    files: &BTreeMap<String, V>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for (id, verdict) in verdicts {
         let Some((_, plan)) = PLAN_EVIDENCE.iter().find(|(p, _)| p == id) else {

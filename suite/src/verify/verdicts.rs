@@ -9,10 +9,10 @@ use quick_xml::events::{BytesStart, Event};
 use std::collections::BTreeMap;
 
 /// A report's verdicts: scenario id → `PASS`, `FAIL`, `ERROR` or `SKIP`, in its order.
-pub type Verdicts = Vec<(String, String)>;
+pub(super) type Verdicts = Vec<(String, String)>;
 
 /// `run.json`'s scenarios.
-pub fn from_record(record: &RunRecord) -> Verdicts {
+pub(super) fn from_record(record: &RunRecord) -> Verdicts {
     record
         .scenarios
         .iter()
@@ -24,7 +24,7 @@ pub fn from_record(record: &RunRecord) -> Verdicts {
 /// its id the first word of its name, its verdict its `<failure>`, `<error>` or `<skipped>`
 /// child (a flaky or rerun child does not change it). The `reports` suite names what could
 /// not be written: its messages come back as the second value.
-pub fn from_junit(xml: &str) -> Result<(Verdicts, Vec<String>), String> {
+pub(super) fn from_junit(xml: &str) -> Result<(Verdicts, Vec<String>), String> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut out = Verdicts::new();
     let mut unwritten = Vec::new();
@@ -91,7 +91,7 @@ fn attribute(tag: &BytesStart, name: &str) -> Option<String> {
 
 /// The rows of `summary.txt`'s table (under its `scenario verdict duration reason` header,
 /// up to the first blank line): each row's first two words.
-pub fn from_summary(text: &str) -> Verdicts {
+pub(super) fn from_summary(text: &str) -> Verdicts {
     text.lines()
         .skip_while(|l| !l.starts_with("scenario "))
         .skip(1)
@@ -104,7 +104,7 @@ pub fn from_summary(text: &str) -> Verdicts {
 }
 
 /// Where `others` (each named) disagree with `record`, the reference, one line each.
-pub fn disagreements(record: &Verdicts, others: &[(&str, &Verdicts)]) -> Vec<String> {
+pub(super) fn disagreements(record: &Verdicts, others: &[(&str, &Verdicts)]) -> Vec<String> {
     let mut out = Vec::new();
     let want: BTreeMap<&str, &str> = record
         .iter()
@@ -140,7 +140,7 @@ pub fn disagreements(record: &Verdicts, others: &[(&str, &Verdicts)]) -> Vec<Str
 /// Whether the exit code `run.json` records is the one its verdicts give: 0 when every
 /// scenario that ran passed and one did, else 1; a run a signal cut short ends 128 + n
 /// whatever its verdicts.
-pub fn exit_code_problem(code: i32, verdicts: &Verdicts) -> Option<String> {
+pub(super) fn exit_code_problem(code: i32, verdicts: &Verdicts) -> Option<String> {
     if code > 128 {
         return None;
     }

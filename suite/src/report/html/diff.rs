@@ -11,7 +11,7 @@ use similar::{ChangeTag, TextDiff};
 use std::time::Duration;
 
 /// The largest snapshot diffed.
-pub const DIFF_LIMIT: u64 = 4 << 20;
+pub(super) const DIFF_LIMIT: u64 = 4 << 20;
 
 /// How long the diff of two large files may take before it settles for a coarser one.
 const DIFF_TIMEOUT: Duration = Duration::from_secs(2);

@@ -221,7 +221,7 @@ pub fn stderr_width(lookup: impl Fn(&str) -> Option<String>) -> Option<usize> {
 /// anstream applies them): `--color always|never` decides; else `NO_COLOR` (non-empty)
 /// turns it off, `CLICOLOR_FORCE` (not `0`) on, `CLICOLOR=0` and `TERM=dumb` off, and a
 /// terminal on.
-pub fn colour(when: ColorWhen, lookup: impl Fn(&str) -> Option<String>, tty: bool) -> bool {
+pub(super) fn colour(when: ColorWhen, lookup: impl Fn(&str) -> Option<String>, tty: bool) -> bool {
     let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
     match when {
         ColorWhen::Always => true,
@@ -235,7 +235,7 @@ pub fn colour(when: ColorWhen, lookup: impl Fn(&str) -> Option<String>, tty: boo
 }
 
 /// `COLUMNS` when it holds a width (a positive number).
-pub fn columns(lookup: impl Fn(&str) -> Option<String>) -> Option<usize> {
+pub(super) fn columns(lookup: impl Fn(&str) -> Option<String>) -> Option<usize> {
     lookup("COLUMNS")
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n > 0)

@@ -7,7 +7,7 @@ use crate::model::outcome::{RunReport, ScenarioOutcome, Verdict};
 use anstyle::{AnsiColor, Style};
 use std::time::Duration;
 
-pub fn verdict_style(v: Verdict) -> Style {
+pub(crate) fn verdict_style(v: Verdict) -> Style {
     match v {
         Verdict::Pass => AnsiColor::Green.on_default(),
         Verdict::Fail | Verdict::Error => AnsiColor::Red.on_default().bold(),
@@ -15,18 +15,18 @@ pub fn verdict_style(v: Verdict) -> Style {
     }
 }
 
-pub fn warning_style() -> Style {
+pub(crate) fn warning_style() -> Style {
     AnsiColor::Yellow.on_default()
 }
 
-pub fn dim() -> Style {
+pub(crate) fn dim() -> Style {
     Style::new().dimmed()
 }
 
-pub use crate::report::text::duration;
+pub(crate) use crate::report::text::duration;
 
 /// `L01 Worker Environment Presence: PASS (1.2s) reason`; a skipped scenario took no time.
-pub fn outcome(o: &ScenarioOutcome) -> Styled {
+pub(crate) fn outcome(o: &ScenarioOutcome) -> Styled {
     let line = Styled::plain(format!("{}: ", o.display_name()))
         .push(verdict_style(o.verdict), o.verdict.as_str());
     match o.verdict {
@@ -37,7 +37,7 @@ pub fn outcome(o: &ScenarioOutcome) -> Styled {
 
 /// `13 passed, 0 failed, 0 skipped in 41.2s`, with errors, observations and flaky
 /// scenarios when there are any.
-pub fn tally(report: &RunReport, total: Duration) -> Styled {
+pub(crate) fn tally(report: &RunReport, total: Duration) -> Styled {
     let count = |v| report.count(v);
     let flaky = report.outcomes.iter().filter(|o| o.is_flaky()).count();
     let plural =
@@ -92,7 +92,7 @@ fn on_when(n: usize, style: Style) -> Style {
 
 /// The exit code and its reason; on a failure the first failed scenario's reason (which
 /// carries the target's own error text) and where its notes.txt is.
-pub fn exit(report: &RunReport) -> Vec<Styled> {
+pub(crate) fn exit(report: &RunReport) -> Vec<Styled> {
     let good = AnsiColor::Green.on_default().bold();
     let bad = AnsiColor::Red.on_default().bold();
     if !report.unwritten.is_empty() {
@@ -137,7 +137,7 @@ fn notes_file(o: &ScenarioOutcome) -> Option<&str> {
 }
 
 /// `  GET /api/v1/projects/ 201 0.012s` (`--verbose`).
-pub fn request(method: &str, path: &str, status: Option<u16>, latency: Duration) -> Styled {
+pub(crate) fn request(method: &str, path: &str, status: Option<u16>, latency: Duration) -> Styled {
     let status = status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
     Styled::default().push(
         dim(),

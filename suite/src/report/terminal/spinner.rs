@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub struct Spinner {
+pub(super) struct Spinner {
     bar: ProgressBar,
     /// When the current wait gives up, counted from the spinner's start.
     deadline: Arc<Mutex<Option<Duration>>>,
@@ -14,7 +14,7 @@ pub struct Spinner {
 
 impl Spinner {
     /// A spinner labelled `prefix` (already escaped) on `stream`.
-    pub fn start(stream: Stream, prefix: String) -> Spinner {
+    pub(super) fn start(stream: Stream, prefix: String) -> Spinner {
         let target = match stream {
             Stream::Stdout => ProgressDrawTarget::stdout(),
             Stream::Stderr => ProgressDrawTarget::stderr(),
@@ -45,18 +45,18 @@ impl Spinner {
     }
 
     /// What the run waits for (escaped), `waited` into a wait that gives up after `limit`.
-    pub fn waiting(&self, what: String, waited: Duration, limit: Duration) {
+    pub(super) fn waiting(&self, what: String, waited: Duration, limit: Duration) {
         let started = self.bar.elapsed().saturating_sub(waited);
         *self.deadline.lock().unwrap_or_else(|p| p.into_inner()) = Some(started + limit);
         self.bar.set_message(what);
     }
 
     /// Runs `f` (which prints) with the spinner out of the way.
-    pub fn suspend(&self, f: impl FnOnce()) {
+    pub(super) fn suspend(&self, f: impl FnOnce()) {
         self.bar.suspend(f);
     }
 
-    pub fn clear(self) {
+    pub(super) fn clear(self) {
         self.bar.finish_and_clear();
     }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Held until dropped.
 #[derive(Debug)]
-pub struct HostLock {
+pub(super) struct HostLock {
     _file: File,
     pub path: PathBuf,
 }
@@ -19,7 +19,7 @@ pub struct HostLock {
 impl HostLock {
     /// Takes the lock of `config`, waiting while another run holds it; `waiting` is called
     /// once with a line that says who holds it and why we wait.
-    pub fn acquire(config: &Path, waiting: impl FnOnce(String)) -> Result<HostLock> {
+    pub(super) fn acquire(config: &Path, waiting: impl FnOnce(String)) -> Result<HostLock> {
         let canonical = config.canonicalize().unwrap_or_else(|_| config.to_owned());
         let digest = canonical
             .to_string_lossy()

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 /// The backend's output read so far: `docker logs --timestamps` of its container, both
 /// streams merged in time order, and the last timestamp seen (for `--since`).
 #[derive(Default)]
-pub struct LogCursor {
+pub(crate) struct LogCursor {
     container: Option<String>,
     last: Option<String>,
     /// Output of a container that was replaced (rollback) and not yet taken.
@@ -16,7 +16,7 @@ pub struct LogCursor {
 
 impl LogCursor {
     /// Output of the current container since the last call.
-    pub fn take_new(&mut self) -> Result<String> {
+    pub(crate) fn take_new(&mut self) -> Result<String> {
         let Some(id) = self.container.clone() else {
             return Ok(String::new());
         };
@@ -34,7 +34,7 @@ impl LogCursor {
     }
 
     /// The container is about to be replaced (`--force-recreate`): keep what it said.
-    pub fn container_replaced(&mut self) -> Result<()> {
+    pub(crate) fn container_replaced(&mut self) -> Result<()> {
         if self.container.is_some() {
             let old = self.take_new()?;
             self.pending.push_str(&old);
@@ -45,12 +45,12 @@ impl LogCursor {
     }
 
     /// Follows `container` from now on.
-    pub fn follow(&mut self, container: String) {
+    pub(crate) fn follow(&mut self, container: String) {
         self.container = Some(container);
     }
 
     /// Everything not taken yet: a replaced container's output, then the current one's.
-    pub fn take(&mut self) -> Result<String> {
+    pub(crate) fn take(&mut self) -> Result<String> {
         let mut text = std::mem::take(&mut self.pending);
         text.push_str(&self.take_new()?);
         Ok(text)
@@ -63,19 +63,19 @@ struct LogLine {
     text: String,
 }
 
-pub struct Logs {
+pub(crate) struct Logs {
     lines: Vec<LogLine>,
 }
 
 impl Logs {
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.lines.iter().map(|l| format!("{}\n", l.text)).collect()
     }
 }
 
 /// `docker logs --timestamps [--since]` of a container, stdout and stderr read apart and
 /// merged by timestamp (one pipe for both would interleave them arbitrarily).
-pub fn read_logs(container: &str, since: Option<&str>) -> Result<Logs> {
+pub(crate) fn read_logs(container: &str, since: Option<&str>) -> Result<Logs> {
     let mut args = vec!["logs", "--timestamps"];
     if let Some(s) = since {
         args.extend(["--since", s]);

@@ -15,9 +15,9 @@ use std::collections::VecDeque;
 use std::path::Path;
 
 /// The file in the run folder.
-pub const LOG_FILE: &str = "prebuild.log";
+pub(super) const LOG_FILE: &str = "prebuild.log";
 /// The most of its output `prebuild.log` keeps.
-pub const LOG_LIMIT: usize = 8 << 20;
+pub(super) const LOG_LIMIT: usize = 8 << 20;
 /// The lines a failure quotes, and the bytes of each.
 const TAIL_LINES: usize = 25;
 const TAIL_WIDTH: usize = 400;
@@ -26,7 +26,12 @@ const FLUSH_AT: usize = 64 << 10;
 
 /// Runs `config.pre_build` (if any) to its end; an error names the file, the command, how
 /// it ended and its last lines.
-pub fn run(config: &SuiteConfig, source: &Path, ev: &Evidence, events: &Events) -> Result<()> {
+pub(super) fn run(
+    config: &SuiteConfig,
+    source: &Path,
+    ev: &Evidence,
+    events: &Events,
+) -> Result<()> {
     let Some(argv) = &config.pre_build else {
         return Ok(());
     };

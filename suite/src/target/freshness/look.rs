@@ -14,7 +14,7 @@ fn result_call() -> String {
 /// result.json of a project now (`None` when absent: a 404), for the `before` copy and the
 /// polls. Any other status, or a body that is not the contract's `{path, contents}`, ends
 /// a wait with that answer.
-pub fn read_result(client: &Client, pid: &str) -> Result<Option<String>, Fault> {
+pub(crate) fn read_result(client: &Client, pid: &str) -> Result<Option<String>, Fault> {
     let reply = client.get(&ApiPath::file(pid, RESULT_FILE))?;
     if reply.status == 404 {
         return Ok(None);

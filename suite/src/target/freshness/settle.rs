@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// A look's judgement once the settle grace is counted in.
 #[derive(Debug, PartialEq)]
-pub enum Settled {
+pub(crate) enum Settled {
     /// Look again: why.
     Wait(String),
     /// This job's result; `late`: how long looks judged it stale first.
@@ -21,7 +21,7 @@ pub enum Settled {
 /// not stale and none before it was). A stale result is looked at again until `grace` has
 /// passed (an asynchronous backend may set the final status just before the result lands),
 /// then judged as `judge` did; a fresh one after a stale phase says how late it came.
-pub fn settle(judged: Judgement, stale_for: Option<Duration>, grace: Duration) -> Settled {
+pub(crate) fn settle(judged: Judgement, stale_for: Option<Duration>, grace: Duration) -> Settled {
     match judged {
         Judgement::Pending(why) => Settled::Wait(why),
         Judgement::Stale(why) if stale_for.unwrap_or_default() >= grace => Settled::Stale(why),

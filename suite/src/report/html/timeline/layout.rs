@@ -6,17 +6,17 @@ use crate::model::outcome::{Phase, PhaseMark};
 use std::time::Duration;
 
 /// The SVG's width in user units.
-pub const WIDTH: f64 = 1000.0;
+pub(super) const WIDTH: f64 = 1000.0;
 /// The label column: scenario ids and `stack`.
-pub const LEFT: f64 = 90.0;
+pub(super) const LEFT: f64 = 90.0;
 /// Room right of the scale when no band follows it.
 const RIGHT_MARGIN: f64 = 20.0;
 /// Room at the right edge when bands follow the scale.
 const EDGE: f64 = 8.0;
 /// The gap that holds a break mark between a compressed region and the scale.
-pub const BREAK: f64 = 24.0;
+pub(super) const BREAK: f64 = 24.0;
 /// The advance of one character of the SVG's 11-unit monospace text, with a margin.
-pub const CHAR_W: f64 = 6.8;
+pub(super) const CHAR_W: f64 = 6.8;
 /// Room on each side of a band's label inside it.
 const PAD: f64 = 5.0;
 /// Space between two adjacent compressed bands.
@@ -25,13 +25,13 @@ const GAP: f64 = 2.0;
 const MIN_SPAN: Duration = Duration::from_millis(10);
 
 /// The width of `text` in the SVG's monospace font.
-pub fn text_width(text: &str) -> f64 {
+pub(super) fn text_width(text: &str) -> f64 {
     text.chars().count() as f64 * CHAR_W
 }
 
 /// Where a phase is drawn, by when it ran against the scenarios' span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
+pub(super) enum Place {
     /// Ended before the first scenario started (build, up): a compressed band on the left.
     Before,
     /// Ran while the scenarios ran (the rollback's up): in place, on the scale.
@@ -41,7 +41,7 @@ pub enum Place {
 }
 
 /// Where `p` goes; with no scenario that ran (`span` is `None`) only down goes right.
-pub fn place(p: &PhaseMark, span: Option<(Duration, Duration)>) -> Place {
+pub(super) fn place(p: &PhaseMark, span: Option<(Duration, Duration)>) -> Place {
     match span {
         None if p.phase == Phase::Down => Place::After,
         None => Place::Before,
@@ -52,7 +52,7 @@ pub fn place(p: &PhaseMark, span: Option<(Duration, Duration)>) -> Place {
 }
 
 /// A duration in a label: `25ms`, `6.6s`, `2m03s`.
-pub fn short(d: Duration) -> String {
+pub(super) fn short(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s < 1.0 {
         format!("{}ms", d.as_millis())
@@ -65,7 +65,7 @@ pub fn short(d: Duration) -> String {
 
 /// A phase's label: its name (the up among the scenarios is the rollback's restart) and how
 /// long it took.
-pub fn phase_label(p: &PhaseMark, at: Place) -> String {
+pub(super) fn phase_label(p: &PhaseMark, at: Place) -> String {
     let name = match (p.phase, at) {
         (Phase::Up, Place::Among) => "rollback up",
         (phase, _) => phase.as_str(),
@@ -75,7 +75,7 @@ pub fn phase_label(p: &PhaseMark, at: Place) -> String {
 
 /// A compressed band: a phase drawn outside the scale, as wide as its label needs.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Band {
+pub(super) struct Band {
     pub mark: PhaseMark,
     pub label: String,
     pub x: f64,
@@ -85,7 +85,7 @@ pub struct Band {
 /// Wall time → x on the scenarios' scale, from `start` at `x0` to `end` at `x1`; times
 /// outside are drawn at its edges.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Scale {
+pub(super) struct Scale {
     pub start: Duration,
     pub end: Duration,
     pub x0: f64,
@@ -93,7 +93,7 @@ pub struct Scale {
 }
 
 impl Scale {
-    pub fn x(&self, t: Duration) -> f64 {
+    pub(super) fn x(&self, t: Duration) -> f64 {
         let span = self.end.saturating_sub(self.start).as_secs_f64().max(1e-3);
         let at = t.clamp(self.start, self.end).saturating_sub(self.start);
         self.x0 + (self.x1 - self.x0) * at.as_secs_f64() / span
@@ -103,7 +103,7 @@ impl Scale {
 /// The horizontal plan of the timeline: the compressed bands left and right, the break
 /// marks beside them, the scale between, and the phases drawn on it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Layout {
+pub(super) struct Layout {
     pub before: Vec<Band>,
     pub after: Vec<Band>,
     pub among: Vec<PhaseMark>,
@@ -114,7 +114,7 @@ pub struct Layout {
 
 /// Lays out `phases` around the scenarios' `span` (first start, last end; `None` when no
 /// scenario ran): each compressed band as wide as its label, the scale in what remains.
-pub fn layout(phases: &[PhaseMark], span: Option<(Duration, Duration)>) -> Layout {
+pub(super) fn layout(phases: &[PhaseMark], span: Option<(Duration, Duration)>) -> Layout {
     let pick = |want: Place| -> Vec<PhaseMark> {
         let mut v: Vec<PhaseMark> = phases
             .iter()
@@ -187,7 +187,7 @@ fn bands(marks: &[PhaseMark], at: Place, mut x: f64) -> Vec<Band> {
 
 /// Which side of its mark a label goes to when it fits there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
+pub(super) enum Side {
     /// Right of the mark, start-anchored.
     After,
     /// Left of the mark, end-anchored.
@@ -197,7 +197,13 @@ pub enum Side {
 /// Where a label of `text` beside the mark from `x` to `x + width` goes, inside `lo..hi`:
 /// on the side it prefers where it fits, else on the other, else pushed inside the bounds
 /// from the right. Returns the text's x and whether it is end-anchored.
-pub fn label_at(x: f64, width: f64, text: &str, (lo, hi): (f64, f64), side: Side) -> (f64, bool) {
+pub(super) fn label_at(
+    x: f64,
+    width: f64,
+    text: &str,
+    (lo, hi): (f64, f64),
+    side: Side,
+) -> (f64, bool) {
     let w = text_width(text);
     let after = (x + width + 3.0 + w <= hi).then_some((x + width + 3.0, false));
     let before = (x - 3.0 - w >= lo).then_some((x - 3.0, true));
@@ -210,7 +216,7 @@ pub fn label_at(x: f64, width: f64, text: &str, (lo, hi): (f64, f64), side: Side
 
 /// The grid: round multiples of a step that gives 5–10 ticks inside the scale, each with
 /// its label (from the start of the run, as many decimals as the step needs).
-pub fn ticks(scale: &Scale) -> Vec<(Duration, String)> {
+pub(super) fn ticks(scale: &Scale) -> Vec<(Duration, String)> {
     let span = scale.end.saturating_sub(scale.start).as_secs_f64();
     let steps = [
         0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0,

@@ -21,7 +21,7 @@ pub(super) struct Drawn {
 }
 
 impl Drawn {
-    pub fn of(lay: &Layout, ran: &[&ScenarioOutcome], markers: &[Marker]) -> Drawn {
+    pub(super) fn of(lay: &Layout, ran: &[&ScenarioOutcome], markers: &[Marker]) -> Drawn {
         let verdicts = [Verdict::Pass, Verdict::Fail, Verdict::Error]
             .into_iter()
             .filter(|v| ran.iter().any(|o| o.verdict == *v))
