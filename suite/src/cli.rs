@@ -8,7 +8,7 @@ use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::IpAddr;
 
-pub use crate::report::terminal::{ColorWhen, MessageFormat, OutputArgs};
+pub(crate) use crate::report::terminal::OutputArgs;
 use std::path::PathBuf;
 
 /// The ids `--from` and `--only` accept: the live ladder's, then the mocked rerun's, in the
@@ -310,7 +310,7 @@ fn scenario_id() -> impl TypedValueParser<Value = String> {
 }
 
 /// `--base-url`, `--mocked-base-url`: `http(s)://host[:port]`, rejected at once (exit 2).
-pub fn base_url(text: &str) -> Result<String, String> {
+pub(crate) fn base_url(text: &str) -> Result<String, String> {
     crate::target::client::parse_base_url(text).map_err(|e| format!("{e:#}"))
 }
 

@@ -11,14 +11,12 @@ mod baseline;
 mod context;
 mod record;
 
-pub use baseline::Baseline;
-pub use record::RunRecord;
+pub(crate) use baseline::Baseline;
+pub(crate) use record::RunRecord;
 use record::ScenarioRecord;
 
 use crate::model::comparison::failed;
-pub use crate::model::comparison::{
-    significant, BaselineComparison, Change, Comparison, MIN_DELTA, MIN_RATIO,
-};
+pub(crate) use crate::model::comparison::{significant, BaselineComparison, Change, Comparison};
 use crate::model::outcome::{one_line, Verdict};
 use anyhow::{Context, Result};
 use std::collections::hash_map::Entry;
@@ -27,7 +25,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Loads both runs (folder, run.json or zip) and compares them.
-pub fn run(old: &Path, new: &Path) -> Result<Comparison> {
+pub(crate) fn run(old: &Path, new: &Path) -> Result<Comparison> {
     let old = RunRecord::read(old).context("reading the baseline run")?;
     let new = RunRecord::read(new).context("reading the new run")?;
     Ok(diff(&old, &new))
@@ -36,7 +34,7 @@ pub fn run(old: &Path, new: &Path) -> Result<Comparison> {
 /// The pure diff of two records, in the new run's scenario order; linear in their size
 /// (scenarios and observations are looked up by id and text). An id twice in one record
 /// counts once, by its first row.
-pub fn diff(old: &RunRecord, new: &RunRecord) -> Comparison {
+pub(crate) fn diff(old: &RunRecord, new: &RunRecord) -> Comparison {
     let mut changes = context::changes(old, new);
     let ((old_rows, old_ids), (new_rows, new_ids)) = (first_rows(old), first_rows(new));
     for n in &new_rows {

@@ -12,10 +12,10 @@ use crate::target::preflight::{self, Patience, Target};
 use std::time::Duration;
 
 /// How long doctor waits for a URL that answers but is not healthy yet.
-pub const URL_WAIT: Duration = Duration::from_secs(2);
+pub(crate) const URL_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     Ok,
     /// The run starts, without something (report.png, the compose stack).
     Warn,
@@ -24,7 +24,7 @@ pub enum Status {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Check {
+pub(crate) struct Check {
     pub status: Status,
     /// What was checked, e.g. `docker engine`.
     pub subject: String,
@@ -42,7 +42,7 @@ impl Check {
     }
 
     /// `ok    docker engine: 27.3.1 answers`.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let status = match self.status {
             Status::Ok => "ok",
             Status::Warn => "warn",
@@ -53,12 +53,12 @@ impl Check {
 }
 
 /// No check failed.
-pub fn can_start(checks: &[Check]) -> bool {
+pub(crate) fn can_start(checks: &[Check]) -> bool {
     checks.iter().all(|c| c.status != Status::Fail)
 }
 
 /// The last line: whether a run can start, and what stops it.
-pub fn verdict(checks: &[Check]) -> String {
+pub(crate) fn verdict(checks: &[Check]) -> String {
     let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
     let warned = checks.iter().filter(|c| c.status == Status::Warn).count();
     match failed {
@@ -84,7 +84,7 @@ fn plural(n: usize) -> &'static str {
 
 /// The Docker engine and the compose CLI as `need` makes them matter; `engine` and
 /// `compose` are what the probes found (a version, or the cause with its fix).
-pub fn docker(
+pub(crate) fn docker(
     need: &Docker,
     engine: impl FnOnce() -> Result<String, String>,
     compose: impl FnOnce() -> Result<String, String>,
@@ -118,7 +118,7 @@ pub fn docker(
 }
 
 /// A headless Chromium for report.png (without one the run skips it and says so).
-pub fn chromium() -> Check {
+pub(crate) fn chromium() -> Check {
     match crate::report::screenshot::find_browser() {
         Some(path) => Check::new(Status::Ok, "chromium", path.display().to_string()),
         None => Check::new(
@@ -131,7 +131,7 @@ pub fn chromium() -> Check {
 }
 
 /// The stack description: the config file read and checked, or the defaults.
-pub fn config(loaded: &anyhow::Result<SuiteConfig>) -> Check {
+pub(crate) fn config(loaded: &anyhow::Result<SuiteConfig>) -> Check {
     match loaded {
         Ok(c) => {
             let kind = match (&c.process, &c.external) {
@@ -150,7 +150,7 @@ pub fn config(loaded: &anyhow::Result<SuiteConfig>) -> Check {
 }
 
 /// Which secrets are present (never a value); one too short to redact is a warning.
-pub fn secrets(s: &Secrets) -> Check {
+pub(crate) fn secrets(s: &Secrets) -> Check {
     let presence = s.presence().join(" ");
     let short = s.too_short_to_redact();
     if short.is_empty() {
@@ -169,7 +169,7 @@ pub fn secrets(s: &Secrets) -> Check {
 
 /// A backend someone else runs answers, healthy in its mode (every answer scanned for the
 /// secrets `redactor` knows).
-pub fn url(target: &Target, events: &Events, redactor: &Redactor) -> Check {
+pub(crate) fn url(target: &Target, events: &Events, redactor: &Redactor) -> Check {
     let subject = target.flag;
     let patience = Patience {
         timeout: URL_WAIT,

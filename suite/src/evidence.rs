@@ -3,7 +3,7 @@
 //! Every write goes through the one redactor. A redaction is recorded as a leak naming the
 //! variable and the file, and the scenario that captured it fails.
 
-pub mod files;
+pub(crate) mod files;
 
 use crate::model::secrets::{Redactor, REDACTED};
 use anyhow::{bail, Context, Result};
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// World-writable and sticky (`/tmp`): other users can create names in it.
-pub fn is_shared(dir: &Path) -> bool {
+pub(crate) fn is_shared(dir: &Path) -> bool {
     std::fs::metadata(dir).is_ok_and(|m| m.mode() & 0o1002 == 0o1002)
 }
 
@@ -53,7 +53,7 @@ impl std::fmt::Display for Leak {
 
 /// `2025-11-14T17-14-05Z`: ISO-8601 UTC without colons (they break artifact uploads and
 /// Windows checkouts).
-pub fn timestamp_id(t: SystemTime) -> String {
+pub(crate) fn timestamp_id(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t)
         .to_string()
         .replace(':', "-")

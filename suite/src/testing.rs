@@ -2,19 +2,50 @@
 //! (feature `test-support`).
 
 use crate::target::client::{ApiPath, Client, Deadline, Reply};
+use crate::target::conformance::Conformance;
+use crate::target::target_profile::TargetProfile;
+use codex_contract::{Status, WorkerResult};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// How long a test gives a job submission (a synchronous backend answers when the job is
 /// over).
-pub const JOB_DEADLINE: Deadline = Deadline::Job(Duration::from_secs(60));
+pub(crate) const JOB_DEADLINE: Deadline = Deadline::Job(Duration::from_secs(60));
 
 /// One exchange: method, path, body of the answer, status.
-pub type Exchange = (&'static str, String, String, u16);
+pub(crate) type Exchange = (&'static str, String, String, u16);
+
+/// The target.json a run of the backend at `base_url` writes, once its first create was
+/// answered `posted` with `result`.
+pub fn target_profile(base_url: &str, posted: Status, result: &WorkerResult) -> Value {
+    let client = Client::new(base_url, Default::default()).expect("a base URL");
+    let mut profile = TargetProfile::probe(&client).expect("probing the target");
+    profile.learn_from_create(posted, result);
+    profile.to_value()
+}
+
+/// Every answer of the backend at `base_url` to [`exchanges`] and to `/healthz` checked
+/// against its own `/openapi.json`: one line per mismatch (none: it conforms); `None` when
+/// it serves no OpenAPI document.
+pub fn conformance_findings(base_url: &str) -> Option<Vec<String>> {
+    let client = Client::new(base_url, Default::default()).expect("a base URL");
+    let doc = Conformance::fetch(&client).expect("reading /openapi.json")?;
+    let mut found = Vec::new();
+    for (method, path, body, status) in exchanges(&client) {
+        for f in doc.check(method, &path, status, &body) {
+            found.push(format!("{method} {path} {status}: {f}"));
+        }
+    }
+    let health = client.get_root("/healthz").expect("GET /healthz");
+    for f in doc.check("GET", "/healthz", health.status, &health.body) {
+        found.push(format!("GET /healthz {}: {f}", health.status));
+    }
+    Some(found)
+}
 
 /// A create, its detail (polled until final), files, a file, a job, errors: what the
 /// suite's ladder receives.
-pub fn exchanges(client: &Client) -> Vec<Exchange> {
+pub(crate) fn exchanges(client: &Client) -> Vec<Exchange> {
     let mut r = Recorder {
         client,
         out: Vec::new(),

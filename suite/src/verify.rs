@@ -23,7 +23,7 @@ use bundle::Bundle;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
-pub use verdicts::shown;
+pub(crate) use verdicts::shown;
 
 /// What to hold the evidence to beyond itself.
 #[derive(Default)]

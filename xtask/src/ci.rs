@@ -15,7 +15,7 @@ mod tests;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use codex_live_suite::commands::{EXIT_FAIL, EXIT_PASS};
+use codex_live_suite::{EXIT_FAIL, EXIT_PASS};
 use libtest::Counts;
 use std::cell::Cell;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 
 use crate::stacks::StackKind;
 use clap::{Args, Parser, Subcommand};
-use codex_live_suite::cli::{
+use codex_live_suite::{
     CompareArgs, CompletionsArgs, DoctorArgs, HealthArgs, LiveSuiteArgs, OutputArgs, SmokeArgs,
     VerifyArgs, LONG_ABOUT, VERSION,
 };
@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "xtask", about = codex_live_suite::cli::ABOUT, long_about = LONG_ABOUT,
+#[command(name = "xtask", about = codex_live_suite::ABOUT, long_about = LONG_ABOUT,
           version = VERSION)]
 pub struct Cli {
     #[command(subcommand)]

@@ -14,7 +14,7 @@ mod tidy;
 use crate::cli::Cli;
 use crate::commands::list::all_scenarios;
 use clap::{ArgAction, CommandFactory};
-use codex_live_suite::ladder::{live, Scenario};
+use codex_live_suite::{live, Scenario};
 use std::path::Path;
 
 /// `| id | scenario | passes when |` for `scenarios`.
@@ -25,7 +25,7 @@ fn scenario_table<'a>(scenarios: impl Iterator<Item = &'a Scenario>) -> String {
             "| {} | {} | {} |\n",
             s.id,
             cell(s.title),
-            cell(&codex_live_suite::model::outcome::one_line(s.acceptance))
+            cell(&codex_live_suite::one_line(s.acceptance))
         ));
     }
     t
@@ -87,7 +87,7 @@ fn option_table(command: Option<&str>) -> String {
             } else {
                 default.join(", ")
             },
-            cell(&codex_live_suite::model::outcome::one_line(&help))
+            cell(&codex_live_suite::one_line(&help))
         ));
     }
     t

@@ -6,8 +6,8 @@
 //! parallel runs built from different commits never replace each other's images.
 //! The developer's stack (`cargo xtask up`) uses `:latest`, the compose file's default.
 
-use crate::docker::{combined, tail};
 use anyhow::{bail, Context, Result};
+use codex_live_suite::docker::{combined, tail};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use xshell::{cmd, Shell};

@@ -14,14 +14,9 @@ mod stacks;
 #[cfg(test)]
 mod test_backend;
 
-// The suite's modules under their own names, so that paths read the same here as there.
-use codex_live_suite::model::{events, secrets};
-use codex_live_suite::report;
-use codex_live_suite::stack::docker;
-
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
-use codex_live_suite::report::terminal::Console;
+use codex_live_suite::Console;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -43,7 +38,7 @@ fn main() {
         Command::Verify(a) => a.run(&secrets, &console()),
         Command::Images => commands::images::run(&console()),
         Command::Bench(a) => a.run(&console()),
-        Command::Ci(a) => a.run(report::text::print_line),
+        Command::Ci(a) => a.run(codex_live_suite::print_line),
         Command::Doctor(a) => a
             .suite
             .run(&secrets, &stacks::Ours::new(a.stack), &console()),

@@ -2,14 +2,11 @@
 //! checked against its own `/openapi.json` by the suite's library.
 
 use codex_contract::{Mode, Status, WorkerResult};
-use codex_live_suite::model::events::Events;
-use codex_live_suite::model::secrets::Secrets;
-use codex_live_suite::stack::process::ProcessStack;
-use codex_live_suite::stack::suite_config::SuiteConfig;
-use codex_live_suite::stack::{Stack, StackOptions, StackOwner};
-use codex_live_suite::target::client::Client;
-use codex_live_suite::target::conformance::Conformance;
-use codex_live_suite::target::target_profile::{JobStyle, NoSlashPost, Presence, TargetProfile};
+use codex_live_suite::Events;
+use codex_live_suite::ProcessStack;
+use codex_live_suite::Secrets;
+use codex_live_suite::SuiteConfig;
+use codex_live_suite::{Stack, StackOptions, StackOwner};
 use std::sync::Arc;
 
 /// Our backend in mocked mode (process runner, temporary data), healthy; stopped on drop.
@@ -26,13 +23,9 @@ fn ours() -> ProcessStack {
         publish_address: None,
         images: None,
         evidence: None,
-        health_timeout: codex_live_suite::target::health::wait::HEALTH_TIMEOUT,
+        health_timeout: codex_live_suite::HEALTH_TIMEOUT,
     };
     crate::stacks::local::start(&opts).expect("starting our backend")
-}
-
-fn client(url: &str) -> Client {
-    Client::new(url, Default::default()).unwrap()
 }
 
 fn result(job_id: Option<&str>) -> WorkerResult {
@@ -42,40 +35,34 @@ fn result(job_id: Option<&str>) -> WorkerResult {
 #[test]
 fn our_backend_has_healthz_and_is_asynchronous_with_job_ids() {
     let ours = ours();
-    let c = client(&ours.base_url());
-    let mut p = TargetProfile::probe(&c).unwrap();
-    assert_eq!(p.healthz, Presence::Present);
-    assert_eq!(p.openapi, Presence::Present);
-    assert_eq!(
-        p.post_projects_without_slash,
-        NoSlashPost::Answers,
-        "{}",
-        p.describe()
+    let p = codex_live_suite::testing::target_profile(
+        &ours.base_url(),
+        Status::Queued,
+        &result(Some("j1")),
     );
-    // Our backend routes both forms: `{}` was refused (422), so nothing was created.
-    assert_eq!(p.post_projects_without_slash_status, 422);
-    p.learn_from_create(Status::Queued, &result(Some("j1")));
-    assert_eq!(p.jobs, Some(JobStyle::Asynchronous));
-    assert_eq!(p.result_job_id, Some(Presence::Present));
-    assert!(p
-        .describe()
-        .contains("jobs asynchronous, result.json with job_id"));
+    for (key, want) in [
+        ("healthz", serde_json::json!("present")),
+        ("openapi", "present".into()),
+        ("post_projects_without_slash", "answers".into()),
+        // Our backend routes both forms: `{}` was refused (422), so nothing was created.
+        ("post_projects_without_slash_status", 422.into()),
+        ("jobs", "asynchronous".into()),
+        ("result_job_id", "present".into()),
+    ] {
+        assert_eq!(p[key], want, "{key}: {p}");
+    }
+    let description = p["description"].as_str().unwrap();
+    assert!(
+        description.contains("jobs asynchronous, result.json with job_id"),
+        "{description}"
+    );
 }
 
 /// Our backend's `/openapi.json` (3.0.3, `nullable`) describes its answers exactly.
 #[test]
 fn our_backends_answers_conform_to_its_openapi_3_0_document() {
     let ours = ours();
-    let client = Client::new(&ours.base_url(), Default::default()).unwrap();
-    let c = Conformance::fetch(&client)
-        .unwrap()
+    let found = codex_live_suite::testing::conformance_findings(&ours.base_url())
         .expect("our backend serves /openapi.json");
-    for (method, path, body, status) in codex_live_suite::testing::exchanges(&client) {
-        let found = c.check(method, &path, status, &body);
-        assert!(found.is_empty(), "{method} {path} {status}: {found:?}");
-    }
-    let health = client.get_root("/healthz").unwrap();
-    assert!(c
-        .check("GET", "/healthz", health.status, &health.body)
-        .is_empty());
+    assert!(found.is_empty(), "{found:#?}");
 }

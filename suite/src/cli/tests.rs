@@ -1,4 +1,5 @@
 use super::*;
+use crate::report::terminal::console::{ColorWhen, MessageFormat};
 use clap::CommandFactory;
 
 #[test]

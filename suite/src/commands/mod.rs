@@ -24,7 +24,7 @@ pub use crate::model::exit::{EXIT_FAIL, EXIT_PASS, EXIT_REPORT, EXIT_SETUP};
 /// The error of a run whose ladders ran but whose reports are not all written: each entry
 /// names the report and why (`Events::finish`).
 #[derive(Debug)]
-pub struct ReportNotWritten(pub Vec<String>);
+pub(crate) struct ReportNotWritten(pub Vec<String>);
 
 impl std::fmt::Display for ReportNotWritten {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

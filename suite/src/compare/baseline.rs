@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Which run `live-suite` compares itself with at the end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Baseline {
+pub(crate) enum Baseline {
     /// `--baseline PATH`: a run folder, its run.json, or its zip.
     Given(PathBuf),
     /// Without `--baseline`: the newest earlier run in `--out`, if there is one.
@@ -20,7 +20,7 @@ pub enum Baseline {
 
 impl Baseline {
     /// `--baseline` if given, else the newest earlier run in `out`.
-    pub fn from_flag(flag: Option<&Path>, out: &Path) -> Self {
+    pub(crate) fn from_flag(flag: Option<&Path>, out: &Path) -> Self {
         match flag {
             Some(p) => Baseline::Given(p.to_path_buf()),
             None => Baseline::NewestEarlierIn(out.to_path_buf()),
@@ -30,7 +30,11 @@ impl Baseline {
     /// The comparison of `current` with the baseline; `None` with [`Baseline::Off`]. What
     /// the default skipped on its way (an earlier run that is not a folder or a regular
     /// file, e.g. a FIFO named like a zip) is told through `say`, one line each.
-    pub fn compare(&self, current: &RunRecord, say: &dyn Fn(String)) -> Option<BaselineComparison> {
+    pub(crate) fn compare(
+        &self,
+        current: &RunRecord,
+        say: &dyn Fn(String),
+    ) -> Option<BaselineComparison> {
         let path = match self {
             Baseline::Given(p) => p.clone(),
             Baseline::NewestEarlierIn(out) => {

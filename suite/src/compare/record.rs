@@ -14,7 +14,7 @@ pub(super) const FORMAT: u32 = 1;
 
 /// `run.json`: what another run is compared against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunRecord {
+pub(crate) struct RunRecord {
     pub format: u32,
     pub run_id: String,
     pub stack: String,
@@ -34,7 +34,7 @@ pub struct RunRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScenarioRecord {
+pub(crate) struct ScenarioRecord {
     pub id: String,
     /// `PASS`, `FAIL`, `ERROR`, `SKIP`.
     pub verdict: String,
@@ -44,7 +44,7 @@ pub struct ScenarioRecord {
 }
 
 impl RunRecord {
-    pub fn from_report(r: &RunReport) -> Self {
+    pub(crate) fn from_report(r: &RunReport) -> Self {
         RunRecord {
             format: FORMAT,
             run_id: r.run_id.clone(),
@@ -67,7 +67,7 @@ impl RunRecord {
     }
 
     /// Writes `run.json` into the run folder through the evidence writer (the redactor).
-    pub fn write(&self, ev: &crate::evidence::Evidence) -> Result<()> {
+    pub(crate) fn write(&self, ev: &crate::evidence::Evidence) -> Result<()> {
         let text = serde_json::to_string_pretty(self).context("serializing run.json")?;
         ev.write(RUN_JSON, &(text + "\n"))?;
         Ok(())
@@ -75,7 +75,7 @@ impl RunRecord {
 
     /// Reads a run's record from its folder, its `run.json`, or its zip: regular files only,
     /// at most [`RUN_JSON_LIMIT`] bytes of record.
-    pub fn read(path: &Path) -> Result<Self> {
+    pub(crate) fn read(path: &Path) -> Result<Self> {
         let text = if path.is_dir() {
             let f = path.join(RUN_JSON);
             bounded_read::read_text(&f, RUN_JSON_LIMIT).with_context(|| {

@@ -13,16 +13,16 @@ use codex_contract::{Status, WorkerStatus, REQUEST_FILE, RESULT_FILE};
 use std::time::{Duration, Instant};
 
 /// The instruction every live project starts from.
-pub const STANDARD_INSTRUCTION: &str =
+pub(crate) const STANDARD_INSTRUCTION: &str =
     "Create a minimal Python CLI app with a fibonacci function, a README and a test.";
-pub const EDIT_INSTRUCTION: &str = "Append a comment line to app.py describing the change.";
-pub const REFACTOR_INSTRUCTION: &str = "Refactor the fibonacci function in app.py to an \
+pub(crate) const EDIT_INSTRUCTION: &str = "Append a comment line to app.py describing the change.";
+pub(crate) const REFACTOR_INSTRUCTION: &str = "Refactor the fibonacci function in app.py to an \
      iterative implementation with an input guard, and add a docstring note about the refactor.";
-pub const FORCE_ERROR_INSTRUCTION: &str =
+pub(crate) const FORCE_ERROR_INSTRUCTION: &str =
     "force_error: exercise the controlled failure path of the worker.";
 
 /// L08's instruction: the worker sleeps N seconds before generating.
-pub fn long_run_instruction(seconds: u64) -> String {
+pub(crate) fn long_run_instruction(seconds: u64) -> String {
     format!("long_run: sleep_seconds={seconds}; generate and analyze a large codebase")
 }
 
@@ -351,7 +351,7 @@ const APP_DIFFS: [AppDiff; 2] = [
 /// Attaches to L05 and L06 (when they ran) the diff of app.py their edits made, each side
 /// found in its scenario's last attempt (`live/<ID>/<file>` when that scenario has none,
 /// which the report names as missing).
-pub fn attach_app_diffs(outcomes: &mut [ScenarioOutcome]) {
+pub(crate) fn attach_app_diffs(outcomes: &mut [ScenarioOutcome]) {
     let path = |outcomes: &[ScenarioOutcome], (id, name): (&str, &str)| {
         let o = outcomes.iter().find(|o| o.id == id);
         o.and_then(|o| o.own_file(name))

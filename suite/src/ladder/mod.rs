@@ -9,14 +9,14 @@
 //! Architecture invariant: the ladder never prints and does not import `report`; it emits
 //! events (`crate::model::events`) and returns `ScenarioOutcome`s.
 
-pub mod live;
+pub(crate) mod live;
 pub(crate) mod mocked;
 mod notes;
 pub(crate) mod steps;
 
 use crate::evidence::{Evidence, ScenarioDir};
 use crate::model::events::{Event, Events};
-pub use crate::model::outcome::{ensure, Pass, Problem, ScenarioResult};
+pub(crate) use crate::model::outcome::{ensure, Pass, Problem, ScenarioResult};
 use crate::model::outcome::{Attempt, JobMark, ScenarioOutcome, Suite, Verdict};
 use crate::stack::Stack;
 use crate::target::client::{AnswerLeak, Client};
@@ -29,12 +29,12 @@ pub struct Scenario {
     pub suite: Suite,
     /// The plan's acceptance (section 11), the `expected:` of notes.txt.
     pub acceptance: &'static str,
-    pub run: fn(&mut Ctx, &mut ScenarioDir) -> ScenarioResult,
+    pub(crate) run: fn(&mut Ctx, &mut ScenarioDir) -> ScenarioResult,
 }
 
 /// Suite-wide settings the scenarios read.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub poll_timeout: Duration,
     pub long_run_seconds: u64,
     pub retries: u32,
@@ -49,7 +49,7 @@ pub struct Settings {
 impl Settings {
     /// The settings that change a run's timings or verdicts, by flag name, as `run.json`
     /// records them: a comparison across different ones says so.
-    pub fn recorded(&self) -> std::collections::BTreeMap<String, String> {
+    pub(crate) fn recorded(&self) -> std::collections::BTreeMap<String, String> {
         [
             ("poll_timeout", self.poll_timeout.as_secs().to_string()),
             ("long_run_seconds", self.long_run_seconds.to_string()),
@@ -65,7 +65,7 @@ impl Settings {
 
 /// A project the later scenarios reuse (L01's, or M01's in the rerun).
 #[derive(Debug, Clone)]
-pub struct Project {
+pub(crate) struct Project {
     pub id: String,
     /// The raw `POST /projects/` answer.
     pub response: String,
@@ -75,7 +75,7 @@ pub struct Project {
 
 /// What the running attempt recorded besides its result.
 #[derive(Debug, Default)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     scenario: String,
     observations: Vec<String>,
     jobs: Vec<JobMark>,
@@ -83,7 +83,7 @@ pub struct Recorded {
     leaks: Vec<AnswerLeak>,
 }
 
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub client: Client,
     pub stack: &'a mut dyn Stack,
     pub events: &'a Events,
@@ -96,7 +96,7 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(
+    pub(crate) fn new(
         client: Client,
         stack: &'a mut dyn Stack,
         events: &'a Events,
@@ -115,7 +115,7 @@ impl<'a> Ctx<'a> {
 
     /// Records an observation (one line): something beyond the plan's acceptance that did
     /// not hold. It ends up on the scenario's outcome; the verdict does not change.
-    pub fn observe(&mut self, text: impl Into<String>) {
+    pub(crate) fn observe(&mut self, text: impl Into<String>) {
         let text = crate::model::outcome::one_line(&text.into());
         self.events.emit(Event::Observation {
             scenario: self.recorded.scenario.clone(),
@@ -126,7 +126,7 @@ impl<'a> Ctx<'a> {
 
     /// Moves the leaks the client found so far into this attempt, naming `step` (e.g. "the
     /// setup") as where they were found: they fail the scenario with the rest.
-    pub fn keep_answer_leaks(&mut self, step: &str) {
+    pub(crate) fn keep_answer_leaks(&mut self, step: &str) {
         for mut leak in self.client.take_leaks() {
             leak.place = format!("{} (during {step})", leak.place);
             self.recorded.leaks.push(leak);
@@ -135,7 +135,7 @@ impl<'a> Ctx<'a> {
 
     /// A job is about to be sent: its timeline mark (see `job_sent`, `job_settled`). The
     /// marks end up in `ScenarioOutcome::jobs`, and as `JobSubmitted`/`JobSettled` events.
-    pub fn job_mark(&mut self) -> usize {
+    pub(crate) fn job_mark(&mut self) -> usize {
         self.recorded.jobs.push(JobMark {
             job_id: None,
             submitted_at: self.events.elapsed(),
@@ -146,12 +146,12 @@ impl<'a> Ctx<'a> {
 
     /// The backend accepted the job of `mark`; its id is known once the job settles (a
     /// project's initial job).
-    pub fn job_sent(&mut self, mark: usize) {
+    pub(crate) fn job_sent(&mut self, mark: usize) {
         self.job_accepted(mark, None);
     }
 
     /// The backend accepted the job of `mark` and named it.
-    pub fn job_sent_as(&mut self, mark: usize, job_id: &str) {
+    pub(crate) fn job_sent_as(&mut self, mark: usize, job_id: &str) {
         self.job_accepted(mark, Some(job_id));
     }
 
@@ -166,7 +166,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The wait for the job of `mark` ended (with its result or without).
-    pub fn job_settled(&mut self, mark: usize, job_id: Option<&str>) {
+    pub(crate) fn job_settled(&mut self, mark: usize, job_id: Option<&str>) {
         let at = self.events.elapsed();
         let m = &mut self.recorded.jobs[mark];
         if let Some(id) = job_id {
@@ -182,30 +182,30 @@ impl<'a> Ctx<'a> {
 }
 
 /// Why a scenario is not run (`--from`, `--only`, `--no-rollback`, …); `None` = run it.
-pub type Selection<'s> = &'s dyn Fn(&Scenario) -> Option<String>;
+pub(crate) type Selection<'s> = &'s dyn Fn(&Scenario) -> Option<String>;
 
 /// Every scenario runs.
-pub fn run_all(_: &Scenario) -> Option<String> {
+pub(crate) fn run_all(_: &Scenario) -> Option<String> {
     None
 }
 
 /// An earlier failure that skips a whole ladder (e.g. `ROLLBACK` for the rerun).
 #[derive(Debug, Clone, Default)]
-pub struct Gate(Option<String>);
+pub(crate) struct Gate(Option<String>);
 
 impl Gate {
-    pub fn open() -> Self {
+    pub(crate) fn open() -> Self {
         Gate(None)
     }
 
     /// Closed by `id`: every scenario is skipped "gated by <id>".
-    pub fn closed_by(id: &str) -> Self {
+    pub(crate) fn closed_by(id: &str) -> Self {
         Gate(Some(id.to_owned()))
     }
 }
 
 /// Runs `scenarios` in order under `base` (`live` or `mocked/RERUN`), gated, with retries.
-pub fn run(
+pub(crate) fn run(
     ctx: &mut Ctx,
     ev: &Evidence,
     base: &str,
@@ -231,7 +231,7 @@ pub fn run(
 }
 
 /// A scenario that does not run: reported like any other.
-pub fn skipped(s: &Scenario, reason: String, events: &Events) -> ScenarioOutcome {
+pub(crate) fn skipped(s: &Scenario, reason: String, events: &Events) -> ScenarioOutcome {
     let mut o = ScenarioOutcome::new(s.id, s.title, s.suite, Verdict::Skip, reason);
     o.started_at = events.elapsed();
     events.emit(Event::ScenarioFinished { outcome: o.clone() });

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 /// A duration change is reported when it is over this ratio *and* over [`MIN_DELTA`]: a
 /// 0.1 s scenario that takes 0.2 s is noise, a 60 s one that takes 61 s too.
-pub const MIN_RATIO: f64 = 0.20;
-pub const MIN_DELTA: Duration = Duration::from_millis(500);
+pub(crate) const MIN_RATIO: f64 = 0.20;
+pub(crate) const MIN_DELTA: Duration = Duration::from_millis(500);
 
 /// One difference between two runs. Every text in it is on one line (`outcome::one_line`,
 /// like a backend's text): a record read back is untrusted, and a line break in an id would
@@ -235,7 +235,7 @@ impl BaselineComparison {
 }
 
 /// Over 20% and over 0.5 s, either way.
-pub fn significant(old: Duration, new: Duration) -> bool {
+pub(crate) fn significant(old: Duration, new: Duration) -> bool {
     let delta = old.abs_diff(new);
     delta > MIN_DELTA && delta.as_secs_f64() > old.as_secs_f64() * MIN_RATIO
 }

@@ -3,7 +3,7 @@
 
 /// Escapes every control character but line feed and tab as `\u{1b}` (Rust's notation), so
 /// that the reader sees what the backend sent without it acting on the terminal.
-pub fn escape_controls(text: &str) -> String {
+pub(crate) fn escape_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() && !matches!(c, '\n' | '\t') {

@@ -6,7 +6,7 @@
 //! fans it out to its live outputs and, at the end, writes every report from the final
 //! `RunReport`. Architecture invariant: outside the reporters and `main.rs` nothing prints.
 
-pub use crate::model::outcome::Phase;
+pub(crate) use crate::model::outcome::Phase;
 use crate::model::outcome::{Attempt, PhaseMark, RunReport, ScenarioOutcome, Suite};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -104,7 +104,7 @@ pub enum Event {
 
 /// Where every event goes (the run's live outputs, in their order); returns what could not
 /// be written.
-pub type Sink = Box<dyn FnMut(&Event) -> Vec<anyhow::Error> + Send>;
+pub(crate) type Sink = Box<dyn FnMut(&Event) -> Vec<anyhow::Error> + Send>;
 
 /// The fan-out: every event goes to the run's one [`Sink`]; errors in writing are kept for
 /// the end of the run, and the stack's phases for its report.
@@ -213,7 +213,7 @@ impl Events {
 }
 
 /// Adds `item` to `list` unless it is there already.
-pub fn add_once(list: &mut Vec<String>, item: String) {
+pub(crate) fn add_once(list: &mut Vec<String>, item: String) {
     if !list.contains(&item) {
         list.push(item);
     }

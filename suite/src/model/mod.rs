@@ -4,8 +4,8 @@
 
 pub(crate) mod comparison;
 pub(crate) mod escape;
-pub mod events;
+pub(crate) mod events;
 pub(crate) mod exit;
-pub mod outcome;
+pub(crate) mod outcome;
 pub(crate) mod seconds;
-pub mod secrets;
+pub(crate) mod secrets;

@@ -8,9 +8,9 @@
 //! all depend on it without a cycle.
 
 use super::comparison::BaselineComparison;
-pub use run::{Interruption, Phase, PhaseMark, RunReport};
+pub(crate) use run::{Interruption, Phase, PhaseMark, RunReport};
 use serde::{Deserialize, Serialize};
-pub use shown::Shown;
+pub(crate) use shown::Shown;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +82,7 @@ impl From<Kind> for Verdict {
 
 /// Why a scenario did not pass: the `notes.txt` fields.
 #[derive(Debug, Clone)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub kind: Kind,
     /// Observed: one line.
     pub reason: String,
@@ -92,11 +92,11 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn fail(reason: impl Into<String>) -> Self {
+    pub(crate) fn fail(reason: impl Into<String>) -> Self {
         Self::new(Kind::Fail, reason)
     }
 
-    pub fn error(reason: impl Into<String>) -> Self {
+    pub(crate) fn error(reason: impl Into<String>) -> Self {
         Self::new(Kind::Error, reason)
     }
 
@@ -110,17 +110,17 @@ impl Problem {
         }
     }
 
-    pub fn expected(mut self, s: impl Into<String>) -> Self {
+    pub(crate) fn expected(mut self, s: impl Into<String>) -> Self {
         self.expected = Some(s.into());
         self
     }
 
-    pub fn suspect(mut self, s: impl Into<String>) -> Self {
+    pub(crate) fn suspect(mut self, s: impl Into<String>) -> Self {
         self.suspected = Some(s.into());
         self
     }
 
-    pub fn look(mut self, s: impl Into<String>) -> Self {
+    pub(crate) fn look(mut self, s: impl Into<String>) -> Self {
         self.look = Some(s.into());
         self
     }
@@ -136,7 +136,7 @@ impl From<anyhow::Error> for Problem {
 }
 
 /// `Err(Problem::fail(reason))` unless `cond`.
-pub fn ensure(cond: bool, reason: impl FnOnce() -> String) -> Result<(), Problem> {
+pub(crate) fn ensure(cond: bool, reason: impl FnOnce() -> String) -> Result<(), Problem> {
     if cond {
         Ok(())
     } else {
@@ -147,7 +147,7 @@ pub fn ensure(cond: bool, reason: impl FnOnce() -> String) -> Result<(), Problem
 /// A passing scenario: what passed, an optional note (a structured limitation), and what
 /// the suite observed beyond the plan's acceptance.
 #[derive(Debug, Clone)]
-pub struct Pass {
+pub(crate) struct Pass {
     pub reason: String,
     pub note: Option<String>,
     /// One-line observations: checks beyond the plan's acceptance that did not hold.
@@ -155,7 +155,7 @@ pub struct Pass {
 }
 
 impl Pass {
-    pub fn new(reason: impl Into<String>) -> Self {
+    pub(crate) fn new(reason: impl Into<String>) -> Self {
         Pass {
             reason: one_line(&reason.into()),
             note: None,
@@ -163,20 +163,20 @@ impl Pass {
         }
     }
 
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+    pub(crate) fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
     }
 
     /// Adds an observation (one line) to this pass (or call `Ctx::observe` on the way).
     #[allow(dead_code)] // For scenarios whose observations come with their pass.
-    pub fn observe(mut self, text: impl Into<String>) -> Self {
+    pub(crate) fn observe(mut self, text: impl Into<String>) -> Self {
         self.observations.push(one_line(&text.into()));
         self
     }
 }
 
-pub type ScenarioResult = Result<Pass, Problem>;
+pub(crate) type ScenarioResult = Result<Pass, Problem>;
 
 /// An earlier attempt of a retried scenario that did not pass.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -286,14 +286,14 @@ impl ScenarioOutcome {
 }
 
 /// The suite's own name and version, written beside the target's commit in every report.
-pub const SUITE_VERSION: &str = concat!("codex-live-suite ", env!("CARGO_PKG_VERSION"));
+pub(crate) const SUITE_VERSION: &str = concat!("codex-live-suite ", env!("CARGO_PKG_VERSION"));
 
 /// Flattens to one line (reasons go into one-line reports and XML attributes).
 pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-mod run;
+pub(crate) mod run;
 mod shown;
 #[cfg(test)]
 mod tests;

@@ -8,15 +8,15 @@
 use crate::sys::bounded_read::{self, ENV_FILE_LIMIT};
 use anyhow::{Context, Result};
 use codex_contract::SECRET_VARS;
-pub use codex_contract::{Redactor, REDACTED};
+pub(crate) use codex_contract::{Redactor, REDACTED};
 use std::path::Path;
 
 /// Values shorter than this are not redacted: replacing every `1` or `a` in the evidence would
 /// destroy it without protecting anything (such a value is no secret). Reported at start-up.
-pub const MIN_REDACT_LEN: usize = 4;
+pub(crate) const MIN_REDACT_LEN: usize = 4;
 
 /// Words the suite writes in its own reports (verdicts, modes), compared case-insensitively.
-pub const SUITE_WORDS: [&str; 6] = ["PASS", "FAIL", "SKIP", "ERROR", "live", "mocked"];
+pub(crate) const SUITE_WORDS: [&str; 6] = ["PASS", "FAIL", "SKIP", "ERROR", "live", "mocked"];
 
 /// What [`Secrets::completed_by`] makes of an env file that does not exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

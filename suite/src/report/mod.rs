@@ -20,11 +20,11 @@ pub(crate) mod github_summary;
 pub(crate) mod html;
 pub(crate) mod junit;
 pub(crate) mod ndjson;
-pub mod screenshot;
-pub mod structured;
+pub(crate) mod screenshot;
+pub(crate) mod structured;
 pub(crate) mod summary;
-pub mod terminal;
-pub mod text;
+pub(crate) mod terminal;
+pub(crate) mod text;
 pub(crate) mod zip;
 
 use crate::compare::RunRecord;
@@ -39,7 +39,7 @@ use terminal::Console;
 /// Every output of a command: the live ones get each event in field order (the JSON lines
 /// first, GitHub's group markers before a scenario's lines); a run's reports are written by
 /// [`Reporter::finish`].
-pub struct Reporter {
+pub(crate) struct Reporter {
     /// `--message-format json`: the record on stdout (a run only).
     json: Option<ndjson::JsonLines>,
     /// `events.jsonl` (a run only).
@@ -56,7 +56,7 @@ impl Reporter {
     /// Terminal lines only (commands without a run folder: `up`, `list`, `health`, …). Their
     /// lines are their answer: `--quiet`, which keeps a run's failures and tally, keeps them
     /// all.
-    pub fn console(redactor: Redactor, console: &Console) -> Self {
+    pub(crate) fn console(redactor: Redactor, console: &Console) -> Self {
         let mut console = console.clone();
         console.level = console.level.max(terminal::Level::Normal);
         Reporter::with_console(redactor, console)
@@ -74,7 +74,7 @@ impl Reporter {
     }
 
     /// Every output of a run whose folder is `ev`.
-    pub fn for_run(ev: &Evidence, console: &Console) -> Self {
+    pub(crate) fn for_run(ev: &Evidence, console: &Console) -> Self {
         let redactor = ev.redactor().clone();
         Reporter {
             json: console
@@ -86,9 +86,9 @@ impl Reporter {
         }
     }
 
-    /// A run's files only: no terminal, no GitHub output (a run embedded in another
-    /// program, and tests).
-    pub fn files_only(ev: &Evidence) -> Self {
+    /// A run's files only: no terminal, no GitHub output (the tests of what a run writes).
+    #[cfg(test)]
+    pub(crate) fn files_only(ev: &Evidence) -> Self {
         Reporter {
             log: Some(structured::EventLog::new(ev.clone())),
             run: Some(ev.clone()),
@@ -97,7 +97,8 @@ impl Reporter {
     }
 
     /// No output at all.
-    pub fn silent() -> Self {
+    #[cfg(test)]
+    pub(crate) fn silent() -> Self {
         let mut console = Console::default();
         console.level = terminal::Level::Quiet;
         Reporter {
@@ -111,7 +112,7 @@ impl Reporter {
     }
 
     /// Hands one event to each live output in turn; returns what could not be written.
-    pub fn write_event(&mut self, event: &Event) -> Vec<anyhow::Error> {
+    pub(crate) fn write_event(&mut self, event: &Event) -> Vec<anyhow::Error> {
         let results = [
             self.json.as_mut().map(|j| j.event(event)),
             self.log.as_mut().map(|l| l.event(event)),
@@ -132,7 +133,7 @@ impl Reporter {
     /// terminal's last lines, once the files exist. A report that cannot be written is added
     /// to `report.unwritten`, which every later one sees; junit.xml is then written again to
     /// name them all.
-    pub fn finish(&mut self, report: &mut RunReport) {
+    pub(crate) fn finish(&mut self, report: &mut RunReport) {
         let finished = |report: &RunReport| Event::RunFinished {
             report: Box::new(report.clone()),
         };
@@ -169,12 +170,12 @@ impl Reporter {
 
     /// Masks every value of `secrets` in the GitHub log (for secrets a run adds, e.g. from a
     /// config's `env_file`; `commands::begin` masks the caller's).
-    pub fn mask(secrets: &crate::model::secrets::Secrets, console: &Console) {
+    pub(crate) fn mask(secrets: &crate::model::secrets::Secrets, console: &Console) {
         github::add_masks(secrets, console.stream);
     }
 
     /// A setup error (exit 2): on GitHub an annotation and `verdict=ERROR` in the outputs.
-    pub fn setup_error(reason: &str) {
+    pub(crate) fn setup_error(reason: &str) {
         github_summary::report_setup_error(reason);
     }
 }
@@ -182,15 +183,15 @@ impl Reporter {
 /// A reporter shared by a run's events, which hand each event to its live outputs, and the
 /// end of the run, which writes every report ([`Shared::finish`]).
 #[derive(Clone)]
-pub struct Shared(Arc<Mutex<Reporter>>);
+pub(crate) struct Shared(Arc<Mutex<Reporter>>);
 
 impl Shared {
-    pub fn new(reporter: Reporter) -> Self {
+    pub(crate) fn new(reporter: Reporter) -> Self {
         Shared(Arc::new(Mutex::new(reporter)))
     }
 
     /// Events whose every event goes to this reporter's live outputs.
-    pub fn events(&self) -> Events {
+    pub(crate) fn events(&self) -> Events {
         let reporter = self.clone();
         Events::new(Box::new(move |event| reporter.lock().write_event(event)))
     }
@@ -203,7 +204,7 @@ impl Shared {
     /// `report.unwritten`, then the reporter writes every end report in its order (each
     /// sees the failures before it). Returns the reports that could not be written, each
     /// naming the file and why, each once.
-    pub fn finish(&self, events: &Events, mut report: RunReport) -> Vec<String> {
+    pub(crate) fn finish(&self, events: &Events, mut report: RunReport) -> Vec<String> {
         for e in events.take_errors() {
             add_once(&mut report.unwritten, e);
         }

@@ -12,10 +12,10 @@ use std::process::Command;
 use std::time::Duration;
 
 /// The eight bytes every PNG file starts with.
-pub const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+pub(crate) const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// Browsers tried in order on `PATH`; `CHROMIUM` (a path or a name) is tried first.
-pub const BROWSERS: [&str; 5] = [
+pub(crate) const BROWSERS: [&str; 5] = [
     "chromium-headless-shell",
     "chromium",
     "chromium-browser",
@@ -24,7 +24,7 @@ pub const BROWSERS: [&str; 5] = [
 ];
 
 /// How long one browser call may take before it is killed.
-pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The flags of every browser call: headless, with a throwaway profile.
 const FLAGS: [&str; 9] = [
@@ -71,7 +71,7 @@ pub fn find_browser() -> Option<PathBuf> {
 
 /// `<run_dir>/report.png` from `<run_dir>/report.html`, when a browser exists, by one
 /// browser call. Returns what happened, one line for the run's output; never an error.
-pub fn best_effort(run_dir: &Path) -> String {
+pub(crate) fn best_effort(run_dir: &Path) -> String {
     let Some(browser) = find_browser() else {
         return "report.png: skipped, no chromium (install chromium-headless-shell or set \
                 CHROMIUM)"

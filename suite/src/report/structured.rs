@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 /// The format version on the first line of `events.jsonl`.
-pub const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 
 /// The first line of `events.jsonl`.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -19,13 +19,13 @@ struct Header {
     events_format: u32,
 }
 
-pub struct EventLog {
+pub(crate) struct EventLog {
     ev: Evidence,
     header_written: bool,
 }
 
 impl EventLog {
-    pub fn new(ev: Evidence) -> Self {
+    pub(crate) fn new(ev: Evidence) -> Self {
         EventLog {
             ev,
             header_written: false,
@@ -33,7 +33,7 @@ impl EventLog {
     }
 
     /// Appends one event of the record (`recorded`), after the format line.
-    pub fn event(&mut self, event: &Event) -> Result<()> {
+    pub(crate) fn event(&mut self, event: &Event) -> Result<()> {
         if !recorded(event) {
             return Ok(());
         }
@@ -50,7 +50,7 @@ impl EventLog {
 
 /// Whether `event` is part of the record (progress text, spinner messages and requests are
 /// not): events.jsonl and `--message-format json` carry the same events.
-pub fn recorded(event: &Event) -> bool {
+pub(crate) fn recorded(event: &Event) -> bool {
     !matches!(
         event,
         Event::Line { .. } | Event::Waiting { .. } | Event::Request { .. }
@@ -59,7 +59,7 @@ pub fn recorded(event: &Event) -> bool {
 
 /// The first line of the record, `{"events_format":1}` (events.jsonl and
 /// `--message-format json` both start with it).
-pub fn format_line() -> String {
+pub(crate) fn format_line() -> String {
     let header = Header {
         events_format: FORMAT,
     };

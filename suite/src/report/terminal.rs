@@ -7,13 +7,13 @@
 //! is the only place it is shown). Every line goes through the redactor and has its control
 //! characters escaped: the suite's own output never shows a secret or drives the terminal.
 
-mod console;
+pub(crate) mod console;
 pub(crate) mod lines;
 mod spinner;
 mod styled;
 
-pub use console::{stderr_width, ColorWhen, Console, Level, MessageFormat, OutputArgs, Stream};
-pub use styled::Styled;
+pub(crate) use console::{stderr_width, Console, Level, OutputArgs, Stream};
+pub(crate) use styled::Styled;
 
 use super::text::escape_controls;
 use crate::model::events::Event;
@@ -34,7 +34,7 @@ enum Fit {
 /// A plain (not a terminal) wait prints its countdown this often.
 const WAIT_LINE_EVERY: Duration = Duration::from_secs(10);
 
-pub struct Terminal {
+pub(crate) struct Terminal {
     redactor: Redactor,
     console: Console,
     spinner: Option<Spinner>,
@@ -47,7 +47,7 @@ pub struct Terminal {
 }
 
 impl Terminal {
-    pub fn new(redactor: Redactor, console: Console) -> Self {
+    pub(crate) fn new(redactor: Redactor, console: Console) -> Self {
         Terminal {
             redactor,
             console,
@@ -216,7 +216,7 @@ impl Terminal {
 
 impl Terminal {
     /// Prints one event of the run (the comparison and the paths at `RunFinished`).
-    pub fn event(&mut self, event: &Event) -> anyhow::Result<()> {
+    pub(crate) fn event(&mut self, event: &Event) -> anyhow::Result<()> {
         if !matches!(
             event,
             Event::Waiting { .. } | Event::Request { .. } | Event::Observation { .. }

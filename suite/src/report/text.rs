@@ -2,12 +2,12 @@
 //! NUL) that would drive the reader's terminal or garble a file, and stdout may be closed
 //! (`codex-live-suite … | head`) without that ending the run.
 
-pub use crate::model::escape::escape_controls;
+pub(crate) use crate::model::escape::escape_controls;
 use std::io::Write;
 
 /// A duration as every report shows it: `0.042s` under a second (milliseconds matter
 /// there), `1.2s` above.
-pub fn duration(d: std::time::Duration) -> String {
+pub(crate) fn duration(d: std::time::Duration) -> String {
     if d < std::time::Duration::from_secs(1) {
         format!("{:.3}s", d.as_secs_f64())
     } else {
@@ -17,7 +17,7 @@ pub fn duration(d: std::time::Duration) -> String {
 
 /// GitHub's runner still reads the legacy `##[command]` form anywhere in a line of a step's
 /// output. A word joiner between `##` and `[` shows the same text and commands nothing.
-pub fn defuse_legacy_commands(line: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn defuse_legacy_commands(line: &str) -> std::borrow::Cow<'_, str> {
     if line.contains("##[") {
         line.replace("##[", "##\u{2060}[").into()
     } else {
@@ -34,7 +34,7 @@ pub fn print_line(line: &str) {
 }
 
 /// One line on stderr; a closed stderr is ignored like a closed stdout.
-pub fn eprint_line(line: &str) {
+pub(crate) fn eprint_line(line: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{line}");
 }

@@ -5,11 +5,11 @@
 //! Commands go through xshell's `cmd!`; the engine probe, which needs a timeout, through
 //! `process::output_within`.
 
-pub mod compose;
+pub(crate) mod compose;
 mod host_lock;
 pub(crate) mod logs;
 mod pre_build;
-pub mod project;
+pub(crate) mod project;
 
 use anyhow::{bail, Context, Result};
 use std::ffi::OsString;

@@ -8,11 +8,11 @@
 //! Which stack a run starts is the `Launcher`'s choice: `ConfigLauncher` starts what the
 //! config file describes; a repository with stacks of its own brings its own launcher.
 
-pub mod docker;
+pub(crate) mod docker;
 pub(crate) mod external;
 mod launcher;
-pub mod process;
-pub mod suite_config;
+pub(crate) mod process;
+pub(crate) mod suite_config;
 
 pub use launcher::{ConfigLauncher, Docker, Launcher, Request};
 
@@ -97,7 +97,7 @@ impl StackOptions {
 }
 
 /// Which secrets are present (never their values), and which are too short to redact.
-pub fn preamble(secrets: &Secrets, events: &Events) {
+pub(crate) fn preamble(secrets: &Secrets, events: &Events) {
     events.line(format!("secrets: {}", secrets.presence().join(" ")));
     for name in secrets.too_short_to_redact() {
         events.line(format!(
@@ -127,16 +127,8 @@ impl StackOwner {
     }
 }
 
-/// `USE_DUMMY_WORKER` for a mode: the backend's switch (plan section 2).
-pub fn use_dummy_worker(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Mocked => "True",
-        Mode::Live => "False",
-    }
-}
-
 /// A port that was free a moment ago (bind to port 0, read it, release it).
-pub fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
     Ok(l.local_addr()?.port())
 }

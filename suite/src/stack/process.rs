@@ -52,7 +52,7 @@ pub struct ProcessStack {
 }
 
 /// `{port}` and `{data}` in one value of the command or the environment.
-pub fn substitute(value: &str, port: u16, data: &Path) -> String {
+pub(crate) fn substitute(value: &str, port: u16, data: &Path) -> String {
     value
         .replace(PORT, &port.to_string())
         .replace(DATA, &data.display().to_string())

@@ -11,7 +11,7 @@
 mod compose;
 mod kind;
 
-pub use kind::{External, ProcessConfig};
+pub(crate) use kind::{External, ProcessConfig};
 
 use crate::sys::bounded_read::{self, CONFIG_LIMIT};
 use anyhow::{bail, Context, Result};
@@ -25,7 +25,7 @@ pub const FILE_NAME: &str = "live-suite.toml";
 /// Where every key is described.
 const EXAMPLE: &str = "live-suite.example.toml";
 /// `pre_build_timeout` when the file has none: a cold build of a team's images.
-pub const PRE_BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub(crate) const PRE_BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// A compose stack the suite can drive.
 #[derive(Debug, Clone, PartialEq, Eq)]

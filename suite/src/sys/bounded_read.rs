@@ -11,26 +11,26 @@ use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 /// `run.json`, from a run folder, a file or a run's zip (a run writes a few KiB).
-pub const RUN_JSON_LIMIT: u64 = 16 << 20;
+pub(crate) const RUN_JSON_LIMIT: u64 = 16 << 20;
 /// A run's `events.jsonl`, read back by a benchmark (a run writes some KiB).
 pub const EVENTS_LIMIT: u64 = 64 << 20;
 /// An env file of secrets (`.env.live`, a `live-suite.toml`'s `env_file`).
-pub const ENV_FILE_LIMIT: u64 = 1 << 20;
+pub(crate) const ENV_FILE_LIMIT: u64 = 1 << 20;
 /// A `live-suite.toml` and each compose file it names.
-pub const CONFIG_LIMIT: u64 = 1 << 20;
+pub(crate) const CONFIG_LIMIT: u64 = 1 << 20;
 /// The backend's output during one scenario (`logs.txt`): only its last part is kept.
-pub const LOGS_LIMIT: u64 = 4 << 20;
+pub(crate) const LOGS_LIMIT: u64 = 4 << 20;
 
 /// The backend's output past [`LOGS_LIMIT`]: its last part, after a line that says how many
 /// bytes before it were left out.
-pub fn logs_after_cut(skipped: u64, kept: &str) -> String {
+pub(crate) fn logs_after_cut(skipped: u64, kept: &str) -> String {
     format!("[{skipped} earlier bytes of the backend's output not kept]\n{kept}")
 }
 
 /// Opens `path` (links followed) when it is a regular file. The open does not wait for a
 /// FIFO's writer (`O_NONBLOCK`), and the kind is read from the opened handle, so nothing can
 /// be swapped in between the check and the read.
-pub fn open_regular(path: &Path) -> Result<File> {
+pub(crate) fn open_regular(path: &Path) -> Result<File> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
@@ -52,7 +52,7 @@ pub fn open_regular(path: &Path) -> Result<File> {
 }
 
 /// The whole regular file at `path`, refused when it holds more than `limit` bytes.
-pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>> {
+pub(crate) fn read(path: &Path, limit: u64) -> Result<Vec<u8>> {
     let file = open_regular(path)?;
     let size = file.metadata()?.len();
     if size > limit {
@@ -73,7 +73,7 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String> {
 
 /// The entry `name` of the zip at `zip_path`, refused when its header declares more than
 /// `limit` bytes or it inflates to more (the header may lie).
-pub fn zip_entry<R: Read + Seek>(
+pub(crate) fn zip_entry<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
     limit: u64,

@@ -4,6 +4,6 @@
 //! (`interrupt`). Imports nothing of the crate above it.
 
 pub(crate) mod at_once;
-pub mod bounded_read;
+pub(crate) mod bounded_read;
 pub(crate) mod interrupt;
-pub mod process;
+pub(crate) mod process;

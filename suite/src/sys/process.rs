@@ -25,7 +25,7 @@ pub enum Tether {
 /// compose `build`, the timed probes) then runs without them, whoever spawns it. The only
 /// children that get them, explicitly from `Secrets::env_pairs`, are the process stack's
 /// backend (`stack/process.rs`) and compose `up` (`stack/docker/project.rs`).
-pub fn remove_secrets_from_environment() {
+pub(crate) fn remove_secrets_from_environment() {
     for var in codex_contract::SECRET_VARS {
         std::env::remove_var(var);
     }
@@ -47,7 +47,7 @@ pub fn spawn_grouped(cmd: &mut Command, tether: Tether) -> std::io::Result<Child
 }
 
 /// Sends `signal` to the process group `pgid`.
-pub fn signal_group(pgid: i32, signal: i32) {
+pub(crate) fn signal_group(pgid: i32, signal: i32) {
     // SAFETY: kill(2) on a process group we created; a vanished group is harmless (ESRCH).
     unsafe {
         libc::kill(-pgid, signal);
@@ -72,7 +72,7 @@ pub fn stop_group(mut child: Child, grace: Duration) {
 /// Kills the group our child `leader` leads and waits, up to `within`, until the leader has
 /// exited: by then its own children have had their parent-death signal. Never reaps it
 /// (its `Child` belongs to whoever spawned it).
-pub fn kill_group_and_wait(leader: u32, within: Duration) {
+pub(crate) fn kill_group_and_wait(leader: u32, within: Duration) {
     signal_group(leader as i32, libc::SIGKILL);
     let start = Instant::now();
     while !exited(leader) && start.elapsed() < within {
@@ -83,7 +83,10 @@ pub fn kill_group_and_wait(leader: u32, within: Duration) {
 /// Removes a folder a process group wrote into, once that group was killed: a member still
 /// finishing its last write when the first pass ran makes that pass fail (`ENOTEMPTY`), so it
 /// is tried again for up to `within`. Gone already is done.
-pub fn remove_written_folder(folder: &std::path::Path, within: Duration) -> std::io::Result<()> {
+pub(crate) fn remove_written_folder(
+    folder: &std::path::Path,
+    within: Duration,
+) -> std::io::Result<()> {
     let start = Instant::now();
     loop {
         match std::fs::remove_dir_all(folder) {
@@ -97,7 +100,7 @@ pub fn remove_written_folder(folder: &std::path::Path, within: Duration) -> std:
 
 /// Runs `cmd` with its output captured; `Ok(None)` when it did not finish within `timeout`
 /// (its group is killed then).
-pub fn output_within(mut cmd: Command, timeout: Duration) -> Result<Option<Output>> {
+pub(crate) fn output_within(mut cmd: Command, timeout: Duration) -> Result<Option<Output>> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -142,7 +145,7 @@ fn drain(
 
 /// How a child run by [`run_streamed`] ended.
 #[derive(Debug)]
-pub enum Ended {
+pub(crate) enum Ended {
     Exited(ExitStatus),
     /// Still running when the timeout passed.
     TimedOut,
@@ -152,7 +155,7 @@ pub enum Ended {
 
 /// The longest line [`run_streamed`] hands on; the rest of a longer line is dropped and the
 /// line says so.
-pub const MAX_LINE: usize = 16 << 10;
+pub(crate) const MAX_LINE: usize = 16 << 10;
 
 /// How long the output of an ended child is still read (a descendant that escaped its group
 /// may hold the pipe open).
@@ -164,7 +167,7 @@ const DRAIN: Duration = Duration::from_secs(2);
 /// teardown kills the group too). Whatever ends it, its whole group is killed before the
 /// call returns: nothing it started outlives it. The output is never held whole, only the
 /// few lines in flight.
-pub fn run_streamed(
+pub(crate) fn run_streamed(
     mut cmd: Command,
     timeout: Duration,
     mut on_line: impl FnMut(&[u8]),

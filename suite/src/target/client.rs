@@ -32,20 +32,20 @@ use serde::de::DeserializeOwned;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use answer::AnswerLeak;
-pub use path::{id_shape, ApiPath, IdShape};
+pub(crate) use answer::AnswerLeak;
+pub(crate) use path::{id_shape, ApiPath, IdShape};
 
 /// Total deadline of one short request (polls, listings, health): a healthy backend answers
 /// these at once, and the README promises that a hung one fails within about 10 s.
-pub const SHORT_DEADLINE: Duration = Duration::from_secs(4);
+pub(crate) const SHORT_DEADLINE: Duration = Duration::from_secs(4);
 /// Largest answer read by default (`--max-body`).
-pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 /// Connecting never takes longer than this, whatever the deadline.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How long one request may take in total (connect, headers and body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Deadline {
+pub(crate) enum Deadline {
     /// `SHORT_DEADLINE`: anything a healthy backend answers at once.
     Short,
     /// A POST that submits a job: a synchronous backend answers when the job is over, so it
@@ -65,7 +65,7 @@ impl Deadline {
 
 /// `--base-url`: `http(s)://host[:port]`, optionally with a trailing slash. Returns the root
 /// without the slash, or an error that says what is wrong and what is expected.
-pub fn parse_base_url(text: &str) -> Result<String> {
+pub(crate) fn parse_base_url(text: &str) -> Result<String> {
     let expected = "expected http://host[:port] or https://host[:port], e.g. \
                     http://127.0.0.1:8000 (the backend's root, without /api/v1)";
     let url = Url::parse(text.trim())
@@ -89,7 +89,7 @@ pub fn parse_base_url(text: &str) -> Result<String> {
 }
 
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub body: String,
     /// The `Location` header, when the answer has one (a redirect reported by
@@ -99,11 +99,11 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.status == 200
     }
 
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_str(&self.body).with_context(|| {
             format!(
                 "the body of this HTTP {} answer is not the JSON the contract describes",
@@ -114,7 +114,7 @@ impl Reply {
 
     /// A non-200 answer is a failed check naming the call, the status and the error body
     /// (an error for a 5xx).
-    pub fn expect_200(&self, call: &str) -> Result<&Reply, Problem> {
+    pub(crate) fn expect_200(&self, call: &str) -> Result<&Reply, Problem> {
         if self.ok() {
             return Ok(self);
         }
@@ -134,7 +134,7 @@ impl Reply {
 
     /// A 200 answer parsed as the contract's `T`; a non-200 or a body of another shape fails
     /// the check, naming the call.
-    pub fn contract<T: DeserializeOwned>(&self, call: &str) -> Result<T, Problem> {
+    pub(crate) fn contract<T: DeserializeOwned>(&self, call: &str) -> Result<T, Problem> {
         self.expect_200(call)?
             .json()
             .map_err(|e| Problem::fail(format!("{call}: {e:#}")))
@@ -148,7 +148,7 @@ enum Redirects {
     Report,
 }
 
-pub struct Client {
+pub(crate) struct Client {
     http: Http,
     root: String,
     /// `Deadline::Short`: `SHORT_DEADLINE`; the deadline tests wait out a shorter one.
@@ -168,7 +168,7 @@ pub struct Client {
 impl Client {
     /// `root` is the backend's URL without the API prefix; every answer is scanned for the
     /// secrets `redactor` knows. A job submission names its own deadline (`post_with`).
-    pub fn new(root: &str, redactor: Redactor) -> Result<Self> {
+    pub(crate) fn new(root: &str, redactor: Redactor) -> Result<Self> {
         // No compression asked for: a body in a Content-Encoding is unexpected (`answer.rs`).
         let identity =
             HeaderMap::from_iter([(ACCEPT_ENCODING, HeaderValue::from_static("identity"))]);
@@ -194,44 +194,44 @@ impl Client {
     /// The same client with another `Short` deadline: the tests of the deadline wait out
     /// a short one.
     #[cfg(test)]
-    pub fn with_short_deadline(mut self, short: Duration) -> Self {
+    pub(crate) fn with_short_deadline(mut self, short: Duration) -> Self {
         self.short_deadline = short;
         self
     }
 
     /// Checks every later JSON answer under the API prefix against `doc`.
-    pub fn check_conformance(&mut self, doc: Conformance) {
+    pub(crate) fn check_conformance(&mut self, doc: Conformance) {
         self.conformance = Some(doc);
     }
 
     /// Answers longer than `bytes` are an error (`--max-body`).
-    pub fn with_max_body(mut self, bytes: u64) -> Self {
+    pub(crate) fn with_max_body(mut self, bytes: u64) -> Self {
         self.max_body = bytes;
         self
     }
 
-    pub fn root(&self) -> &str {
+    pub(crate) fn root(&self) -> &str {
         &self.root
     }
 
     /// After a rollback the backend may listen elsewhere.
-    pub fn set_root(&mut self, root: &str) {
+    pub(crate) fn set_root(&mut self, root: &str) {
         self.root = root.trim_end_matches('/').to_owned();
     }
 
     /// GET a path under the API prefix (short deadline).
-    pub fn get(&self, path: &ApiPath) -> Result<Reply> {
+    pub(crate) fn get(&self, path: &ApiPath) -> Result<Reply> {
         self.api(Method::GET, path, None, Deadline::Short)
     }
 
     /// GET a path outside the API (`/docs`, `/healthz`; short deadline).
-    pub fn get_root(&self, path: &str) -> Result<Reply> {
+    pub(crate) fn get_root(&self, path: &str) -> Result<Reply> {
         let asked = Asked::root(&Method::GET, path);
         self.send(&asked, None, Deadline::Short, Redirects::FollowOnce)
     }
 
     /// POST JSON under the API prefix with an explicit deadline.
-    pub fn post_with(
+    pub(crate) fn post_with(
         &self,
         path: &ApiPath,
         body: &serde_json::Value,
@@ -259,7 +259,7 @@ impl Client {
 
     /// One request on a fixed path from the root that reports a redirect instead of
     /// following it (the target profile probes how the backend routes).
-    pub fn request_once(
+    pub(crate) fn request_once(
         &self,
         method: Method,
         path: &str,

@@ -20,13 +20,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The largest `/openapi.json` used; a longer one is reported and answers go unchecked.
-pub const OPENAPI_LIMIT: usize = 16 << 20;
+pub(crate) const OPENAPI_LIMIT: usize = 16 << 20;
 
 /// Where the document sits in the registry.
 const DOCUMENT_URI: &str = "urn:x-codex-live-suite:openapi";
 
 /// A target's OpenAPI document, ready to check answers against.
-pub struct Conformance {
+pub(crate) struct Conformance {
     /// The document as JSON Schema 2020-12 can read it (3.0 normalized).
     root: Arc<Value>,
     /// The document as the one resource `$ref`s resolve in.
@@ -40,7 +40,7 @@ pub struct Conformance {
 
 impl Conformance {
     /// GET `/openapi.json`: `None` when the target has none (any answer but 200).
-    pub fn fetch(client: &Client) -> Result<Option<Conformance>> {
+    pub(crate) fn fetch(client: &Client) -> Result<Option<Conformance>> {
         let reply = client
             .get_root("/openapi.json")
             .context("fetching /openapi.json for the conformance check")?;
@@ -48,7 +48,7 @@ impl Conformance {
     }
 
     /// The document of a `GET /openapi.json` answer: `None` when it is not a 200.
-    pub fn from_reply(reply: &Reply) -> Result<Option<Conformance>> {
+    pub(crate) fn from_reply(reply: &Reply) -> Result<Option<Conformance>> {
         if !reply.ok() {
             return Ok(None);
         }
@@ -66,7 +66,7 @@ impl Conformance {
     }
 
     /// An OpenAPI 3.x document (3.0 or 3.1).
-    pub fn from_document(doc: Value) -> Result<Conformance> {
+    pub(crate) fn from_document(doc: Value) -> Result<Conformance> {
         let version = doc
             .get("openapi")
             .and_then(Value::as_str)
@@ -109,7 +109,7 @@ impl Conformance {
     /// The mismatches of one answer, as observation lines (empty: it conforms, or the
     /// document declares no JSON schema for it). `path` is the request's path from the
     /// root, e.g. `/api/v1/projects/abc`; `body` the answer's text.
-    pub fn check(&self, method: &str, path: &str, status: u16, body: &str) -> Vec<String> {
+    pub(crate) fn check(&self, method: &str, path: &str, status: u16, body: &str) -> Vec<String> {
         let method = method.to_ascii_lowercase();
         let path = path.split(['?', '#']).next().unwrap_or(path);
         let Some((template, op)) = self.operation(&method, path) else {

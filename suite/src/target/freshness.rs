@@ -121,7 +121,7 @@ pub(crate) enum JobRef {
 
 /// This job's result, as read and parsed.
 #[derive(Debug, Clone)]
-pub struct OwnResult {
+pub(crate) struct OwnResult {
     pub raw: String,
     pub result: WorkerResult,
     pub status: Status,

@@ -4,21 +4,21 @@
 //! all read a backend through [`read`] and [`Reading::finding`], and word a wrong mode with
 //! [`wrong_mode`].
 
-pub mod wait;
+pub(crate) mod wait;
 
 use crate::target::client::{Client, Reply};
 use anyhow::Result;
 use codex_contract::{Health, Mode};
 
 /// The two answers a health probe reads.
-pub struct Reading {
+pub(crate) struct Reading {
     pub docs: Reply,
     pub healthz: Reply,
 }
 
 /// What the two answers say.
 #[derive(Debug, PartialEq)]
-pub enum Finding {
+pub(crate) enum Finding {
     /// `/docs` did not answer 200: not (yet) healthy.
     DocsDown(u16),
     /// `/docs` answers 200 and there is no `/healthz`: the mode is not observable.
@@ -30,7 +30,7 @@ pub enum Finding {
 }
 
 /// `GET /docs`, then `GET /healthz`, on the client's root.
-pub fn read(client: &Client) -> Result<Reading> {
+pub(crate) fn read(client: &Client) -> Result<Reading> {
     Ok(Reading {
         docs: client.get_root("/docs")?,
         healthz: client.get_root("/healthz")?,
@@ -38,7 +38,7 @@ pub fn read(client: &Client) -> Result<Reading> {
 }
 
 impl Reading {
-    pub fn finding(&self) -> Finding {
+    pub(crate) fn finding(&self) -> Finding {
         if !self.docs.ok() {
             return Finding::DocsDown(self.docs.status);
         }
@@ -53,7 +53,7 @@ impl Reading {
 }
 
 /// `/healthz reports mode live, expected mocked`.
-pub fn wrong_mode(reported: Mode, want: Mode) -> String {
+pub(crate) fn wrong_mode(reported: Mode, want: Mode) -> String {
     format!(
         "/healthz reports mode {}, expected {}",
         reported.as_str(),

@@ -4,10 +4,10 @@
 //! back-off (`poll`), whether a result is this job's (`freshness`) and what the target
 //! offers (`target_profile`).
 
-pub mod client;
-pub mod conformance;
+pub(crate) mod client;
+pub(crate) mod conformance;
 pub(crate) mod freshness;
-pub mod health;
+pub(crate) mod health;
 pub(crate) mod poll;
 pub(crate) mod preflight;
-pub mod target_profile;
+pub(crate) mod target_profile;

@@ -24,7 +24,7 @@ pub(crate) enum Step<T> {
 
 /// Why a look gave no step.
 #[derive(Debug)]
-pub enum Fault {
+pub(crate) enum Fault {
     /// No answer (refused, reset, past its deadline): looked at again until `UNANSWERED`.
     /// An `anyhow::Error` converts to this: parse an answer with `Reply::contract`, whose
     /// `Problem` is `Answered`, never with `Reply::json`.

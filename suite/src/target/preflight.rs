@@ -65,7 +65,7 @@ pub(crate) fn unreachable(e: &anyhow::Error) -> Option<Cause> {
 
 /// A backend someone else runs, as the flag that names it.
 #[derive(Debug, Clone, Copy)]
-pub struct Target<'a> {
+pub(crate) struct Target<'a> {
     /// `--base-url`, `--mocked-base-url`, or the config key.
     pub flag: &'a str,
     pub url: &'a str,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Presence {
+pub(crate) enum Presence {
     Present,
     Absent,
 }
@@ -22,7 +22,7 @@ pub enum Presence {
 /// How the backend answers `POST /api/v1/projects` (without the contract's slash).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum NoSlashPost {
+pub(crate) enum NoSlashPost {
     /// 307/308 to another path (the original: FastAPI's slash redirect, at routing).
     Redirects,
     /// Any other answer: the route exists without the slash, or not at all.
@@ -32,7 +32,7 @@ pub enum NoSlashPost {
 /// Whether the job-submitting POST answers when the job is over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum JobStyle {
+pub(crate) enum JobStyle {
     /// The POST answered with a final status (the original).
     Synchronous,
     /// The POST answered `queued`/`in_progress`; the suite polls.
@@ -40,13 +40,13 @@ pub enum JobStyle {
 }
 
 /// What the start-up probes read: the profile, and the `/openapi.json` answer.
-pub struct Probed {
+pub(crate) struct Probed {
     pub profile: TargetProfile,
     pub openapi: Reply,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TargetProfile {
+pub(crate) struct TargetProfile {
     /// `GET /healthz` answers 200.
     pub healthz: Presence,
     /// `GET /openapi.json` answers 200 with an OpenAPI document.
@@ -64,13 +64,13 @@ pub struct TargetProfile {
 impl TargetProfile {
     /// Probes what can be seen without creating anything: `/healthz`, `/openapi.json`, and
     /// how a POST without the slash is routed. Every request has the short deadline.
-    pub fn probe(client: &Client) -> Result<TargetProfile> {
+    pub(crate) fn probe(client: &Client) -> Result<TargetProfile> {
         Ok(TargetProfile::probe_keeping_openapi(client)?.profile)
     }
 
     /// [`TargetProfile::probe`], its three requests at once, also handing back the
     /// `/openapi.json` answer (the conformance check's document, read once).
-    pub fn probe_keeping_openapi(client: &Client) -> Result<Probed> {
+    pub(crate) fn probe_keeping_openapi(client: &Client) -> Result<Probed> {
         let healthz = || {
             client
                 .get_root("/healthz")
@@ -116,7 +116,7 @@ impl TargetProfile {
 
     /// L01's first create: `posted` is the status the POST answered with, `result` this
     /// job's result.json.
-    pub fn learn_from_create(&mut self, posted: Status, result: &WorkerResult) {
+    pub(crate) fn learn_from_create(&mut self, posted: Status, result: &WorkerResult) {
         self.jobs = Some(if posted.is_final() {
             JobStyle::Synchronous
         } else {
@@ -126,7 +126,7 @@ impl TargetProfile {
     }
 
     /// One line for the console and the summary.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let word = |p: Presence| match p {
             Presence::Present => "present",
             Presence::Absent => "absent",
@@ -155,12 +155,12 @@ impl TargetProfile {
     }
 
     /// `target.json`'s contents: the profile and its one-line description.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.to_value()).expect("the profile serializes") + "\n"
     }
 
     /// The profile with `description` (`describe()`), as the run report carries it.
-    pub fn to_value(&self) -> serde_json::Value {
+    pub(crate) fn to_value(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).expect("the profile serializes");
         v["description"] = self.describe().into();
         v

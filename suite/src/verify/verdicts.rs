@@ -164,6 +164,6 @@ pub(super) fn exit_code_problem(code: i32, verdicts: &Verdicts) -> Option<String
 }
 
 /// Text from the evidence, safe on a terminal.
-pub fn shown(text: &str) -> String {
+pub(crate) fn shown(text: &str) -> String {
     escape_controls(&one_line(text))
 }

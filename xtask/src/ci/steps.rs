@@ -141,7 +141,7 @@ pub fn local_suite(ctx: &Ctx) -> Result<Ended> {
 }
 
 pub fn compose_suite(ctx: &Ctx) -> Result<Ended> {
-    if let Err(why) = crate::docker::probe_engine() {
+    if let Err(why) = codex_live_suite::docker::probe_engine() {
         return Ok(Ended::Skipped(format!("no Docker engine answers: {why}")));
     }
     suite(ctx, "compose")

@@ -13,11 +13,11 @@
 
 use super::EXIT_PASS;
 use crate::cli::BenchArgs;
-use crate::events::Events;
 use crate::images;
 use anyhow::{Context, Result};
-use codex_live_suite::model::events::{Event, Phase};
-use codex_live_suite::model::outcome::{Suite, Verdict};
+use codex_live_suite::Events;
+use codex_live_suite::{Event, Phase};
+use codex_live_suite::{Suite, Verdict};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -3,9 +3,9 @@
 
 use super::EXIT_PASS;
 use crate::cli::DownArgs;
-use crate::events::Events;
 use crate::stacks::{self, StackKind};
 use anyhow::Result;
+use codex_live_suite::Events;
 
 impl DownArgs {
     pub fn run(self, events: &Events) -> Result<i32> {

@@ -3,12 +3,12 @@
 //! own that runs our images (a `live-suite.toml` whose `pre_build` calls this).
 
 use super::EXIT_PASS;
-use crate::events::Events;
 use anyhow::Result;
+use codex_live_suite::Events;
 use std::time::Instant;
 
 pub fn run(events: &Events) -> Result<i32> {
-    crate::docker::probe_engine().map_err(|why| anyhow::anyhow!("{why}"))?;
+    codex_live_suite::docker::probe_engine().map_err(|why| anyhow::anyhow!("{why}"))?;
     let t = Instant::now();
     let tags = crate::images::ImageTags::latest();
     crate::images::build_images(&crate::project_root(), &tags)?;

@@ -7,4 +7,4 @@ pub mod images;
 pub mod logs;
 pub mod up;
 
-pub use codex_live_suite::commands::{begin, completions, console, exit_code, list, EXIT_PASS};
+pub use codex_live_suite::{begin, completions, console, exit_code, list, EXIT_PASS};

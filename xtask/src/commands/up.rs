@@ -3,13 +3,13 @@
 
 use super::EXIT_PASS;
 use crate::cli::UpArgs;
-use crate::events::Events;
-use crate::secrets::Secrets;
 use crate::stacks::{self, StackKind};
 use anyhow::Result;
 use codex_contract::Mode;
-use codex_live_suite::stack::suite_config::SuiteConfig;
-use codex_live_suite::stack::StackOptions;
+use codex_live_suite::Events;
+use codex_live_suite::Secrets;
+use codex_live_suite::StackOptions;
+use codex_live_suite::SuiteConfig;
 use std::sync::Arc;
 
 impl UpArgs {
@@ -32,7 +32,7 @@ impl UpArgs {
             publish_address: self.publish_address,
             images: None,
             evidence: None,
-            health_timeout: codex_live_suite::target::health::wait::HEALTH_TIMEOUT,
+            health_timeout: codex_live_suite::HEALTH_TIMEOUT,
         };
         opts.announce(&format!("{} ({why})", format!("{kind:?}").to_lowercase()));
         let mut stack = stacks::start(kind, &opts)?;

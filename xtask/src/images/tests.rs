@@ -1,5 +1,5 @@
 use super::*;
-use crate::docker::{
+use codex_live_suite::docker::{
     containers_with_label, probe_engine, remove_project, COMPOSE_PROJECT_LABEL, STACK_LABEL,
 };
 

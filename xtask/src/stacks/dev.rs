@@ -4,11 +4,10 @@
 
 use crate::images::ImageTags;
 use anyhow::{Context, Result};
-use codex_live_suite::model::events::Events;
-use codex_live_suite::stack::docker::project::{self, ComposeProject};
-use codex_live_suite::stack::docker::{self, ComposeCli};
-use codex_live_suite::stack::suite_config::SuiteConfig;
-use codex_live_suite::stack::StackOwner;
+use codex_live_suite::docker::{self, ComposeCli, ComposeProject};
+use codex_live_suite::Events;
+use codex_live_suite::StackOwner;
+use codex_live_suite::SuiteConfig;
 use std::sync::Arc;
 
 /// The developer stack's fixed compose project name (also its `CODEX_STACK_ID`).
@@ -40,7 +39,7 @@ fn project() -> Result<ComposeProject> {
         config: Arc::new(SuiteConfig::defaults(&crate::project_root())),
         name: DEV_PROJECT.to_owned(),
         port: port()?,
-        publish: project::LOOPBACK,
+        publish: docker::LOOPBACK,
         image_env: ImageTags::latest().compose_env(),
         caller_images: None,
         torn_down: Arc::default(),
@@ -72,7 +71,7 @@ pub fn down(events: &Events) -> Result<()> {
     Ok(())
 }
 
-/// Projects named `codex-<run id>-<pid>` (see `compose_project::project_name`), from the compose and worker
+/// Projects named `codex-<run id>-<pid>` (see `docker::project_name`), from the compose and worker
 /// labels of the engine's containers, volumes and networks, whose xtask process no longer
 /// runs on this host. A live run's stack is never touched. Volumes and networks count on
 /// their own: a run killed during its `down` (a second Ctrl-C) may have removed its
@@ -126,7 +125,7 @@ pub fn logs() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use codex_live_suite::stack::docker::project::project_name;
+    use codex_live_suite::docker::project_name;
 
     #[test]
     fn only_run_projects_of_dead_xtasks_are_abandoned() {

@@ -4,10 +4,10 @@
 //! points the config's programs at what it built. No Docker needed.
 
 use anyhow::{bail, Context, Result};
-use codex_live_suite::model::events::{Events, Phase};
-use codex_live_suite::stack::process::ProcessStack;
-use codex_live_suite::stack::suite_config::SuiteConfig;
-use codex_live_suite::stack::StackOptions;
+use codex_live_suite::ProcessStack;
+use codex_live_suite::StackOptions;
+use codex_live_suite::SuiteConfig;
+use codex_live_suite::{Events, Phase};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -7,10 +7,10 @@ pub mod local;
 
 use crate::images::{self, ImageTags};
 use anyhow::Result;
-use codex_live_suite::stack::docker;
-use codex_live_suite::stack::docker::compose::{CallerImages, ComposeStack};
-use codex_live_suite::stack::suite_config::SuiteConfig;
-use codex_live_suite::stack::{
+use codex_live_suite::docker;
+use codex_live_suite::docker::{CallerImages, ComposeStack};
+use codex_live_suite::SuiteConfig;
+use codex_live_suite::{
     ConfigLauncher, Docker, Launcher, Request, Stack, StackOptions, StackOwner,
 };
 use std::path::PathBuf;
@@ -70,7 +70,7 @@ impl Launcher for Ours {
         let default = root.join(COMPOSE_CONFIG);
         let explicit = asked.config.or_else(|| {
             (!root
-                .join(codex_live_suite::stack::suite_config::FILE_NAME)
+                .join(codex_live_suite::suite_config::FILE_NAME)
                 .is_file())
             .then_some(default.as_path())
         });

@@ -7,7 +7,7 @@
 use crate::compose::{docker, skip_reason};
 use crate::support::xtask;
 use codex_contract::Mode;
-use codex_live_suite::stack::suite_config::SuiteConfig;
+use codex_live_suite::SuiteConfig;
 use std::path::{Path, PathBuf};
 
 fn fixture() -> PathBuf {

@@ -210,7 +210,7 @@ impl Console {
 
 /// The width of stderr when it is a terminal (`COLUMNS` first), for the lines written
 /// before any reporter exists (a setup error).
-pub fn stderr_width(lookup: impl Fn(&str) -> Option<String>) -> Option<usize> {
+pub(crate) fn stderr_width(lookup: impl Fn(&str) -> Option<String>) -> Option<usize> {
     if !Stream::Stderr.is_terminal() {
         return None;
     }

@@ -8,42 +8,42 @@ use unicode_width::UnicodeWidthChar;
 const ELLIPSIS: char = '…';
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Styled(Vec<(Style, String)>);
+pub(crate) struct Styled(Vec<(Style, String)>);
 
 impl Styled {
     /// One unstyled piece.
-    pub fn plain(text: impl Into<String>) -> Self {
+    pub(crate) fn plain(text: impl Into<String>) -> Self {
         Styled(vec![(Style::new(), text.into())])
     }
 
     /// Appends `text` in `style`.
-    pub fn push(mut self, style: Style, text: impl Into<String>) -> Self {
+    pub(crate) fn push(mut self, style: Style, text: impl Into<String>) -> Self {
         self.0.push((style, text.into()));
         self
     }
 
     /// Appends unstyled `text`.
-    pub fn then(self, text: impl Into<String>) -> Self {
+    pub(crate) fn then(self, text: impl Into<String>) -> Self {
         self.push(Style::new(), text)
     }
 
     /// The text without its styles.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.0.iter().map(|(_, t)| t.as_str()).collect()
     }
 
     /// Each piece's text through `f` (escaping), styles kept.
-    pub fn map_text(self, f: impl Fn(&str) -> String) -> Self {
+    pub(crate) fn map_text(self, f: impl Fn(&str) -> String) -> Self {
         Styled(self.0.into_iter().map(|(s, t)| (s, f(&t))).collect())
     }
 
     /// Columns on a terminal (wide characters take two).
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.chars().map(|(_, c)| char_width(c)).sum()
     }
 
     /// With ANSI styles, for a stream that strips them when colour is off.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         self.0
             .iter()
             .map(|(style, text)| match *style == Style::new() {
@@ -55,7 +55,7 @@ impl Styled {
 
     /// At most `width` columns: a longer line is cut at a character boundary and ends with
     /// an ellipsis.
-    pub fn cut(&self, width: usize) -> Styled {
+    pub(crate) fn cut(&self, width: usize) -> Styled {
         if self.width() <= width {
             return self.clone();
         }
@@ -78,7 +78,7 @@ impl Styled {
     /// Lines of at most `width` columns, broken between words; a continuation line starts
     /// with the first line's indent and two more spaces; a word longer than a line is broken
     /// where the line ends.
-    pub fn wrap(&self, width: usize) -> Vec<Styled> {
+    pub(crate) fn wrap(&self, width: usize) -> Vec<Styled> {
         if self.width() <= width {
             return vec![self.clone()];
         }

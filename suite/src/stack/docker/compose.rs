@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Builds the images of compose project `name`; returns the variables that name them.
-pub type BuildImages = dyn Fn(&str, &Events) -> Result<Vec<(String, String)>> + Send + Sync;
+pub(crate) type BuildImages = dyn Fn(&str, &Events) -> Result<Vec<(String, String)>> + Send + Sync;
 
 /// Images a caller builds itself (e.g. from binaries it compiles) instead of `pre_build` and
 /// `compose build`: built in the stack's build phase, named to compose by variables, and

@@ -256,7 +256,7 @@ fn reach(publish: IpAddr, port: u16) -> std::net::SocketAddr {
 
 /// `None` for a loopback address; else the warning to print (the API is unauthenticated
 /// and holds docker.sock and the key).
-pub fn publish_warning(publish: IpAddr) -> Option<String> {
+pub(crate) fn publish_warning(publish: IpAddr) -> Option<String> {
     (!publish.is_loopback()).then(|| {
         format!(
             "warning: the backend port is published on {publish} (--publish-address): anyone \

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 
 /// A known secret value found in an answer, replaced by `[REDACTED]` before anything read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnswerLeak {
+pub(crate) struct AnswerLeak {
     pub var: &'static str,
     /// `the answer to GET /api/v1/projects/…`, `the Location header of the answer to …`.
     pub place: String,
@@ -41,7 +41,7 @@ impl std::fmt::Display for AnswerLeak {
 
 /// What the answers showed since the last `Client::take_findings`.
 #[derive(Debug, Default)]
-pub struct Findings {
+pub(crate) struct Findings {
     /// Observation lines, each once: OpenAPI mismatches (`openapi: …`) and Content-Types
     /// that do not say what the body is.
     pub observations: Vec<String>,
@@ -205,12 +205,12 @@ impl Client {
     }
 
     /// What the answers showed since the last call.
-    pub fn take_findings(&self) -> Findings {
+    pub(crate) fn take_findings(&self) -> Findings {
         std::mem::take(&mut *self.findings.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The leaks found since the last call (observations stay).
-    pub fn take_leaks(&self) -> Vec<AnswerLeak> {
+    pub(crate) fn take_leaks(&self) -> Vec<AnswerLeak> {
         let mut seen = self.findings.lock().unwrap_or_else(|e| e.into_inner());
         std::mem::take(&mut seen.leaks)
     }

@@ -13,7 +13,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// A path under the API prefix, e.g. `/projects/abc`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiPath {
+pub(crate) struct ApiPath {
     /// Encoded, from the prefix on.
     path: String,
     /// The contract's name for it, e.g. `/projects/{project_id}`.
@@ -22,7 +22,7 @@ pub struct ApiPath {
 
 impl ApiPath {
     /// `/projects/`: the create.
-    pub fn projects() -> ApiPath {
+    pub(crate) fn projects() -> ApiPath {
         ApiPath {
             path: "/projects/".into(),
             template: "/projects/",
@@ -30,7 +30,7 @@ impl ApiPath {
     }
 
     /// `/projects/{project_id}`.
-    pub fn project(pid: &str) -> ApiPath {
+    pub(crate) fn project(pid: &str) -> ApiPath {
         ApiPath {
             path: format!("/projects/{}", segment(pid)),
             template: "/projects/{project_id}",
@@ -38,7 +38,7 @@ impl ApiPath {
     }
 
     /// `/{project_id}/files`.
-    pub fn files(pid: &str) -> ApiPath {
+    pub(crate) fn files(pid: &str) -> ApiPath {
         ApiPath {
             path: format!("/{}/files", segment(pid)),
             template: "/{project_id}/files",
@@ -47,7 +47,7 @@ impl ApiPath {
 
     /// `/{project_id}/files/{path}`: each segment of the workspace path encoded, its
     /// slashes kept.
-    pub fn file(pid: &str, path: &str) -> ApiPath {
+    pub(crate) fn file(pid: &str, path: &str) -> ApiPath {
         let segments: Vec<String> = path.split('/').map(segment).collect();
         ApiPath {
             path: format!("/{}/files/{}", segment(pid), segments.join("/")),
@@ -56,7 +56,7 @@ impl ApiPath {
     }
 
     /// `/{project_id}/jobs`.
-    pub fn jobs(pid: &str) -> ApiPath {
+    pub(crate) fn jobs(pid: &str) -> ApiPath {
         ApiPath {
             path: format!("/{}/jobs", segment(pid)),
             template: "/{project_id}/jobs",
@@ -64,18 +64,18 @@ impl ApiPath {
     }
 
     /// `/{project_id}/jobs/{job_id}`.
-    pub fn job(pid: &str, job_id: &str) -> ApiPath {
+    pub(crate) fn job(pid: &str, job_id: &str) -> ApiPath {
         ApiPath {
             path: format!("/{}/jobs/{}", segment(pid), segment(job_id)),
             template: "/{project_id}/jobs/{job_id}",
         }
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.path
     }
 
-    pub fn template(&self) -> &'static str {
+    pub(crate) fn template(&self) -> &'static str {
         self.template
     }
 }
@@ -86,7 +86,7 @@ fn segment(id: &str) -> String {
 
 /// What an id from the target is, as a path segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdShape {
+pub(crate) enum IdShape {
     /// Letters, digits, `-`, `_`, `.`, `~`: the same encoded or not.
     Plain,
     /// Anything else: sent percent-encoded (an observation).
@@ -95,7 +95,7 @@ pub enum IdShape {
     Unusable,
 }
 
-pub fn id_shape(id: &str) -> IdShape {
+pub(crate) fn id_shape(id: &str) -> IdShape {
     if matches!(id, "" | "." | "..") {
         IdShape::Unusable
     } else if id

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 impl Client {
     /// Tells every later request to `events` (`Event::Request`).
-    pub fn with_events(mut self, events: Arc<Events>) -> Self {
+    pub(crate) fn with_events(mut self, events: Arc<Events>) -> Self {
         self.events = Some(events);
         self
     }

@@ -19,7 +19,7 @@ pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
 /// The backend a health wait reads: its root, how long it may take to become healthy
 /// (`--health-timeout`), the secrets every answer is scanned for (a leak ends the wait),
 /// where the countdown goes, and what a refused connection means.
-pub struct Awaited<'a> {
+pub(crate) struct Awaited<'a> {
     pub base_url: &'a str,
     pub timeout: Duration,
     pub redactor: &'a Redactor,
@@ -29,7 +29,7 @@ pub struct Awaited<'a> {
 
 /// A refused connection (or an unknown host) while waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// A backend the suite started: it may not listen yet.
     Wait,
     /// A backend someone else runs: nothing is starting there, so the wait ends at once
@@ -39,7 +39,11 @@ pub enum Refused {
 
 /// Waits until the backend is healthy in `want` mode. `alive` is asked between tries so
 /// that a backend that exited fails at once with its own reason.
-pub fn wait_healthy(backend: Awaited, want: Mode, alive: impl FnMut() -> Result<()>) -> Result<()> {
+pub(crate) fn wait_healthy(
+    backend: Awaited,
+    want: Mode,
+    alive: impl FnMut() -> Result<()>,
+) -> Result<()> {
     let refused = backend.refused;
     let url = backend.base_url;
     wait(backend, want, alive, |client| {
@@ -49,7 +53,7 @@ pub fn wait_healthy(backend: Awaited, want: Mode, alive: impl FnMut() -> Result<
 
 /// A `live-suite.toml` stack: every path of `health_paths` answers 200 (and `/healthz`, when
 /// listed, reports `want`).
-pub fn wait_paths(
+pub(crate) fn wait_paths(
     backend: Awaited,
     paths: &[String],
     want: Mode,

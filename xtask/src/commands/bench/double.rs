@@ -7,7 +7,7 @@
 //! target itself took, which the suite's wall time is set against.
 
 use anyhow::{bail, Context, Result};
-use codex_live_suite::sys::process::{spawn_grouped, stop_group, Tether};
+use codex_live_suite::process::{spawn_grouped, stop_group, Tether};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -113,7 +113,7 @@ impl Twin {
             if child.try_wait()?.is_some() {
                 bail!(
                     "the {mode} twin of the synchronous double ({FIXTURE}) exited at start: {}",
-                    crate::docker::tail(&text, 10)
+                    codex_live_suite::docker::tail(&text, 10)
                 );
             }
             std::thread::sleep(Duration::from_millis(10));

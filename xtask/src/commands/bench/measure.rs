@@ -3,7 +3,7 @@
 
 use super::*;
 use anyhow::bail;
-use codex_live_suite::report::screenshot;
+use codex_live_suite::screenshot;
 
 /// The static binaries of the images (the images' only layer), when built.
 pub(super) fn image_bytes() -> Vec<(String, u64)> {
@@ -48,7 +48,7 @@ pub(super) fn compose_cli_floor(runs: u32) -> Result<(String, Stats)> {
     let mut name = String::new();
     for _ in 0..runs.max(3) {
         let t = Instant::now();
-        name = crate::docker::ComposeCli::detect()?.description;
+        name = codex_live_suite::docker::ComposeCli::detect()?.description;
         times.push(t.elapsed().as_secs_f64());
     }
     Ok((name, Stats::of(&times).expect("at least three runs")))

@@ -5,8 +5,8 @@ use super::{sample_from_events, Sample};
 use crate::cli::BenchArgs;
 use crate::stacks::StackKind;
 use anyhow::{bail, Context, Result};
-use codex_live_suite::report::structured;
-use codex_live_suite::sys::bounded_read;
+use codex_live_suite::bounded_read;
+use codex_live_suite::structured;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -52,7 +52,7 @@ impl BenchArgs {
         let mut kinds: Vec<Kind> = self.stack.iter().map(|k| stack_kind(*k)).collect();
         if !chosen {
             kinds.push(Kind::Local);
-            if crate::docker::probe_engine().is_ok() {
+            if codex_live_suite::docker::probe_engine().is_ok() {
                 kinds.push(Kind::Compose);
             }
         }
@@ -194,7 +194,7 @@ impl BenchArgs {
         let wall = t.elapsed().as_secs_f64();
         let code = status.code().unwrap_or(-1);
         let log = run_folder(out)
-            .map(|dir| dir.join(codex_live_suite::evidence::files::EVENTS))
+            .map(|dir| dir.join(codex_live_suite::files::EVENTS))
             .filter(|f| f.exists());
         let text = match log {
             Some(f) => bounded_read::read_text(&f, bounded_read::EVENTS_LIMIT)
@@ -205,7 +205,10 @@ impl BenchArgs {
             bail!(
                 "the {} run wrote no events.jsonl (exit {code}); its output:\n{}",
                 target.name,
-                crate::docker::tail(&std::fs::read_to_string(&log_path).unwrap_or_default(), 30)
+                codex_live_suite::docker::tail(
+                    &std::fs::read_to_string(&log_path).unwrap_or_default(),
+                    30
+                )
             );
         }
         let events = structured::read(&text)

@@ -1,7 +1,7 @@
 use super::*;
 
 use clap::Parser;
-use codex_live_suite::model::outcome::ScenarioOutcome;
+use codex_live_suite::ScenarioOutcome;
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -96,8 +96,8 @@ pub fn xtask(args: &[&str], envs: &[(&str, &str)], out: &Path) -> Run {
 /// `verify` finds the run's zip sound: every file as its manifest says, the reports'
 /// verdicts and exit code in agreement, the plan's evidence there.
 pub fn assert_verified(zip: &Path) {
-    let expect = codex_live_suite::verify::Expect::default();
-    let found = codex_live_suite::verify::verify(zip, &expect)
+    let expect = codex_live_suite::Expect::default();
+    let found = codex_live_suite::verify(zip, &expect)
         .unwrap_or_else(|e| panic!("verify could not read {}: {e:#}", zip.display()));
     assert!(
         found.problems.is_empty(),
