@@ -95,23 +95,30 @@ pub(crate) fn execute(
         events.fail(e);
     }
     let interrupted = stop_unless_interrupted(&events, &mut *stack)?;
-    let mut report = run_report(
-        &ev,
-        &events,
-        &*stack,
+    let found = Found {
+        stack: stack.name().to_owned(),
         base_url,
         target,
         outcomes,
-        commit.join().unwrap_or_else(|_| "unknown".into()),
-    )?;
-    report.interrupted = interrupted;
-    report.smoke_dir = Some(plan.smoke_dir.to_owned());
-    report.settings = settings;
-    let say = |line: String| events.line(line);
-    report.comparison = plan
-        .baseline
-        .compare(&RunRecord::from_report(&report), &say);
+        git_commit: commit.join().unwrap_or_else(|_| "unknown".into()),
+        interrupted,
+        settings,
+        smoke_dir: plan.smoke_dir.to_owned(),
+    };
+    let report = run_report(&ev, &events, &plan.baseline, found)?;
     finish(&reporter, &events, report)
+}
+
+/// What a run found, for its report.
+struct Found {
+    stack: String,
+    base_url: String,
+    target: TargetProfile,
+    outcomes: Vec<ScenarioOutcome>,
+    git_commit: String,
+    interrupted: Option<Interruption>,
+    settings: std::collections::BTreeMap<String, String>,
+    smoke_dir: String,
 }
 
 /// The caller's secrets completed from the config's `env_file` (masked on GitHub at once),
@@ -161,24 +168,21 @@ fn stop_unless_interrupted(events: &Events, stack: &mut dyn Stack) -> Result<Opt
     Ok(Some(interruption))
 }
 
-/// The run's report, from what the ladders returned.
+/// The run's report, from what it found, compared with its baseline.
 fn run_report(
     ev: &Evidence,
     events: &Events,
-    stack: &dyn Stack,
-    base_url: String,
-    target: TargetProfile,
-    outcomes: Vec<ScenarioOutcome>,
-    git_commit: String,
+    baseline: &Baseline,
+    found: Found,
 ) -> Result<RunReport> {
-    Ok(RunReport {
+    let report = RunReport {
         run_id: ev.run_id.clone(),
         started: events.started(),
-        stack: stack.name().to_owned(),
-        base_url,
-        git_commit,
-        target: Some(target.to_value()),
-        outcomes,
+        stack: found.stack,
+        base_url: found.base_url,
+        git_commit: found.git_commit,
+        target: Some(found.target.to_value()),
+        outcomes: found.outcomes,
         run_dir: ev.dir.clone(),
         junit_path: ev.dir.join(files::JUNIT),
         summary_path: ev.dir.join(files::SUMMARY),
@@ -189,10 +193,17 @@ fn run_report(
             .join(format!("{}.zip", ev.run_id)),
         unwritten: Vec::new(),
         comparison: None,
-        interrupted: None,
-        smoke_dir: None,
-        settings: Default::default(),
+        interrupted: found.interrupted,
+        smoke_dir: Some(found.smoke_dir),
+        settings: found.settings,
         phases: events.phases(),
+    };
+    // The record the comparison reads holds everything but the comparison itself.
+    let say = |line: String| events.line(line);
+    let comparison = baseline.compare(&RunRecord::from_report(&report), &say);
+    Ok(RunReport {
+        comparison,
+        ..report
     })
 }
 

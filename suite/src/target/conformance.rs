@@ -13,7 +13,7 @@
 //! - OpenAPI 3.0 schemas are brought to 2020-12 first: `nullable: true` allows `null`, a
 //!   boolean `exclusiveMinimum`/`exclusiveMaximum` becomes the number form.
 
-use crate::target::client::{Client, Reply};
+use crate::target::client::Reply;
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -40,7 +40,8 @@ pub(crate) struct Conformance {
 
 impl Conformance {
     /// GET `/openapi.json`: `None` when the target has none (any answer but 200).
-    pub(crate) fn fetch(client: &Client) -> Result<Option<Conformance>> {
+    #[cfg(any(test, feature = "test-support"))]
+    pub(crate) fn fetch(client: &crate::target::client::Client) -> Result<Option<Conformance>> {
         let reply = client
             .get_root("/openapi.json")
             .context("fetching /openapi.json for the conformance check")?;

@@ -64,6 +64,7 @@ pub(crate) struct TargetProfile {
 impl TargetProfile {
     /// Probes what can be seen without creating anything: `/healthz`, `/openapi.json`, and
     /// how a POST without the slash is routed. Every request has the short deadline.
+    #[cfg(any(test, feature = "test-support"))]
     pub(crate) fn probe(client: &Client) -> Result<TargetProfile> {
         Ok(TargetProfile::probe_keeping_openapi(client)?.profile)
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::target::client::Client;
 use crate::test_backend;
 use crate::testing::exchanges;
 use serde_json::json;
