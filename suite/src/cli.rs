@@ -143,7 +143,20 @@ pub struct DoctorArgs {
     /// The stack description to check (default: `live-suite.toml` when it exists).
     #[arg(long, value_name = "PATH", env = "CODEX_LIVE_SUITE_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Also ask whether a newer release of codex-live-suite is out (one GET of
+    /// --releases-url). Without it doctor makes no network call of its own.
+    #[arg(long, env = "CODEX_LIVE_SUITE_CHECK_RELEASE", value_parser = BoolishValueParser::new())]
+    pub check_release: bool,
+    /// With --check-release: the endpoint that answers the newest release as JSON with its
+    /// `tag_name` (GitHub's "latest release" API, or a mirror).
+    #[arg(long, value_name = "URL", env = "CODEX_LIVE_SUITE_RELEASES_URL",
+          default_value = RELEASES_URL)]
+    pub releases_url: String,
 }
+
+/// Where `doctor --check-release` asks for the newest release by default.
+pub(crate) const RELEASES_URL: &str =
+    "https://api.github.com/repos/codex-live-suite/codex-live-suite/releases/latest";
 
 #[derive(Debug, Args, Clone)]
 pub struct CompletionsArgs {

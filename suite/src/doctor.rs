@@ -198,6 +198,65 @@ pub(crate) fn url(target: &Target, events: &Events, redactor: &Redactor) -> Chec
     }
 }
 
+/// Whether a newer release than `own` (this binary's `major.minor.patch`) is known, from
+/// `answer`: the releases endpoint's JSON (`{"tag_name": "v1.2.0", ...}`), or why it could
+/// not be asked. Never a failure: a run can start either way. Only the tag is quoted, and
+/// only when it is a plain version.
+pub(crate) fn release(own: &str, url: &str, answer: Result<String, String>) -> Check {
+    let subject = "release";
+    let body = match answer {
+        Ok(body) => body,
+        Err(why) => {
+            return Check::new(
+                Status::Warn,
+                subject,
+                format!(
+                    "could not ask {url}: {why}; fix: check the network, or pass --releases-url"
+                ),
+            )
+        }
+    };
+    let tag = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["tag_name"].as_str().map(str::to_owned));
+    let (Some(tag), Some(mine)) = (tag, semver(own)) else {
+        return Check::new(
+            Status::Warn,
+            subject,
+            format!("{url} answered no release tag (`tag_name` vX.Y.Z)"),
+        );
+    };
+    match semver(&tag) {
+        Some(latest) if latest > mine => Check::new(
+            Status::Warn,
+            subject,
+            format!(
+                "{tag} is out, this is {own}; fix: upgrade (pip install -U codex-live-suite, \
+                 the Action's `version`, or the release archive)"
+            ),
+        ),
+        Some(_) => Check::new(
+            Status::Ok,
+            subject,
+            format!("{own} is up to date (newest release {tag})"),
+        ),
+        None => Check::new(
+            Status::Warn,
+            subject,
+            format!("{url} answered a tag that is not a version (vX.Y.Z)"),
+        ),
+    }
+}
+
+/// `(major, minor, patch)` of `1.2.3` or `v1.2.3` (a pre-release or build suffix ignored).
+fn semver(text: &str) -> Option<(u64, u64, u64)> {
+    let core = text.strip_prefix('v').unwrap_or(text);
+    let core = core.split(['-', '+']).next()?;
+    let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+    let v = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +327,40 @@ mod tests {
             verdict(&[ok, warn, fail.clone(), fail]),
             "doctor: a run cannot start: 2 checks failed (exit 2)"
         );
+    }
+
+    #[test]
+    fn a_newer_release_is_a_warning_and_no_answer_never_fails() {
+        let url = "http://127.0.0.1:1/latest";
+        let ask = |own: &str, body: &str| release(own, url, Ok(body.to_owned()));
+        let newer = ask("0.1.0", r#"{"tag_name": "v0.2.0"}"#);
+        assert_eq!(newer.status, Status::Warn);
+        assert!(newer
+            .found
+            .starts_with("v0.2.0 is out, this is 0.1.0; fix: upgrade"));
+        let same = ask("0.2.0", r#"{"tag_name": "v0.2.0"}"#);
+        assert_eq!(
+            same.line(),
+            "ok    release: 0.2.0 is up to date (newest release v0.2.0)"
+        );
+        assert_eq!(
+            ask("0.10.0", r#"{"tag_name": "v0.9.1"}"#).status,
+            Status::Ok
+        );
+        assert_eq!(
+            ask("1.0.0", r#"{"tag_name": "v1.0.1-rc.1"}"#).status,
+            Status::Warn
+        );
+        // A hostile tag is never quoted.
+        let odd = ask("0.1.0", r#"{"tag_name": "\u001b]8;;evil"}"#);
+        assert_eq!(odd.status, Status::Warn);
+        assert!(!odd.found.contains("evil"), "{}", odd.found);
+        assert!(ask("0.1.0", "<html>")
+            .found
+            .contains("answered no release tag"));
+        let down = release("0.1.0", url, Err("connection refused".to_owned()));
+        assert_eq!(down.status, Status::Warn);
+        assert!(down.found.contains(url) && down.found.contains("fix:"));
+        assert!(can_start(&[down]));
     }
 }

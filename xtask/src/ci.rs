@@ -51,7 +51,7 @@ type Step = (&'static str, fn(&Ctx) -> Result<Ended>);
 
 /// The pipeline, in order: cheap checks first, `cargo test` last so that its counts end the
 /// log.
-const STEPS: [Step; 8] = [
+const STEPS: [Step; 9] = [
     ("tools on PATH", steps::tools),
     ("cargo fmt --check", steps::fmt),
     ("cargo clippy -D warnings", steps::clippy),
@@ -59,6 +59,7 @@ const STEPS: [Step; 8] = [
     ("build", steps::build),
     ("live suite: local stack, --strict", steps::local_suite),
     ("live suite: compose stack, --strict", steps::compose_suite),
+    ("cargo xtask dist", steps::dist),
     ("cargo test --workspace", steps::test),
 ];
 

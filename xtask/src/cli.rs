@@ -59,6 +59,10 @@ pub enum Command {
     /// This repository's CI pipeline: fmt, clippy, workflow lint, build, the suite on both
     /// stacks with --strict (JUnit checked against its schema), cargo test; a table of times.
     Ci(crate::ci::CiArgs),
+    /// Build what a release ships for one target: the static release binary in
+    /// `codex-live-suite-<version>-<target>.tar.gz` (with README, LICENSE, CHANGELOG), the
+    /// wheel (maturin, `pip install`-able) and SHA256SUMS, in `<target dir>/dist`.
+    Dist(DistArgs),
 }
 
 /// `--stack`: which of our stacks runs the backend.
@@ -168,6 +172,22 @@ pub struct BenchArgs {
     /// Where bench.txt (the table) and bench.json go.
     #[arg(long, value_name = "DIR", default_value = "target/bench")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DistArgs {
+    /// The Rust target to build for (its standard library installed: `rustup target add`).
+    /// The Linux targets are musl, linked fully static.
+    #[arg(long, value_name = "TRIPLE", default_value = crate::dist::DEFAULT_TARGET)]
+    pub target: String,
+    /// Only the archive and SHA256SUMS: no wheel, no maturin needed.
+    #[arg(long)]
+    pub no_wheel: bool,
+    /// Where the files go (created when missing; files of the same names are replaced,
+    /// others kept, and SHA256SUMS lists every archive and wheel there). Default:
+    /// `<target dir>/dist`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod ci;
 mod cli;
 mod commands;
+mod dist;
 #[cfg(test)]
 mod docs_sync;
 mod images;
@@ -39,6 +40,7 @@ fn main() {
         Command::Images => commands::images::run(&console()),
         Command::Bench(a) => a.run(&console()),
         Command::Ci(a) => a.run(codex_live_suite::print_line),
+        Command::Dist(a) => a.run(&console()),
         Command::Doctor(a) => a
             .suite
             .run(&secrets, &stacks::Ours::new(a.stack), &console()),

@@ -34,6 +34,11 @@ impl DoctorArgs {
         checks.push(doctor::chromium());
         checks.push(doctor::secrets(secrets));
         checks.extend(self.urls(&config, events, &secrets.redactor()));
+        if self.check_release {
+            let url = &self.releases_url;
+            let own = env!("CARGO_PKG_VERSION");
+            checks.push(doctor::release(own, url, latest_release(url)));
+        }
         for check in &checks {
             events.line(check.line());
         }
@@ -75,4 +80,28 @@ impl DoctorArgs {
             })
             .collect()
     }
+}
+
+/// One GET of the releases endpoint: its body (at most 1 MiB), or why there is none.
+fn latest_release(url: &str) -> Result<String, String> {
+    use std::io::Read;
+    let client = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .user_agent(concat!("codex-live-suite/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let answer = client
+        .get(url)
+        .header("Accept", "application/vnd.github+json")
+        .send()
+        .map_err(|e| e.to_string())?;
+    if !answer.status().is_success() {
+        return Err(format!("HTTP {}", answer.status().as_u16()));
+    }
+    let mut body = String::new();
+    answer
+        .take(1 << 20)
+        .read_to_string(&mut body)
+        .map_err(|e| e.to_string())?;
+    Ok(body)
 }

@@ -17,7 +17,7 @@ struct Tool {
     package: &'static str,
 }
 
-const TOOLS: [Tool; 5] = [
+const TOOLS: [Tool; 7] = [
     Tool {
         program: "zizmor",
         package: "PyPI package zizmor",
@@ -37,6 +37,14 @@ const TOOLS: [Tool; 5] = [
     Tool {
         program: "xmllint",
         package: "Debian package libxml2-utils",
+    },
+    Tool {
+        program: "maturin",
+        package: "PyPI package maturin",
+    },
+    Tool {
+        program: "file",
+        package: "Debian package file",
     },
 ];
 
@@ -90,18 +98,31 @@ pub fn clippy(ctx: &Ctx) -> Result<Ended> {
     Ok(Ended::Done)
 }
 
-/// The workflows, our action and the shell scripts they call.
+/// The workflows, the documented example workflows (`docs/examples`), our action and the
+/// shell scripts they call.
 pub fn workflow_lint(ctx: &Ctx) -> Result<Ended> {
     let sh = &ctx.sh;
     let workflows = files(ctx, ".github/workflows", "yml")?;
+    let examples = files(ctx, EXAMPLES, "yml")?;
     let scripts = files(ctx, ".github/scripts", "sh")?;
-    cmd!(sh, "zizmor --offline .github/workflows action.yml").run()?;
-    // actionlint finds the workflows itself, checks the inputs they give `uses: ./` against
-    // action.yml and runs shellcheck on their `run:` scripts.
-    cmd!(sh, "actionlint").run()?;
     cmd!(
         sh,
-        "check-jsonschema --builtin-schema vendor.github-workflows {workflows...}"
+        "zizmor --offline .github/workflows {EXAMPLES} action.yml"
+    )
+    .run()?;
+    // actionlint finds the workflows itself, checks the inputs they give `uses: ./` against
+    // action.yml and runs shellcheck on their `run:` scripts; the examples lie elsewhere and
+    // are named.
+    cmd!(sh, "actionlint").run()?;
+    let named = &examples;
+    cmd!(
+        sh,
+        "actionlint -config-file .github/actionlint.yaml {named...}"
+    )
+    .run()?;
+    cmd!(
+        sh,
+        "check-jsonschema --builtin-schema vendor.github-workflows {workflows...} {examples...}"
     )
     .run()?;
     cmd!(
@@ -112,6 +133,9 @@ pub fn workflow_lint(ctx: &Ctx) -> Result<Ended> {
     cmd!(sh, "shellcheck .ci/run {scripts...}").run()?;
     Ok(Ended::Done)
 }
+
+/// Workflows for adopters to copy, linted like ours.
+const EXAMPLES: &str = "docs/examples";
 
 /// The files of `dir` (from the repository root) ending in `.ext`, sorted.
 fn files(ctx: &Ctx, dir: &str, ext: &str) -> Result<Vec<String>> {
@@ -191,6 +215,13 @@ fn zip_of(run: &Path) -> PathBuf {
     let mut name = run.file_name().unwrap_or_default().to_owned();
     name.push(".zip");
     run.with_file_name(name)
+}
+
+/// The release archive, wheel and SHA256SUMS of this platform, built once here: the dist
+/// tests of `cargo test` then find them fresh (their own `xtask dist` rebuilds nothing).
+pub fn dist(ctx: &Ctx) -> Result<Ended> {
+    cmd!(ctx.sh, "cargo xtask dist").run()?;
+    Ok(Ended::Done)
 }
 
 /// `cargo test --workspace`, its output passed through line by line and its counts kept

@@ -1,7 +1,9 @@
 //! Shared by the integration tests: run the real xtask binary and read its run folder.
 
 pub use codex_test_support::fake_backend;
+pub mod dist;
 pub mod hostile;
+pub mod release_server;
 pub mod timed;
 
 use std::path::{Path, PathBuf};
