@@ -3,6 +3,7 @@
 // A test that cannot run here says why on stdout, where libtest shows it.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod action_evidence;
 mod browser;
 mod byo_compose;
 mod compose;
