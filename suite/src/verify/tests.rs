@@ -46,6 +46,14 @@ fn written_run(out: &Path) -> Evidence {
     ev
 }
 
+/// Verdicts from `(id, verdict)` pairs.
+fn v(pairs: &[(&str, &str)]) -> verdicts::Verdicts {
+    pairs
+        .iter()
+        .map(|(a, b)| ((*a).into(), (*b).into()))
+        .collect()
+}
+
 fn problems(path: &Path, expect: &Expect) -> Vec<String> {
     verify(path, expect).unwrap().problems
 }
@@ -184,12 +192,6 @@ fn a_retried_scenario_is_held_to_its_last_attempt_and_a_failed_one_to_its_notes(
     .into_iter()
     .map(|f| (f.to_owned(), ()))
     .collect();
-    let v = |pairs: &[(&str, &str)]| -> verdicts::Verdicts {
-        pairs
-            .iter()
-            .map(|(a, b)| ((*a).into(), (*b).into()))
-            .collect()
-    };
     assert_eq!(
         required::missing(
             &v(&[("L03", "PASS"), ("L05", "FAIL"), ("M01", "PASS")]),
@@ -228,12 +230,6 @@ fn junit_and_the_exit_code_are_read_back_as_written() {
         ["every report written", "writing run.json: full"]
     );
     assert!(verdicts::from_junit("<testsuites><testcase").is_err());
-    let v = |pairs: &[(&str, &str)]| -> verdicts::Verdicts {
-        pairs
-            .iter()
-            .map(|(a, b)| ((*a).into(), (*b).into()))
-            .collect()
-    };
     assert_eq!(
         verdicts::exit_code_problem(0, &v(&[("L01", "PASS"), ("M01", "SKIP")])),
         None
