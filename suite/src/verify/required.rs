@@ -1,7 +1,8 @@
 //! The evidence the plan requires of each live scenario (its "Evidence:" lines and section
 //! 5): the files a scenario that passed leaves in its folder; one that failed or errored
 //! leaves at least its `notes.txt` (section 4: "capture evidence, add notes.txt"). The
-//! folder is `live/<id>/`, or its last `attempt-<k>/` when the scenario was retried.
+//! files are in `live/<id>/`, or in its last `attempt-<k>/` when the scenario was retried;
+//! `notes.txt`, the scenario's conclusion over all its attempts, is always in `live/<id>/`.
 
 use crate::evidence::files::NOTES;
 use std::collections::BTreeMap;
@@ -78,8 +79,13 @@ pub(super) fn missing<V>(
             "FAIL" | "ERROR" => &[NOTES],
             _ => &[],
         };
-        let folder = final_folder(id, files);
+        let last = final_folder(id, files);
         for file in wanted {
+            let folder = if *file == NOTES {
+                format!("live/{id}")
+            } else {
+                last.clone()
+            };
             let rel = format!("{folder}/{file}");
             if !files.contains_key(&rel) {
                 out.push(format!(

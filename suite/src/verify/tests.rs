@@ -187,6 +187,7 @@ fn a_retried_scenario_is_held_to_its_last_attempt_and_a_failed_one_to_its_notes(
         "live/L03/attempt-1/notes.txt",
         "live/L03/attempt-10/files.json",
         "live/L03/attempt-2/files.json",
+        "live/L05/attempt-2/response.json",
         "live/L05/notes.txt",
     ]
     .into_iter()
