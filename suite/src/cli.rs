@@ -196,6 +196,7 @@ pub struct StackArgs {
     /// Test a backend that is already running (no lifecycle), e.g. http://localhost:8000:
     /// `http(s)://host[:port]`, checked at once.
     #[arg(long, value_name = "URL", value_parser = base_url, env = "CODEX_LIVE_SUITE_BASE_URL")]
+    #[arg(help_heading = "Stack")]
     pub base_url: Option<String>,
     /// The stack to run: a `live-suite.toml` describing a backend run as a command
     /// (`[process]`), one already running (`base_url`), or a compose stack (compose files,
@@ -207,44 +208,53 @@ pub struct StackArgs {
         conflicts_with = "base_url",
         env = "CODEX_LIVE_SUITE_CONFIG"
     )]
+    #[arg(help_heading = "Stack")]
     pub config: Option<PathBuf>,
     /// Evidence root: the run folder is <OUT>/<UTC timestamp>/, the zip <OUT>/<timestamp>.zip.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT, env = "CODEX_LIVE_SUITE_OUT")]
+    #[arg(help_heading = "Output")]
     pub out: PathBuf,
     /// Seconds to wait for a job's result (L08 gets twice this); at least 1.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_POLL_TIMEOUT,
           env = "CODEX_LIVE_SUITE_POLL_TIMEOUT",
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = at_least_one)]
+    #[arg(help_heading = "Ladder")]
     pub poll_timeout: u64,
     /// Seconds a backend may take to answer healthy: a stack the suite starts, and
     /// --base-url / --mocked-base-url while they answer but are not ready (one that refuses
     /// the connection is a setup error at once); at least 1.
     #[arg(long, value_name = "SECS", default_value_t = HEALTH_TIMEOUT.as_secs(),
           env = "CODEX_LIVE_SUITE_HEALTH_TIMEOUT",
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = at_least_one)]
+    #[arg(help_heading = "Stack")]
     pub health_timeout: u64,
     /// Largest answer the suite reads, e.g. 16MiB, 512KiB or 1048576 (bytes); a longer one
     /// fails its scenario as an error naming the limit.
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = byte_size,
           env = "CODEX_LIVE_SUITE_MAX_BODY")]
+    #[arg(help_heading = "Ladder")]
     pub max_body: u64,
     /// Seconds a job's final status may come before its result.json: such a job is looked at
     /// again this long before it is judged stale; a result that lands meanwhile passes with
     /// an observation. 0 judges at once.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_SETTLE_GRACE,
           env = "CODEX_LIVE_SUITE_SETTLE_GRACE")]
+    #[arg(help_heading = "Ladder")]
     pub settle_grace: u64,
     /// Hold the backend to the full contract: every observation (a check beyond the plan's
     /// acceptance, an OpenAPI mismatch) fails its scenario.
     #[arg(long, env = "CODEX_LIVE_SUITE_STRICT", value_parser = BoolishValueParser::new())]
+    #[arg(help_heading = "Ladder")]
     pub strict: bool,
     /// Leave the stack running at the end.
     #[arg(long, env = "CODEX_LIVE_SUITE_KEEP_UP", value_parser = BoolishValueParser::new())]
+    #[arg(help_heading = "Stack")]
     pub keep_up: bool,
     /// Compose: publish the backend port on this host address instead of 127.0.0.1 (e.g.
     /// 0.0.0.0). The API is unauthenticated and holds docker.sock and the key: a warning
     /// is printed.
     #[arg(long, value_name = "IP", env = "CODEX_LIVE_SUITE_PUBLISH_ADDRESS")]
+    #[arg(help_heading = "Stack")]
     pub publish_address: Option<IpAddr>,
 }
 
@@ -266,18 +276,27 @@ pub struct LiveSuiteArgs {
     /// rollback phase is reported skipped.
     #[arg(long, value_name = "URL", requires = "base_url", value_parser = base_url,
           env = "CODEX_LIVE_SUITE_MOCKED_BASE_URL")]
+    #[arg(help_heading = "Stack")]
     pub mocked_base_url: Option<String>,
     /// Start at this scenario (earlier ones are skipped), in any case. An M id skips the
     /// live ladder, still rolls back, and starts the mocked rerun there (creating its own
     /// project when M01 did not run).
     #[arg(long, value_name = "ID", value_parser = scenario_id(), ignore_case = true,
           conflicts_with = "only", env = "CODEX_LIVE_SUITE_FROM")]
+    #[arg(help_heading = "Ladder")]
     pub from: Option<String>,
-    /// Run only this scenario, in any case: L01–L08 (then the rollback and the whole rerun
-    /// follow) or M01–M04 (the rollback, then only it).
+    /// Run only these scenarios, in any case, repeated or comma-separated (`--only L03,L05`):
+    /// live ids (then the rollback and the whole rerun follow), mocked ids M01–M04 (the
+    /// rollback, then only those).
     #[arg(long, value_name = "ID", value_parser = scenario_id(), ignore_case = true,
-          env = "CODEX_LIVE_SUITE_ONLY")]
-    pub only: Option<String>,
+          value_delimiter = ',', env = "CODEX_LIVE_SUITE_ONLY")]
+    #[arg(help_heading = "Ladder")]
+    pub only: Vec<String>,
+    /// Leave these scenarios out (reported skipped), repeated or comma-separated.
+    #[arg(long, value_name = "ID", value_parser = scenario_id(), ignore_case = true,
+          value_delimiter = ',', env = "CODEX_LIVE_SUITE_SKIP")]
+    #[arg(help_heading = "Ladder")]
+    pub skip: Vec<String>,
     /// Re-run a failing scenario up to N times (each attempt's evidence in attempt-<k>/).
     #[arg(
         long,
@@ -285,6 +304,7 @@ pub struct LiveSuiteArgs {
         default_value_t = 0,
         env = "CODEX_LIVE_SUITE_RETRIES"
     )]
+    #[arg(help_heading = "Ladder")]
     pub retries: u32,
     /// How long L08's worker sleeps (`long_run: sleep_seconds=N`).
     #[arg(
@@ -293,13 +313,16 @@ pub struct LiveSuiteArgs {
         default_value_t = 5,
         env = "CODEX_LIVE_SUITE_LONG_RUN_SECONDS"
     )]
+    #[arg(help_heading = "Ladder")]
     pub long_run_seconds: u64,
     /// Skip the rollback and the mocked rerun.
     #[arg(long, env = "CODEX_LIVE_SUITE_NO_ROLLBACK", value_parser = BoolishValueParser::new())]
+    #[arg(help_heading = "Ladder")]
     pub no_rollback: bool,
     /// Compare this run with an earlier one (run folder, its run.json, or its zip) in
     /// summary.txt, the step summary and report.html. Default: the newest earlier run in --out.
     #[arg(long, value_name = "PATH", env = "CODEX_LIVE_SUITE_BASELINE")]
+    #[arg(help_heading = "Output")]
     pub baseline: Option<PathBuf>,
 }
 
@@ -325,6 +348,15 @@ fn scenario_id() -> impl TypedValueParser<Value = String> {
 /// `--base-url`, `--mocked-base-url`: `http(s)://host[:port]`, rejected at once (exit 2).
 pub(crate) fn base_url(text: &str) -> Result<String, String> {
     crate::target::client::parse_base_url(text).map_err(|e| format!("{e:#}"))
+}
+
+/// A number of seconds, at least 1.
+fn at_least_one(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("must be at least 1 (seconds)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("must be a whole number of seconds, at least 1".into()),
+    }
 }
 
 /// `--max-body`: bytes, or a number with KiB, MiB or GiB.

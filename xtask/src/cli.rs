@@ -204,7 +204,7 @@ mod tests {
             panic!()
         };
         assert_eq!(a.stack.stack, Some(StackKind::Local));
-        assert_eq!(a.suite.only.as_deref(), Some("L04"));
+        assert_eq!(a.suite.only, ["L04"]);
         assert_eq!(a.suite.stack.out, PathBuf::from("docs/evidence"));
         let e = Cli::try_parse_from([
             "xtask",

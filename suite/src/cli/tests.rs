@@ -12,7 +12,7 @@ fn cli_is_consistent_and_rejects_bad_ids() {
     let ok = Cli::try_parse_from(["codex-live-suite", "--only", "L04"]).unwrap();
     assert!(ok.command.is_none());
     let a = ok.run;
-    assert_eq!(a.only.as_deref(), Some("L04"));
+    assert_eq!(a.only, ["L04"]);
     assert_eq!(a.stack.poll_timeout, 300);
     assert_eq!(a.long_run_seconds, 5);
     assert_eq!(a.stack.out, PathBuf::from("docs/evidence"));
@@ -40,6 +40,13 @@ fn bounded_client_flags_are_checked_at_once() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("expected http://host[:port]"), "{e}");
+    for flag in ["--poll-timeout", "--health-timeout"] {
+        let e = Cli::try_parse_from(["codex-live-suite", flag, "0"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("must be at least 1 (seconds)"), "{e}");
+        assert!(!e.contains("18446744073709551615"), "{e}");
+    }
     let ok = Cli::try_parse_from([
         "codex-live-suite",
         "--base-url",
@@ -64,7 +71,7 @@ fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
 #[test]
 fn scenario_ids_take_any_case_and_the_mocked_rerun() {
     let a = parse(&["--only", "l03"]).unwrap().run;
-    assert_eq!(a.only.as_deref(), Some("L03"));
+    assert_eq!(a.only, ["L03"]);
     let a = parse(&["--from", "m02"]).unwrap().run;
     assert_eq!(a.from.as_deref(), Some("M02"));
     for bad in ["L9", "M05", "ROLLBACK", "l03x"] {
@@ -122,4 +129,18 @@ fn the_version_names_the_commit_in_a_checkout() {
         let head = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         assert_eq!(VERSION, format!("{} ({head})", env!("CARGO_PKG_VERSION")));
     }
+}
+
+#[test]
+fn only_and_skip_take_several_ids_repeated_or_comma_separated() {
+    let a = Cli::try_parse_from(["codex-live-suite", "--only", "L03,l05", "--only", "M02"])
+        .unwrap()
+        .run;
+    assert_eq!(a.only, ["L03", "L05", "M02"]);
+    let a = Cli::try_parse_from(["codex-live-suite", "--skip", "l06", "--skip", "L07,M04"])
+        .unwrap()
+        .run;
+    assert_eq!(a.skip, ["L06", "L07", "M04"]);
+    let e = Cli::try_parse_from(["codex-live-suite", "--only", "L03,L99"]).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
 }

@@ -37,17 +37,24 @@ impl LiveSuiteArgs {
         execute(plan, secrets, |ctx, ev| run_ladders(ctx, ev, &self))
     }
 
-    /// Which scenarios `--from` / `--only` leave out, and why. A live id selects in the live
-    /// ladder and leaves the rerun whole; a mocked id (M01–M04) leaves out every live
-    /// scenario and selects in the rerun. The rollback always runs: it brings the mocked mode.
+    /// Which scenarios `--skip`, `--from` and `--only` leave out, and why. A live id selects
+    /// in the live ladder and leaves the rerun whole; a mocked id (M01–M04) leaves out every
+    /// live scenario not named and selects in the rerun. The rollback always runs: it brings
+    /// the mocked mode.
     fn left_out(&self, s: &Scenario) -> Option<String> {
         let live = s.suite == Suite::Live;
-        let applies = |id: &str| live || id.starts_with('M');
-        if let Some(only) = self.only.as_deref().filter(|id| applies(id)) {
-            return (s.id != only).then(|| format!("not selected (--only {only})"));
+        let applies = |id: &&String| live || id.starts_with('M');
+        if self.skip.iter().any(|id| id == s.id) {
+            return Some(format!("not selected (--skip {})", self.skip.join(",")));
         }
-        if let Some(from) = self.from.as_deref().filter(|id| applies(id)) {
-            return (s.id < from).then(|| format!("not selected (--from {from})"));
+        let only: Vec<&String> = self.only.iter().filter(applies).collect();
+        if !only.is_empty() {
+            let named = only.iter().any(|id| *id == s.id);
+            let list: Vec<&str> = only.iter().map(|id| id.as_str()).collect();
+            return (!named).then(|| format!("not selected (--only {})", list.join(",")));
+        }
+        if let Some(from) = self.from.as_ref().filter(applies) {
+            return (s.id < from.as_str()).then(|| format!("not selected (--from {from})"));
         }
         None
     }
@@ -118,5 +125,54 @@ fn record_rollback_trigger(ev: &Evidence, outcomes: &mut [ScenarioOutcome]) {
     );
     if ev.append(&format!("{rel}/notes.txt"), &note).is_ok() {
         o.evidence = ev.files_under(&rel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ladder::{live::LADDER, mocked::SMOKE};
+
+    /// The ids `args` runs, live ladder then rerun.
+    fn selected(args: &[&str]) -> Vec<&'static str> {
+        let cli = crate::cli::Cli::try_parse_args(
+            std::iter::once("codex-live-suite").chain(args.iter().copied()),
+        )
+        .unwrap();
+        LADDER
+            .iter()
+            .chain(SMOKE.iter())
+            .filter(|s| cli.run.left_out(s).is_none())
+            .map(|s| s.id)
+            .collect()
+    }
+
+    #[test]
+    fn only_skip_and_from_select_in_the_ladder_and_the_rerun() {
+        let all_m = ["M01", "M02", "M03", "M04"];
+        let cases: [(&[&str], Vec<&str>); 6] = [
+            (
+                &["--only", "L03,L05"],
+                [&["L03", "L05"][..], &all_m].concat(),
+            ),
+            (&["--only", "M02"], vec!["M02"]),
+            (&["--only", "L04", "--only", "M03"], vec!["L04", "M03"]),
+            (&["--skip", "L06,M01"], {
+                let mut v: Vec<&str> = LADDER
+                    .iter()
+                    .map(|s| s.id)
+                    .filter(|i| *i != "L06")
+                    .collect();
+                v.extend(["M02", "M03", "M04"]);
+                v
+            }),
+            (
+                &["--from", "L07", "--skip", "L08"],
+                [&["L07"][..], &all_m].concat(),
+            ),
+            (&["--from", "M03"], vec!["M03", "M04"]),
+        ];
+        for (args, want) in cases {
+            assert_eq!(selected(args), want, "{args:?}");
+        }
     }
 }

@@ -22,14 +22,17 @@ pub struct OutputArgs {
         global = true,
         env = "CODEX_LIVE_SUITE_COLOR"
     )]
+    #[arg(help_heading = "Terminal")]
     pub color: ColorWhen,
     /// Print only the failures and the final tally.
     #[arg(long, short, global = true, conflicts_with = "verbose",
           env = "CODEX_LIVE_SUITE_QUIET", value_parser = BoolishValueParser::new())]
+    #[arg(help_heading = "Terminal")]
     pub quiet: bool,
     /// Also print each request the scenarios send: method, path, status, latency.
     #[arg(long, short, global = true, env = "CODEX_LIVE_SUITE_VERBOSE",
           value_parser = BoolishValueParser::new())]
+    #[arg(help_heading = "Terminal")]
     pub verbose: bool,
     /// human: lines for a person on stdout; json: the run's events as JSON lines on stdout
     /// (those of events.jsonl), the human lines on stderr.
@@ -41,6 +44,7 @@ pub struct OutputArgs {
         global = true,
         env = "CODEX_LIVE_SUITE_MESSAGE_FORMAT"
     )]
+    #[arg(help_heading = "Terminal")]
     pub message_format: MessageFormat,
 }
 
