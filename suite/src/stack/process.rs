@@ -7,6 +7,8 @@
 //! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the suite. The secrets reach
 //! this process's environment only.
 
+mod listen;
+
 use super::{free_port, Stack, StackOptions};
 use crate::model::events::{Events, Phase};
 use crate::model::secrets::Secrets;
@@ -31,6 +33,11 @@ const DATA: &str = "{data}";
 /// How long a signal's teardown waits for the killed backend to exit, and the private
 /// folder's removal retries while the last writes of the backend's workers land.
 const REMOVAL_GRACE: Duration = Duration::from_secs(2);
+/// How long the health gate waits once the backend has named another address than its
+/// port: long enough for a second bind, far shorter than a health timeout.
+const ELSEWHERE_GRACE: Duration = Duration::from_secs(2);
+/// How much of the backend's start-up output the gate reads for its address.
+const START_OUTPUT_LIMIT: u64 = 64 << 10;
 
 pub struct ProcessStack {
     /// `process`, or the name a caller gives its own process stack (`local`).
@@ -136,6 +143,8 @@ impl ProcessStack {
 
     fn spawn(&mut self, mode: Mode) -> Result<()> {
         self.port = free_port()?;
+        // What this start prints comes after what an earlier one (before the rollback) did.
+        let printed_before = std::fs::metadata(&self.log_path).map_or(0, |m| m.len());
         let log = File::options()
             .create(true)
             .append(true)
@@ -181,7 +190,14 @@ impl ProcessStack {
             mode.as_str(),
             self.data_path.display()
         ));
-        let log_path = self.log_path.clone();
+        self.wait_healthy(mode, printed_before)
+    }
+
+    /// Waits until the backend answers healthy in `mode`; fails at once when it exits, and
+    /// soon when it says it listens on another port than the one it was given. The error
+    /// quotes what it printed since `printed_before`.
+    fn wait_healthy(&mut self, mode: Mode, printed_before: u64) -> Result<()> {
+        let (log_path, port) = (self.log_path.clone(), self.port);
         let url = self.base_url();
         let paths = self.config.health_paths.clone();
         let child = self.child.as_mut().expect("just spawned");
@@ -193,20 +209,37 @@ impl ProcessStack {
             events: &self.events,
             refused: Refused::Wait,
         };
-        wait_paths(backend, &paths, mode, || match child.try_wait()? {
-            None => Ok(()),
-            Some(status) => bail!("the backend exited ({status}) before it was healthy"),
-        })
-        // The private folder holding the log goes with the failed stack: show its tail.
-        .with_context(|| {
-            format!(
-                "{} stack health gate (GET {} answer 200); the backend's output:\n{}",
+        let mut elsewhere_since = None;
+        let waited = wait_paths(backend, &paths, mode, || {
+            if let Some(status) = child.try_wait()? {
+                bail!("the backend exited ({status}) before it was healthy");
+            }
+            let (printed, _) = read_new(&log_path, printed_before, START_OUTPUT_LIMIT)?;
+            let Some(address) = listen::elsewhere(&printed, port) else {
+                elsewhere_since = None;
+                return Ok(());
+            };
+            let since = *elsewhere_since.get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() >= ELSEWHERE_GRACE {
+                bail!(
+                    "the backend says it listens on {address}, not on 127.0.0.1:{port}, the \
+                     port the suite gave it; fix: start it on `{PORT}` (in the [process] \
+                     command or env of the config), not on a fixed port"
+                );
+            }
+            Ok(())
+        });
+        // The private folder holding the log goes with the failed stack: its output is
+        // quoted after the reason.
+        waited.map_err(|e| {
+            let printed = read_new(&log_path, printed_before, LOGS_LIMIT)
+                .map(|(text, _)| text)
+                .unwrap_or_default();
+            anyhow::anyhow!(
+                "{} stack health gate (GET {} answer 200): {e:#}\n{}",
                 self.name,
                 paths.join(", "),
-                crate::stack::docker::tail(
-                    &std::fs::read_to_string(&log_path).unwrap_or_default(),
-                    40
-                )
+                quoted_output(&printed)
             )
         })
     }
@@ -292,6 +325,20 @@ impl Drop for ProcessStack {
 
 /// What the log at `path` gained since `offset`, and its new end. A backend that writes
 /// without end costs the run at most `limit` bytes, its last part, with a line that says so.
+/// The backend's output as a block under the error's sentence: its last 40 lines, each
+/// indented, or that it printed nothing.
+fn quoted_output(printed: &str) -> String {
+    let tail = crate::stack::docker::tail(printed, 40);
+    if tail.trim().is_empty() {
+        return "the backend printed nothing".into();
+    }
+    let lines: Vec<String> = tail.lines().map(|l| format!("    {l}")).collect();
+    format!(
+        "the backend's output (its last 40 lines):\n{}",
+        lines.join("\n")
+    )
+}
+
 fn read_new(path: &Path, offset: u64, limit: u64) -> Result<(String, u64)> {
     let mut f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let end = f.seek(SeekFrom::End(0))?;

@@ -106,3 +106,51 @@ fn a_process_that_never_becomes_healthy_fails_with_its_own_output_and_leaves_not
         folder.display()
     );
 }
+
+#[test]
+fn a_backend_on_another_port_is_named_with_the_fix_long_before_the_health_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("live-suite.toml"),
+        "health_paths = [\"/docs\"]\n[process]\n\
+         command = [\"sh\", \"-c\", \"echo listening on 127.0.0.1:18999; exec sleep 120\"]\n",
+    )
+    .unwrap();
+    let t = std::time::Instant::now();
+    let out = suite(dir.path(), &["--health-timeout", "60"]);
+    let took = t.elapsed();
+    let said = text(&out);
+    println!(
+        "a wrong-port backend failed after {:.1}s",
+        took.as_secs_f64()
+    );
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("the backend says it listens on 127.0.0.1:18999, not on 127.0.0.1:"),
+        "{said}"
+    );
+    assert!(said.contains("fix: start it on `{port}`"), "{said}");
+    // Its output is quoted after the reason, not spliced into it.
+    assert!(
+        said.contains(
+            "the backend's output (its last 40 lines):\n    listening on 127.0.0.1:18999"
+        ),
+        "{said}"
+    );
+    // The health timeout was not waited out.
+    assert!(took < std::time::Duration::from_secs(30), "{said}");
+}
+
+#[test]
+fn a_backend_that_prints_nothing_is_said_to_have_printed_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("live-suite.toml"),
+        "health_paths = [\"/docs\"]\n[process]\ncommand = [\"sh\", \"-c\", \"exit 3\"]\n",
+    )
+    .unwrap();
+    let said = text(&suite(dir.path(), &[]));
+    assert!(said.contains("the backend exited"), "{said}");
+    assert!(said.contains("the backend printed nothing"), "{said}");
+    assert!(!said.contains("output:\n:"), "{said}");
+}
