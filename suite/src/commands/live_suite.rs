@@ -71,7 +71,7 @@ fn run_ladders(ctx: &mut Ctx, ev: &Evidence, args: &LiveSuiteArgs) -> Vec<Scenar
     } else {
         ctx.stack.rollback_unavailable()
     };
-    let rollback = match rollback_skip {
+    let rollback = match rollback_skip.clone() {
         Some(why) => ladder::skipped(&mocked::ROLLBACK, why, ctx.events),
         None => {
             record_rollback_trigger(ev, &mut outcomes);
@@ -95,7 +95,14 @@ fn run_ladders(ctx: &mut Ctx, ev: &Evidence, args: &LiveSuiteArgs) -> Vec<Scenar
         _ => Gate::closed_by(&rollback.id),
     };
     outcomes.push(rollback);
-    let smoke = ladder::run(ctx, ev, "mocked/RERUN", &mocked::SMOKE, &select, gate);
+    // No rollback, no rerun: each mocked scenario says why, as the rollback does.
+    let smoke = match rollback_skip {
+        Some(why) if args.no_rollback => mocked::SMOKE
+            .iter()
+            .map(|s| ladder::skipped(s, format!("not run: {why}"), ctx.events))
+            .collect(),
+        _ => ladder::run(ctx, ev, "mocked/RERUN", &mocked::SMOKE, &select, gate),
+    };
     outcomes.extend(smoke);
     outcomes
 }

@@ -273,7 +273,7 @@ fn l07_forced_error(ctx: &mut Ctx, folder: &mut ScenarioDir) -> ScenarioResult {
     folder.write(
         files::NOTES,
         &format!(
-            "scenario: L07 Negative and Error Handling\nobserved: job ended {} with result \
+            "scenario: L07 Negative and Error Handling\nobserved: job ended with status {}, result \
              status error, errors {:?}\napi after the error: GET /docs {}, GET /projects/{{id}} {}\n",
             p.result.status, r.errors, docs.status, detail.status
         ),

@@ -61,7 +61,7 @@ pub(crate) fn judge(
             (true, Some(_), _) | (true, None, None) => Judgement::Fresh,
             (true, None, Some(s)) => Judgement::Pending(format!("result written; job still {s}")),
             (false, Some(s), _) => Judgement::Stale(format!(
-                "the job ended {s} but .codex/result.json belongs to job {theirs}, not to this \
+                "the job ended with status {s} but .codex/result.json belongs to job {theirs}, not to this \
                  job {ours}: the worker wrote no result for this job"
             )),
             (false, None, _) => Judgement::Pending(format!("result.json is still job {theirs}'s")),
@@ -75,7 +75,7 @@ pub(crate) fn judge(
     };
     match now {
         None => Judgement::Stale(format!(
-            "the job ended {s} and no .codex/result.json exists"
+            "the job ended with status {s} and no .codex/result.json exists"
         )),
         Some(now)
             if Some(now) == before
@@ -91,7 +91,7 @@ pub(crate) fn judge(
                 .into()
         } else {
             format!(
-                "the job ended {s} but .codex/result.json is unchanged since before this job was \
+                "the job ended with status {s} but .codex/result.json is unchanged since before this job was \
                  sent: it is the previous job's, not this job's"
             )
         }),

@@ -289,6 +289,19 @@ fn without_a_mocked_twin_the_rollback_is_skipped_with_the_reason() {
         run.verdict("M01"),
         ("SKIP".into(), "gated by ROLLBACK".into())
     );
+    // Asked for no rollback: the rerun says so, as the rollback does.
+    let (run, _out) = suite_against(&live, None, &["--only", "L04", "--no-rollback"], &[]);
+    run.assert_code(0);
+    assert_eq!(
+        run.verdict("ROLLBACK"),
+        ("SKIP".into(), "--no-rollback".into())
+    );
+    for id in ["M01", "M04"] {
+        assert_eq!(
+            run.verdict(id),
+            ("SKIP".into(), "not run: --no-rollback".into())
+        );
+    }
 }
 
 #[test]

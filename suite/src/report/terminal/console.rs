@@ -204,10 +204,19 @@ impl Console {
         self.stream.write_styled(line, self.colour);
     }
 
-    /// A reporter's line of its own (not under `--quiet`), control characters escaped.
+    /// A reporter's line of its own (not under `--quiet`), control characters escaped,
+    /// wrapped to the terminal's width like every other line.
     pub fn note(&self, line: &str) {
-        if self.level >= Level::Normal {
-            self.write_line(&crate::report::text::escape_controls(line));
+        if self.level < Level::Normal {
+            return;
+        }
+        let line = super::styled::Styled::plain(crate::report::text::escape_controls(line));
+        match self.width() {
+            Some(width) => line
+                .wrap(width)
+                .iter()
+                .for_each(|l| self.write_line(&l.text())),
+            None => self.write_line(&line.text()),
         }
     }
 }

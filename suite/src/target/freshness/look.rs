@@ -98,10 +98,10 @@ mod tests {
 
     #[test]
     fn a_stale_reason_carries_the_backends_own_error_bounded() {
-        let why = || "the job ended error and no .codex/result.json exists".to_owned();
+        let why = || "the job ended with status error and no .codex/result.json exists".to_owned();
         assert_eq!(
             with_backend_error(why(), Ok(Some("the worker exited with code 1".into()))),
-            "the job ended error and no .codex/result.json exists; the backend says: the worker \
+            "the job ended with status error and no .codex/result.json exists; the backend says: the worker \
              exited with code 1"
         );
         assert_eq!(with_backend_error(why(), Ok(None)), why());

@@ -48,23 +48,23 @@ mod tests {
 
     #[test]
     fn a_stale_result_is_looked_at_again_within_the_grace_then_judged_as_before() {
-        let stale = || Judgement::Stale("the job ended completed and no result".into());
+        let stale = || Judgement::Stale("the job ended with status completed and no result".into());
         let Settled::Wait(why) = settle(stale(), Some(Duration::ZERO), GRACE) else {
             panic!()
         };
-        assert!(why.starts_with("the job ended completed and no result (looking again"));
+        assert!(why.starts_with("the job ended with status completed and no result (looking again"));
         assert!(matches!(
             settle(stale(), Some(Duration::from_millis(1999)), GRACE),
             Settled::Wait(_)
         ));
         assert_eq!(
             settle(stale(), Some(GRACE), GRACE),
-            Settled::Stale("the job ended completed and no result".into())
+            Settled::Stale("the job ended with status completed and no result".into())
         );
         // Without a grace the first stale look is final, as `judge` said.
         assert_eq!(
             settle(stale(), Some(Duration::ZERO), Duration::ZERO),
-            Settled::Stale("the job ended completed and no result".into())
+            Settled::Stale("the job ended with status completed and no result".into())
         );
     }
 
