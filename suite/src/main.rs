@@ -12,7 +12,10 @@ fn main() {
     let output = Console::detect(&cli.output, |name| std::env::var(name).ok());
     let (dir, secrets) = begin(&output);
     let lines = || Arc::new(console(&secrets, &output));
-    let launcher = ConfigLauncher { dir };
+    let launcher = ConfigLauncher {
+        dir,
+        path: std::env::var_os("PATH"),
+    };
     let result = match cli.command {
         None => cli.run.run(&secrets, &launcher, &output),
         Some(Command::Smoke(a)) => a.run(&secrets, &launcher, &output),

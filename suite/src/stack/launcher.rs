@@ -59,6 +59,8 @@ pub enum Docker {
 /// `--config` names it.
 pub struct ConfigLauncher {
     pub dir: PathBuf,
+    /// The `PATH` a `[process]` command is looked for on (the environment's).
+    pub path: Option<std::ffi::OsString>,
 }
 
 impl Launcher for ConfigLauncher {
@@ -66,7 +68,10 @@ impl Launcher for ConfigLauncher {
         if asked.base_url.is_some() {
             return Ok(SuiteConfig::defaults(&self.dir));
         }
-        SuiteConfig::load(&self.dir, asked.config)
+        let config = SuiteConfig::load(&self.dir, asked.config)?;
+        // What the stack lacks is a setup error now, before anything is created.
+        config.ready(self.path.as_deref())?;
+        Ok(config)
     }
 
     fn start(&self, opts: &StackOptions) -> Result<Box<dyn Stack>> {

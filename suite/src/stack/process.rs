@@ -156,12 +156,21 @@ impl ProcessStack {
         } else {
             Tether::DiesWithParent
         };
-        let shown = self.process().command.join(" ");
+        // As it was started: the placeholders filled.
+        let shown = std::iter::once(cmd.get_program())
+            .chain(cmd.get_args())
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let cwd = cmd
+            .get_current_dir()
+            .map(Path::to_owned)
+            .unwrap_or_default();
         let child = spawn_grouped(&mut cmd, tether).with_context(|| {
             format!(
                 "starting `{shown}` in {}; fix: the [process] command names a program on PATH \
                  (or a path relative to `cwd`)",
-                self.process().cwd.display()
+                cwd.display()
             )
         })?;
         let leader = child.id();

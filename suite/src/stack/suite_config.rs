@@ -10,6 +10,7 @@
 
 mod compose;
 mod kind;
+mod ready;
 
 pub(crate) use kind::{External, ProcessConfig};
 

@@ -4,4 +4,5 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod process_stack;
+mod setup_errors;
 mod support;

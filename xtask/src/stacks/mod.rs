@@ -81,7 +81,8 @@ impl Launcher for Ours {
         if !is_ours(&opts.config) && self.stack.is_none() {
             // Another shape (a live-suite.toml): the suite starts what it describes.
             let root = crate::project_root();
-            return ConfigLauncher { dir: root }.start(opts);
+            let path = std::env::var_os("PATH");
+            return ConfigLauncher { dir: root, path }.start(opts);
         }
         let (kind, why) = {
             let requested = self.stack;
