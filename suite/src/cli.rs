@@ -4,7 +4,7 @@
 use crate::ladder::live::LADDER;
 use crate::ladder::mocked::SMOKE;
 use crate::target::health::wait::HEALTH_TIMEOUT;
-use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
+use clap::builder::BoolishValueParser;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::IpAddr;
 
@@ -28,7 +28,7 @@ const SCENARIO_IDS: [&str; LADDER.len() + SMOKE.len()] = {
 };
 
 /// `--out`'s default.
-const DEFAULT_OUT: &str = "docs/evidence";
+pub(crate) const DEFAULT_OUT: &str = "docs/evidence";
 /// `--poll-timeout`'s default, in seconds.
 const DEFAULT_POLL_TIMEOUT: u64 = 300;
 /// `--settle-grace`'s default, in seconds.
@@ -126,6 +126,10 @@ pub enum Command {
     /// the secrets' presence, the URLs given), one line each with the fix. Exit 0 when a run
     /// can start, else 2.
     Doctor(DoctorArgs),
+    /// Write a commented live-suite.toml in the current folder for a backend run as a
+    /// command, a compose stack or a running URL, with the JSON schema editors validate it
+    /// by. Never overwrites: exit 2 when the file exists.
+    Init(InitArgs),
     /// Print the shell completion script for SHELL (e.g. `codex-live-suite completions bash
     /// > ~/.local/share/bash-completion/completions/codex-live-suite`).
     Completions(CompletionsArgs),
@@ -163,6 +167,45 @@ pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// What the file describes: a backend the suite starts as a command (process), a
+    /// compose stack (compose), or a backend already running (url).
+    #[arg(long, value_enum, default_value_t = InitStack::Process)]
+    pub stack: InitStack,
+    /// Also add the evidence folder (docs/evidence/) to .gitignore, once.
+    #[arg(long)]
+    pub gitignore: bool,
+}
+
+/// `init --stack`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitStack {
+    Process,
+    Compose,
+    Url,
+}
+
+impl InitStack {
+    /// The stack in words.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            InitStack::Process => "a backend run as a command",
+            InitStack::Compose => "a compose stack",
+            InitStack::Url => "a backend already running",
+        }
+    }
+
+    /// What to edit first.
+    pub(crate) fn next_step(self) -> &'static str {
+        match self {
+            InitStack::Process => "edit `command` to start your backend on {port}",
+            InitStack::Compose => "edit `compose_files`, `service` and `container_port`",
+            InitStack::Url => "edit `base_url` (and `mocked_base_url`)",
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]
@@ -340,48 +383,10 @@ pub struct HealthArgs {
     pub base_url: String,
 }
 
-/// `--from`, `--only`: a scenario id in any case, as the ladder spells it (`l03` is `L03`).
-fn scenario_id() -> impl TypedValueParser<Value = String> {
-    PossibleValuesParser::new(SCENARIO_IDS).map(|id| id.to_ascii_uppercase())
-}
+mod values;
 
-/// `--base-url`, `--mocked-base-url`: `http(s)://host[:port]`, rejected at once (exit 2).
-pub(crate) fn base_url(text: &str) -> Result<String, String> {
-    crate::target::client::parse_base_url(text).map_err(|e| format!("{e:#}"))
-}
-
-/// A number of seconds, at least 1.
-fn at_least_one(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(0) => Err("must be at least 1 (seconds)".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err("must be a whole number of seconds, at least 1".into()),
-    }
-}
-
-/// `--max-body`: bytes, or a number with KiB, MiB or GiB.
-fn byte_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let factor: u64 = match unit.trim() {
-        "" | "B" => 1,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?}: use bytes, KiB, MiB or GiB, e.g. 16MiB"
-            ))
-        }
-    };
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(factor))
-        .filter(|&n| n >= 1024)
-        .ok_or_else(|| format!("{text:?} is not a size of at least 1KiB, e.g. 16MiB"))
-}
+pub(crate) use values::base_url;
+use values::{at_least_one, byte_size, scenario_id};
 
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,7 @@ fn main() {
         Some(Command::Compare(a)) => a.run(&lines()),
         Some(Command::Verify(a)) => a.run(&secrets, &lines()),
         Some(Command::Doctor(a)) => a.run(&secrets, &launcher, &lines()),
+        Some(Command::Init(a)) => a.run(&launcher.dir, &lines()),
         Some(Command::Completions(a)) => Ok(completions::run(&a, Cli::command())),
     };
     std::process::exit(exit_code(result, &secrets));

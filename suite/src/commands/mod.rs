@@ -6,6 +6,7 @@ pub(crate) mod compare;
 pub mod completions;
 pub(crate) mod doctor;
 pub(crate) mod health;
+pub(crate) mod init;
 pub mod list;
 pub(crate) mod live_suite;
 pub(crate) mod run;

@@ -3,7 +3,8 @@
 //! scripted run (build, up, health, ladder, rollback, rerun, down) works against it without
 //! editing Rust. Without the file the defaults describe our own stack (`docker-compose.yml`).
 //!
-//! Every key is explained in `live-suite.example.toml`. A bad file is a setup error (exit 2)
+//! Every key is described by the schema (`suite/live-suite.schema.json`) and in the files
+//! `init` writes. A bad file is a setup error (exit 2)
 //! that names the key, the file and the fix: an unknown key, a value of the wrong type, a
 //! service that is not in the compose file, `parallel = true` on a file that pins a
 //! `container_name` or a host port.
@@ -23,8 +24,29 @@ use std::time::Duration;
 
 /// The file looked for at the repository root.
 pub const FILE_NAME: &str = "live-suite.toml";
-/// Where every key is described.
-const EXAMPLE: &str = "live-suite.example.toml";
+/// Where editors (taplo, even-better-toml) and people find every key described: this
+/// release's schema in the repository.
+pub(crate) fn schema_url() -> String {
+    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    let raw = repo.replacen(
+        "https://github.com/",
+        "https://raw.githubusercontent.com/",
+        1,
+    );
+    format!(
+        "{raw}/v{}/suite/live-suite.schema.json",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// An error's pointer to every key.
+fn every_key() -> String {
+    format!(
+        "every key is described by the schema {}, and `codex-live-suite init` writes a \
+         commented file",
+        schema_url()
+    )
+}
 /// `pre_build_timeout` when the file has none: a cold build of a team's images.
 pub(crate) const PRE_BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
@@ -152,9 +174,9 @@ impl SuiteConfig {
         let present = |p: &Path| std::fs::symlink_metadata(p).is_ok();
         let path = match explicit {
             Some(p) if !present(p) => bail!(
-                "--config {}: no such file; fix: give the path of a live-suite.toml (every \
-                 key is described in {EXAMPLE} at the repository root)",
-                p.display()
+                "--config {}: no such file; fix: give the path of a live-suite.toml ({})",
+                p.display(),
+                every_key()
             ),
             Some(p) => p.to_owned(),
             None if present(&root.join(FILE_NAME)) => root.join(FILE_NAME),
@@ -178,10 +200,10 @@ impl SuiteConfig {
     fn parse(text: &str, path: &Path, folder: &Path) -> Result<SuiteConfig> {
         let mut file: File = toml::from_str(text).map_err(|e| {
             anyhow::anyhow!(
-                "{}: {}\nfix: correct the key or value named above (every key is described \
-                 in {EXAMPLE} at the repository root)",
+                "{}: {}\nfix: correct the key or value named above ({})",
                 path.display(),
-                e.to_string().trim_end()
+                e.to_string().trim_end(),
+                every_key()
             )
         })?;
         let invalid = |key: &str, why: &str, fix: &str| {
@@ -253,6 +275,12 @@ impl SuiteConfig {
             process,
             external,
         })
+    }
+
+    /// The file's text read as if it were `./live-suite.toml`, for tests of what it accepts.
+    #[cfg(test)]
+    pub(crate) fn parse_for_tests(text: &str) -> Result<SuiteConfig> {
+        SuiteConfig::parse(text, Path::new(FILE_NAME), Path::new("."))
     }
 
     /// Whether this describes a compose stack (neither `[process]` nor `base_url`).

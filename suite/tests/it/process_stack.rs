@@ -112,8 +112,10 @@ fn a_backend_on_another_port_is_named_with_the_fix_long_before_the_health_timeou
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("live-suite.toml"),
+        // PORT is given, but the backend listens where its own fixed address says.
         "health_paths = [\"/docs\"]\n[process]\n\
-         command = [\"sh\", \"-c\", \"echo listening on 127.0.0.1:18999; exec sleep 120\"]\n",
+         command = [\"sh\", \"-c\", \"echo listening on 127.0.0.1:18999; exec sleep 120\"]\n\
+         env = { PORT = \"{port}\" }\n",
     )
     .unwrap();
     let t = std::time::Instant::now();
@@ -146,7 +148,8 @@ fn a_backend_that_prints_nothing_is_said_to_have_printed_nothing() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("live-suite.toml"),
-        "health_paths = [\"/docs\"]\n[process]\ncommand = [\"sh\", \"-c\", \"exit 3\"]\n",
+        "health_paths = [\"/docs\"]\n[process]\ncommand = [\"sh\", \"-c\", \"exit 3\"]\n\
+         env = { PORT = \"{port}\" }\n",
     )
     .unwrap();
     let said = text(&suite(dir.path(), &[]));

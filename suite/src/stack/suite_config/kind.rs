@@ -2,7 +2,7 @@
 //! running backend (`base_url`), or a compose stack (`compose_files`, the default). One
 //! file describes one; keys of another kind are refused with the key and the fix.
 
-use super::EXAMPLE;
+use super::schema_url;
 use anyhow::{bail, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -66,9 +66,10 @@ pub(super) fn which_stack(
         bail!(
             "{}: describes more than one stack ({}); fix: keep one of `[process]` (a backend \
              run as a command), `base_url` (a backend already running) or the compose keys \
-             (see {EXAMPLE})",
+             (see {})",
             path.display(),
-            kinds.join(" and ")
+            kinds.join(" and "),
+            schema_url()
         );
     }
     if keys.mocked_base_url.is_some() && keys.base_url.is_none() {

@@ -7,9 +7,6 @@ use super::{ProcessConfig, SuiteConfig, FILE_NAME};
 use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
 
-/// Where the README says how to write a `live-suite.toml`.
-const HOW_TO: &str = "the README's \"Use it from your repository\"";
-
 impl SuiteConfig {
     /// `Ok` when the stack this describes can be started as far as can be known without
     /// starting it; else a setup error naming what is missing and the fix. `path` is the
@@ -27,8 +24,9 @@ impl SuiteConfig {
         match &self.source {
             None => bail!(
                 "nothing describes a stack to run here: no {FILE_NAME} and no {} in {}; fix: \
-                 write a {FILE_NAME} for your backend (a command, a compose file or a URL; \
-                 see {HOW_TO}), or pass --config PATH or --base-url URL",
+                 `codex-live-suite init` writes a commented {FILE_NAME} for your backend (a \
+                 command, `--stack compose` or `--stack url`), or pass --config PATH or \
+                 --base-url URL",
                 file_name(missing),
                 missing.parent().unwrap_or(Path::new(".")).display()
             ),

@@ -36,8 +36,9 @@ fn without_a_file_the_defaults_describe_our_stack_and_check_out() {
 
 #[test]
 fn the_example_file_is_valid_and_names_every_key() {
-    let text = std::fs::read_to_string(Path::new(ROOT).join(EXAMPLE)).unwrap();
-    let c = SuiteConfig::parse(&text, Path::new(EXAMPLE), Path::new(ROOT)).unwrap();
+    let example = "live-suite.example.toml";
+    let text = std::fs::read_to_string(Path::new(ROOT).join(example)).unwrap();
+    let c = SuiteConfig::parse(&text, Path::new(example), Path::new(ROOT)).unwrap();
     c.check_compose().unwrap();
     for key in [
         "compose_files",
