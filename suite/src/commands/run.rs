@@ -58,19 +58,21 @@ pub(crate) fn execute(
     crate::sys::interrupt::run_begins();
     let reporter = Shared::new(Reporter::for_run(&ev, plan.console));
     let events = Arc::new(reporter.events());
-    let mut stack = start_stack(&plan, secrets, &ev, &events, config).inspect_err(|e| {
-        let _ = ev.write(files::SETUP_ERROR, &format!("{e:#}\n"));
-    })?;
+    let mut stack = start_stack(&plan, secrets, &ev, &events, config)
+        .map_err(|e| setup_failed(&ev, &events, e))?;
     let base_url = stack.base_url();
     events.line(format!("run {} -> {}", ev.run_id, ev.dir.display()));
-    let mut client = Client::new(&base_url, ev.redactor().clone())?
-        .with_max_body(plan.stack.max_body)
-        .with_events(Arc::clone(&events));
     // Before L01: what the target offers (target.json, one line), and its OpenAPI document.
-    let target = match probe_target(&mut client, &ev, &events) {
-        Ok(t) => t,
+    let probed = Client::new(&base_url, ev.redactor().clone()).and_then(|client| {
+        let mut client = client
+            .with_max_body(plan.stack.max_body)
+            .with_events(Arc::clone(&events));
+        probe_target(&mut client, &ev, &events).map(|t| (client, t))
+    });
+    let (client, target) = match probed {
+        Ok(probed) => probed,
         Err(e) => {
-            let _ = ev.write(files::SETUP_ERROR, &format!("{e:#}\n"));
+            let e = setup_failed(&ev, &events, e);
             stack.shutdown().context("stopping the stack")?;
             return Err(e);
         }
@@ -107,6 +109,16 @@ pub(crate) fn execute(
     };
     let report = run_report(&ev, &events, &plan.baseline, found)?;
     finish(&reporter, &events, report)
+}
+
+/// A setup error once the run folder exists: it leaves the reviewer why (see
+/// `report::setup_error`); what could not be written is said, the error is the run's.
+fn setup_failed(ev: &Evidence, events: &Events, e: anyhow::Error) -> anyhow::Error {
+    let reason = ev.redactor().redact(&format!("{e:#}")).text;
+    for why in crate::report::setup_error(ev, &reason) {
+        events.line(format!("warning: the setup error's report: {why}"));
+    }
+    e
 }
 
 /// What a run found, for its report.

@@ -228,7 +228,13 @@ pub(crate) fn outputs_text(report: &RunReport) -> Result<String> {
         output_entry(&mut text, name, value);
     }
     output_entry(&mut text, "run_id", &report.run_id);
-    output_entry(&mut text, "verdict", report.overall_verdict().as_str());
+    // A report that could not be written before the outputs makes the run exit 3.
+    let code = if report.unwritten.is_empty() {
+        report.exit_code()
+    } else {
+        crate::model::exit::EXIT_REPORT
+    };
+    output_entry(&mut text, "verdict", crate::model::exit::verdict_word(code));
     Ok(text)
 }
 
@@ -241,20 +247,55 @@ pub(crate) fn write_outputs(report: &RunReport) -> Result<()> {
     }
 }
 
-/// A setup error (exit 2) on GitHub: one annotation with the reason, and `verdict=ERROR` in
-/// the outputs so that later steps can tell it from a failed scenario. Nothing else exists
-/// to report: no run folder was finished.
+/// A setup error (exit 2) on GitHub: one annotation with the reason, and
+/// `verdict=setup-error` in the outputs so that later steps can tell it from a failed
+/// scenario. A run that got as far as its run folder has also written `setup_summary`.
 pub(crate) fn report_setup_error(reason: &str) {
     if active() {
         print_commands(&[error_command("setup", reason)]);
     }
     if let Some(path) = github_file("GITHUB_OUTPUT") {
         let mut text = String::new();
-        output_entry(&mut text, "verdict", Verdict::Error.as_str());
+        output_entry(
+            &mut text,
+            "verdict",
+            crate::model::exit::verdict_word(crate::model::exit::EXIT_SETUP),
+        );
         if let Err(e) = append(&path, &text) {
             crate::report::text::eprint_line(&format!("warning: writing $GITHUB_OUTPUT: {e:#}"));
         }
     }
+}
+
+/// The step summary and the `junit`, `run_dir` and `run_id` outputs of a run that stopped
+/// with a setup error after its run folder was made: why, and where its junit.xml and
+/// setup_error.txt are.
+pub(crate) fn setup_summary(run_id: &str, run_dir: &Path, reason: &str) -> Result<()> {
+    if let Some(path) = github_file("GITHUB_STEP_SUMMARY") {
+        let md = format!(
+            "## 💥 setup error (exit 2)\n\nThe run stopped before its first scenario: the \
+             stack did not come up, so no scenario ran.\n\n<pre>{}</pre>\n\nRun `{}`: \
+             `setup_error.txt` and `junit.xml` in its folder.\n",
+            html_text(reason),
+            markdown_cell(run_id)
+        );
+        append(&path, &md).context("writing the GitHub step summary ($GITHUB_STEP_SUMMARY)")?;
+    }
+    if let Some(path) = github_file("GITHUB_OUTPUT") {
+        let dir = std::path::absolute(run_dir).context("making the run folder absolute")?;
+        let mut text = String::new();
+        if let Some(d) = dir.to_str() {
+            output_entry(
+                &mut text,
+                "junit",
+                &format!("{d}/{}", crate::evidence::files::JUNIT),
+            );
+            output_entry(&mut text, "run_dir", d);
+        }
+        output_entry(&mut text, "run_id", run_id);
+        append(&path, &text).context("writing the GitHub step outputs ($GITHUB_OUTPUT)")?;
+    }
+    Ok(())
 }
 
 /// `name=value`, or the heredoc form when the value holds a line break (a path may).

@@ -72,6 +72,25 @@ pub(crate) fn render(r: &RunReport) -> Result<String> {
     drop_testsuites_skipped(&xml)
 }
 
+/// The junit.xml of a run that stopped before its first scenario: one `setup` suite whose
+/// one test case is the error, so that CI shows why instead of no tests at all.
+pub(crate) fn render_setup_error(run_id: &str, reason: &str) -> Result<String> {
+    let mut report = Report::new("live-suite");
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+    status.set_type("setup").set_message(text(reason));
+    let mut ts = TestSuite::new("setup");
+    ts.add_properties([
+        ("run_id", run_id),
+        ("suite_version", crate::model::outcome::SUITE_VERSION),
+    ]);
+    let mut tc = TestCase::new("the stack starts and answers healthy", status);
+    tc.set_classname("live-suite.setup");
+    ts.add_test_case(tc);
+    report.add_test_suite(ts);
+    let xml = report.to_string().context("rendering junit.xml")?;
+    drop_testsuites_skipped(&xml)
+}
+
 /// The target profile: `target` (its one line) and `target.<field>` for each field.
 fn target_properties(r: &RunReport) -> Vec<(String, String)> {
     let Some(serde_json::Value::Object(fields)) = &r.target else {

@@ -213,6 +213,24 @@ impl Shared {
     }
 }
 
+/// What a run that stopped with a setup error after its run folder was made leaves for a
+/// reviewer: setup_error.txt, a junit.xml with the error, and on GitHub the step summary
+/// and outputs. Returns what could not be written.
+pub(crate) fn setup_error(ev: &Evidence, reason: &str) -> Vec<String> {
+    let written = [
+        ev.write(files::SETUP_ERROR, &format!("{reason}\n"))
+            .map(|_| ()),
+        junit::render_setup_error(&ev.run_id, reason)
+            .and_then(|xml| ev.write(files::JUNIT, &xml).map(|_| ())),
+        github_summary::setup_summary(&ev.run_id, &ev.dir, reason),
+    ];
+    written
+        .into_iter()
+        .filter_map(Result::err)
+        .map(|e| format!("{e:#}"))
+        .collect()
+}
+
 /// After a report failed: junit.xml names every report that could not be written (an
 /// error), so that it never says the run passed; when even that cannot be written, no
 /// junit.xml is left. Returns what the user should know when it could not be rewritten.

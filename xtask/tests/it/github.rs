@@ -184,7 +184,7 @@ fn assert_outputs(run: &Run, output_file: &Path) -> String {
         "{outputs_text}"
     );
     assert!(same(&zip, &run.zip), "{outputs_text}");
-    let expected_verdict = if run.code == 0 { "PASS" } else { "FAIL|ERROR" };
+    let expected_verdict = if run.code == 0 { "pass" } else { "fail" };
     assert!(
         expected_verdict.split('|').any(|v| v == get("verdict")),
         "exit {} but verdict={}",
@@ -274,16 +274,18 @@ fn on_github_a_failed_scenario_gets_one_annotation_even_when_retried() {
     );
 
     let outputs = std::fs::read_to_string(&output_file).unwrap();
-    assert!(outputs.lines().any(|l| l == "verdict=FAIL"), "{outputs}");
+    assert!(outputs.lines().any(|l| l == "verdict=fail"), "{outputs}");
 }
 
-/// A setup error (exit 2) on GitHub: one `setup failed` annotation with the cause, and
-/// `verdict=ERROR` in the outputs, so the workflow can tell it from a failed scenario.
+/// A setup error (exit 2) on GitHub: one `setup failed` annotation with the cause,
+/// `verdict=setup-error` in the outputs, so the workflow can tell it from a failed scenario,
+/// and, since the run folder was made, a step summary and a junit.xml that say why.
 #[test]
 fn a_setup_error_is_annotated_and_reported_as_the_verdict() {
     let gh = tempfile::tempdir().unwrap();
     let output_file = gh.path().join("github_output");
     std::fs::write(&output_file, "").unwrap();
+    let summary_file = gh.path().join("step_summary");
     // A Docker engine that cannot answer: the compose stack fails at once, before any build.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["live-suite", "--stack", "compose", "--out"])
@@ -291,7 +293,7 @@ fn a_setup_error_is_annotated_and_reported_as_the_verdict() {
         .env("DOCKER_HOST", "unix:///nonexistent/codex-test.sock")
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_OUTPUT", &output_file)
-        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("GITHUB_STEP_SUMMARY", &summary_file)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -308,7 +310,18 @@ fn a_setup_error_is_annotated_and_reported_as_the_verdict() {
     );
     assert!(stderr.contains("setup error (exit 2)"), "{stderr}");
     let outputs = std::fs::read_to_string(&output_file).unwrap();
-    assert_eq!(outputs, "verdict=ERROR\n");
+    assert_eq!(outputs.lines().last(), Some("verdict=setup-error"), "{outputs}");
+    let junit = outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("junit="))
+        .unwrap_or_else(|| panic!("no junit output: {outputs}"));
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(xml.contains("<testsuite name=\"setup\"") && xml.contains("<error"), "{xml}");
+    crate::support::assert_junit_valid(std::path::Path::new(junit));
+    let md = std::fs::read_to_string(&summary_file).unwrap();
+    assert!(md.starts_with("## 💥 setup error (exit 2)"), "{md}");
+    let run_dir = std::path::Path::new(junit).parent().unwrap();
+    assert!(run_dir.join("setup_error.txt").is_file());
 }
 
 /// Whether the step summary names `id` with `verdict`: in its table row, or in the one line

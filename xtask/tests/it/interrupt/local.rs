@@ -84,7 +84,7 @@ fn local_case(signal: i32, signal_name: &str, at: &str) {
     let outputs = std::fs::read_to_string(&outputs).unwrap();
     let zip_line = format!("zip={}", dir.with_extension("zip").display());
     assert!(
-        outputs.contains("verdict=ERROR") && outputs.contains(&zip_line),
+        outputs.contains("verdict=interrupted") && outputs.contains(&zip_line),
         "{outputs}"
     );
     let md = std::fs::read_to_string(&step_summary).unwrap();
