@@ -112,7 +112,7 @@ fn outputs_are_absolute_paths_and_parse_back_also_with_a_newline() {
     assert_eq!(get("junit"), r.junit_path.to_str().unwrap());
     assert_eq!(get("zip"), r.zip_path.to_str().unwrap());
     assert_eq!(get("run_id"), "2025-11-14T17-14-05Z");
-    assert_eq!(get("verdict"), "PASS");
+    assert_eq!(get("verdict"), "pass");
     assert!(Path::new(&get("summary")).is_absolute());
 
     // A folder name with a line break must not end the entry early.
