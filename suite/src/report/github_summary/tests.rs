@@ -123,7 +123,7 @@ fn outputs_are_absolute_paths_and_parse_back_also_with_a_newline() {
     assert!(text.contains("zip<<ghadelimiter_"), "{text}");
     let parsed = parse_outputs(&text);
     assert!(parsed.contains(&("zip".to_owned(), r2.zip_path.to_str().unwrap().to_owned())));
-    assert!(parsed.contains(&("verdict".to_owned(), "FAIL".to_owned())));
+    assert!(parsed.contains(&("verdict".to_owned(), "fail".to_owned())));
 }
 
 #[test]
