@@ -136,105 +136,6 @@ pub enum Command {
 }
 
 #[derive(Debug, Args, Clone)]
-pub struct DoctorArgs {
-    /// Also check a backend that is already running (reachable, healthy in live mode).
-    #[arg(long, value_name = "URL", value_parser = base_url, env = "CODEX_LIVE_SUITE_BASE_URL")]
-    pub base_url: Option<String>,
-    /// Also check the mocked-mode twin (reachable, healthy in mocked mode).
-    #[arg(long, value_name = "URL", value_parser = base_url,
-          env = "CODEX_LIVE_SUITE_MOCKED_BASE_URL")]
-    pub mocked_base_url: Option<String>,
-    /// The stack description to check (default: `live-suite.toml` when it exists).
-    #[arg(long, value_name = "PATH", env = "CODEX_LIVE_SUITE_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Also ask whether a newer release of codex-live-suite is out (one GET of
-    /// --releases-url). Without it doctor makes no network call of its own.
-    #[arg(long, env = "CODEX_LIVE_SUITE_CHECK_RELEASE", value_parser = BoolishValueParser::new())]
-    pub check_release: bool,
-    /// With --check-release: the endpoint that answers the newest release as JSON with its
-    /// `tag_name` (GitHub's "latest release" API, or a mirror).
-    #[arg(long, value_name = "URL", env = "CODEX_LIVE_SUITE_RELEASES_URL",
-          default_value = RELEASES_URL)]
-    pub releases_url: String,
-}
-
-/// Where `doctor --check-release` asks for the newest release by default.
-pub(crate) const RELEASES_URL: &str =
-    "https://api.github.com/repos/codex-live-suite/codex-live-suite/releases/latest";
-
-#[derive(Debug, Args, Clone)]
-pub struct CompletionsArgs {
-    /// The shell to complete for.
-    #[arg(value_name = "SHELL")]
-    pub shell: clap_complete::Shell,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct InitArgs {
-    /// What the file describes: a backend the suite starts as a command (process), a
-    /// compose stack (compose), or a backend already running (url).
-    #[arg(long, value_enum, default_value_t = InitStack::Process)]
-    pub stack: InitStack,
-    /// Also add the evidence folder (docs/evidence/) to .gitignore, once.
-    #[arg(long)]
-    pub gitignore: bool,
-}
-
-/// `init --stack`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum InitStack {
-    Process,
-    Compose,
-    Url,
-}
-
-impl InitStack {
-    /// The stack in words.
-    pub(crate) fn describe(self) -> &'static str {
-        match self {
-            InitStack::Process => "a backend run as a command",
-            InitStack::Compose => "a compose stack",
-            InitStack::Url => "a backend already running",
-        }
-    }
-
-    /// What to edit first.
-    pub(crate) fn next_step(self) -> &'static str {
-        match self {
-            InitStack::Process => "edit `command` to start your backend on {port}",
-            InitStack::Compose => "edit `compose_files`, `service` and `container_port`",
-            InitStack::Url => "edit `base_url` (and `mocked_base_url`)",
-        }
-    }
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct VerifyArgs {
-    /// The run's zip (`<out>/<run id>.zip`, as the Action uploads it) or its run folder.
-    #[arg(value_name = "ZIP|DIR")]
-    pub evidence: PathBuf,
-    /// Also fail when the run did not test this commit (the pull request's head, say): the
-    /// full SHA or a prefix of at least 7 hex digits.
-    #[arg(long, value_name = "SHA")]
-    pub commit: Option<String>,
-    /// Also scan every file for the values of OPENAI_API_KEY, OPENAI_ORG_ID and
-    /// OPENAI_PROJECT in this environment (or .env.live), in every form the run redacts:
-    /// a second line of defence. Values are never printed, only their names.
-    #[arg(long)]
-    pub secrets_from_env: bool,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct CompareArgs {
-    /// The earlier run (the baseline).
-    #[arg(value_name = "OLD")]
-    pub old: PathBuf,
-    /// The later run.
-    #[arg(value_name = "NEW")]
-    pub new: PathBuf,
-}
-
-#[derive(Debug, Args, Clone)]
 pub struct StackArgs {
     /// Test a backend that is already running (no lifecycle), e.g. http://localhost:8000:
     /// `http(s)://host[:port]`, checked at once.
@@ -257,6 +158,19 @@ pub struct StackArgs {
     #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT, env = "CODEX_LIVE_SUITE_OUT")]
     #[arg(help_heading = "Output")]
     pub out: PathBuf,
+    /// Also write the run's junit.xml here (a copy, replaced whole; the run folder keeps
+    /// its own): a fixed path for CI that does not glob the run folder.
+    #[arg(long, value_name = "PATH", env = "CODEX_LIVE_SUITE_JUNIT")]
+    #[arg(help_heading = "Output")]
+    pub junit: Option<PathBuf>,
+    /// Also write the run's report.html here (a copy, replaced whole).
+    #[arg(long, value_name = "PATH", env = "CODEX_LIVE_SUITE_REPORT_HTML")]
+    #[arg(help_heading = "Output")]
+    pub report_html: Option<PathBuf>,
+    /// Also write the run's zip here (a copy, replaced whole).
+    #[arg(long, value_name = "PATH", env = "CODEX_LIVE_SUITE_ZIP")]
+    #[arg(help_heading = "Output")]
+    pub zip: Option<PathBuf>,
     /// Seconds to wait for a job's result (L08 gets twice this); at least 1.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_POLL_TIMEOUT,
           env = "CODEX_LIVE_SUITE_POLL_TIMEOUT",
@@ -302,6 +216,15 @@ pub struct StackArgs {
 }
 
 impl StackArgs {
+    /// Where the run's reports are copied to besides the run folder.
+    pub(crate) fn copies(&self) -> crate::report::copies::Copies {
+        crate::report::copies::Copies {
+            junit: self.junit.clone(),
+            report_html: self.report_html.clone(),
+            zip: self.zip.clone(),
+        }
+    }
+
     /// What these flags ask of the stack's launcher.
     pub fn request(&self) -> crate::stack::Request<'_> {
         crate::stack::Request {
@@ -375,15 +298,11 @@ pub struct SmokeArgs {
     pub stack: StackArgs,
 }
 
-#[derive(Debug, Args, Clone)]
-pub struct HealthArgs {
-    /// The backend to check.
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8000",
-          value_parser = base_url, env = "CODEX_LIVE_SUITE_BASE_URL")]
-    pub base_url: String,
-}
-
+mod commands;
 mod values;
+
+pub use commands::{CompareArgs, CompletionsArgs, DoctorArgs, HealthArgs, VerifyArgs};
+pub(crate) use commands::{InitArgs, InitStack};
 
 pub(crate) use values::base_url;
 use values::{at_least_one, byte_size, scenario_id};

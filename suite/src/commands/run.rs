@@ -56,7 +56,7 @@ pub(crate) fn execute(
     let secrets = with_env_file.as_ref().unwrap_or(secrets);
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     crate::sys::interrupt::run_begins();
-    let reporter = Shared::new(Reporter::for_run(&ev, plan.console));
+    let reporter = Shared::new(Reporter::for_run(&ev, plan.console, plan.stack.copies()));
     let events = Arc::new(reporter.events());
     let mut stack = start_stack(&plan, secrets, &ev, &events, config)
         .map_err(|e| setup_failed(&ev, &events, e))?;

@@ -15,6 +15,7 @@
 //! Architecture invariant: the ladder does not import this module; it emits events.
 
 pub(crate) mod archive;
+pub(crate) mod copies;
 pub(crate) mod github;
 pub(crate) mod github_summary;
 pub(crate) mod html;
@@ -50,6 +51,8 @@ pub(crate) struct Reporter {
     run: Option<Evidence>,
     /// Where a report's own line goes (the screenshot's).
     console: Console,
+    /// The copies of a run's reports at fixed paths, and `<out>/latest`.
+    copies: copies::Copies,
 }
 
 impl Reporter {
@@ -70,11 +73,12 @@ impl Reporter {
             terminal: Some(terminal::Terminal::new(redactor, console.clone())),
             run: None,
             console,
+            copies: copies::Copies::default(),
         }
     }
 
-    /// Every output of a run whose folder is `ev`.
-    pub(crate) fn for_run(ev: &Evidence, console: &Console) -> Self {
+    /// Every output of a run whose folder is `ev`, its reports also copied to `copies`.
+    pub(crate) fn for_run(ev: &Evidence, console: &Console, copies: copies::Copies) -> Self {
         let redactor = ev.redactor().clone();
         Reporter {
             json: console
@@ -82,6 +86,7 @@ impl Reporter {
                 .then(|| ndjson::JsonLines::new(redactor.clone())),
             log: Some(structured::EventLog::new(ev.clone())),
             run: Some(ev.clone()),
+            copies,
             ..Reporter::with_console(redactor, console.clone())
         }
     }
@@ -108,6 +113,7 @@ impl Reporter {
             terminal: None,
             run: None,
             console,
+            copies: copies::Copies::default(),
         }
     }
 
@@ -157,6 +163,7 @@ impl Reporter {
         if let Some(ev) = &self.run {
             step(report, |r| junit::write(ev, r));
             step(report, |r| archive::write(ev, r));
+            step(report, |r| copies::write(ev, r, &self.copies));
         }
         if let Some(terminal) = &mut self.terminal {
             step(report, |r| terminal.event(&finished(r)));

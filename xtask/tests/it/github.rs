@@ -310,13 +310,20 @@ fn a_setup_error_is_annotated_and_reported_as_the_verdict() {
     );
     assert!(stderr.contains("setup error (exit 2)"), "{stderr}");
     let outputs = std::fs::read_to_string(&output_file).unwrap();
-    assert_eq!(outputs.lines().last(), Some("verdict=setup-error"), "{outputs}");
+    assert_eq!(
+        outputs.lines().last(),
+        Some("verdict=setup-error"),
+        "{outputs}"
+    );
     let junit = outputs
         .lines()
         .find_map(|l| l.strip_prefix("junit="))
         .unwrap_or_else(|| panic!("no junit output: {outputs}"));
     let xml = std::fs::read_to_string(junit).unwrap();
-    assert!(xml.contains("<testsuite name=\"setup\"") && xml.contains("<error"), "{xml}");
+    assert!(
+        xml.contains("<testsuite name=\"setup\"") && xml.contains("<error"),
+        "{xml}"
+    );
     crate::support::assert_junit_valid(std::path::Path::new(junit));
     let md = std::fs::read_to_string(&summary_file).unwrap();
     assert!(md.starts_with("## 💥 setup error (exit 2)"), "{md}");

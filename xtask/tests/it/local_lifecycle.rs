@@ -100,3 +100,51 @@ fn a_killed_xtask_takes_its_backend_along() {
     // Nothing in a SIGKILLed process can remove its temporary folder: the test does.
     std::fs::remove_dir_all(&up.data).unwrap();
 }
+
+/// CI that does not glob the timestamped run folder: the reports copied to fixed paths,
+/// byte for byte, and `<out>/latest` naming the run.
+#[test]
+fn fixed_paths_get_copies_of_the_reports_and_latest_names_the_run() {
+    let out = tempfile::tempdir().unwrap();
+    let ci = tempfile::tempdir().unwrap();
+    let at = |name: &str| ci.path().join("reports").join(name);
+    let (junit, html, zip) = (at("junit.xml"), at("report.html"), at("evidence.zip"));
+    let run = crate::support::local_suite_with(
+        &[
+            "--only",
+            "L01",
+            "--junit",
+            junit.to_str().unwrap(),
+            "--report-html",
+            html.to_str().unwrap(),
+            "--zip",
+            zip.to_str().unwrap(),
+        ],
+        &[],
+        out.path(),
+    );
+    run.assert_code(0);
+    for (copy, original) in [
+        (&junit, run.run_dir.join("junit.xml")),
+        (&html, run.run_dir.join("report.html")),
+        (&zip, run.zip.clone()),
+    ] {
+        assert_eq!(
+            std::fs::read(copy).unwrap(),
+            std::fs::read(&original).unwrap(),
+            "{}",
+            copy.display()
+        );
+    }
+    crate::support::assert_junit_valid(&junit);
+    crate::support::assert_verified(&zip);
+    let id = run
+        .run_dir
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let latest = std::fs::read_to_string(out.path().join("latest")).unwrap();
+    assert_eq!(latest, format!("{id}\n"));
+}
