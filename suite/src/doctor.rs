@@ -149,6 +149,15 @@ pub(crate) fn config(loaded: &anyhow::Result<SuiteConfig>) -> Check {
     }
 }
 
+/// `--base-url` names the backend: no config file describes a stack.
+pub(crate) fn config_not_read() -> Check {
+    Check::new(
+        Status::Ok,
+        "config",
+        "not read: --base-url names a backend already running",
+    )
+}
+
 /// Which secrets are present (never a value); one too short to redact is a warning.
 pub(crate) fn secrets(s: &Secrets) -> Check {
     let presence = s.presence().join(" ");

@@ -17,7 +17,10 @@ impl DoctorArgs {
             base_url: self.base_url.as_deref(),
             config: self.config.as_deref(),
         });
-        let mut checks = vec![doctor::config(&config)];
+        let mut checks = vec![match &self.base_url {
+            Some(_) => doctor::config_not_read(),
+            None => doctor::config(&config),
+        }];
         let need = match (&self.base_url, &config) {
             (None, Ok(c)) => launcher.docker(c),
             _ => Docker::Unused,

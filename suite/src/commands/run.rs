@@ -62,6 +62,9 @@ pub(crate) fn execute(
         .map_err(|e| setup_failed(&ev, &events, e))?;
     let base_url = stack.base_url();
     events.line(format!("run {} -> {}", ev.run_id, ev.dir.display()));
+    if let Some(note) = unignored_evidence(&plan.stack.out) {
+        events.line(note);
+    }
     // Before L01: what the target offers (target.json, one line), and its OpenAPI document.
     let probed = Client::new(&base_url, ev.redactor().clone()).and_then(|client| {
         let mut client = client
@@ -311,6 +314,22 @@ pub(crate) fn start_stack(
         )?));
     }
     plan.launcher.start(&opts)
+}
+
+/// A note when `out` lies in a git work tree that does not ignore it: every run adds a
+/// folder and a zip that `git status` would show.
+fn unignored_evidence(out: &std::path::Path) -> Option<String> {
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(["check-ignore", "-q", "--"]).arg(out);
+    let checked = crate::sys::process::output_within(cmd, Duration::from_secs(5)).ok()??;
+    // 0: ignored; 1: in a work tree, not ignored; 128: no work tree, or outside it.
+    (checked.status.code() == Some(1)).then(|| {
+        format!(
+            "note: {} is not ignored by git, and each run adds a folder and a zip to it; fix: \
+             `codex-live-suite init --gitignore` adds it to .gitignore",
+            out.display()
+        )
+    })
 }
 
 /// The commit under test (`GITHUB_SHA` on GitHub, else `git rev-parse HEAD` in `dir`).

@@ -16,6 +16,12 @@ fn a_python_orchestrator_run_as_a_process_passes_the_whole_suite_from_its_own_fo
     let said = text(&out);
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(said.contains("stack: process (described by"), "{said}");
+    // A repository that does not ignore its evidence is told how, once a run.
+    assert!(
+        said.contains("note: docs/evidence is not ignored by git")
+            && said.contains("`codex-live-suite init --gitignore`"),
+        "{said}"
+    );
     // The evidence lies under the folder the suite ran in, and names its commit.
     let run = run_dir(&repo.path().join("docs/evidence"));
     let record: Value =
