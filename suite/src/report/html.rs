@@ -58,6 +58,7 @@ details.row>summary .reason{color:#1f2328;overflow-wrap:anywhere}
 details.row .body{padding:.2rem .9rem .8rem;background:#fff;border-top:1px solid #d1d9e0}
 pre{background:#f6f8fa;border:1px solid #d1d9e0;border-radius:.3rem;padding:.5rem;overflow:auto;max-height:28rem;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
 pre.diff{white-space:pre}.diff .add{background:#dafbe1;color:#116329;display:block}.diff .del{background:#ffebe9;color:#82071e;display:block}.diff .hunk{color:#0550ae;display:block}.diff .ctx{display:block}
+#failure{border:2px solid #cf222e;border-radius:.4rem;padding:.2rem .9rem .6rem;margin:.4rem 0 .8rem;background:#fff8f8}#failure h2{margin:.5rem 0 .3rem}#failure .reason{font-weight:600;overflow-wrap:anywhere}pre.first{max-height:14rem}
 h3{font-size:.95rem;margin:.8rem 0 .3rem}ul.files{columns:2;margin:.2rem 0;padding-left:1.2rem}
 svg.timeline{width:100%;height:auto;border:1px solid #d1d9e0;border-radius:.4rem;background:#fff}
 svg text{font:11px ui-monospace,monospace;fill:#1f2328}
@@ -134,6 +135,7 @@ impl Page<'_> {
                     span.badge.(verdict.to_lowercase()) #verdict { (verdict) }
                     " live-suite run " (self.text(&r.run_id))
                 }
+                @if let Some(o) = r.first_failure() { (self.failure(o)) }
                 table.meta {
                     tr { td { "stack" } td #stack { (self.text(&r.stack)) } }
                     tr { td { "base URL" } td { (self.text(&r.base_url)) } }
@@ -154,15 +156,10 @@ impl Page<'_> {
                     tr {
                         td { "target" }
                         td #target {
-                            @match &r.target {
+                            // The facts in words: the profile's own sentence.
+                            @match r.target_description() {
+                                Some(words) => (self.text(words.trim_start_matches("target: "))),
                                 None => "(not profiled)",
-                                Some(serde_json::Value::Object(m)) => {
-                                    // Each fact once: `description` repeats the others in a sentence.
-                                    @for (k, v) in m.iter().filter(|(k, _)| *k != "description") {
-                                        span { b { (self.text(k)) } ": " (self.text(&plain(v))) } " "
-                                    }
-                                }
-                                Some(v) => (self.text(&plain(v))),
                             }
                         }
                     }
@@ -197,6 +194,32 @@ impl Page<'_> {
                 } @else if let Some(other) = baseline {
                     h2 { "Comparison" }
                     p #baseline { (self.text(&other.render_text())) }
+                }
+            }
+        }
+    }
+
+    /// What the first screen says of a failed run: the scenario that failed first, its
+    /// reason, the job's own error, and its notes.txt, linked to its row.
+    fn failure(&self, o: &ScenarioOutcome) -> Markup {
+        let job_error = self
+            .first_evidence(o, "job.json")
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
+        html! {
+            section #failure {
+                h2 {
+                    span.badge.(o.verdict.as_str().to_lowercase()) { (o.verdict.as_str()) }
+                    " " a href=(format!("#row-{}", self.text(&o.id))) {
+                        (self.text(&o.id)) " " (self.text(&o.title))
+                    }
+                }
+                p.reason #failure-reason { (self.text(&o.reason)) }
+                @if let Some(e) = &job_error {
+                    p.job-error { "the job's own error: " code { (self.text(e)) } }
+                }
+                @if let Some(n) = &o.notes {
+                    pre.notes.first { (self.text(n)) }
                 }
             }
         }
@@ -282,14 +305,6 @@ fn pretty(text: &str) -> String {
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| text.to_owned())
-}
-
-/// A JSON value as plain text (strings without quotes).
-fn plain(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        v => v.to_string(),
-    }
 }
 
 mod diff;

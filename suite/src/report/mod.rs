@@ -7,8 +7,8 @@
 //!   annotations, masks; at the end the step summary and outputs, GitHub Actions only),
 //!   `terminal` (spinner and lines for a person, on stdout, or stderr under
 //!   `--message-format json`, with the settings of `terminal::Console`);
-//! - at the end: `html` (`report.html`), `screenshot` (`report.png` from it, one browser
-//!   call), `summary` (`summary.txt`), `compare::RunRecord` (`run.json`, what a later run
+//! - at the end: `html` (`report.html`), `screenshot` (`report.png` from it, at the page's
+//!   measured height), `summary` (`summary.txt`), `compare::RunRecord` (`run.json`, what a later run
 //!   compares with), GitHub's step summary and outputs, `junit` (`junit.xml`) and `archive`
 //!   (`manifest.json` and the zip, which seal the others).
 //!

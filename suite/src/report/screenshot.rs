@@ -2,7 +2,8 @@
 //! installed (CI installs Debian's `chromium-headless-shell`). Best effort: a run never fails
 //! because there is no browser or the browser misbehaves.
 //!
-//! One browser call (`--screenshot`) after report.html is written.
+//! Two browser calls after report.html is written: one measures the page's whole height,
+//! one takes the shot at that height.
 
 use crate::evidence::files;
 use crate::sys::process::output_within;
@@ -43,11 +44,39 @@ const FLAGS: [&str; 9] = [
     "--disable-frame-rate-limit",
 ];
 
-/// The window width, and the height that fits the header, the timeline and `rows` collapsed
-/// rows of which `open` (failures) are expanded.
+/// The window's width: a laptop's screen, whose first 800 pixels are the page's first
+/// screen.
+pub(crate) const WIDTH: u32 = 1280;
+/// The tallest screenshot taken: a page longer than this is cut.
+const MAX_HEIGHT: u32 = 16_000;
+
+/// The window, estimated when the page cannot be measured: the header, the timeline and
+/// `rows` collapsed rows of which `open` (failures) are expanded.
 pub fn window(rows: usize, open: usize) -> (u32, u32) {
     let height = 900 + 45 * rows + 900 * open;
-    (1200, height.clamp(1200, 12_000) as u32)
+    (WIDTH, height.clamp(1200, MAX_HEIGHT as usize) as u32)
+}
+
+/// The page's whole height at [`WIDTH`], as the browser lays it out: a copy of the page
+/// (beside no evidence; report.html itself runs no script) with one script that writes its
+/// scroll height into the DOM, which the browser then dumps. `None` when it says nothing.
+fn measured_height(browser: &Path, html: &Path) -> Option<u32> {
+    let page = std::fs::read_to_string(html).ok()?;
+    let scratch = tempfile::tempdir().ok()?;
+    let copy = scratch.path().join("measure.html");
+    let script = "<script>document.documentElement.setAttribute('data-height', \
+                  Math.ceil(document.documentElement.scrollHeight))</script>";
+    std::fs::write(&copy, format!("{page}{script}")).ok()?;
+    let mut cmd = browser_command(browser, scratch.path());
+    cmd.args(["--dump-dom", "--hide-scrollbars"])
+        .arg(format!("--window-size={WIDTH},800"))
+        .arg(format!("file://{}", copy.display()));
+    // A browser that crashes on its way out has dumped the DOM all the same.
+    let out = output_within(cmd, BROWSER_TIMEOUT).ok()??;
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let at = dom.find("data-height=\"")? + "data-height=\"".len();
+    let digits: String = dom[at..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse::<u32>().ok().filter(|h| *h > 0)
 }
 
 /// The first browser found: `$CHROMIUM`, then [`BROWSERS`] on `PATH`.
@@ -69,8 +98,9 @@ pub fn find_browser() -> Option<PathBuf> {
         .next()
 }
 
-/// `<run_dir>/report.png` from `<run_dir>/report.html`, when a browser exists, by one
-/// browser call. Returns what happened, one line for the run's output; never an error.
+/// `<run_dir>/report.png` from `<run_dir>/report.html`, when a browser exists, at the page's
+/// measured height (estimated when it cannot be measured). Returns what happened, one line
+/// for the run's output; never an error.
 pub(crate) fn best_effort(run_dir: &Path) -> String {
     let Some(browser) = find_browser() else {
         return "report.png: skipped, no chromium (install chromium-headless-shell or set \
@@ -79,11 +109,17 @@ pub(crate) fn best_effort(run_dir: &Path) -> String {
     };
     let png = run_dir.join(files::REPORT_PNG);
     let html = run_dir.join(files::REPORT_HTML);
-    let page = std::fs::read_to_string(&html).unwrap_or_default();
-    let rows = page.matches("<details class=\"row\"").count();
-    let open = page.matches("data-verdict=\"FAIL\"").count()
-        + page.matches("data-verdict=\"ERROR\"").count();
-    match screenshot(&browser, &html, &png, window(rows, open)) {
+    let size = match measured_height(&browser, &html) {
+        Some(height) => (WIDTH, height.clamp(800, MAX_HEIGHT)),
+        None => {
+            let page = std::fs::read_to_string(&html).unwrap_or_default();
+            let rows = page.matches("<details class=\"row\"").count();
+            let open = page.matches("data-verdict=\"FAIL\"").count()
+                + page.matches("data-verdict=\"ERROR\"").count();
+            window(rows, open)
+        }
+    };
+    match screenshot(&browser, &html, &png, size) {
         Ok(None) => format!("report.png: {}", png.display()),
         // Chromium's single process sometimes crashes on its way out, after a whole PNG.
         Ok(Some(_)) => format!(
@@ -136,19 +172,23 @@ fn whole_png(png: &Path) -> bool {
 
 /// Runs the browser headless on `file://<html>` with a throwaway profile; an error with its
 /// stderr tail when it fails. Killed after [`BROWSER_TIMEOUT`].
+/// The browser with the flags of every call and a throwaway profile in `scratch`.
+fn browser_command(browser: &Path, scratch: &Path) -> Command {
+    let mut cmd = Command::new(browser);
+    cmd.args(FLAGS).arg(format!(
+        "--user-data-dir={}",
+        scratch.join("profile").display()
+    ));
+    cmd
+}
+
 fn run(browser: &Path, args: &[String], html: &Path) -> Result<()> {
     let html = html
         .canonicalize()
         .with_context(|| format!("{} does not exist", html.display()))?;
     let scratch = tempfile::tempdir().context("creating a browser profile folder")?;
-    let mut cmd = Command::new(browser);
-    cmd.args(FLAGS)
-        .arg(format!(
-            "--user-data-dir={}",
-            scratch.path().join("profile").display()
-        ))
-        .args(args)
-        .arg(format!("file://{}", html.display()));
+    let mut cmd = browser_command(browser, scratch.path());
+    cmd.args(args).arg(format!("file://{}", html.display()));
     let Some(out) = output_within(cmd, BROWSER_TIMEOUT)
         .with_context(|| format!("starting {}", browser.display()))?
     else {

@@ -102,22 +102,139 @@ exit $rc
     );
 }
 
-/// The pipeline's screenshot, taken by the browser started with the run (no fallback to a
-/// one-shot call), in the folder and in the zip.
+/// The pipeline's screenshot, in the folder and in the zip, at the first screen's width and
+/// the page's whole height: the last scenario's row is inside it.
 fn assert_screenshot(run: &Run) {
     let said = format!("{}{}", run.stdout, run.stderr);
     let line = said
         .lines()
         .find(|l| l.starts_with("report.png: "))
         .unwrap_or_default();
-    assert!(line.ends_with("/report.png"), "{line:?}\n{said}");
+    let written = format!("report.png: {}", run.run_dir.join("report.png").display());
+    assert!(line.starts_with(&written), "{line:?}\n{said}");
     let png = std::fs::read(run.run_dir.join("report.png")).expect("report.png");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
+    let (width, height) = png_size(&png);
+    let browser = find_browser().expect("a browser took it");
+    let rows = layout(&browser, &run.run_dir.join("report.html"), &["row-M04"]);
+    assert_eq!(width, 1280);
+    assert!(
+        rows["row-M04"].1 <= height,
+        "M04 ends at {} of {height}",
+        rows["row-M04"].1
+    );
     let entries = run.zip_entries();
     for f in ["report.html", "report.png", "run.json"] {
         assert!(entries.iter().any(|e| e.ends_with(&format!("/{f}"))), "{f}");
     }
     println!("report.png: {} bytes", png.len());
+}
+
+/// A PNG's width and height, from its header.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    let word = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (word(16), word(20))
+}
+
+/// Where the elements `ids` of `html` lie, (top, bottom) in pixels, laid out by the browser
+/// at the first screen's size: a copy of the page with a script that writes their boxes
+/// into the DOM, dumped.
+fn layout(
+    browser: &Path,
+    html: &Path,
+    ids: &[&str],
+) -> std::collections::BTreeMap<String, (u32, u32)> {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("layout.html");
+    let list = ids
+        .iter()
+        .map(|i| format!("'{i}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let script = format!(
+        "<script>document.documentElement.setAttribute('data-boxes', [{list}].map(function(i) \
+         {{ var r = document.getElementById(i).getBoundingClientRect(); \
+         return i + ':' + Math.ceil(r.top + scrollY) + ':' + Math.ceil(r.bottom + scrollY); }}).join(';'))</script>"
+    );
+    std::fs::write(&copy, std::fs::read_to_string(html).unwrap() + &script).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .args(["--window-size=1280,800", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", copy.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let at = dom
+        .find("data-boxes=\"")
+        .unwrap_or_else(|| panic!("no boxes: {dom}"))
+        + 12;
+    dom[at..dom[at..].find('"').unwrap() + at]
+        .split(';')
+        .map(|b| {
+            let parts: Vec<&str> = b.split(':').collect();
+            (
+                parts[0].to_owned(),
+                (parts[1].parse().unwrap(), parts[2].parse().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// A failed run's page leads with the failure: its scenario, reason and notes on the first
+/// screen (1280×800), above the settings and the timeline, and in report.png.
+#[test]
+fn a_failed_runs_first_screen_shows_why_it_failed() {
+    let Some(browser) = find_browser() else {
+        println!("skipped: no chromium (install chromium-headless-shell or set CHROMIUM)");
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    // Every edit job ends in error: L05 fails, the rest of the ladder is gated.
+    let script = format!(
+        r#"#!/bin/sh
+req="$WORKSPACE_DIR/.codex/request.json"
+if grep -q '"job_type": *"edit"' "$req"; then
+  jid=$(sed -n 's/.*"job_id": *"\([^"]*\)".*/\1/p' "$req")
+  printf '{{"status":"error","summary":"edit broken on purpose","errors":["edit_broken"],"logs":["OPENAI_API_KEY=absent","OPENAI_ORG_ID=absent","OPENAI_PROJECT=absent"],"job_id":"%s"}}' "$jid" > "$WORKSPACE_DIR/.codex/result.json"
+  exit 1
+fi
+exec "{}" "$@"
+"#,
+        real_worker().display()
+    );
+    let run = local_suite_with_worker(out.path(), "broken-edit-worker.sh", &script, &[]);
+    run.assert_code(1);
+    let html = run.run_dir.join("report.html");
+    let page = std::fs::read_to_string(&html).unwrap();
+    let (_, reason) = run.verdict("L05");
+    assert!(page.contains("id=\"failure\""), "{page}");
+    let boxes = layout(&browser, &html, &["failure-reason", "scenarios", "row-M04"]);
+    let (_, reason_bottom) = boxes["failure-reason"];
+    assert!(
+        reason_bottom <= 800,
+        "the reason ends at {reason_bottom}px: {boxes:?}"
+    );
+    assert!(boxes["scenarios"].0 > reason_bottom, "{boxes:?}");
+    // The reason is the scenario's own, as summary.txt gives it (cut there to one line).
+    let shown = &page[page.find("id=\"failure-reason\"").unwrap()..];
+    let first_words: String = reason.chars().take(30).collect();
+    assert!(
+        shown.contains(&first_words),
+        "{first_words:?} not in the failure block"
+    );
+    let png = std::fs::read(run.run_dir.join("report.png")).unwrap();
+    let (_, height) = png_size(&png);
+    assert!(boxes["row-M04"].1 <= height, "{boxes:?} in {height}px");
+    println!("report.png: {}", run.run_dir.join("report.png").display());
 }
 
 /// `$CHROMIUM`, else the first of the names the suite tries on `PATH`

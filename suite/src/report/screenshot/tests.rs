@@ -1,4 +1,4 @@
-//! report.png by one browser call: its window, what a browser that fails leaves. The tests
+//! report.png: the page measured, then shot at that height; what a browser that fails leaves. The tests
 //! that need a real browser say "skipped" without one.
 
 use super::*;
@@ -44,7 +44,7 @@ fn top_left_rgb(png: &[u8]) -> [u8; 3] {
 }
 
 #[test]
-fn one_browser_call_takes_a_png_of_the_window_the_rows_ask_for() {
+fn report_png_is_the_page_at_its_measured_height_and_the_first_screens_width() {
     let Some(browser) = find_browser() else {
         return println!("skipped: no chromium");
     };
@@ -61,13 +61,21 @@ fn one_browser_call_takes_a_png_of_the_window_the_rows_ask_for() {
     assert_eq!(png_size(&shot), (640, 480));
     assert_eq!(top_left_rgb(&shot), [255, 0, 0]);
 
-    // Through best_effort: the window of two rows, one open.
+    // Through best_effort: the page's whole height as the browser measures it (this short
+    // page: the first screen's 800 pixels), at the first screen's width.
     let line = best_effort(dir.path());
     assert!(
         line.starts_with(&format!("report.png: {}", png.display())),
         "{line}"
     );
-    assert_eq!(png_size(&std::fs::read(&png).unwrap()), window(2, 1));
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (WIDTH, 800));
+    let tall =
+        "<!doctype html><body style=\"margin:0\"><div style=\"height:2345px\">x</div></body>";
+    std::fs::write(dir.path().join(files::REPORT_HTML), tall).unwrap();
+    let measured = measured_height(&browser, &dir.path().join(files::REPORT_HTML));
+    assert_eq!(measured, Some(2345));
+    best_effort(dir.path());
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (WIDTH, 2345));
 }
 
 #[test]
