@@ -163,3 +163,23 @@ fn a_backend_that_prints_nothing_is_said_to_have_printed_nothing() {
     assert!(said.contains("the backend printed nothing"), "{said}");
     assert!(!said.contains("output:\n:"), "{said}");
 }
+
+#[test]
+fn a_backend_that_never_listens_is_called_that_with_the_fix_not_a_slow_start() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("live-suite.toml"),
+        "health_paths = [\"/docs\"]\n[process]\ncommand = [\"sh\", \"-c\", \"exec sleep 60\"]\n\
+         env = { PORT = \"{port}\" }\n",
+    )
+    .unwrap();
+    let out = suite(dir.path(), &["--health-timeout", "2"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("nothing answered at http://127.0.0.1:"),
+        "{said}"
+    );
+    assert!(said.contains("`{port}` in a [process] command"), "{said}");
+    assert!(said.contains("the backend printed nothing"), "{said}");
+}

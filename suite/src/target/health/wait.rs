@@ -85,6 +85,8 @@ fn wait(
     let client = Client::new(base_url, redactor.clone())?;
     let start = Instant::now();
     let mut last;
+    // Whether anything ever answered: a backend that never did listens elsewhere, or not yet.
+    let mut answered = false;
     for delay in Backoff::default() {
         alive()?;
         let checked = check(&client);
@@ -95,7 +97,19 @@ fn wait(
             Ok(()) => return Ok(()),
             Err(Probe::Wrong(why)) => bail!("{base_url} is up but {why}"),
             Err(Probe::Unreachable(why)) => return Err(why.into()),
-            Err(Probe::NotYet(why)) => last = why,
+            Err(Probe::NotYet(why)) => {
+                answered = true;
+                last = why;
+            }
+            Err(Probe::Silent(why)) => last = why,
+        }
+        if start.elapsed() >= timeout && !answered {
+            bail!(
+                "nothing answered at {base_url} within {}s (last: {last}); fix: make sure the \
+                 backend listens on that port (`{{port}}` in a [process] command) on 127.0.0.1 or \
+                 0.0.0.0, or give a slow start a longer --health-timeout",
+                timeout.as_secs()
+            );
         }
         if start.elapsed() >= timeout {
             bail!(
@@ -136,7 +150,10 @@ fn probe_path(client: &Client, path: &str, want: Mode, at: Where) -> Result<(), 
 }
 
 enum Probe {
+    /// It answered, but not healthy yet.
     NotYet(String),
+    /// Nothing answered (refused, reset, timed out).
+    Silent(String),
     Wrong(String),
     Unreachable(Unreachable),
 }
@@ -148,7 +165,7 @@ fn transport(e: anyhow::Error, (url, refused): Where) -> Probe {
             url: url.to_owned(),
             cause,
         }),
-        _ => Probe::NotYet(format!("{e:#}")),
+        _ => Probe::Silent(format!("{e:#}")),
     }
 }
 
