@@ -49,6 +49,26 @@ pub struct InitArgs {
     /// Also add the evidence folder (docs/evidence/) to .gitignore, once.
     #[arg(long)]
     pub gitignore: bool,
+    /// With --stack process: the command that starts your backend, split at spaces, e.g.
+    /// "python3 app.py --port {port}" ({port} and {data} are the suite's).
+    #[arg(long, value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// With --stack process: a variable the backend is started with, KEY=VALUE, repeated
+    /// for more (e.g. --env BIND_ADDR=127.0.0.1:{port}).
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = key_value)]
+    pub env: Vec<(String, String)>,
+}
+
+/// `KEY=VALUE`, the key a variable name.
+fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v))
+            if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            Ok((k.to_owned(), v.to_owned()))
+        }
+        _ => Err("expected KEY=VALUE, the key letters, digits and _".into()),
+    }
 }
 
 /// `init --stack`.

@@ -12,18 +12,56 @@ use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
 
-/// The text `init` writes for `stack`.
-pub(crate) fn template(stack: InitStack) -> String {
+/// The text `init` writes for `stack`; for a process, `command` (split at spaces) and `env`
+/// in place of the example's.
+pub(crate) fn template(
+    stack: InitStack,
+    command: Option<&str>,
+    env: &[(String, String)],
+) -> Result<String, String> {
     let body = match stack {
-        InitStack::Process => templates::PROCESS,
-        InitStack::Compose => templates::COMPOSE,
-        InitStack::Url => templates::URL,
+        InitStack::Process => process(command, env),
+        _ if command.is_some() || !env.is_empty() => {
+            return Err("--command and --env describe a --stack process".into())
+        }
+        InitStack::Compose => templates::COMPOSE.to_owned(),
+        InitStack::Url => templates::URL.to_owned(),
     };
-    format!("#:schema {}\n{body}", schema_url())
+    Ok(format!("#:schema {}\n{body}", schema_url()))
+}
+
+/// The process template with `command` and `env`, each value a TOML string.
+fn process(command: Option<&str>, env: &[(String, String)]) -> String {
+    let quoted = |s: &str| serde_json::to_string(s).expect("a string serializes");
+    let mut body = templates::PROCESS.to_owned();
+    if let Some(command) = command {
+        let words: Vec<String> = command.split_whitespace().map(quoted).collect();
+        let line = body
+            .lines()
+            .find(|l| l.starts_with("command = "))
+            .expect("the template has a command")
+            .to_owned();
+        body = body.replacen(&line, &format!("command = [{}]", words.join(", ")), 1);
+    }
+    if !env.is_empty() {
+        let lines: Vec<String> = env
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", quoted(v)))
+            .collect();
+        body = body.replacen("DATA_DIR = \"{data}\"", &lines.join("\n"), 1);
+    }
+    body
 }
 
 impl InitArgs {
     pub fn run(self, dir: &Path, events: &Events) -> Result<i32> {
+        let text = match template(self.stack, self.command.as_deref(), &self.env) {
+            Ok(text) => text,
+            Err(why) => {
+                events.line(format!("init: {why}; nothing was written"));
+                return Ok(EXIT_SETUP);
+            }
+        };
         let file = dir.join(FILE_NAME);
         let created = std::fs::OpenOptions::new()
             .write(true)
@@ -41,7 +79,7 @@ impl InitArgs {
             }
             Err(e) => return Err(e).with_context(|| format!("creating {}", file.display())),
         };
-        f.write_all(template(self.stack).as_bytes())
+        f.write_all(text.as_bytes())
             .with_context(|| format!("writing {}", file.display()))?;
         events.line(format!(
             "init: wrote {} ({}); {}",

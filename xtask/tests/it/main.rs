@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod action_evidence;
+mod adopter;
 mod browser;
 mod byo_compose;
 mod compose;

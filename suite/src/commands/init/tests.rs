@@ -23,7 +23,7 @@ fn every_template_is_valid_read_by_the_suite_and_names_its_schema() {
     let validator = schema();
     for stack in [InitStack::Process, InitStack::Compose, InitStack::Url] {
         let dir = tempfile::tempdir().unwrap();
-        let text = template(stack);
+        let text = template(stack, None, &[]).unwrap();
         assert!(text.starts_with("#:schema https://"), "{text}");
         assert!(text
             .lines()
@@ -121,10 +121,12 @@ fn init_never_overwrites_and_ignores_the_evidence_once() {
     let args = |gitignore| InitArgs {
         stack: InitStack::Process,
         gitignore,
+        command: None,
+        env: Vec::new(),
     };
     assert_eq!(args(true).run(dir.path(), &events).unwrap(), EXIT_PASS);
     let written = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
-    assert_eq!(written, template(InitStack::Process));
+    assert_eq!(written, template(InitStack::Process, None, &[]).unwrap());
     std::fs::write(dir.path().join(FILE_NAME), "# mine\n").unwrap();
     assert_eq!(args(true).run(dir.path(), &events).unwrap(), EXIT_SETUP);
     assert_eq!(
@@ -140,4 +142,23 @@ fn init_never_overwrites_and_ignores_the_evidence_once() {
     ignore_evidence(other.path()).unwrap();
     let ignore = std::fs::read_to_string(other.path().join(".gitignore")).unwrap();
     assert!(ignore.starts_with("target\n#"), "{ignore}");
+}
+
+#[test]
+fn a_process_template_takes_its_command_and_environment() {
+    let env = vec![
+        ("BIND_ADDR".to_owned(), "127.0.0.1:{port}".to_owned()),
+        ("NOTE".to_owned(), "a \"quoted\" value".to_owned()),
+    ];
+    let text = template(InitStack::Process, Some("codex-backend --verbose"), &env).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(FILE_NAME), &text).unwrap();
+    let c = SuiteConfig::load(dir.path(), None).unwrap();
+    let p = c.process.unwrap();
+    assert_eq!(p.command, ["codex-backend", "--verbose"]);
+    assert_eq!(p.env["BIND_ADDR"], "127.0.0.1:{port}");
+    assert_eq!(p.env["NOTE"], "a \"quoted\" value");
+    assert!(!p.env.contains_key("DATA_DIR"));
+    let e = template(InitStack::Url, Some("x"), &[]).unwrap_err();
+    assert!(e.contains("--stack process"), "{e}");
 }
