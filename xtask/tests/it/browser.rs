@@ -199,18 +199,7 @@ fn a_failed_runs_first_screen_shows_why_it_failed() {
     };
     let out = tempfile::tempdir().unwrap();
     // Every edit job ends in error: L05 fails, the rest of the ladder is gated.
-    let script = format!(
-        r#"#!/bin/sh
-req="$WORKSPACE_DIR/.codex/request.json"
-if grep -q '"job_type": *"edit"' "$req"; then
-  jid=$(sed -n 's/.*"job_id": *"\([^"]*\)".*/\1/p' "$req")
-  printf '{{"status":"error","summary":"edit broken on purpose","errors":["edit_broken"],"logs":["OPENAI_API_KEY=absent","OPENAI_ORG_ID=absent","OPENAI_PROJECT=absent"],"job_id":"%s"}}' "$jid" > "$WORKSPACE_DIR/.codex/result.json"
-  exit 1
-fi
-exec "{}" "$@"
-"#,
-        real_worker().display()
-    );
+    let script = crate::support::broken_edit_worker();
     let run = local_suite_with_worker(out.path(), "broken-edit-worker.sh", &script, &[]);
     run.assert_code(1);
     let html = run.run_dir.join("report.html");

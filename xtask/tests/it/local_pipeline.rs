@@ -244,18 +244,7 @@ fn the_whole_pipeline_on_the_local_stack() {
 fn a_worker_that_breaks_edits_fails_l05_gates_the_rest_and_rollback_stays_green() {
     let out = tempfile::tempdir().unwrap();
     // A team's own worker (WORKER_BIN) that writes an error result for every edit job.
-    let script = format!(
-        r#"#!/bin/sh
-req="$WORKSPACE_DIR/.codex/request.json"
-if grep -q '"job_type": *"edit"' "$req"; then
-  jid=$(sed -n 's/.*"job_id": *"\([^"]*\)".*/\1/p' "$req")
-  printf '{{"status":"error","summary":"edit broken on purpose","errors":["edit_broken"],"logs":["OPENAI_API_KEY=absent","OPENAI_ORG_ID=absent","OPENAI_PROJECT=absent"],"job_id":"%s"}}' "$jid" > "$WORKSPACE_DIR/.codex/result.json"
-  exit 1
-fi
-exec "{}" "$@"
-"#,
-        real_worker().display()
-    );
+    let script = crate::support::broken_edit_worker();
     let run = local_suite_with_worker(out.path(), "broken-edit-worker.sh", &script, &[]);
     run.assert_code(1);
     let (verdict, reason) = run.verdict("L05");

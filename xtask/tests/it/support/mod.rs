@@ -41,6 +41,23 @@ pub fn local_suite_with(extra: &[&str], envs: &[(&str, &str)], out: &Path) -> Ru
     xtask(&args, envs, out)
 }
 
+/// A team's own worker (WORKER_BIN): the real one, but every edit job writes an error
+/// result and exits 1, so that L05 fails and gates the rest of the ladder.
+pub fn broken_edit_worker() -> String {
+    format!(
+        r#"#!/bin/sh
+req="$WORKSPACE_DIR/.codex/request.json"
+if grep -q '"job_type": *"edit"' "$req"; then
+  jid=$(sed -n 's/.*"job_id": *"\([^"]*\)".*/\1/p' "$req")
+  printf '{{"status":"error","summary":"edit broken on purpose","errors":["edit_broken"],"logs":["OPENAI_API_KEY=absent","OPENAI_ORG_ID=absent","OPENAI_PROJECT=absent"],"job_id":"%s"}}' "$jid" > "$WORKSPACE_DIR/.codex/result.json"
+  exit 1
+fi
+exec "{}" "$@"
+"#,
+        real_worker().display()
+    )
+}
+
 /// The real worker binary, built next to the xtask.
 pub fn real_worker() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_xtask")).with_file_name("codex-worker")
