@@ -63,8 +63,8 @@ pub(super) fn render(r: &Report) -> String {
     }
     if let Some(f) = r.screenshot_floor {
         out += &format!(
-            "\nscreenshot floor (one browser call rendering a run's report.html into \
-             report.png, as each run makes it): {}\n",
+            "\nscreenshot floor (the browser call rendering a run's report.html into \
+             report.png; a run makes one more first, which measures the page): {}\n",
             fmt_stats(Some(f))
         );
     }
