@@ -103,19 +103,18 @@ fn wait(
             }
             Err(Probe::Silent(why)) => last = why,
         }
-        if start.elapsed() >= timeout && !answered {
-            bail!(
-                "nothing answered at {base_url} within {}s (last: {last}); fix: make sure the \
-                 backend listens on that port (`{{port}}` in a [process] command) on 127.0.0.1 or \
-                 0.0.0.0, or give a slow start a longer --health-timeout",
-                timeout.as_secs()
-            );
-        }
         if start.elapsed() >= timeout {
+            let secs = timeout.as_secs();
+            if !answered {
+                bail!(
+                    "nothing answered at {base_url} within {secs}s (last: {last}); fix: make \
+                     sure the backend listens on that port (`{{port}}` in a [process] command) on \
+                     127.0.0.1 or 0.0.0.0, or give a slow start a longer --health-timeout"
+                );
+            }
             bail!(
-                "{base_url} did not become healthy within {}s (last: {last}); a slow start needs \
-                 a longer --health-timeout",
-                timeout.as_secs()
+                "{base_url} did not become healthy within {secs}s (last: {last}); a slow start \
+                 needs a longer --health-timeout"
             );
         }
         events.waiting(
