@@ -89,6 +89,8 @@ pub mod bounded_read {
 pub mod process {
     pub use crate::sys::process::{spawn_grouped, stop_group, Tether};
 }
+/// In the run's reaper (this binary, started by a run), reap and exit.
+pub use sys::reaper::run_if_asked as reaper_if_asked;
 /// How long a backend may take to answer healthy by default.
 pub use target::health::wait::HEALTH_TIMEOUT;
 /// A run's evidence checked offline.

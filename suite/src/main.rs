@@ -7,6 +7,8 @@ use codex_live_suite::{Cli, Command, ConfigLauncher, Console};
 use std::sync::Arc;
 
 fn main() {
+    // This binary is also the run's reaper (`sys/reaper.rs`).
+    codex_live_suite::reaper_if_asked();
     // Bad flags: clap prints the reason and exits with 2.
     let cli = Cli::parse_args();
     let output = Console::detect(&cli.output, |name| std::env::var(name).ok());

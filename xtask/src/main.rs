@@ -22,6 +22,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn main() {
+    // This binary is also the run's reaper (`suite/src/sys/reaper.rs`).
+    codex_live_suite::reaper_if_asked();
     // Bad flags: clap prints the reason and exits with 2.
     let cli = Cli::parse();
     let output = Console::detect(&cli.output, |name| std::env::var(name).ok());

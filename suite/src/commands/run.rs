@@ -56,6 +56,10 @@ pub(crate) fn execute(
     let secrets = with_env_file.as_ref().unwrap_or(secrets);
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     crate::sys::interrupt::run_begins();
+    // Before anything is started: whatever the run starts, its reaper can end.
+    if let Err(e) = crate::sys::reaper::start() {
+        eprint_reaper(&e);
+    }
     let reporter = Shared::new(Reporter::for_run(&ev, plan.console, plan.stack.copies()));
     let events = Arc::new(reporter.events());
     let mut stack = start_stack(&plan, secrets, &ev, &events, config)
@@ -222,10 +226,19 @@ fn run_report(
     })
 }
 
+/// Without a reaper the run goes on; a SIGKILL would then leave its stack behind.
+fn eprint_reaper(e: &std::io::Error) {
+    crate::report::text::eprint_line(&format!(
+        "warning: no reaper for this run ({e}): a SIGKILL would leave its stack running"
+    ));
+}
+
 /// Writes every report and returns the exit code: 0 or 1 by the verdicts, or
 /// [`ReportNotWritten`] (exit 3) when a report could not be written, whatever the verdicts.
 fn finish(reporter: &Shared, events: &Events, report: RunReport) -> Result<i32> {
     let passed = report.passed();
+    // The stack is down (or torn down by a signal's hooks): the reaper has nothing to do.
+    crate::sys::reaper::done();
     let unwritten = reporter.finish(events, report);
     // A signal during the run (or while the report was written): exit 128 + signal once
     // the teardown is done. The report is written, whether or not a reporter failed.

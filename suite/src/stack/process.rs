@@ -177,6 +177,11 @@ impl ProcessStack {
         self.child = Some(child);
         self.mode = mode;
         if !self.keep_up {
+            // However the run ends, its reaper kills this group and removes the folder.
+            crate::sys::reaper::tell(&format!("group {leader}"));
+            if let Some(folder) = &self.folder {
+                crate::sys::reaper::tell(&format!("dir {}", folder.path().display()));
+            }
             // A signal exits without running destructors: the hook also removes the folder.
             let folder = self.folder.as_ref().map(|f| f.path().to_owned());
             let (events, name) = (Arc::clone(&self.events), self.name.clone());
@@ -256,7 +261,9 @@ impl ProcessStack {
     /// Stops the backend's process group: SIGTERM, then SIGKILL after 10 s.
     fn stop(&mut self) {
         if let Some(child) = self.child.take() {
+            let leader = child.id();
             stop_group(child, Duration::from_secs(10));
+            crate::sys::reaper::tell(&format!("ungroup {leader}"));
         }
         if let Some(id) = self.interrupt_hook.take() {
             crate::sys::interrupt::unregister(id);
@@ -321,6 +328,7 @@ impl Stack for ProcessStack {
                     folder.display()
                 )
             })?;
+            crate::sys::reaper::tell(&format!("undir {}", folder.display()));
         }
         Ok(())
     }

@@ -7,3 +7,4 @@ pub(crate) mod at_once;
 pub(crate) mod bounded_read;
 pub(crate) mod interrupt;
 pub(crate) mod process;
+pub(crate) mod reaper;

@@ -3,6 +3,7 @@
 // A test that cannot run here says why on stdout, where libtest shows it.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod killed;
 mod process_stack;
 mod setup_errors;
 mod support;

@@ -67,6 +67,15 @@ pub(super) struct Running {
 
 impl Running {
     pub(super) fn start(args: &[&str], envs: &[(&str, &str)]) -> Running {
+        Running::start_with(args, envs, |_| {})
+    }
+
+    /// `start`, the command first changed by `change` (e.g. a process group of its own).
+    pub(super) fn start_with(
+        args: &[&str],
+        envs: &[(&str, &str)],
+        change: impl FnOnce(&mut Command),
+    ) -> Running {
         let out = tempfile::tempdir().unwrap();
         let logs = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
@@ -79,6 +88,7 @@ impl Running {
             .stderr(std::fs::File::create(logs.path().join("stderr")).unwrap());
         without_ambient(&mut cmd);
         cmd.envs(envs.iter().copied());
+        change(&mut cmd);
         Running {
             child: cmd.spawn().unwrap(),
             out,

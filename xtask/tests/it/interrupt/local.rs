@@ -142,3 +142,73 @@ fn sighup_at_l08_on_the_local_stack() {
 fn sigint_at_l08_on_the_local_stack() {
     local_case(libc::SIGINT, "SIGINT", "L08");
 }
+
+/// SIGKILL, which no handler sees, at L03 (a worker that never finishes): to the xtask
+/// alone, or to its whole process group (as a CI runner ends a job). The run's reaper, in
+/// a session of its own, kills the backend's group and removes the private folder.
+fn killed_case(whole_group: bool) {
+    let tools = tempfile::tempdir().unwrap();
+    let marker = format!("xten-killed-{}-{whole_group}", std::process::id());
+    let worker = hanging_worker(tools.path(), &marker);
+    let args = [
+        "live-suite",
+        "--stack",
+        "local",
+        "--from",
+        "L03",
+        "--poll-timeout",
+        "300",
+    ];
+    let envs = [("WORKER_BIN", worker.to_str().unwrap())];
+    let mut run = Running::start_with(&args, &envs, |cmd| {
+        std::os::unix::process::CommandExt::process_group(cmd, 0);
+    });
+    run.wait_job_of("L03", Duration::from_secs(600));
+    let (data, backend) = running_backend(&run);
+    let t0 = std::time::Instant::now();
+    let target = if whole_group {
+        -(run.child.id() as i32)
+    } else {
+        run.child.id() as i32
+    };
+    // SAFETY: kill(2) on our own child (or the process group it leads).
+    unsafe {
+        libc::kill(target, libc::SIGKILL);
+    }
+    let status = run.child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGKILL)
+    );
+    wait_for(
+        "nothing of the run to be left",
+        Duration::from_secs(10),
+        || {
+            let left = [
+                processes(None, Some(backend)),
+                processes(Some(&marker), None),
+            ]
+            .concat();
+            (left.is_empty() && !data.exists()).then_some(())
+        },
+    );
+    println!(
+        "local L03 SIGKILL ({}): nothing left after {:.2}s",
+        if whole_group {
+            "process group"
+        } else {
+            "the xtask"
+        },
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn sigkill_at_l03_leaves_nothing_of_the_local_stack() {
+    killed_case(false);
+}
+
+#[test]
+fn sigkill_of_the_whole_process_group_at_l03_leaves_nothing_of_the_local_stack() {
+    killed_case(true);
+}
