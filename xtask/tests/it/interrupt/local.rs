@@ -36,6 +36,16 @@ fn running_backend(run: &Running) -> (PathBuf, i32) {
     (data, backend)
 }
 
+/// The processes of the stack still running: the backend's group (workers included) and
+/// the hanging worker named `marker`.
+fn stack_left(backend: i32, marker: &str) -> Vec<String> {
+    [
+        processes(None, Some(backend)),
+        processes(Some(marker), None),
+    ]
+    .concat()
+}
+
 /// Runs the local live suite from `at` (its job hangs or runs long), sends `signal` once
 /// the job runs, and checks the report and that nothing of the stack is left.
 fn local_case(signal: i32, signal_name: &str, at: &str) {
@@ -97,14 +107,7 @@ fn local_case(signal: i32, signal_name: &str, at: &str) {
     wait_for(
         "the stack's processes to be gone",
         Duration::from_secs(10),
-        || {
-            let left = [
-                processes(None, Some(backend)),
-                processes(Some(&marker), None),
-            ]
-            .concat();
-            left.is_empty().then_some(())
-        },
+        || stack_left(backend, &marker).is_empty().then_some(()),
     );
     assert!(
         !data.exists(),
@@ -183,14 +186,7 @@ fn killed_case(whole_group: bool) {
     wait_for(
         "nothing of the run to be left",
         Duration::from_secs(10),
-        || {
-            let left = [
-                processes(None, Some(backend)),
-                processes(Some(&marker), None),
-            ]
-            .concat();
-            (left.is_empty() && !data.exists()).then_some(())
-        },
+        || (stack_left(backend, &marker).is_empty() && !data.exists()).then_some(()),
     );
     println!(
         "local L03 SIGKILL ({}): nothing left after {:.2}s",
