@@ -130,6 +130,11 @@ pub enum Command {
     /// command, a compose stack or a running URL, with the JSON schema editors validate it
     /// by. Never overwrites: exit 2 when the file exists.
     Init(InitArgs),
+    /// Remove what runs of this user left running: the process groups, compose projects
+    /// (containers, worker containers, networks, volumes), image tags and private folders
+    /// of runs that were killed, and the stacks `--keep-up` kept. A run still running is
+    /// left alone. One line per thing; exit 1 when something could not be removed.
+    Down(DownArgs),
     /// Print the shell completion script for SHELL (e.g. `codex-live-suite completions bash
     /// > ~/.local/share/bash-completion/completions/codex-live-suite`).
     Completions(CompletionsArgs),
@@ -301,7 +306,7 @@ pub struct SmokeArgs {
 mod commands;
 mod values;
 
-pub use commands::{CompareArgs, CompletionsArgs, DoctorArgs, HealthArgs, VerifyArgs};
+pub use commands::{CompareArgs, CompletionsArgs, DoctorArgs, DownArgs, HealthArgs, VerifyArgs};
 pub(crate) use commands::{InitArgs, InitStack};
 
 pub(crate) use values::base_url;

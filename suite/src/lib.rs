@@ -16,6 +16,7 @@ mod doctor;
 mod evidence;
 mod ladder;
 mod model;
+mod reaper;
 mod report;
 mod stack;
 mod sys;
@@ -32,8 +33,8 @@ mod verify;
 /// The command line: `codex-live-suite`'s, and the arguments a repository's own CLI
 /// flattens into its commands.
 pub use cli::{
-    Cli, Command, CompareArgs, CompletionsArgs, DoctorArgs, HealthArgs, LiveSuiteArgs, SmokeArgs,
-    StackArgs, VerifyArgs, ABOUT, LONG_ABOUT, VERSION,
+    Cli, Command, CompareArgs, CompletionsArgs, DoctorArgs, DownArgs, HealthArgs, LiveSuiteArgs,
+    SmokeArgs, StackArgs, VerifyArgs, ABOUT, LONG_ABOUT, VERSION,
 };
 /// What every command does first, the commands without arguments, and the exit codes.
 pub use commands::{
@@ -85,12 +86,14 @@ pub mod docker {
 pub mod bounded_read {
     pub use crate::sys::bounded_read::{read_text, EVENTS_LIMIT};
 }
-/// Children in their own process group, tethered to the suite.
+/// Children in their own process group, tethered to the suite and in its journal.
 pub mod process {
-    pub use crate::sys::process::{spawn_grouped, stop_group, Tether};
+    pub use crate::sys::process::{run_grouped, spawn_grouped, stop_group, Tether};
 }
 /// In the run's reaper (this binary, started by a run), reap and exit.
-pub use sys::reaper::run_if_asked as reaper_if_asked;
+pub use reaper::run_if_asked as reaper_if_asked;
+/// What `down` removed, for a caller that also removes what it made per compose project.
+pub use reaper::Down;
 /// How long a backend may take to answer healthy by default.
 pub use target::health::wait::HEALTH_TIMEOUT;
 /// A run's evidence checked offline.

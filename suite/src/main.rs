@@ -7,7 +7,7 @@ use codex_live_suite::{Cli, Command, ConfigLauncher, Console};
 use std::sync::Arc;
 
 fn main() {
-    // This binary is also the run's reaper (`sys/reaper.rs`).
+    // This binary is also the run's reaper (`reaper.rs`).
     codex_live_suite::reaper_if_asked();
     // Bad flags: clap prints the reason and exits with 2.
     let cli = Cli::parse_args();
@@ -25,6 +25,7 @@ fn main() {
         Some(Command::Health(a)) => a.run(&secrets, &lines()),
         Some(Command::Compare(a)) => a.run(&lines()),
         Some(Command::Verify(a)) => a.run(&secrets, &lines()),
+        Some(Command::Down(a)) => Ok(a.run(&lines()).exit_code()),
         Some(Command::Doctor(a)) => a.run(&secrets, &launcher, &lines()),
         Some(Command::Init(a)) => a.run(&launcher.dir, &lines()),
         Some(Command::Completions(a)) => Ok(completions::run(&a, Cli::command())),

@@ -30,7 +30,9 @@ pub enum Command {
     Smoke(OurSmokeArgs),
     /// Start a stack for a developer (local: in the foreground until Ctrl-C).
     Up(UpArgs),
-    /// Stop a stack started with `up` (local stacks stop with their xtask).
+    /// Stop a stack started with `up` (local stacks stop with their xtask), then remove what
+    /// suite runs left (`codex-live-suite down`: killed runs, `--keep-up` stacks) with this
+    /// repository's image tags of their compose projects.
     Down(DownArgs),
     /// Check a running backend: GET /docs and /healthz.
     Health(HealthArgs),
@@ -123,6 +125,9 @@ pub struct UpArgs {
 pub struct DownArgs {
     #[arg(long, value_enum)]
     pub stack: Option<StackKind>,
+    /// Only list what suite runs left (the developer's stack is not touched either).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -8,6 +8,7 @@
 
 use anyhow::{bail, Context, Result};
 use codex_live_suite::docker::{combined, tail};
+use codex_live_suite::process::run_grouped;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use xshell::{cmd, Shell};
@@ -131,11 +132,18 @@ pub fn build_static_binaries(root: &Path) -> Result<StaticBinaries> {
     let sh = Shell::new()?;
     sh.change_dir(root);
     // Cargo's progress goes to our stderr (a cold build takes minutes); stdout stays ours.
-    let built = cmd!(sh, "{cargo} build {STATIC_BUILD_ARGS...}")
+    // In a process group the run's reaper stops if the run is killed meanwhile.
+    let mut build: std::process::Command = cmd!(sh, "{cargo} build {STATIC_BUILD_ARGS...}")
         .env(STATIC_RUSTFLAGS_VAR, STATIC_RUSTFLAGS)
-        .quiet()
-        .ignore_stdout()
-        .run();
+        .into();
+    build.stdout(std::process::Stdio::null());
+    let built = run_grouped(build).map_err(|e| e.to_string()).and_then(|s| {
+        if s.success() {
+            Ok(())
+        } else {
+            Err(s.to_string())
+        }
+    });
     if let Err(e) = built {
         bail!(
             "the static build of codex-backend and codex-worker failed ({e}): \

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn main() {
-    // This binary is also the run's reaper (`suite/src/sys/reaper.rs`).
+    // This binary is also the run's reaper (`suite/src/reaper.rs`).
     codex_live_suite::reaper_if_asked();
     // Bad flags: clap prints the reason and exits with 2.
     let cli = Cli::parse();

@@ -116,6 +116,13 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+pub struct DownArgs {
+    /// Only list what would be removed (each line says "would remove").
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone)]
 pub struct CompareArgs {
     /// The earlier run (the baseline).
     #[arg(value_name = "OLD")]

@@ -5,6 +5,7 @@
 pub(crate) mod compare;
 pub mod completions;
 pub(crate) mod doctor;
+pub(crate) mod down;
 pub(crate) mod health;
 pub(crate) mod init;
 pub mod list;

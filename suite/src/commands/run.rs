@@ -13,6 +13,7 @@ use crate::report::terminal::Console;
 use crate::report::{Reporter, Shared};
 use crate::stack::suite_config::SuiteConfig;
 use crate::stack::{external::ExternalStack, Launcher, Stack, StackOptions, StackOwner};
+use crate::sys::journal;
 use crate::target::client::Client;
 use crate::target::conformance::Conformance;
 use crate::target::preflight::Target;
@@ -56,12 +57,20 @@ pub(crate) fn execute(
     let secrets = with_env_file.as_ref().unwrap_or(secrets);
     let ev = Evidence::create(&plan.stack.out, secrets.redactor())?;
     crate::sys::interrupt::run_begins();
-    // Before anything is started: whatever the run starts, its reaper can end.
-    if let Err(e) = crate::sys::reaper::start() {
+    // Before anything is started: whatever the run starts, its reaper can end. Dropped at
+    // the end of the run, the guard tells the reaper that the run cleaned up after itself (a
+    // signal's path exits before, and the reaper checks what the teardown hooks removed).
+    let (_reaper, why_not) = crate::reaper::start();
+    if let Some(e) = why_not {
         eprint_reaper(&e);
+    }
+    if plan.stack.keep_up {
+        journal::tell(journal::Entry::Keep);
     }
     let reporter = Shared::new(Reporter::for_run(&ev, plan.console, plan.stack.copies()));
     let events = Arc::new(reporter.events());
+    // What earlier runs left when they were killed with their reapers goes first.
+    crate::reaper::sweep(&events);
     let mut stack = start_stack(&plan, secrets, &ev, &events, config)
         .map_err(|e| setup_failed(&ev, &events, e))?;
     let base_url = stack.base_url();
@@ -229,7 +238,8 @@ fn run_report(
 /// Without a reaper the run goes on; a SIGKILL would then leave its stack behind.
 fn eprint_reaper(e: &std::io::Error) {
     crate::report::text::eprint_line(&format!(
-        "warning: no reaper for this run ({e}): a SIGKILL would leave its stack running"
+        "warning: no reaper for this run ({e}): a SIGKILL would leave its stack running \
+         until the next run or `codex-live-suite down`"
     ));
 }
 
@@ -237,8 +247,6 @@ fn eprint_reaper(e: &std::io::Error) {
 /// [`ReportNotWritten`] (exit 3) when a report could not be written, whatever the verdicts.
 fn finish(reporter: &Shared, events: &Events, report: RunReport) -> Result<i32> {
     let passed = report.passed();
-    // The stack is down (or torn down by a signal's hooks): the reaper has nothing to do.
-    crate::sys::reaper::done();
     let unwritten = reporter.finish(events, report);
     // A signal during the run (or while the report was written): exit 128 + signal once
     // the teardown is done. The report is written, whether or not a reporter failed.

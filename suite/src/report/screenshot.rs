@@ -6,6 +6,7 @@
 //! one takes the shot at that height.
 
 use crate::evidence::files;
+use crate::sys::journal::Scratch;
 use crate::sys::process::output_within;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ pub fn window(rows: usize, open: usize) -> (u32, u32) {
 /// scroll height into the DOM, which the browser then dumps. `None` when it says nothing.
 fn measured_height(browser: &Path, html: &Path) -> Option<u32> {
     let page = std::fs::read_to_string(html).ok()?;
-    let scratch = tempfile::tempdir().ok()?;
+    let scratch = Scratch::new("browser").ok()?;
     let copy = scratch.path().join("measure.html");
     let script = "<script>document.documentElement.setAttribute('data-height', \
                   Math.ceil(document.documentElement.scrollHeight))</script>";
@@ -186,7 +187,7 @@ fn run(browser: &Path, args: &[String], html: &Path) -> Result<()> {
     let html = html
         .canonicalize()
         .with_context(|| format!("{} does not exist", html.display()))?;
-    let scratch = tempfile::tempdir().context("creating a browser profile folder")?;
+    let scratch = Scratch::new("browser").context("creating a browser profile folder")?;
     let mut cmd = browser_command(browser, scratch.path());
     cmd.args(args).arg(format!("file://{}", html.display()));
     let Some(out) = output_within(cmd, BROWSER_TIMEOUT)

@@ -204,21 +204,138 @@ pub fn remove_project(project: &str) -> Result<()> {
     })
 }
 
-/// Removes every `object` (network or volume) carrying compose's label of `project`.
+/// Removes every `object` (network or volume) carrying compose's label of `project`. One
+/// that another removes at the same time (a run's reaper, `down`) is gone all the same:
+/// only what is still listed after the removal is a failure.
 fn remove_labelled(object: &str, project: &str) -> Result<()> {
     let sh = Shell::new()?;
     let filter = format!("label={COMPOSE_PROJECT_LABEL}={project}");
-    let ids = cmd!(sh, "docker {object} ls --quiet --filter {filter}")
+    let list = || {
+        cmd!(sh, "docker {object} ls --quiet --filter {filter}")
+            .quiet()
+            .read()
+            .with_context(|| format!("listing the {object}s of {project}"))
+    };
+    let ids = list()?;
+    let ids: Vec<&str> = ids.split_whitespace().collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let out = cmd!(sh, "docker {object} rm {ids...}")
+        .quiet()
+        .ignore_status()
+        .output()
+        .with_context(|| format!("removing the {object}s of {project}"))?;
+    if out.status.success() || list()?.trim().is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "removing the {object}s of {project}: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    )
+}
+
+/// One thing of a compose project on the engine, for a line that names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Object {
+    /// `container`, `network` or `volume`.
+    pub kind: &'static str,
+    pub name: String,
+}
+
+/// What `remove_project` would remove now: the containers (workers included), networks and
+/// volumes of `project`, by name.
+pub(crate) fn project_objects(project: &str) -> Result<Vec<Object>> {
+    let sh = Shell::new()?;
+    let mut found = Vec::new();
+    let containers: &[&str] = &["ps", "--all"];
+    for (kind, list, label) in [
+        ("container", containers, COMPOSE_PROJECT_LABEL),
+        ("container", containers, STACK_LABEL),
+        ("network", &["network", "ls"], COMPOSE_PROJECT_LABEL),
+        ("volume", &["volume", "ls"], COMPOSE_PROJECT_LABEL),
+    ] {
+        let filter = format!("label={label}={project}");
+        let format = if kind == "container" {
+            "{{.Names}}"
+        } else {
+            "{{.Name}}"
+        };
+        let out = cmd!(sh, "docker {list...} --filter {filter} --format {format}")
+            .quiet()
+            .read()
+            .with_context(|| format!("listing the {kind}s of {project}"))?;
+        found.extend(out.split_whitespace().map(|name| Object {
+            kind,
+            name: name.to_owned(),
+        }));
+    }
+    found.dedup();
+    Ok(found)
+}
+
+/// The projects named on the engine's containers, volumes and networks: compose's project
+/// label and the worker containers' stack label. Volumes and networks count on their own: a
+/// run killed during its teardown may have removed its containers and left the rest.
+pub(crate) fn labelled_projects() -> Result<std::collections::BTreeSet<String>> {
+    let sh = Shell::new()?;
+    let mut names = std::collections::BTreeSet::new();
+    let containers: &[&str] = &["ps", "--all"];
+    for (list, label) in [
+        (containers, COMPOSE_PROJECT_LABEL),
+        (containers, STACK_LABEL),
+        (&["volume", "ls"], COMPOSE_PROJECT_LABEL),
+        (&["network", "ls"], COMPOSE_PROJECT_LABEL),
+    ] {
+        let format = format!("{{{{.Label \"{label}\"}}}}");
+        let filter = format!("label={label}");
+        let out = cmd!(sh, "docker {list...} --filter {filter} --format {format}")
+            .quiet()
+            .read()
+            .with_context(|| format!("`docker {}` of what is labelled {label}", list.join(" ")))?;
+        names.extend(out.split_whitespace().map(str::to_owned));
+    }
+    Ok(names)
+}
+
+/// Which of `tags` name an image on the engine.
+pub(crate) fn existing_images(tags: &[String]) -> Result<Vec<String>> {
+    if tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sh = Shell::new()?;
+    let format = "{{.Repository}}:{{.Tag}}";
+    let out = cmd!(sh, "docker image ls --format {format}")
         .quiet()
         .read()
-        .with_context(|| format!("listing the {object}s of {project}"))?;
-    let ids: Vec<&str> = ids.split_whitespace().collect();
-    if !ids.is_empty() {
-        cmd!(sh, "docker {object} rm {ids...}")
-            .quiet()
-            .ignore_stdout()
-            .run()
-            .with_context(|| format!("removing the {object}s of {project}"))?;
+        .context("listing the images")?;
+    let listed: std::collections::BTreeSet<&str> = out.split_whitespace().collect();
+    Ok(tags
+        .iter()
+        .filter(|t| listed.contains(t.as_str()))
+        .cloned()
+        .collect())
+}
+
+/// Removes the tags (`docker rmi` without `--force`: an image a container uses stays).
+pub(crate) fn remove_tags(tags: &[String]) -> Result<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let sh = Shell::new()?;
+    let out = cmd!(sh, "docker rmi {tags...}")
+        .quiet()
+        .ignore_status()
+        .output()
+        .context("removing image tags")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // A tag already gone is what we wanted.
+    let failed: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.contains("No such image"))
+        .collect();
+    if !failed.is_empty() {
+        bail!("docker rmi {}: {}", tags.join(" "), failed.join("; "));
     }
     Ok(())
 }

@@ -3,9 +3,10 @@
 //! 0700, kept across the rollback and removed at the end).
 //!
 //! The backend runs in its own process group; that group (the backend and its workers) is
-//! killed on shutdown, on a signal (`interrupt`), and the backend gets SIGTERM if the suite
-//! itself dies (`PR_SET_PDEATHSIG`), so children never outlive the suite. The secrets reach
-//! this process's environment only.
+//! killed on shutdown, on a signal (`interrupt`), and by the run's reaper if the suite dies
+//! by SIGKILL (`reaper`), which also removes the private folder; the backend itself gets
+//! SIGTERM at once then (`PR_SET_PDEATHSIG`). The secrets reach this process's environment
+//! only.
 
 mod listen;
 
@@ -14,6 +15,7 @@ use crate::model::events::{Events, Phase};
 use crate::model::secrets::Secrets;
 use crate::stack::suite_config::{ProcessConfig, SuiteConfig};
 use crate::sys::bounded_read::{logs_after_cut, LOGS_LIMIT};
+use crate::sys::journal;
 use crate::sys::process::{
     kill_group_and_wait, remove_written_folder, spawn_grouped, stop_group, Tether,
 };
@@ -76,6 +78,8 @@ impl ProcessStack {
             .prefix(&format!("codex-{name}-{}-", opts.owner.label()))
             .tempdir()
             .context("creating the process stack's private folder")?;
+        // However the run ends, its reaper removes the folder (`sys::journal`).
+        journal::tell(journal::Entry::Dir(folder.path().to_owned()));
         let data_path = folder.path().join("data");
         std::fs::create_dir(&data_path)
             .with_context(|| format!("creating {}", data_path.display()))?;
@@ -177,11 +181,6 @@ impl ProcessStack {
         self.child = Some(child);
         self.mode = mode;
         if !self.keep_up {
-            // However the run ends, its reaper kills this group and removes the folder.
-            crate::sys::reaper::tell(&format!("group {leader}"));
-            if let Some(folder) = &self.folder {
-                crate::sys::reaper::tell(&format!("dir {}", folder.path().display()));
-            }
             // A signal exits without running destructors: the hook also removes the folder.
             let folder = self.folder.as_ref().map(|f| f.path().to_owned());
             let (events, name) = (Arc::clone(&self.events), self.name.clone());
@@ -261,9 +260,7 @@ impl ProcessStack {
     /// Stops the backend's process group: SIGTERM, then SIGKILL after 10 s.
     fn stop(&mut self) {
         if let Some(child) = self.child.take() {
-            let leader = child.id();
             stop_group(child, Duration::from_secs(10));
-            crate::sys::reaper::tell(&format!("ungroup {leader}"));
         }
         if let Some(id) = self.interrupt_hook.take() {
             crate::sys::interrupt::unregister(id);
@@ -306,7 +303,7 @@ impl Stack for ProcessStack {
             if let Some(child) = self.child.take() {
                 self.events.line(format!(
                     "{}: --keep-up: backend pid {} stays up on {} (data in {}); stop it with \
-                     `kill -- -{}`",
+                     `kill -- -{}`, or `codex-live-suite down` (also removes the folder)",
                     self.name,
                     child.id(),
                     self.base_url(),
@@ -328,7 +325,7 @@ impl Stack for ProcessStack {
                     folder.display()
                 )
             })?;
-            crate::sys::reaper::tell(&format!("undir {}", folder.display()));
+            journal::tell(journal::Entry::Undir(folder));
         }
         Ok(())
     }

@@ -133,9 +133,8 @@ pub(crate) fn install(say_with: fn(&str)) {
             if second {
                 // A second signal: the user does not want to wait for the teardown.
                 say(&format!(
-                    "{}: exiting without waiting for the teardown; a process stack's backend dies \
-                     with the suite, a compose stack's containers, network and volumes are left \
-                     with its project's labels",
+                    "{}: exiting without waiting for the teardown; the run's reaper removes what \
+                     it started",
                     signal_name(signal)
                 ));
                 std::process::exit(128 + signal);
@@ -246,7 +245,9 @@ fn run_all() {
         s.tearing_down = true;
         std::mem::take(&mut s.hooks)
     };
-    for (_, hook) in hooks.iter_mut() {
+    // The newest first, as destructors run: a command started within a stack (a compose
+    // `up`) is stopped before the stack's own teardown waits for it.
+    for (_, hook) in hooks.iter_mut().rev() {
         hook();
     }
     update(|s| s.torn_down = true);

@@ -6,12 +6,13 @@ use super::architecture::root;
 use std::collections::BTreeSet;
 
 /// The top-level modules of `suite/src`, lowest first: each imports only those before it.
-pub const LAYERS: [&str; 14] = [
+pub const LAYERS: [&str; 15] = [
     "sys",
     "model",
     "evidence",
     "target",
     "stack",
+    "reaper",
     "ladder",
     "compare",
     "verify",

@@ -4,6 +4,7 @@
 //! points the config's programs at what it built. No Docker needed.
 
 use anyhow::{bail, Context, Result};
+use codex_live_suite::process::run_grouped;
 use codex_live_suite::ProcessStack;
 use codex_live_suite::StackOptions;
 use codex_live_suite::SuiteConfig;
@@ -40,16 +41,18 @@ pub fn build_binaries(events: &Events) -> Result<(PathBuf, PathBuf)> {
     events.line("local: building codex-backend and codex-worker (cargo build)");
     let sh = xshell::Shell::new()?;
     sh.change_dir(crate::project_root());
-    let built = xshell::cmd!(
+    let build = xshell::cmd!(
         sh,
         "{cargo} build --quiet {LOCAL_BUILD_ARGS...} --target-dir {target}"
-    )
-    .quiet()
-    .run();
-    if let Err(e) = built {
-        bail!(
-            "cargo build --bin codex-backend --bin codex-worker failed ({e}); fix the build errors above"
-        );
+    );
+    // In a process group the run's reaper stops if the run is killed meanwhile.
+    match run_grouped(build.into()) {
+        Ok(status) if status.success() => {}
+        Ok(status) => bail!(
+            "cargo build --bin codex-backend --bin codex-worker failed ({status}); fix the \
+             build errors above"
+        ),
+        Err(e) => bail!("could not run cargo build ({e}): is cargo on PATH?"),
     }
     let bin = |name: &str| target.join("debug").join(name);
     Ok((bin("codex-backend"), bin("codex-worker")))

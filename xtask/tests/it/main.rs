@@ -17,6 +17,7 @@ mod hardening;
 mod hostile;
 mod install_script;
 mod interrupt;
+mod killed;
 mod local_lifecycle;
 mod local_pipeline;
 mod other_backends;

@@ -26,6 +26,7 @@ use crate::model::secrets::Secrets;
 use crate::stack::docker::{self, ComposeCli};
 use crate::stack::suite_config::SuiteConfig;
 use crate::stack::{free_port, Stack, StackOptions, StackOwner};
+use crate::sys::journal;
 use crate::target::health::wait::{wait_healthy, wait_paths, Awaited, Refused};
 use anyhow::{Context, Result};
 use codex_contract::Mode;
@@ -83,6 +84,17 @@ fn single_copy_lock(config: &SuiteConfig, events: &Events) -> Result<Option<Host
     Ok(Some(lock))
 }
 
+/// A run's project, and the image tags the caller made for it, go into the run's journal
+/// before `up`: however the run ends, its reaper removes them.
+fn journal_run_stack(owner: &StackOwner, name: &str, built: &Result<Vec<(String, String)>>) {
+    if let StackOwner::Run { .. } = owner {
+        journal::tell(journal::Entry::Project(name.to_owned()));
+        for (_, tag) in built.iter().flatten() {
+            journal::tell(journal::Entry::Image(tag.clone()));
+        }
+    }
+}
+
 impl ComposeStack {
     fn new(project: ComposeProject, opts: &StackOptions, lock: Option<HostLock>) -> Self {
         ComposeStack {
@@ -128,6 +140,7 @@ impl ComposeStack {
         let cli = detect
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("detecting the compose CLI panicked")));
+        journal_run_stack(&opts.owner, &name, &built);
         let (image_env, cli) = match (built, cli) {
             (Ok(env), Ok(cli)) => (env, cli),
             (Err(e), _) | (_, Err(e)) => {
@@ -306,7 +319,7 @@ impl Stack for ComposeStack {
             } else {
                 let p = &self.project;
                 format!(
-                    "docker rm -f $(docker ps -aq --filter label={}={}); CODEX_STACK_ID={} \
+                    "`codex-live-suite down`, or: docker rm -f $(docker ps -aq --filter label={}={}); CODEX_STACK_ID={} \
                      {} -p {} {} down -v --remove-orphans",
                     docker::STACK_LABEL,
                     p.name,
@@ -325,7 +338,7 @@ impl Stack for ComposeStack {
                 )
             };
             self.events.line(format!(
-                "compose: --keep-up: project {} stays up at {}; remove it with: {how}",
+                "compose: --keep-up: project {} stays up at {}; remove it with {how}",
                 self.project.name,
                 self.project.base_url()
             ));

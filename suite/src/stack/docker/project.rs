@@ -11,6 +11,8 @@ use crate::model::secrets::Secrets;
 use crate::stack::docker::{self, combined, ComposeCli};
 use crate::stack::free_port;
 use crate::stack::suite_config::SuiteConfig;
+use crate::sys::journal;
+use crate::sys::process::output_grouped;
 use anyhow::{bail, Context, Result};
 use codex_contract::{Mode, SECRET_VARS};
 use std::net::{IpAddr, Ipv4Addr};
@@ -68,15 +70,16 @@ impl ComposeProject {
     pub fn remove_caller_images(&self) {
         if let Some(images) = &self.caller_images {
             (images.remove)(&self.name);
+            for (_, tag) in &self.image_env {
+                journal::tell(journal::Entry::Unimage(tag.clone()));
+            }
         }
     }
 
     /// Runs a compose command and returns its stdout; fails with its whole output.
     pub fn run(&self, args: &[&str]) -> Result<String> {
         let sh = Shell::new()?;
-        let out = self
-            .compose(&sh, args)
-            .output()
+        let out = output_grouped(self.compose(&sh, args).into())
             .with_context(|| format!("running {} {}", self.cli.description, args.join(" ")))?;
         if !out.status.success() {
             let text = combined(&out);
@@ -122,7 +125,7 @@ impl ComposeProject {
                     None => expr.env_remove(var),
                 };
             }
-            let out = expr.output().context("running compose up")?;
+            let out = output_grouped(expr.into()).context("running compose up")?;
             if out.status.success() {
                 if self.config.source.is_some() {
                     // Another team's file publishes the port its own way: ask compose.
@@ -236,7 +239,9 @@ impl ComposeProject {
     pub fn teardown(&self) -> Result<()> {
         let mut torn_down = self.torn_down.lock().unwrap_or_else(|p| p.into_inner());
         *torn_down = true;
-        docker::remove_project(&self.name)
+        docker::remove_project(&self.name)?;
+        journal::tell(journal::Entry::Unproject(self.name.clone()));
+        Ok(())
     }
 }
 
@@ -283,6 +288,17 @@ pub fn project_name(run_id: &str, pid: u32) -> String {
     format!("codex-{id}-{pid}")
 }
 
+/// The pid in a run's project name (`codex-<run id>-<pid>`, see [`project_name`]); `None`
+/// for any other name (a developer's stack included).
+pub(crate) fn project_pid(name: &str) -> Option<i32> {
+    let rest = name.strip_prefix("codex-")?;
+    let (run_id, pid) = rest.rsplit_once('-')?;
+    if run_id.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok().filter(|p| *p > 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +326,22 @@ mod tests {
         assert_eq!(a, "codex-2025-11-14t17-14-05z-41");
         assert_ne!(a, project_name("2025-11-14T17-14-05Z", 42));
         assert_eq!(project_name("Run 1:x", 7), "codex-run-1-x-7");
+    }
+
+    #[test]
+    fn only_a_runs_project_names_a_pid() {
+        assert_eq!(
+            project_pid(&project_name("2025-11-14T17-14-05Z", 4242)),
+            Some(4242)
+        );
+        for other in [
+            "codex-dev",
+            "codex-42",
+            "myapp-x-42",
+            "codex-run-notapid",
+            "codex-x-+5",
+        ] {
+            assert_eq!(project_pid(other), None, "{other}");
+        }
     }
 }

@@ -1,65 +1,11 @@
 //! The compose stack: SIGTERM at L08 leaves no container, network or volume; a second
-//! signal during the teardown exits at once.
+//! signal during the teardown exits at once, and the run's reaper removes the rest.
 
 use super::{assert_partial_report, processes, wait_for, Running};
+use crate::support::compose_unavailable;
+use codex_test_support::killed::compose_left;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn docker(args: &[&str]) -> String {
-    let o = Command::new("docker").args(args).output().unwrap();
-    assert!(
-        o.status.success(),
-        "docker {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Containers (workers included), volumes, networks and the run's own image tags
-/// (`codex-backend:<project>`, `codex-worker:<project>`) of compose project `project`.
-fn compose_leftovers(project: &str) -> Vec<String> {
-    let by_project = format!("label=com.docker.compose.project={project}");
-    let by_stack = format!("label=codex.stack={project}");
-    let backend_tag = format!("reference=codex-backend:{project}");
-    let worker_tag = format!("reference=codex-worker:{project}");
-    let tag = "{{.Repository}}:{{.Tag}}";
-    let mut left = Vec::new();
-    for args in [
-        vec!["ps", "-aq", "--filter", &by_project],
-        vec!["ps", "-aq", "--filter", &by_stack],
-        vec!["volume", "ls", "-q", "--filter", &by_project],
-        vec!["network", "ls", "-q", "--filter", &by_project],
-        vec!["image", "ls", "--format", tag, "--filter", &backend_tag],
-        vec!["image", "ls", "--format", tag, "--filter", &worker_tag],
-    ] {
-        left.extend(docker(&args).lines().map(|l| format!("{}: {l}", args[0])));
-    }
-    left
-}
-
-/// Why the compose cases cannot run here, if they cannot.
-fn compose_unavailable() -> Option<&'static str> {
-    let engine = Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .output();
-    let compose = [
-        &["docker", "compose", "version"][..],
-        &["docker-compose", "version"],
-    ]
-    .iter()
-    .any(|c| {
-        Command::new(c[0])
-            .args(&c[1..])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if !engine.is_ok_and(|o| o.status.success()) || !compose {
-        return Some("no Docker engine or compose CLI answers");
-    }
-    None
-}
 
 /// The compose live suite from L08 with a long run, once L08's job runs: the run, its
 /// folder and its compose project. `envs` are added to the secret the run gets.
@@ -89,7 +35,7 @@ fn compose_at_l08(envs: &[(&str, &str)]) -> (Running, PathBuf, String) {
         .unwrap_or_else(|| panic!("no `compose: project` line\n{}", run.output()))
         .to_owned();
     assert!(
-        !compose_leftovers(&project).is_empty(),
+        !compose_left(&project).is_empty(),
         "the stack is not running before the signal"
     );
     (run, dir, project)
@@ -111,7 +57,7 @@ fn sigterm_at_l08_on_the_compose_stack() {
     );
     assert_eq!(code, 143, "{}", run.output());
     assert_partial_report(&run, &dir, "L08", "SIGTERM");
-    let left = compose_leftovers(&project);
+    let left = compose_left(&project);
     assert!(
         left.is_empty(),
         "{project} left: {left:?}\n{}",
@@ -158,19 +104,18 @@ fn a_second_signal_during_the_compose_teardown_exits_at_once() {
     // The second signal's code.
     assert_eq!(code, 130, "{}", run.output());
     assert_partial_report(&run, &dir, "L08", "SIGTERM");
-    // The held `docker rm` goes on as an orphan: let it end, then remove what the forced
-    // exit left, as `cargo xtask down` would (which also removes the developer's stack, so
-    // a test does not call it).
+    // The held `docker rm` goes on as an orphan; the run's reaper, which got the journal
+    // once the xtask exited, removes the rest (through the same held `docker`).
     let shim_dir = shim.path().display().to_string();
     wait_for(
-        "the orphaned `docker rm` to end",
+        "the orphaned `docker rm` and the reaper to end",
         Duration::from_secs(30),
         || processes(Some(&shim_dir), None).is_empty().then_some(()),
     );
-    let removed = remove_leftovers(&project);
-    println!("compose second signal: left after the forced exit: {removed:?}");
-    let left = compose_leftovers(&project);
-    assert!(left.is_empty(), "{project} still has {left:?}");
+    let gone =
+        codex_test_support::killed::gone_within(Duration::from_secs(20), || compose_left(&project));
+    println!("compose second signal: nothing left {gone:?} after the forced exit's orphans");
+    assert!(gone.is_ok(), "{project} still has {gone:?}");
 }
 
 /// A `docker` first on a PATH (returned) that waits 3 s before each `rm`, then runs the
@@ -193,23 +138,4 @@ fn held_docker_rm(dir: &Path) -> String {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
     format!("{}:{path}", dir.display())
-}
-
-/// Removes what is left of `project` (containers, volumes, networks, the run's image
-/// tags), as `cargo xtask down` would; returns what it was.
-fn remove_leftovers(project: &str) -> Vec<String> {
-    // `compose_leftovers` lists containers first: they hold the volumes and the network.
-    let left = compose_leftovers(project);
-    for item in &left {
-        let (kind, id) = item.split_once(": ").unwrap();
-        let args: Vec<&str> = match kind {
-            "ps" => vec!["rm", "-f", id],
-            "volume" => vec!["volume", "rm", "-f", id],
-            "network" => vec!["network", "rm", id],
-            // Untags only: the image itself stays while its content tag names it.
-            _ => vec!["rmi", id],
-        };
-        let _ = Command::new("docker").args(&args).output();
-    }
-    left
 }

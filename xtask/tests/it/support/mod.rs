@@ -235,3 +235,25 @@ pub fn assert_junit_valid(path: &Path) {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Why the compose cases cannot run here, if they cannot.
+pub fn compose_unavailable() -> Option<&'static str> {
+    let engine = Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output();
+    let compose = [
+        &["docker", "compose", "version"][..],
+        &["docker-compose", "version"],
+    ]
+    .iter()
+    .any(|c| {
+        Command::new(c[0])
+            .args(&c[1..])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !engine.is_ok_and(|o| o.status.success()) || !compose {
+        return Some("no Docker engine or compose CLI answers");
+    }
+    None
+}

@@ -1,0 +1,214 @@
+//! A run killed by SIGKILL, which no handler sees, at every phase on the local and the
+//! compose stack: the xtask alone, or its whole process group (as a CI runner ends a job).
+//! Within 10 s nothing of the run is left: no process of its tree (the reaper included),
+//! no private folder or journal, no container, network, volume or image tag of its compose
+//! project. Also: two runs at once, one killed, the other green; and `cargo xtask down`
+//! removing what a run left when its reaper was killed too.
+
+use crate::support::{compose_unavailable, without_ambient};
+use codex_test_support::killed::{self, compose_project, in_events, Phase};
+use codex_test_support::killed::{Reach, Trace};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+mod down;
+mod two_runs;
+
+/// A started xtask with its output files.
+struct Started {
+    child: Child,
+    out: tempfile::TempDir,
+    stdout: PathBuf,
+}
+
+impl Started {
+    fn said(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+}
+
+/// `xtask <args> --out <folder>`, traced, with `envs`.
+fn start(trace: &Trace, args: &[&str], envs: &[(&str, &str)]) -> Started {
+    let out = tempfile::tempdir().unwrap();
+    let stdout = out.path().join("stdout.log");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.args(args)
+        .arg("--out")
+        .arg(out.path())
+        .current_dir(out.path())
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&stdout).unwrap())
+        .stderr(Stdio::null());
+    without_ambient(&mut cmd);
+    cmd.envs(envs.iter().copied());
+    trace.mark(&mut cmd);
+    Started {
+        child: cmd.spawn().unwrap(),
+        out,
+        stdout,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StackKind {
+    Local,
+    Compose,
+}
+
+/// The run's flags for a kill at `phase`: from L08 past L01, L08 long when its job is the
+/// target, short when the rollback or later is.
+fn args(stack: StackKind, phase: Phase) -> Vec<&'static str> {
+    let stack = match stack {
+        StackKind::Local => "local",
+        StackKind::Compose => "compose",
+    };
+    let mut args = vec!["live-suite", "--stack", stack, "--poll-timeout", "300"];
+    args.extend(match phase {
+        Phase::StackStarting | Phase::HealthGate | Phase::L01 => &[][..],
+        Phase::L08 => &["--from", "L08", "--long-run-seconds", "300"],
+        _ => &["--from", "L08", "--long-run-seconds", "1"],
+    });
+    args
+}
+
+/// A `cargo` (returned, for `CARGO`) that waits 60 s before it runs the real one.
+fn slow_cargo(dir: &Path) -> String {
+    let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let script = format!("sleep 60\nexec {real} \"$@\"");
+    let path = codex_test_support::process::script(dir, "cargo", &script);
+    path.display().to_string()
+}
+
+/// Whether the compose `up` of the traced run is running now.
+fn compose_up_running(trace: &Trace) -> bool {
+    trace
+        .processes()
+        .iter()
+        .any(|p| p.contains("compose") && p.contains(" up "))
+}
+
+/// Whether the backend container of `project` runs.
+fn backend_container_running(project: &str) -> bool {
+    let filter = format!("label=com.docker.compose.project={project}");
+    Command::new("docker")
+        .args([
+            "ps",
+            "-q",
+            "--filter",
+            &filter,
+            "--filter",
+            "status=running",
+        ])
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty())
+}
+
+/// Kills the run at `phase` (to `reach`) on `stack` and checks that nothing of it is left
+/// within 10 s; prints the time that took.
+fn case(stack: StackKind, phase: Phase, reach: Reach) {
+    if stack == StackKind::Compose {
+        if let Some(why) = compose_unavailable() {
+            println!("skipped: {why}");
+            return;
+        }
+    }
+    let trace = Trace::new();
+    let tools = tempfile::tempdir().unwrap();
+    let mut envs = vec![("OPENAI_API_KEY", "sk-killed-test-PLANTED-77".to_owned())];
+    if (stack, phase) == (StackKind::Local, Phase::StackStarting) {
+        // A build that takes its time, as a cold one does: the kill lands in it.
+        envs.push(("CARGO", slow_cargo(tools.path())));
+    }
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut run = start(&trace, &args(stack, phase), &envs);
+    let browser = codex_live_suite::screenshot::find_browser().is_some();
+    let limit = Duration::from_secs(600);
+    let output = || std::fs::read_to_string(&run.stdout).unwrap_or_default();
+    let reached = |said: &str, events: &str| match (stack, phase) {
+        (StackKind::Local, Phase::StackStarting) => said.contains("local: building codex-backend"),
+        (StackKind::Local, Phase::HealthGate) => said.contains("local: backend pid"),
+        (StackKind::Compose, Phase::StackStarting) => compose_up_running(&trace),
+        (StackKind::Compose, Phase::HealthGate) => {
+            compose_project(said).is_some_and(|p| backend_container_running(&p))
+        }
+        (_, Phase::Reports) if browser => killed::browser_running(&trace),
+        _ => in_events(phase, events),
+    };
+    let (stdout, out) = (run.stdout.clone(), run.out.path().to_owned());
+    killed::wait_for(&format!("{phase:?}"), &mut run.child, limit, output, || {
+        let said = std::fs::read_to_string(&stdout).unwrap_or_default();
+        let events = events_in(&out);
+        reached(&said, &events)
+    });
+    let project = compose_project(&run.said());
+    killed::kill(&mut run.child, reach);
+    let gone = killed::gone_within(Duration::from_secs(10), || trace.left(project.as_deref()));
+    let whom = match reach {
+        Reach::Run => "xtask",
+        Reach::Group => "xtask's process group",
+    };
+    match gone {
+        Ok(took) => println!(
+            "{stack:?} stack, SIGKILL of the {whom} at {phase:?}: nothing left after {:.2}s",
+            took.as_secs_f64()
+        ),
+        Err(left) => panic!(
+            "10 s after the kill of the {whom} at {phase:?} these are left: {left:#?}\n{}",
+            run.said()
+        ),
+    }
+}
+
+/// The text of the run's events.jsonl under `out`, once its folder exists.
+fn events_in(out: &Path) -> String {
+    std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("events.jsonl")).ok())
+        .collect()
+}
+
+macro_rules! kill_cases {
+    ($($name:ident: $stack:ident, $phase:ident, $reach:ident;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                case(StackKind::$stack, Phase::$phase, Reach::$reach);
+            }
+        )*
+    };
+}
+
+kill_cases! {
+    local_sigkill_while_the_stack_starts: Local, StackStarting, Run;
+    local_sigkill_of_the_group_while_the_stack_starts: Local, StackStarting, Group;
+    local_sigkill_at_the_health_gate: Local, HealthGate, Run;
+    local_sigkill_of_the_group_at_the_health_gate: Local, HealthGate, Group;
+    local_sigkill_at_l01: Local, L01, Run;
+    local_sigkill_of_the_group_at_l01: Local, L01, Group;
+    local_sigkill_at_l08_with_its_job_running: Local, L08, Run;
+    local_sigkill_of_the_group_at_l08_with_its_job_running: Local, L08, Group;
+    local_sigkill_during_the_rollback: Local, Rollback, Run;
+    local_sigkill_of_the_group_during_the_rollback: Local, Rollback, Group;
+    local_sigkill_during_the_mocked_smoke: Local, MockedSmoke, Run;
+    local_sigkill_of_the_group_during_the_mocked_smoke: Local, MockedSmoke, Group;
+    local_sigkill_while_the_reports_are_written: Local, Reports, Run;
+    local_sigkill_of_the_group_while_the_reports_are_written: Local, Reports, Group;
+    compose_sigkill_while_the_stack_starts: Compose, StackStarting, Run;
+    compose_sigkill_of_the_group_while_the_stack_starts: Compose, StackStarting, Group;
+    compose_sigkill_at_the_health_gate: Compose, HealthGate, Run;
+    compose_sigkill_of_the_group_at_the_health_gate: Compose, HealthGate, Group;
+    compose_sigkill_at_l01: Compose, L01, Run;
+    compose_sigkill_of_the_group_at_l01: Compose, L01, Group;
+    compose_sigkill_at_l08_with_its_job_running: Compose, L08, Run;
+    compose_sigkill_of_the_group_at_l08_with_its_job_running: Compose, L08, Group;
+    compose_sigkill_during_the_rollback: Compose, Rollback, Run;
+    compose_sigkill_of_the_group_during_the_rollback: Compose, Rollback, Group;
+    compose_sigkill_during_the_mocked_smoke: Compose, MockedSmoke, Run;
+    compose_sigkill_of_the_group_during_the_mocked_smoke: Compose, MockedSmoke, Group;
+    compose_sigkill_while_the_reports_are_written: Compose, Reports, Run;
+    compose_sigkill_of_the_group_while_the_reports_are_written: Compose, Reports, Group;
+}

@@ -1,0 +1,89 @@
+//! `cargo xtask down` after a compose run whose reaper was killed with it: `--dry-run`
+//! lists the containers, network, volumes and image tags it left, naming the run; `down`
+//! removes them.
+
+use super::{args, events_in, start, StackKind};
+use crate::support::{compose_unavailable, without_ambient};
+use codex_test_support::killed::{self, compose_left, compose_project, in_events, Phase};
+use codex_test_support::killed::{Reach, Trace};
+use std::process::Command;
+use std::time::Duration;
+
+#[test]
+fn cargo_xtask_down_removes_the_compose_project_a_run_left_when_its_reaper_died_too() {
+    if let Some(why) = compose_unavailable() {
+        println!("skipped: {why}");
+        return;
+    }
+    let trace = Trace::new();
+    let envs = [("OPENAI_API_KEY", "sk-killed-test-PLANTED-77")];
+    let mut run = start(&trace, &args(StackKind::Compose, Phase::L08), &envs);
+    let out = run.out.path().to_owned();
+    let output = || std::fs::read_to_string(&run.stdout).unwrap_or_default();
+    killed::wait_for(
+        "L08's job",
+        &mut run.child,
+        Duration::from_secs(600),
+        output,
+        || in_events(Phase::L08, &events_in(&out)),
+    );
+    let project = compose_project(&run.said()).expect("a compose project line");
+    let reaper = trace
+        .processes()
+        .into_iter()
+        .find(|p| p.contains("__codex-live-suite-reaper"))
+        .and_then(|p| p.split_whitespace().next()?.parse::<i32>().ok())
+        .expect("the run has a reaper");
+    // SAFETY: kill(2) of the reaper our child started, then of the child.
+    unsafe {
+        libc::kill(reaper, libc::SIGKILL);
+    }
+    let pid = run.child.id();
+    killed::kill(&mut run.child, Reach::Run);
+    std::thread::sleep(Duration::from_secs(1));
+    let left = compose_left(&project);
+    assert!(
+        left.iter().filter(|l| l.starts_with("ps:")).count() >= 2,
+        "the backend and L08's worker are left: {left:?}"
+    );
+    let down = |dry: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        // `--stack local`: the developer's compose stack of this machine is not the test's.
+        cmd.args(["down", "--stack", "local"]);
+        if dry {
+            cmd.arg("--dry-run");
+        }
+        without_ambient(&mut cmd);
+        trace.mark(&mut cmd);
+        let o = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        text
+    };
+    let listed = down(true);
+    let whose = format!("(left by the run with pid {pid})");
+    for kind in ["container", "network", "volume", "image tag"] {
+        let line = format!("down: would remove {kind} ");
+        assert!(
+            listed
+                .lines()
+                .any(|l| l.starts_with(&line) && l.ends_with(&whose)),
+            "{line}… {whose}\n{listed}"
+        );
+    }
+    assert!(
+        listed.contains(&format!("would remove container {project}_backend_1"))
+            || listed.contains(&format!("would remove container {project}-backend-1")),
+        "{listed}"
+    );
+    assert_eq!(compose_left(&project), left, "a dry run removes nothing");
+    let removed = down(false);
+    assert!(removed.contains("down: removed container "), "{removed}");
+    let after = compose_left(&project);
+    assert!(after.is_empty(), "{project} still has {after:?}\n{removed}");
+    assert!(trace.left(None).is_empty(), "{:?}", trace.left(None));
+}
