@@ -140,6 +140,8 @@ pub(crate) enum Thing {
         pgid: i32,
         members: Vec<(i32, String)>,
     },
+    /// A process with the run's mark outside the groups above: pid and command name.
+    Process(i32, String),
     Folder(PathBuf),
     Docker(Object),
     Image(String),
@@ -159,6 +161,7 @@ impl std::fmt::Display for Thing {
                     names.join(", ")
                 )
             }
+            Thing::Process(pid, comm) => write!(f, "process {pid} ({comm})"),
             Thing::Folder(path) => write!(f, "folder {}", path.display()),
             Thing::Docker(o) => write!(f, "{} {}", o.kind, o.name),
             Thing::Image(tag) => write!(f, "image tag {tag}"),
@@ -179,10 +182,24 @@ fn found(left: &Left) -> (Vec<Thing>, Vec<String>) {
             });
         }
     }
+    let grouped: BTreeSet<i32> = things
+        .iter()
+        .filter_map(|t| match t {
+            Thing::Group { members, .. } => Some(members.iter().map(|(p, _)| *p)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    things.extend(
+        marked(left)
+            .into_iter()
+            .filter(|(pid, _)| !grouped.contains(pid))
+            .map(|(pid, comm)| Thing::Process(pid, comm)),
+    );
     things.extend(
         left.dirs
             .iter()
-            .filter(|d| d.exists())
+            .filter(|d| ours(d))
             .map(|d| Thing::Folder(d.clone())),
     );
     for project in &left.projects {
@@ -199,6 +216,21 @@ fn found(left: &Left) -> (Vec<Thing>, Vec<String>) {
     (things, problems)
 }
 
+/// The processes that carry the mark of `left`'s run.
+fn marked(left: &Left) -> Vec<(i32, String)> {
+    left.owner.as_ref().map_or_else(Vec::new, |owner| {
+        journal::marked(journal::MARK, &journal::mark_of(owner))
+    })
+}
+
+/// A folder of this user's, not a link: what a journal names is removed only then.
+fn ours(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: getuid(2) cannot fail.
+    let uid = unsafe { libc::getuid() };
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && m.uid() == uid)
+}
+
 /// Removes what `left` names: the process groups first (a compose CLI among them stops
 /// creating containers), then the compose projects, the image tags and the folders.
 /// Returns the problems; what is gone already is none.
@@ -211,8 +243,21 @@ fn remove(left: &Left) -> Vec<String> {
             killed.push(*pgid);
         }
     }
+    // Then whatever carries the run's mark: a process that left its group, or one started
+    // just before its group was journaled. Killed until none is left.
     let t0 = Instant::now();
-    while killed.iter().any(|g| !journal::members(*g).is_empty()) && t0.elapsed() < FOLDER_GRACE {
+    loop {
+        let strays = marked(left);
+        for (pid, _) in &strays {
+            // SAFETY: kill(2) of a process of this user's that carries the run's mark.
+            unsafe {
+                libc::kill(*pid, libc::SIGKILL);
+            }
+        }
+        let grouped = killed.iter().any(|g| !journal::members(*g).is_empty());
+        if (strays.is_empty() && !grouped) || t0.elapsed() >= FOLDER_GRACE {
+            break;
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
     for project in &left.projects {
@@ -228,7 +273,7 @@ fn remove(left: &Left) -> Vec<String> {
     if let Err(e) = docker::remove_tags(&tags) {
         problems.push(format!("{e:#}"));
     }
-    for dir in &left.dirs {
+    for dir in left.dirs.iter().filter(|d| ours(d)) {
         if let Err(e) = remove_written_folder(dir, FOLDER_GRACE) {
             problems.push(format!("removing {}: {e}", dir.display()));
         }
@@ -258,7 +303,7 @@ pub(crate) fn sweep(events: &Events) {
         if !things.is_empty() {
             let what: Vec<String> = things.iter().map(Thing::to_string).collect();
             events.line(format!(
-                "removed what an earlier run ({whose}) left when it was killed: {}",
+                "removed what an earlier run ({whose}) left when it died: {}",
                 what.join(", ")
             ));
         }

@@ -39,6 +39,8 @@ pub enum Reach {
     Run,
     /// The run's whole process group, as a CI runner ends a job.
     Group,
+    /// Every process of the run's session, as a runner that ends a job's session does.
+    Session,
 }
 
 /// What makes one run's leftovers findable.
@@ -74,9 +76,16 @@ impl Trace {
     }
 
     /// Marks `cmd`'s process tree and gives it the private temporary folder; it leads a
-    /// process group of its own, so that [`Reach::Group`] reaches only the run.
+    /// session (and so a process group) of its own, so that [`Reach::Group`] and
+    /// [`Reach::Session`] reach only the run.
     pub fn mark(&self, cmd: &mut Command) {
-        std::os::unix::process::CommandExt::process_group(cmd, 0);
+        // SAFETY: setsid is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(cmd, || {
+                libc::setsid();
+                Ok(())
+            });
+        }
         cmd.env(VAR, &self.value).env("TMPDIR", self.tmp.path());
     }
 
@@ -142,22 +151,46 @@ impl Trace {
     }
 }
 
-/// Sends SIGKILL to the run (or its whole group) and reaps it.
+/// Sends SIGKILL to the run (its whole group, every process of its session) and reaps it.
 pub fn kill(run: &mut Child, reach: Reach) {
     let pid = run.id() as i32;
-    let target = match reach {
-        Reach::Run => pid,
-        Reach::Group => -pid,
+    let targets = match reach {
+        Reach::Run => vec![pid],
+        Reach::Group => vec![-pid],
+        Reach::Session => session(pid),
     };
-    // SAFETY: kill(2) on our own child, or the process group it leads.
-    unsafe {
-        libc::kill(target, libc::SIGKILL);
+    for target in targets {
+        // SAFETY: kill(2) on our own child, the process group it leads, or a process of
+        // the session it leads.
+        unsafe {
+            libc::kill(target, libc::SIGKILL);
+        }
     }
     let status = run.wait().unwrap();
     assert_eq!(
         std::os::unix::process::ExitStatusExt::signal(&status),
         Some(libc::SIGKILL)
     );
+}
+
+/// The processes of session `sid`.
+fn session(sid: i32) -> Vec<i32> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        // pid (comm) state ppid pgrp session …
+        let in_session = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(3)?.parse::<i32>().ok())
+            == Some(sid);
+        if in_session {
+            found.push(pid);
+        }
+    }
+    found
 }
 
 /// Polls `left` until it is empty; the time that took, or what was still there after

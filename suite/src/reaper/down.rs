@@ -4,6 +4,7 @@
 use super::{found, remove, whose, Thing};
 use crate::model::events::Events;
 use crate::stack::docker::{self, project::project_pid};
+use crate::sys::bounded_read::read_text;
 use crate::sys::journal::{self, Claimed, Left};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -39,7 +40,7 @@ pub(crate) fn down(dry_run: bool, events: &Events) -> Down {
         let claimed = match Claimed::take(&path, false) {
             Ok(Some(c)) => c,
             Ok(None) => {
-                let left = std::fs::read_to_string(&path).map(|t| Left::read(&t));
+                let left = read_text(&path, journal::JOURNAL_LIMIT).map(|t| Left::read(&t));
                 if let Ok(left) = left {
                     named.extend(left.projects.iter().cloned());
                     events.line(format!(

@@ -15,7 +15,7 @@ use crate::model::events::{Events, Phase};
 use crate::model::secrets::Secrets;
 use crate::stack::suite_config::{ProcessConfig, SuiteConfig};
 use crate::sys::bounded_read::{logs_after_cut, LOGS_LIMIT};
-use crate::sys::journal;
+use crate::sys::journal::{self, Scratch};
 use crate::sys::process::{
     kill_group_and_wait, remove_written_folder, spawn_grouped, stop_group, Tether,
 };
@@ -46,7 +46,7 @@ pub struct ProcessStack {
     name: String,
     config: Arc<SuiteConfig>,
     /// Holds `data/` (the backend's `{data}`) and `backend.log`; removed on shutdown.
-    folder: Option<tempfile::TempDir>,
+    folder: Option<Scratch>,
     data_path: PathBuf,
     log_path: PathBuf,
     log_offset: u64,
@@ -74,12 +74,9 @@ impl ProcessStack {
         if opts.config.process.is_none() {
             bail!("the process stack needs a [process] table in the config");
         }
-        let folder = tempfile::Builder::new()
-            .prefix(&format!("codex-{name}-{}-", opts.owner.label()))
-            .tempdir()
+        // In the run's journal before it exists: however the run ends, its reaper removes it.
+        let folder = Scratch::new(&format!("{name}-{}", opts.owner.label()))
             .context("creating the process stack's private folder")?;
-        // However the run ends, its reaper removes the folder (`sys::journal`).
-        journal::tell(journal::Entry::Dir(folder.path().to_owned()));
         let data_path = folder.path().join("data");
         std::fs::create_dir(&data_path)
             .with_context(|| format!("creating {}", data_path.display()))?;

@@ -6,7 +6,8 @@
 //! run's reaper, a later run's start, `down`) reads in the journal what is left.
 //!
 //! The lock, not a pid, says whether a run lives: a recycled pid can look alive, a lock
-//! cannot. A process group is killed only when its leader is the process the journal
+//! cannot. Every child the run starts in a group also carries the run's mark in its
+//! environment (`MARK`), so that what escaped its group is found too. A process group is killed only when its leader is the process the journal
 //! names (same start time, same boot), or gone while members of its group remain: a
 //! group id is not handed out again while any member has it.
 
@@ -14,7 +15,7 @@ mod entry;
 mod proc;
 
 pub(crate) use entry::{Entry, Left};
-pub(crate) use proc::{leader, members, Identity, Leader};
+pub(crate) use proc::{leader, marked, members, Identity, Leader};
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -24,6 +25,8 @@ use std::sync::Mutex;
 
 /// The journal files' extension in the registry.
 const EXTENSION: &str = "journal";
+/// The most of a journal that is read back.
+pub(crate) const JOURNAL_LIMIT: u64 = 1 << 20;
 /// The prefix of every folder the suite may create in the temporary folder, and so the only
 /// folders a journal may have the reaper remove.
 pub(crate) const FOLDER_PREFIX: &str = "codex-";
@@ -111,7 +114,7 @@ impl Claimed {
         }
         let mut text = String::new();
         // A journal is a few hundred bytes; a bigger one is not ours to read whole.
-        (&mut file).take(1 << 20).read_to_string(&mut text)?;
+        (&mut file).take(JOURNAL_LIMIT).read_to_string(&mut text)?;
         Ok(Some(Claimed {
             path: path.to_owned(),
             file,
@@ -131,6 +134,8 @@ impl Claimed {
 struct Open {
     path: PathBuf,
     file: File,
+    /// `MARK`'s value for this run's children.
+    mark: String,
     keep: bool,
     runs: usize,
 }
@@ -152,7 +157,7 @@ pub(crate) fn begin() -> std::io::Result<Option<PathBuf>> {
     }
     let registry = registry()?;
     let owner = Identity::own().ok_or_else(|| std::io::Error::other("no /proc/self/stat"))?;
-    let name = format!("{}-{}", owner.pid, owner.start);
+    let name = mark_of(&owner);
     let draft = registry.join(format!("{name}.draft"));
     let path = registry.join(format!("{name}.{EXTENSION}"));
     let mut file = File::options()
@@ -170,6 +175,7 @@ pub(crate) fn begin() -> std::io::Result<Option<PathBuf>> {
     *open = Some(Open {
         path: path.clone(),
         file,
+        mark: name,
         keep: false,
         runs: 1,
     });
@@ -212,38 +218,88 @@ pub(crate) fn end() -> bool {
     true
 }
 
-/// A private temporary folder (`<temp dir>/codex-<what>-…`), in the run's journal while
-/// it exists: removed when dropped, or by the reaper if the run is killed first.
-pub(crate) struct Scratch(Option<tempfile::TempDir>);
+/// A private temporary folder (`<temp dir>/codex-<what>-<pid>-<n>`, mode 0700), in the
+/// run's journal before it is made: a kill at any moment leaves the reaper a name to remove.
+/// Removed when dropped, or by the reaper if the run is killed first.
+pub(crate) struct Scratch(Option<PathBuf>);
 
 impl Scratch {
     pub(crate) fn new(what: &str) -> std::io::Result<Scratch> {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("{FOLDER_PREFIX}{what}-"))
-            .tempdir()?;
-        tell(Entry::Dir(dir.path().to_owned()));
-        Ok(Scratch(Some(dir)))
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        loop {
+            let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let name = format!("{FOLDER_PREFIX}{what}-{}-{n}", std::process::id());
+            let path = std::env::temp_dir().join(name);
+            tell(Entry::Dir(path.clone()));
+            // Never follows a link: a name someone else took fails, and the next is tried.
+            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+                Ok(()) => return Ok(Scratch(Some(path))),
+                Err(e) => {
+                    tell(Entry::Undir(path));
+                    if e.kind() != std::io::ErrorKind::AlreadyExists {
+                        return Err(e);
+                    }
+                }
+            }
+        }
     }
 
     pub(crate) fn path(&self) -> &Path {
-        self.0.as_ref().expect("until dropped").path()
+        self.0.as_deref().expect("until dropped or kept")
+    }
+
+    /// The folder stays (and in the journal): the caller removes it, or `down` does.
+    pub(crate) fn keep(mut self) -> PathBuf {
+        self.0.take().expect("until dropped or kept")
     }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if let Some(dir) = self.0.take() {
-            let path = dir.path().to_owned();
-            if dir.close().is_ok() {
+        if let Some(path) = self.0.take() {
+            if std::fs::remove_dir_all(&path).is_ok() {
                 tell(Entry::Undir(path));
             }
         }
     }
 }
 
+/// The variable every child the run starts in a group carries (`mark`), naming the run's
+/// journal: a process that escaped its group (a wrapper's `setsid` daemon, a child started
+/// before its group was journaled) is still the run's, without doubt: the name holds the
+/// run's pid and start time.
+pub(crate) const MARK: &str = "CODEX_LIVE_SUITE_RUN";
+
+/// The mark of the run whose owner line is `owner`.
+pub(crate) fn mark_of(owner: &Identity) -> String {
+    format!("{}-{}", owner.pid, owner.start)
+}
+
+/// Gives `cmd` this process's run mark, if a run is on.
+pub(crate) fn mark(cmd: &mut std::process::Command) {
+    if let Some(journal) = open().as_ref() {
+        cmd.env(MARK, &journal.mark);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scratch_folder_is_private_and_removed_when_dropped_unless_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let scratch = Scratch::new("journal-test").unwrap();
+        let path = scratch.path().to_owned();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        std::fs::write(path.join("f"), "x").unwrap();
+        drop(scratch);
+        assert!(!path.exists());
+        let kept = Scratch::new("journal-test").unwrap().keep();
+        assert!(kept.is_dir() && kept != path);
+        std::fs::remove_dir(kept).unwrap();
+    }
 
     #[test]
     fn a_journal_is_claimed_only_once_its_holder_lets_go() {

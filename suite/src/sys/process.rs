@@ -33,10 +33,12 @@ pub(crate) fn remove_secrets_from_environment() {
 }
 
 /// Spawns `cmd` as the leader of a new process group; its pid is the group id. The group
-/// goes into the run's journal (`journal`), so that the run's reaper kills it if the run
-/// dies first, by whatever signal.
+/// goes into the run's journal (`journal`), and the child gets the run's mark
+/// (`journal::MARK`), so that the run's reaper kills it and all it started if the run dies
+/// first, by whatever signal.
 pub fn spawn_grouped(cmd: &mut Command, tether: Tether) -> std::io::Result<Child> {
     cmd.process_group(0);
+    journal::mark(cmd);
     if tether == Tether::DiesWithParent {
         // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
         unsafe {

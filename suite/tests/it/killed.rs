@@ -1,6 +1,6 @@
 //! A run killed by SIGKILL, which no handler sees, at every phase, on a process stack started
 //! through a wrapper script that runs the backend in the background (the most common way a
-//! team starts one): the run alone, or its whole process group. Within 10 s nothing of the
+//! team starts one): the run alone, or its whole process group (and its whole session once). Within 10 s nothing of the
 //! run is left: no process of its tree, no private folder, no journal. The run's reaper,
 //! in a session of its own, removes them.
 //!
@@ -15,13 +15,18 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// The wrapper: `HOLD_AT=start` holds every start of the backend, `HOLD_AT=mocked` the
-/// mocked one (the rollback's), in a slow first step, as an install or a migration would.
+/// mocked one (the rollback's), in a slow first step, as an install or a migration would;
+/// `DETACH=1` starts the backend in a session (and group) of its own.
 const WRAPPER: &str = r#"#!/bin/sh
 if [ "$HOLD_AT" = start ] || { [ "$HOLD_AT" = mocked ] && [ "$USE_DUMMY_WORKER" = True ]; }; then
   touch held
   sleep 600
 fi
-python3 app.py --port "$1" &
+if [ "$DETACH" = 1 ]; then
+  setsid python3 app.py --port "$1" &
+else
+  python3 app.py --port "$1" &
+fi
 wait
 "#;
 
@@ -78,6 +83,11 @@ fn events(repo: &Path) -> String {
 
 /// Kills the run at `phase` (to `reach`) and checks that nothing of it is left within 10 s.
 fn case(phase: Phase, reach: Reach) {
+    case_with(phase, reach, "");
+}
+
+/// `case`, the wrapper given `DETACH=<detach>`.
+fn case_with(phase: Phase, reach: Reach, detach: &str) {
     let repo = repo(phase == Phase::HealthGate);
     let trace = Trace::new();
     let log = repo.path().join("suite.log");
@@ -93,7 +103,8 @@ fn case(phase: Phase, reach: Reach) {
         Phase::Rollback => "mocked",
         _ => "",
     };
-    let mut run = start(repo.path(), &trace, args, &[("HOLD_AT", hold)], &log);
+    let envs = [("HOLD_AT", hold), ("DETACH", detach)];
+    let mut run = start(repo.path(), &trace, args, &envs, &log);
     let said = || std::fs::read_to_string(&log).unwrap_or_default();
     let held = repo.path().join("held");
     let browser = codex_live_suite::screenshot::find_browser().is_some();
@@ -134,6 +145,7 @@ fn case(phase: Phase, reach: Reach) {
             match reach {
                 Reach::Run => "run",
                 Reach::Group => "run's process group",
+                Reach::Session => "run's session",
             },
             took.as_secs_f64()
         ),
@@ -170,6 +182,14 @@ kill_cases! {
     sigkill_of_the_group_during_the_mocked_smoke: MockedSmoke, Group;
     sigkill_while_the_reports_are_written: Reports, Run;
     sigkill_of_the_group_while_the_reports_are_written: Reports, Group;
+    sigkill_of_the_session_at_l08_with_its_job_running: L08, Session;
+}
+
+/// A backend that left its wrapper's process group (`setsid … &`): no group kill reaches
+/// it, the run's mark in its environment does.
+#[test]
+fn sigkill_at_l08_of_a_backend_that_left_its_group() {
+    case_with(Phase::L08, Reach::Run, "1");
 }
 
 /// The suite binary with `args` in `repo`, traced (same temporary folder, so the same

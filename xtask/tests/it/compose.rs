@@ -297,11 +297,15 @@ fn compose_publishes_the_backend_on_loopback_by_default() {
         return;
     }
     let out = tempfile::tempdir().unwrap();
+    // A temporary folder of its own: the kept run's journal goes with it (`KeptUp`
+    // removes the stack itself).
+    let tmp = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["live-suite", "--stack", "compose", "--only", "L01"])
         .args(["--no-rollback", "--keep-up"])
         .arg("--out")
         .arg(out.path())
+        .env("TMPDIR", tmp.path())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("GITHUB_ACTIONS")
         .output()

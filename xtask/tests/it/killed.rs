@@ -1,5 +1,6 @@
 //! A run killed by SIGKILL, which no handler sees, at every phase on the local and the
-//! compose stack: the xtask alone, or its whole process group (as a CI runner ends a job).
+//! compose stack: the xtask alone, or its whole process group (as a CI runner ends a job),
+//! and at L08 its whole session.
 //! Within 10 s nothing of the run is left: no process of its tree (the reaper included),
 //! no private folder or journal, no container, network, volume or image tag of its compose
 //! project. Also: two runs at once, one killed, the other green; and `cargo xtask down`
@@ -147,6 +148,7 @@ fn case(stack: StackKind, phase: Phase, reach: Reach) {
     let whom = match reach {
         Reach::Run => "xtask",
         Reach::Group => "xtask's process group",
+        Reach::Session => "xtask's session",
     };
     match gone {
         Ok(took) => println!(
@@ -211,4 +213,6 @@ kill_cases! {
     compose_sigkill_of_the_group_during_the_mocked_smoke: Compose, MockedSmoke, Group;
     compose_sigkill_while_the_reports_are_written: Compose, Reports, Run;
     compose_sigkill_of_the_group_while_the_reports_are_written: Compose, Reports, Group;
+    local_sigkill_of_the_session_at_l08_with_its_job_running: Local, L08, Session;
+    compose_sigkill_of_the_session_at_l08_with_its_job_running: Compose, L08, Session;
 }

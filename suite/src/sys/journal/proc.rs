@@ -108,9 +108,56 @@ pub(crate) fn members(pgid: i32) -> Vec<(i32, String)> {
     found
 }
 
+/// The processes (not zombies) whose environment holds `var=value`: pid and command name.
+pub(crate) fn marked(var: &str, value: &str) -> Vec<(i32, String)> {
+    let needle = format!("{var}={value}");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        if rest.split_whitespace().next() == Some("Z") {
+            continue;
+        }
+        // Another user's processes cannot be read, and are not ours.
+        let environ = std::fs::read(e.path().join("environ")).unwrap_or_default();
+        if environ.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
+            let comm = head.split_once('(').map_or("", |(_, c)| c);
+            found.push((pid, comm.to_owned()));
+        }
+    }
+    found.sort();
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_marked_process_is_found_by_its_mark_and_no_other() {
+        let value = format!("proc-test-{}", std::process::id());
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .env("CODEX_PROC_TEST_MARK", &value)
+            .spawn()
+            .unwrap();
+        let found = marked("CODEX_PROC_TEST_MARK", &value);
+        assert_eq!(found, [(child.id() as i32, "sleep".to_owned())]);
+        assert!(marked("CODEX_PROC_TEST_MARK", "another-run").is_empty());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(marked("CODEX_PROC_TEST_MARK", &value).is_empty());
+    }
 
     fn me() -> Identity {
         Identity::own().unwrap()
