@@ -76,7 +76,7 @@ pub mod suite_config {
 /// keeps a developer's stack.
 pub mod docker {
     pub use crate::stack::docker::compose::{CallerImages, ComposeStack};
-    pub use crate::stack::docker::project::{project_name, ComposeProject, LOOPBACK};
+    pub use crate::stack::docker::project::{project_name, project_pid, ComposeProject, LOOPBACK};
     pub use crate::stack::docker::{
         combined, containers_with_label, probe_engine, remove_project, tail, ComposeCli,
         COMPOSE_PROJECT_LABEL, STACK_LABEL,

@@ -297,6 +297,11 @@ pub fn ensure_image(dockerfile: &Path, binary: &Path, tag: &str) -> Result<()> {
 
 /// Every `c-…` tag of `repository`.
 fn content_tags(repository: &str) -> Vec<String> {
+    tags_of(repository, "c-")
+}
+
+/// The tags of `repository` on the engine that start with `prefix`.
+fn tags_of(repository: &str, prefix: &str) -> Vec<String> {
     let Ok(sh) = Shell::new() else {
         return Vec::new();
     };
@@ -310,9 +315,17 @@ fn content_tags(repository: &str) -> Vec<String> {
         .lines()
         .filter(|t| {
             t.split_once(':')
-                .is_some_and(|(_, tag)| tag.starts_with("c-"))
+                .is_some_and(|(_, tag)| tag.starts_with(prefix))
         })
         .map(str::to_owned)
+        .collect()
+}
+
+/// The tags runs gave our images (`codex-backend:<project>`, `codex-worker:<project>`).
+pub fn run_tags() -> Vec<String> {
+    ["codex-backend", "codex-worker"]
+        .iter()
+        .flat_map(|r| tags_of(r, "codex-"))
         .collect()
 }
 

@@ -4,9 +4,10 @@
 
 use super::EXIT_PASS;
 use crate::cli::DownArgs;
-use crate::images::ImageTags;
+use crate::images::{self, ImageTags};
 use crate::stacks::{self, StackKind};
 use anyhow::Result;
+use codex_live_suite::docker::project_pid;
 use codex_live_suite::Events;
 use codex_live_suite::EXIT_FAIL;
 
@@ -31,10 +32,42 @@ impl DownArgs {
                 ImageTags::for_run(project).remove();
             }
         }
+        unjournaled_tags(self.dry_run, &left.projects, events);
         Ok(if left.problems.is_empty() {
             EXIT_PASS
         } else {
             EXIT_FAIL
         })
+    }
+}
+
+/// Our image tags of runs that no journal named (killed before their tags were journaled,
+/// or by an older version): each names its run's project, whose pid runs nothing any more.
+fn unjournaled_tags(dry_run: bool, named: &[String], events: &Events) {
+    let done = if dry_run { "would remove" } else { "removed" };
+    let mut tags = 0;
+    for tag in images::run_tags() {
+        let project = tag.split_once(':').map_or("", |(_, p)| p);
+        let Some(pid) = project_pid(project) else {
+            continue;
+        };
+        if named.iter().any(|p| p == project)
+            || std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            continue;
+        }
+        events.line(format!(
+            "down: {done} image tag {tag} (left by the run with pid {pid})"
+        ));
+        if !dry_run {
+            images::remove_tag(&tag);
+        }
+        tags += 1;
+    }
+    if tags > 0 {
+        events.line(format!(
+            "down: {done} {tags} image tag{} of runs no journal named",
+            if tags == 1 { "" } else { "s" }
+        ));
     }
 }

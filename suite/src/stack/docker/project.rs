@@ -290,7 +290,7 @@ pub fn project_name(run_id: &str, pid: u32) -> String {
 
 /// The pid in a run's project name (`codex-<run id>-<pid>`, see [`project_name`]); `None`
 /// for any other name (a developer's stack included).
-pub(crate) fn project_pid(name: &str) -> Option<i32> {
+pub fn project_pid(name: &str) -> Option<i32> {
     let rest = name.strip_prefix("codex-")?;
     let (run_id, pid) = rest.rsplit_once('-')?;
     if run_id.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {

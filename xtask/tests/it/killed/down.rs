@@ -87,3 +87,60 @@ fn cargo_xtask_down_removes_the_compose_project_a_run_left_when_its_reaper_died_
     assert!(after.is_empty(), "{project} still has {after:?}\n{removed}");
     assert!(trace.left(None).is_empty(), "{:?}", trace.left(None));
 }
+
+/// A run tag of ours whose run no journal names (killed before its tags were journaled, or
+/// by an older version): `cargo xtask down` names it under `--dry-run` and removes it.
+#[test]
+fn cargo_xtask_down_removes_our_image_tags_of_runs_that_no_longer_run() {
+    if let Some(why) = compose_unavailable() {
+        println!("skipped: {why}");
+        return;
+    }
+    let images = Command::new("docker")
+        .args(["image", "ls", "-q", "codex-worker"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&images.stdout).into_owned();
+    let Some(image) = listed.lines().next() else {
+        println!("skipped: no codex-worker image built yet");
+        return;
+    };
+    // No process has the largest pid.
+    let tag = format!("codex-worker:codex-2000-01-01t00-00-00z-{}", i32::MAX);
+    let tagged = Command::new("docker")
+        .args(["tag", image, &tag])
+        .status()
+        .unwrap();
+    assert!(tagged.success());
+    let down = |dry: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        cmd.args(["down", "--stack", "local"]);
+        if dry {
+            cmd.arg("--dry-run");
+        }
+        without_ambient(&mut cmd);
+        let o = cmd.output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let exists = || {
+        Command::new("docker")
+            .args(["image", "inspect", &tag])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    let whose = format!("(left by the run with pid {})", i32::MAX);
+    let listed = down(true);
+    assert!(
+        listed.contains(&format!("down: would remove image tag {tag} {whose}")),
+        "{listed}"
+    );
+    assert!(exists(), "a dry run removes nothing");
+    let removed = down(false);
+    assert!(
+        removed.contains(&format!("down: removed image tag {tag} {whose}")),
+        "{removed}"
+    );
+    assert!(!exists(), "{tag} is still there\n{removed}");
+}
