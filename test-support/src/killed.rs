@@ -235,6 +235,17 @@ pub fn wait_for(
     }
 }
 
+/// The text of the events.jsonl of every run folder under `out` (one run's, in a test).
+pub fn run_events(out: &Path) -> String {
+    std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("events.jsonl")).ok())
+        .collect()
+}
+
 /// Whether the run's events (events.jsonl's text) say `phase` has begun, for the phases
 /// events mark: a scenario started, L08's job submitted, the rollback, the stack down.
 pub fn in_events(phase: Phase, events: &str) -> bool {

@@ -63,32 +63,30 @@ fn forget_group(pgid: u32) {
 /// Runs `cmd` to its end with its output captured, in a process group of its own (in the
 /// journal while it runs) with a parent-death signal: for commands that create what the
 /// run must remove, like compose `up`, which a reaper must be able to stop first.
-/// A signal's teardown kills the group (it does not get the terminal's Ctrl-C).
 pub(crate) fn output_grouped(mut cmd: Command) -> std::io::Result<Output> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = spawn_grouped(&mut cmd, Tether::DiesWithParent)?;
-    let pgid = child.id();
-    let hook = crate::sys::interrupt::register(move || signal_group(pgid as i32, libc::SIGKILL));
-    let out = child.wait_with_output();
-    crate::sys::interrupt::unregister(hook);
-    forget_group(pgid);
-    out
+    until_done(child.id(), || child.wait_with_output())
 }
 
 /// Runs `cmd` to its end, its output where the suite's goes, in a process group of its own
 /// (in the journal while it runs) with a parent-death signal: a build that a killed run
 /// must not leave running.
-/// A signal's teardown kills the group (it does not get the terminal's Ctrl-C).
 pub fn run_grouped(mut cmd: Command) -> std::io::Result<ExitStatus> {
     let mut child = spawn_grouped(&mut cmd, Tether::DiesWithParent)?;
-    let pgid = child.id();
+    until_done(child.id(), || child.wait())
+}
+
+/// Waits with `wait` for the grouped child that leads `pgid`; a signal's teardown kills
+/// its group meanwhile (in a group of its own, it does not get the terminal's Ctrl-C).
+fn until_done<T>(pgid: u32, wait: impl FnOnce() -> T) -> T {
     let hook = crate::sys::interrupt::register(move || signal_group(pgid as i32, libc::SIGKILL));
-    let status = child.wait();
+    let waited = wait();
     crate::sys::interrupt::unregister(hook);
     forget_group(pgid);
-    status
+    waited
 }
 
 /// Sends `signal` to the process group `pgid`.

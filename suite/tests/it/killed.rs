@@ -53,32 +53,33 @@ fn repo(held_gate: bool) -> tempfile::TempDir {
     repo
 }
 
-/// The suite started in `repo` with `args`, traced, its output in `log`.
-fn start(repo: &Path, trace: &Trace, args: &[&str], envs: &[(&str, &str)], log: &Path) -> Child {
+/// The suite binary with `args` in `repo`, traced, without the secrets and GitHub's
+/// variables of the test's own environment.
+fn suite_command(repo: &Path, trace: &Trace, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_codex-live-suite"));
     cmd.args(args)
         .current_dir(repo)
         .env_remove("OPENAI_API_KEY")
         .env_remove("GITHUB_ACTIONS")
-        .env_remove("CI")
+        .env_remove("CI");
+    trace.mark(&mut cmd);
+    cmd
+}
+
+/// The suite started in `repo` with `args`, traced, its output in `log`.
+fn start(repo: &Path, trace: &Trace, args: &[&str], envs: &[(&str, &str)], log: &Path) -> Child {
+    suite_command(repo, trace, args)
         .envs(envs.iter().copied())
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(log).unwrap())
-        .stderr(Stdio::null());
-    trace.mark(&mut cmd);
-    cmd.spawn().unwrap()
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 /// The text of the run's events.jsonl, once its folder exists.
 fn events(repo: &Path) -> String {
-    let out = repo.join("docs/evidence");
-    std::fs::read_dir(out)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| std::fs::read_to_string(e.path().join("events.jsonl")).ok())
-        .collect()
+    killed::run_events(&repo.join("docs/evidence"))
 }
 
 /// Kills the run at `phase` (to `reach`) and checks that nothing of it is left within 10 s.
@@ -193,17 +194,12 @@ fn sigkill_at_l08_of_a_backend_that_left_its_group() {
 }
 
 /// The suite binary with `args` in `repo`, traced (same temporary folder, so the same
-/// journals), to its end.
+/// journals), without a browser, to its end.
 fn suite_in(repo: &Path, trace: &Trace, args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_codex-live-suite"));
-    cmd.args(args)
-        .current_dir(repo)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("CI")
-        .env("CHROMIUM", "false");
-    trace.mark(&mut cmd);
-    cmd.output().unwrap()
+    suite_command(repo, trace, args)
+        .env("CHROMIUM", "false")
+        .output()
+        .unwrap()
 }
 
 /// The pid of the traced run's reaper.

@@ -139,7 +139,7 @@ fn case(stack: StackKind, phase: Phase, reach: Reach) {
     let (stdout, out) = (run.stdout.clone(), run.out.path().to_owned());
     killed::wait_for(&format!("{phase:?}"), &mut run.child, limit, output, || {
         let said = std::fs::read_to_string(&stdout).unwrap_or_default();
-        let events = events_in(&out);
+        let events = killed::run_events(&out);
         reached(&said, &events)
     });
     let project = compose_project(&run.said());
@@ -160,17 +160,6 @@ fn case(stack: StackKind, phase: Phase, reach: Reach) {
             run.said()
         ),
     }
-}
-
-/// The text of the run's events.jsonl under `out`, once its folder exists.
-fn events_in(out: &Path) -> String {
-    std::fs::read_dir(out)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| std::fs::read_to_string(e.path().join("events.jsonl")).ok())
-        .collect()
 }
 
 macro_rules! kill_cases {

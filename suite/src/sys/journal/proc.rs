@@ -79,38 +79,30 @@ pub(crate) fn leader(group: &Identity) -> Leader {
     }
 }
 
-/// The processes of group `pgid` (not zombies): pid and command name.
+/// The processes of group `pgid`: pid and command name.
 pub(crate) fn members(pgid: i32) -> Vec<(i32, String)> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for e in entries.flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid pgrp …
-        let Some((head, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let mut fields = rest.split_whitespace();
-        let state = fields.next();
-        let group = fields.nth(1).and_then(|g| g.parse::<i32>().ok());
-        if group == Some(pgid) && state != Some("Z") {
-            let comm = head.split_once('(').map_or("", |(_, c)| c);
-            found.push((pid, comm.to_owned()));
-        }
-    }
-    found.sort();
-    found
+    living(|_, stat| {
+        // state ppid pgrp …, after the command name
+        stat.split_whitespace()
+            .nth(2)
+            .and_then(|g| g.parse::<i32>().ok())
+            == Some(pgid)
+    })
 }
 
-/// The processes (not zombies) whose environment holds `var=value`: pid and command name.
+/// The processes whose environment holds `var=value`: pid and command name. Another
+/// user's processes cannot be read, and are not ours.
 pub(crate) fn marked(var: &str, value: &str) -> Vec<(i32, String)> {
     let needle = format!("{var}={value}");
+    living(|dir, _| {
+        let environ = std::fs::read(dir.join("environ")).unwrap_or_default();
+        environ.split(|b| *b == 0).any(|v| v == needle.as_bytes())
+    })
+}
+
+/// The processes (zombies aside) for which `keep(its /proc folder, its stat after the
+/// command name)` holds: pid and command name, by pid.
+fn living(mut keep: impl FnMut(&std::path::Path, &str) -> bool) -> Vec<(i32, String)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -122,15 +114,11 @@ pub(crate) fn marked(var: &str, value: &str) -> Vec<(i32, String)> {
         let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
             continue;
         };
+        // pid (comm) state …: the command name may hold spaces and parentheses.
         let Some((head, rest)) = stat.rsplit_once(')') else {
             continue;
         };
-        if rest.split_whitespace().next() == Some("Z") {
-            continue;
-        }
-        // Another user's processes cannot be read, and are not ours.
-        let environ = std::fs::read(e.path().join("environ")).unwrap_or_default();
-        if environ.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
+        if rest.split_whitespace().next() != Some("Z") && keep(&e.path(), rest) {
             let comm = head.split_once('(').map_or("", |(_, c)| c);
             found.push((pid, comm.to_owned()));
         }

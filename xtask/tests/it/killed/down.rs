@@ -2,12 +2,35 @@
 //! lists the containers, network, volumes and image tags it left, naming the run; `down`
 //! removes them.
 
-use super::{args, events_in, start, StackKind};
+use super::{args, start, StackKind};
 use crate::support::{compose_unavailable, without_ambient};
 use codex_test_support::killed::{self, compose_left, compose_project, in_events, Phase};
 use codex_test_support::killed::{Reach, Trace};
 use std::process::Command;
 use std::time::Duration;
+
+/// `cargo xtask down --stack local [--dry-run]` (traced, when given: the run's temporary
+/// folder, so its journals); its stdout, once it succeeded. `--stack local`: the
+/// developer's compose stack of this machine is not the test's.
+fn xtask_down(dry: bool, trace: Option<&Trace>) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.args(["down", "--stack", "local"]);
+    if dry {
+        cmd.arg("--dry-run");
+    }
+    without_ambient(&mut cmd);
+    if let Some(trace) = trace {
+        trace.mark(&mut cmd);
+    }
+    let o = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    text
+}
 
 #[test]
 fn cargo_xtask_down_removes_the_compose_project_a_run_left_when_its_reaper_died_too() {
@@ -25,7 +48,7 @@ fn cargo_xtask_down_removes_the_compose_project_a_run_left_when_its_reaper_died_
         &mut run.child,
         Duration::from_secs(600),
         output,
-        || in_events(Phase::L08, &events_in(&out)),
+        || in_events(Phase::L08, &killed::run_events(&out)),
     );
     let project = compose_project(&run.said()).expect("a compose project line");
     let reaper = trace
@@ -46,24 +69,7 @@ fn cargo_xtask_down_removes_the_compose_project_a_run_left_when_its_reaper_died_
         left.iter().filter(|l| l.starts_with("ps:")).count() >= 2,
         "the backend and L08's worker are left: {left:?}"
     );
-    let down = |dry: bool| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-        // `--stack local`: the developer's compose stack of this machine is not the test's.
-        cmd.args(["down", "--stack", "local"]);
-        if dry {
-            cmd.arg("--dry-run");
-        }
-        without_ambient(&mut cmd);
-        trace.mark(&mut cmd);
-        let o = cmd.output().unwrap();
-        let text = String::from_utf8_lossy(&o.stdout).into_owned();
-        assert!(
-            o.status.success(),
-            "{text}{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        text
-    };
+    let down = |dry: bool| xtask_down(dry, Some(&trace));
     let listed = down(true);
     let whose = format!("(left by the run with pid {pid})");
     for kind in ["container", "network", "volume", "image tag"] {
@@ -112,16 +118,7 @@ fn cargo_xtask_down_removes_our_image_tags_of_runs_that_no_longer_run() {
         .status()
         .unwrap();
     assert!(tagged.success());
-    let down = |dry: bool| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-        cmd.args(["down", "--stack", "local"]);
-        if dry {
-            cmd.arg("--dry-run");
-        }
-        without_ambient(&mut cmd);
-        let o = cmd.output().unwrap();
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
+    let down = |dry: bool| xtask_down(dry, None);
     let exists = || {
         Command::new("docker")
             .args(["image", "inspect", &tag])

@@ -2,7 +2,7 @@
 //! journal): the second run's start leaves the first alone, the first is killed, its
 //! reaper removes what it started, and the second stays green.
 
-use super::{events_in, start};
+use super::start;
 use codex_test_support::killed::{self, in_events, Phase, Reach, Trace};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -47,7 +47,7 @@ fn two_local_runs_at_once_one_killed_and_the_other_green() {
         &mut doomed.child,
         Duration::from_secs(600),
         output,
-        || events_in(&out).contains(r#""event":"job_submitted","scenario":"L03""#),
+        || killed::run_events(&out).contains(r#""event":"job_submitted","scenario":"L03""#),
     );
     let started = codex_test_support::process::started_backend(&doomed.said())
         .unwrap_or_else(|| panic!("no start-up line\n{}", doomed.said()));
@@ -75,7 +75,7 @@ fn two_local_runs_at_once_one_killed_and_the_other_green() {
         &mut green.child,
         Duration::from_secs(600),
         said,
-        || in_events(Phase::L01, &events_in(&green_out)),
+        || in_events(Phase::L01, &killed::run_events(&green_out)),
     );
     assert_eq!(
         left_by(&doomed_folder, &marker, started.pid).len(),
