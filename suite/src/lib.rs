@@ -78,8 +78,8 @@ pub mod docker {
     pub use crate::stack::docker::compose::{CallerImages, ComposeStack};
     pub use crate::stack::docker::project::{project_name, project_pid, ComposeProject, LOOPBACK};
     pub use crate::stack::docker::{
-        combined, containers_with_label, probe_engine, remove_project, tail, ComposeCli,
-        COMPOSE_PROJECT_LABEL, STACK_LABEL,
+        combined, containers_with_label, probe_engine, remove_project, remove_tags, tail,
+        ComposeCli, COMPOSE_PROJECT_LABEL, STACK_LABEL,
     };
 }
 /// Files read back within bounds.

@@ -139,6 +139,14 @@ impl Trace {
         found
     }
 
+    /// The pid of the traced run's reaper (the suite's binary in its reaper mode).
+    pub fn reaper(&self) -> Option<i32> {
+        self.processes()
+            .iter()
+            .find(|p| p.contains("__codex-live-suite-reaper"))
+            .and_then(|p| p.split_whitespace().next()?.parse().ok())
+    }
+
     /// Everything of the run still there: processes, folders, and (given its project) the
     /// compose project's containers, networks, volumes and image tags.
     pub fn left(&self, project: Option<&str>) -> Vec<String> {

@@ -40,12 +40,6 @@ pub fn started_backend(output: &str) -> Option<StartedBackend> {
     })
 }
 
-/// Whether a process of group `pgid` is still there.
-pub fn group_alive(pgid: i32) -> bool {
-    // SAFETY: signal 0 only asks whether a process of the group exists.
-    pgid > 1 && unsafe { libc::kill(-pgid, 0) == 0 }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

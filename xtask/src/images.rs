@@ -80,19 +80,9 @@ pub fn remove_tag(tag: &str) {
     remove_tags(&[tag]);
 }
 
-/// `remove_tag` of several tags in one `docker rmi` (none: no call).
+/// `remove_tag` of several tags (best effort: a tag in use or gone stays as it is).
 fn remove_tags(tags: &[&str]) {
-    if tags.is_empty() {
-        return;
-    }
-    if let Ok(sh) = Shell::new() {
-        let _ = cmd!(sh, "docker rmi {tags...}")
-            .quiet()
-            .ignore_status()
-            .ignore_stdout()
-            .ignore_stderr()
-            .run();
-    }
+    let _ = codex_live_suite::docker::remove_tags(tags);
 }
 
 /// The directory cargo builds into for this workspace: `CARGO_TARGET_DIR` when set (as the

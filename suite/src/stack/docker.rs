@@ -317,13 +317,16 @@ pub(crate) fn existing_images(tags: &[String]) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Removes the tags (`docker rmi` without `--force`: an image a container uses stays).
-pub(crate) fn remove_tags(tags: &[String]) -> Result<()> {
+/// Removes the tags in one `docker rmi` (none: no call), without `--force`: an image a
+/// container uses stays. A tag already gone is no failure.
+pub fn remove_tags<S: AsRef<str>>(tags: &[S]) -> Result<()> {
     if tags.is_empty() {
         return Ok(());
     }
+    let tags: Vec<&str> = tags.iter().map(AsRef::as_ref).collect();
     let sh = Shell::new()?;
-    let out = cmd!(sh, "docker rmi {tags...}")
+    let names = &tags;
+    let out = cmd!(sh, "docker rmi {names...}")
         .quiet()
         .ignore_status()
         .output()

@@ -182,20 +182,31 @@ pub(crate) fn begin() -> std::io::Result<Option<PathBuf>> {
     Ok(Some(path))
 }
 
-/// Adds `entry` to this process's journal; nothing without one. `false` when it could not
-/// be written.
-pub(crate) fn tell(entry: Entry) -> bool {
+/// Adds `entry` to this process's journal; nothing without one. A value a line cannot hold
+/// (a line break) is left out, and so is a line the disk refuses: the run goes on, and a
+/// kill would leave that thing.
+pub(crate) fn tell(entry: Entry) {
     let mut open = open();
     let Some(journal) = open.as_mut() else {
-        return true;
+        return;
     };
     if entry == Entry::Keep {
         journal.keep = true;
     }
-    let Some(line) = entry.line() else {
-        return false;
-    };
-    writeln!(journal.file, "{line}").is_ok()
+    if let Some(line) = entry.line() {
+        let _ = writeln!(journal.file, "{line}");
+    }
+}
+
+/// The group `pgid` just started goes into this process's journal, with its leader's
+/// identity; nothing (not even a look at `/proc`) without a journal.
+pub(crate) fn tell_group(pgid: i32) {
+    if open().is_none() {
+        return;
+    }
+    if let Some(leader) = Identity::of(pgid) {
+        tell(Entry::Group(leader));
+    }
 }
 
 /// A run cleaned up after itself. After the last run of this process its journal says so

@@ -49,9 +49,7 @@ pub fn spawn_grouped(cmd: &mut Command, tether: Tether) -> std::io::Result<Child
         }
     }
     let child = cmd.spawn()?;
-    if let Some(leader) = journal::Identity::of(child.id() as i32) {
-        journal::tell(journal::Entry::Group(leader));
-    }
+    journal::tell_group(child.id() as i32);
     Ok(child)
 }
 

@@ -202,16 +202,6 @@ fn suite_in(repo: &Path, trace: &Trace, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// The pid of the traced run's reaper.
-fn reaper_of(trace: &Trace) -> i32 {
-    let line = trace
-        .processes()
-        .into_iter()
-        .find(|p| p.contains("__codex-live-suite-reaper"))
-        .expect("the run has a reaper");
-    line.split_whitespace().next().unwrap().parse().unwrap()
-}
-
 /// The backend of a traced run: the fixture's python process.
 fn backend_alive(trace: &Trace) -> bool {
     trace.processes().iter().any(|p| p.contains("app.py"))
@@ -236,7 +226,7 @@ fn what_a_run_left_when_its_reaper_died_too_is_listed_by_down_and_removed_by_the
     // The reaper first, then the run: nothing cleans up after either.
     // SAFETY: kill(2) of the reaper our child started.
     unsafe {
-        libc::kill(reaper_of(&trace), libc::SIGKILL);
+        libc::kill(trace.reaper().expect("the run has a reaper"), libc::SIGKILL);
     }
     let pid = run.id();
     killed::kill(&mut run, Reach::Run);

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod compose;
-mod local;
+pub(crate) mod local;
 
 /// Polls `check` every 10 ms until it returns `Some`, or panics after `limit` with `what`.
 pub(super) fn wait_for<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {

@@ -6,49 +6,20 @@
 //! project. Also: two runs at once, one killed, the other green; and `cargo xtask down`
 //! removing what a run left when its reaper was killed too.
 
-use crate::support::{compose_unavailable, without_ambient};
+use crate::interrupt::Running;
+use crate::support::compose_unavailable;
 use codex_test_support::killed::{self, compose_project, in_events, Phase};
 use codex_test_support::killed::{Reach, Trace};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 mod down;
 mod two_runs;
 
-/// A started xtask with its output files.
-struct Started {
-    child: Child,
-    out: tempfile::TempDir,
-    stdout: PathBuf,
-}
-
-impl Started {
-    fn said(&self) -> String {
-        std::fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-}
-
-/// `xtask <args> --out <folder>`, traced, with `envs`.
-fn start(trace: &Trace, args: &[&str], envs: &[(&str, &str)]) -> Started {
-    let out = tempfile::tempdir().unwrap();
-    let stdout = out.path().join("stdout.log");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.args(args)
-        .arg("--out")
-        .arg(out.path())
-        .current_dir(out.path())
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout).unwrap())
-        .stderr(Stdio::null());
-    without_ambient(&mut cmd);
-    cmd.envs(envs.iter().copied());
-    trace.mark(&mut cmd);
-    Started {
-        child: cmd.spawn().unwrap(),
-        out,
-        stdout,
-    }
+/// `xtask <args> --out <folder>` as the interrupt tests start it, traced, with `envs`.
+fn start(trace: &Trace, args: &[&str], envs: &[(&str, &str)]) -> Running {
+    Running::start_with(args, envs, |cmd| trace.mark(cmd))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +96,7 @@ fn case(stack: StackKind, phase: Phase, reach: Reach) {
     let mut run = start(&trace, &args(stack, phase), &envs);
     let browser = codex_live_suite::screenshot::find_browser().is_some();
     let limit = Duration::from_secs(600);
-    let output = || std::fs::read_to_string(&run.stdout).unwrap_or_default();
+    let output = || std::fs::read_to_string(run.logs.path().join("stdout")).unwrap_or_default();
     let reached = |said: &str, events: &str| match (stack, phase) {
         (StackKind::Local, Phase::StackStarting) => said.contains("local: building codex-backend"),
         (StackKind::Local, Phase::HealthGate) => said.contains("local: backend pid"),
@@ -136,13 +107,13 @@ fn case(stack: StackKind, phase: Phase, reach: Reach) {
         (_, Phase::Reports) if browser => killed::browser_running(&trace),
         _ => in_events(phase, events),
     };
-    let (stdout, out) = (run.stdout.clone(), run.out.path().to_owned());
+    let (stdout, out) = (run.logs.path().join("stdout"), run.out.path().to_owned());
     killed::wait_for(&format!("{phase:?}"), &mut run.child, limit, output, || {
         let said = std::fs::read_to_string(&stdout).unwrap_or_default();
         let events = killed::run_events(&out);
         reached(&said, &events)
     });
-    let project = compose_project(&run.said());
+    let project = compose_project(&run.output());
     killed::kill(&mut run.child, reach);
     let gone = killed::gone_within(Duration::from_secs(10), || trace.left(project.as_deref()));
     let whom = match reach {
@@ -157,7 +128,7 @@ fn case(stack: StackKind, phase: Phase, reach: Reach) {
         ),
         Err(left) => panic!(
             "10 s after the kill of the {whom} at {phase:?} these are left: {left:#?}\n{}",
-            run.said()
+            run.output()
         ),
     }
 }

@@ -50,11 +50,16 @@ fn start_time(pid: i32) -> Option<u64> {
         .ok()
 }
 
-/// This boot's id: start times of another boot say nothing about today's processes.
+/// This boot's id, read once: start times of another boot say nothing about today's
+/// processes.
 fn boot_id() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .map(|b| b.trim().to_owned())
-        .unwrap_or_default()
+    static BOOT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BOOT.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .map(|b| b.trim().to_owned())
+            .unwrap_or_default()
+    })
+    .clone()
 }
 
 /// What kind of process `group`'s leader is now.

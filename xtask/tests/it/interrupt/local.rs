@@ -8,18 +8,11 @@ use std::time::Duration;
 
 /// A worker that never finishes: a copy of `sleep` named after the test, so that a leftover
 /// is found by its command line. Returns the wrapper for `WORKER_BIN`.
-fn hanging_worker(dir: &Path, marker: &str) -> PathBuf {
+pub(crate) fn hanging_worker(dir: &Path, marker: &str) -> PathBuf {
     let sleeper = dir.join(marker);
     std::fs::copy("/bin/sleep", &sleeper).unwrap();
-    let script = dir.join("worker.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\nexec {} 600\n", sleeper.display()),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    script
+    let exec = format!("exec {} 600", sleeper.display());
+    codex_test_support::process::script(dir, "worker.sh", &exec)
 }
 
 /// The data folder and the pid of the backend the run started, from its start-up line
@@ -38,7 +31,7 @@ fn running_backend(run: &Running) -> (PathBuf, i32) {
 
 /// The processes of the stack still running: the backend's group (workers included) and
 /// the hanging worker named `marker`.
-fn stack_left(backend: i32, marker: &str) -> Vec<String> {
+pub(crate) fn stack_left(backend: i32, marker: &str) -> Vec<String> {
     [
         processes(None, Some(backend)),
         processes(Some(marker), None),

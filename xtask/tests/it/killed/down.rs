@@ -42,7 +42,7 @@ fn cargo_xtask_down_removes_the_compose_project_a_run_left_when_its_reaper_died_
     let envs = [("OPENAI_API_KEY", "sk-killed-test-PLANTED-77")];
     let mut run = start(&trace, &args(StackKind::Compose, Phase::L08), &envs);
     let out = run.out.path().to_owned();
-    let output = || std::fs::read_to_string(&run.stdout).unwrap_or_default();
+    let output = || std::fs::read_to_string(run.logs.path().join("stdout")).unwrap_or_default();
     killed::wait_for(
         "L08's job",
         &mut run.child,
@@ -50,13 +50,8 @@ fn cargo_xtask_down_removes_the_compose_project_a_run_left_when_its_reaper_died_
         output,
         || in_events(Phase::L08, &killed::run_events(&out)),
     );
-    let project = compose_project(&run.said()).expect("a compose project line");
-    let reaper = trace
-        .processes()
-        .into_iter()
-        .find(|p| p.contains("__codex-live-suite-reaper"))
-        .and_then(|p| p.split_whitespace().next()?.parse::<i32>().ok())
-        .expect("the run has a reaper");
+    let project = compose_project(&run.output()).expect("a compose project line");
+    let reaper = trace.reaper().expect("the run has a reaper");
     // SAFETY: kill(2) of the reaper our child started, then of the child.
     unsafe {
         libc::kill(reaper, libc::SIGKILL);

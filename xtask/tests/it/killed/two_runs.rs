@@ -3,21 +3,11 @@
 //! reaper removes what it started, and the second stays green.
 
 use super::start;
+use crate::interrupt::local::{hanging_worker, stack_left};
+use crate::interrupt::processes;
 use codex_test_support::killed::{self, in_events, Phase, Reach, Trace};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-
-/// A worker that never finishes: a copy of `sleep` named `marker`, so that a leftover is
-/// found by its command line. Returns the wrapper for `WORKER_BIN`.
-fn hanging_worker(dir: &Path, marker: &str) -> PathBuf {
-    let sleeper = dir.join(marker);
-    std::fs::copy("/bin/sleep", &sleeper).unwrap();
-    codex_test_support::process::script(
-        dir,
-        "worker.sh",
-        &format!("exec {} 600", sleeper.display()),
-    )
-}
 
 #[test]
 fn two_local_runs_at_once_one_killed_and_the_other_green() {
@@ -41,7 +31,7 @@ fn two_local_runs_at_once_one_killed_and_the_other_green() {
         &[("WORKER_BIN", worker.to_str().unwrap())],
     );
     let out = doomed.out.path().to_owned();
-    let output = || std::fs::read_to_string(&doomed.stdout).unwrap_or_default();
+    let output = || std::fs::read_to_string(doomed.logs.path().join("stdout")).unwrap_or_default();
     killed::wait_for(
         "L03's job",
         &mut doomed.child,
@@ -49,8 +39,8 @@ fn two_local_runs_at_once_one_killed_and_the_other_green() {
         output,
         || killed::run_events(&out).contains(r#""event":"job_submitted","scenario":"L03""#),
     );
-    let started = codex_test_support::process::started_backend(&doomed.said())
-        .unwrap_or_else(|| panic!("no start-up line\n{}", doomed.said()));
+    let started = codex_test_support::process::started_backend(&doomed.output())
+        .unwrap_or_else(|| panic!("no start-up line\n{}", doomed.output()));
     let doomed_folder = started.data.parent().unwrap().to_owned();
     // The second run starts while the first lives: its start must not touch it.
     let green_args = [
@@ -69,7 +59,7 @@ fn two_local_runs_at_once_one_killed_and_the_other_green() {
         &[("OPENAI_API_KEY", "sk-two-runs-PLANTED-1")],
     );
     let green_out = green.out.path().to_owned();
-    let said = || std::fs::read_to_string(&green.stdout).unwrap_or_default();
+    let said = || std::fs::read_to_string(green.logs.path().join("stdout")).unwrap_or_default();
     killed::wait_for(
         "the second run's L01",
         &mut green.child,
@@ -77,9 +67,11 @@ fn two_local_runs_at_once_one_killed_and_the_other_green() {
         said,
         || in_events(Phase::L01, &killed::run_events(&green_out)),
     );
-    assert_eq!(
-        left_by(&doomed_folder, &marker, started.pid).len(),
-        3,
+    // The second run's start left the first alone: its folder, backend and worker run.
+    assert!(
+        doomed_folder.exists()
+            && !processes(None, Some(started.pid)).is_empty()
+            && !processes(Some(&marker), None).is_empty(),
         "the second run's start left the first alone"
     );
     killed::kill(&mut doomed.child, Reach::Group);
@@ -91,46 +83,23 @@ fn two_local_runs_at_once_one_killed_and_the_other_green() {
     assert!(
         status.success(),
         "the other run is green ({status})\n{}",
-        green.said()
+        green.output()
     );
     assert!(
-        !green.said().contains("removed what an earlier run"),
+        !green.output().contains("removed what an earlier run"),
         "{}",
-        green.said()
+        green.output()
     );
     let left = killed::gone_within(Duration::from_secs(10), || trace.left(None));
     assert!(left.is_ok(), "after both: {left:?}");
 }
 
-/// What of a local run is still there: its private folder, its hanging worker (named
-/// `marker`), its backend's process group.
+/// What of a local run is still there: its private folder, its backend's process group
+/// and its hanging worker (named `marker`).
 fn left_by(folder: &Path, marker: &str, backend: i32) -> Vec<String> {
-    let mut left = Vec::new();
+    let mut left = stack_left(backend, marker);
     if folder.exists() {
         left.push(folder.display().to_string());
     }
-    if processes_named(marker) > 0 {
-        left.push(format!("the hanging worker {marker}"));
-    }
-    if codex_test_support::process::group_alive(backend) {
-        left.push(format!("the backend's group {backend}"));
-    }
     left
-}
-
-/// How many processes have `name` in their command line.
-fn processes_named(name: &str) -> usize {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-            let zombie = stat
-                .rsplit_once(')')
-                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'));
-            !zombie
-                && std::fs::read(e.path().join("cmdline"))
-                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains(name))
-        })
-        .count()
 }
