@@ -126,7 +126,10 @@ fn case_with(phase: Phase, reach: Reach, detach: &str) {
                 // scenario has started.
                 Phase::L08 => ev.contains(r#""event":"scenario_started","id":"L08""#),
                 Phase::Rollback => in_events(phase, &ev) && held.exists(),
-                Phase::Reports if browser => killed::browser_running(&trace),
+                // The browser starts after the mocked smoke: no walk over /proc before it.
+                Phase::Reports if browser => {
+                    in_events(Phase::MockedSmoke, &ev) && killed::browser_running(&trace)
+                }
                 _ => in_events(phase, &ev),
             }
         },

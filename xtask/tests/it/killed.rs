@@ -100,11 +100,17 @@ fn case(stack: StackKind, phase: Phase, reach: Reach) {
     let reached = |said: &str, events: &str| match (stack, phase) {
         (StackKind::Local, Phase::StackStarting) => said.contains("local: building codex-backend"),
         (StackKind::Local, Phase::HealthGate) => said.contains("local: backend pid"),
-        (StackKind::Compose, Phase::StackStarting) => compose_up_running(&trace),
+        // `up` follows the project's line: no walk over /proc before it.
+        (StackKind::Compose, Phase::StackStarting) => {
+            compose_project(said).is_some() && compose_up_running(&trace)
+        }
         (StackKind::Compose, Phase::HealthGate) => {
             compose_project(said).is_some_and(|p| backend_container_running(&p))
         }
-        (_, Phase::Reports) if browser => killed::browser_running(&trace),
+        // The browser starts after the mocked smoke: no walk over /proc before it.
+        (_, Phase::Reports) if browser => {
+            in_events(Phase::MockedSmoke, events) && killed::browser_running(&trace)
+        }
         _ => in_events(phase, events),
     };
     let (stdout, out) = (run.logs.path().join("stdout"), run.out.path().to_owned());
